@@ -1,0 +1,61 @@
+# The two commands a fresh Debian 12 machine needs: `make run` and `make test`.
+SHELL := /bin/bash
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+LISTEN ?= 127.0.0.1:8443
+CERT_DIR := certs/dev
+
+.PHONY: all deps test-deps build run test certs bench fuzz test-sanitize format clean
+
+all: build
+
+deps:
+	@.ci/install-deps .ci/packages-build.txt
+
+test-deps:
+	@.ci/install-deps .ci/packages-build.txt .ci/packages-test.txt
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+
+build: deps test-deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+certs: deps
+	@certs/make-certs.sh --out $(CERT_DIR) --service localhost --ip 127.0.0.1 >/dev/null
+
+run: build certs
+	@echo
+	@echo "host-webhook: https://$(LISTEN) with the sample inventory (examples/inventory.yaml)"
+	@echo "Try it from another terminal:"
+	@echo "  $(BUILD)/bin/host-harness send --webhook https://$(LISTEN) --ca $(CERT_DIR)/ca.crt examples/hosts/adapter-lookup.yaml"
+	@echo "Stop it with Ctrl-C."
+	@echo
+	exec $(BUILD)/bin/host-webhook --listen $(LISTEN) \
+	  --tls-cert $(CERT_DIR)/tls.crt --tls-key $(CERT_DIR)/tls.key \
+	  --inventory-fixture examples/inventory.yaml --policy examples/policy.yaml --log-format text
+
+test: build
+	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 300
+
+bench: build
+	bench/run-all.sh
+
+fuzz:
+	bench/../tests/fuzz/run.sh $${FUZZ_SECONDS:-600}
+
+test-sanitize: test-deps
+	cmake -S . -B build-asan -G Ninja -DHOSTADM_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest -j $(JOBS) --output-on-failure --timeout 600
+	cmake -S . -B build-tsan -G Ninja -DHOSTADM_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug
+	cmake --build build-tsan -j $(JOBS)
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest -L server -j $(JOBS) --output-on-failure --timeout 600
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz

@@ -1,0 +1,23 @@
+// The host-harness subcommands. Each takes its own arguments (after the subcommand name) and
+// returns the process exit code: 0 success, 1 a denial or a failed case, 2 bad usage or
+// unreadable input (the message names the file and line).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace hostadm::harness {
+
+using Args = std::vector<std::string>;
+
+int cmd_replay(const Args& args);           // replay.cpp
+int cmd_test(const Args& args);             // suite.cpp
+int cmd_serve_inventory(const Args& args);  // serve_inventory.cpp
+int cmd_send(const Args& args);             // send.cpp
+int cmd_snapshot(const Args& args);         // snapshot.cpp
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+}  // namespace hostadm::harness

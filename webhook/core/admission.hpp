@@ -1,0 +1,66 @@
+// AdmissionReview v1 decoding and response encoding (reference/admission.md).
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace hostadm {
+
+struct GroupVersionResource {
+  std::string group, version, resource;
+};
+
+struct AdmissionRequest {
+  std::string api_version = "admission.k8s.io/v1";  // echoed in the response
+  std::string kind = "AdmissionReview";
+  std::string uid;
+  GroupVersionResource resource;
+  std::string sub_resource;
+  std::string kind_group, kind_version, kind_kind;  // request.kind
+  std::string name;
+  std::string ns;
+  std::string operation;  // CREATE | UPDATE | DELETE | CONNECT
+  bool dry_run = false;
+  nlohmann::json object;      // null when absent
+  nlohmann::json old_object;  // null when absent
+};
+
+// The review itself is unusable (not an object, no `request`, no uid, wrong apiVersion/kind):
+// the server answers HTTP 400, not an AdmissionReview.
+struct ReviewError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+AdmissionRequest decode_review(const nlohmann::json& review);
+
+// A webhook's answer before encoding. `patch` is an RFC 6902 array (empty: no patch).
+struct AdmissionResponse {
+  std::string uid;
+  bool allowed = true;
+  int code = 200;        // status.code when denied
+  std::string reason;    // status.reason when denied: Forbidden | BadRequest
+  std::string message;   // status.message when denied
+  std::vector<std::string> warnings;
+  nlohmann::json patch = nlohmann::json::array();
+  std::vector<std::pair<std::string, std::string>> audit_annotations;
+};
+
+// Encodes {"apiVersion","kind","response":{...}} with the request's apiVersion/kind, base64
+// JSONPatch only when `patch` is non-empty, warnings clipped to the apiserver's limits (each
+// <= 120 chars, all <= 4096) and audit annotation keys that the apiserver keeps.
+nlohmann::json encode_review(const AdmissionRequest& req, const AdmissionResponse& resp);
+std::string encode_review_string(const AdmissionRequest& req, const AdmissionResponse& resp);
+
+// Clip helpers, exposed for tests.
+std::vector<std::string> clip_warnings(const std::vector<std::string>& warnings);
+bool valid_audit_key(const std::string& key);
+
+std::string base64_encode(std::string_view in);
+// Throws std::invalid_argument on bad input.
+std::string base64_decode(std::string_view in);
+
+}  // namespace hostadm

@@ -1,0 +1,49 @@
+// The decision core: a Host, the request context, an inventory view and a policy in; a verdict
+// out. No I/O of its own: the view is the only way out, and it is an interface.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "webhook/core/admission.hpp"
+#include "webhook/core/inventory.hpp"
+#include "webhook/core/policy.hpp"
+
+namespace hostadm {
+
+enum class Phase { Mutate, Validate };
+
+struct Finding {
+  std::string rule;     // a rule id from rules.hpp
+  bool deny = false;    // false: a warning
+  std::string message;  // starts with the rule id: "address-conflict: ..."
+};
+
+struct Verdict {
+  bool allowed = true;
+  int code = 200;       // 403 policy denial, 400 malformed, 503 deferred to failurePolicy
+  bool defer = false;   // inventory failed under `inventoryFailure: defer`: answer HTTP 503
+  Mode mode = Mode::Enforce;
+  std::vector<Finding> findings;  // denials first, in rule order, then warnings
+  std::string message;            // denials joined with "; " (empty when allowed)
+  std::vector<std::string> warnings;
+  nlohmann::json patch = nlohmann::json::array();  // RFC 6902, only from Phase::Mutate
+  nlohmann::json object;  // the Host with the patch applied (null when not a Host)
+  bool in_scope = false;  // a Host CREATE/UPDATE on the main resource
+
+  std::vector<std::string> rules() const;  // rule ids of all findings, in order, unique
+};
+
+Verdict decide(const AdmissionRequest& req, Phase phase, InventoryView& inventory,
+               const Policy& policy);
+
+// Verdict -> the AdmissionResponse to encode (uid, status, warnings, patch, audit annotations).
+AdmissionResponse to_response(const AdmissionRequest& req, const Verdict& v);
+
+// The Host CRD's required fields (crds/forklift.konveyor.io_hosts.yaml): ipAddress, provider,
+// secret, as non-empty. Returns the missing ones (JSON pointers); the apiserver's schema check.
+std::vector<std::string> missing_required_fields(const nlohmann::json& host);
+
+}  // namespace hostadm
