@@ -42,8 +42,8 @@ test: build
 bench: build
 	bench/run-all.sh
 
-fuzz:
-	bench/../tests/fuzz/run.sh $${FUZZ_SECONDS:-600}
+fuzz: test-deps
+	tests/fuzz/run.sh $${FUZZ_SECONDS:-600}
 
 test-sanitize: test-deps
 	cmake -S . -B build-asan -G Ninja -DHOSTADM_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
