@@ -40,6 +40,7 @@ test: build
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 300
 
 bench: build
+	@.ci/install-deps .ci/packages-bench.txt
 	bench/run-all.sh
 
 fuzz: test-deps
