@@ -1,0 +1,361 @@
+#include "webhook/inventory/http_source.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+namespace hostadm {
+
+namespace {
+
+constexpr size_t kMaxIdleClients = 8;
+constexpr size_t kMaxHeaderEcho = 200;  // forklift-error-message is echoed, clipped
+
+std::string trim(std::string s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  auto e = s.find_last_not_of(" \t\r\n");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+std::string clip(const std::string& s, size_t n) {
+  return s.size() <= n ? s : s.substr(0, n) + "...";
+}
+
+}  // namespace
+
+std::string url_encode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+std::string InventoryUrl::base() const {
+  return scheme + "://" + host + ":" + std::to_string(port) + prefix;
+}
+
+InventoryUrl parse_inventory_url(const std::string& url) {
+  auto fail = [&](const std::string& why) {
+    return std::invalid_argument("inventory URL '" + url + "' " + why +
+                                 "; expected https://HOST[:PORT], e.g. "
+                                 "https://forklift-inventory.openshift-mtv.svc:8443");
+  };
+  InventoryUrl out;
+  auto sep = url.find("://");
+  if (sep == std::string::npos) throw fail("has no scheme");
+  out.scheme = url.substr(0, sep);
+  if (out.scheme != "http" && out.scheme != "https")
+    throw fail("must start with https:// or http://");
+  std::string rest = url.substr(sep + 3);
+  auto slash = rest.find('/');
+  std::string authority = rest.substr(0, slash);
+  if (slash != std::string::npos) out.prefix = rest.substr(slash);
+  while (!out.prefix.empty() && out.prefix.back() == '/') out.prefix.pop_back();
+  if (out.prefix.find_first_of("?#") != std::string::npos) throw fail("must not carry a query");
+  if (authority.find('@') != std::string::npos)
+    throw fail("must not carry credentials (use a token file)");
+  std::string port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string::npos) throw fail("has an unclosed '['");
+    out.host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') throw fail("has junk after the IPv6 address");
+      port_text = authority.substr(close + 2);
+    }
+  } else {
+    auto colon = authority.rfind(':');
+    out.host = authority.substr(0, colon);
+    if (colon != std::string::npos) port_text = authority.substr(colon + 1);
+  }
+  if (out.host.empty()) throw fail("has no host");
+  out.port = out.scheme == "https" ? 443 : 80;
+  if (!port_text.empty()) {
+    char* end = nullptr;
+    long p = std::strtol(port_text.c_str(), &end, 10);
+    if (*end != '\0' || p <= 0 || p > 65535) throw fail("has a bad port '" + port_text + "'");
+    out.port = static_cast<int>(p);
+  }
+  return out;
+}
+
+std::string inventory_url_from_env_or(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  const char* env = std::getenv("MTV_INVENTORY_URL");
+  return env ? env : "";
+}
+
+// Projected service-account tokens are rotated in place; re-reading on every call would cost a
+// file read per request, so the token is re-read only when the file's identity changes.
+struct HttpInventorySource::TokenCache {
+  std::mutex mu;
+  bool loaded = false;
+  struct timespec mtime {};
+  off_t size = -1;
+  ino_t ino = 0;
+  std::string token;
+};
+
+HttpInventorySource::HttpInventorySource(HttpSourceConfig config,
+                                         std::shared_ptr<InventoryObserver> observer)
+    : config_(std::move(config)),
+      url_(parse_inventory_url(config_.url)),
+      observer_(std::move(observer)),
+      token_(std::make_unique<TokenCache>()) {}
+
+HttpInventorySource::~HttpInventorySource() = default;
+
+std::string HttpInventorySource::token(std::string& error) {
+  if (config_.token_file.empty()) return "";
+  struct stat st {};
+  if (::stat(config_.token_file.c_str(), &st) != 0) {
+    error = "cannot read the inventory token file " + config_.token_file + ": " +
+            std::strerror(errno) + " (set --inventory-token-file)";
+    return "";
+  }
+  std::lock_guard<std::mutex> lk(token_->mu);
+  if (token_->loaded && st.st_mtim.tv_sec == token_->mtime.tv_sec &&
+      st.st_mtim.tv_nsec == token_->mtime.tv_nsec && st.st_size == token_->size &&
+      st.st_ino == token_->ino) {
+    return token_->token;
+  }
+  std::ifstream in(config_.token_file, std::ios::binary);
+  if (!in) {
+    error =
+        "cannot read the inventory token file " + config_.token_file + ": " + std::strerror(errno);
+    return "";
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  token_->token = trim(ss.str());
+  token_->loaded = true;
+  token_->mtime = st.st_mtim;
+  token_->size = st.st_size;
+  token_->ino = st.st_ino;
+  if (token_->token.empty()) {
+    error = "the inventory token file " + config_.token_file + " is empty";
+    return "";
+  }
+  return token_->token;
+}
+
+std::unique_ptr<httplib::ClientImpl> HttpInventorySource::take_client() {
+  {
+    std::lock_guard<std::mutex> lk(pool_mu_);
+    if (!idle_.empty()) {
+      auto c = std::move(idle_.back());
+      idle_.pop_back();
+      return c;
+    }
+  }
+  std::unique_ptr<httplib::ClientImpl> client;
+  if (url_.scheme == "https") {
+    auto ssl = std::make_unique<httplib::SSLClient>(url_.host, url_.port);
+    if (!config_.ca_file.empty()) ssl->set_ca_cert_path(config_.ca_file);
+    ssl->enable_server_certificate_verification(!config_.insecure_skip_tls);
+    client = std::move(ssl);
+  } else {
+    client = std::make_unique<httplib::ClientImpl>(url_.host, url_.port);
+  }
+  client->set_tcp_nodelay(true);
+  client->set_keep_alive(true);
+  client->set_url_encode(false);  // paths are encoded here (url_encode)
+  return client;
+}
+
+void HttpInventorySource::give_back(std::unique_ptr<httplib::ClientImpl> client) {
+  std::lock_guard<std::mutex> lk(pool_mu_);
+  if (idle_.size() < kMaxIdleClients) idle_.push_back(std::move(client));
+}
+
+namespace {
+
+std::string transport_cause(httplib::Error err, const HttpSourceConfig& cfg) {
+  switch (err) {
+    case httplib::Error::Connection:
+      return "cannot connect";
+    case httplib::Error::ConnectionTimeout:
+      return "deadline exceeded while connecting";
+    case httplib::Error::Read:
+      return "no answer (connection closed or read timed out)";
+    case httplib::Error::Write:
+      return "cannot send the request";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake failed";
+    case httplib::Error::SSLLoadingCerts:
+      return "cannot load the CA file '" + cfg.ca_file + "' (check --inventory-ca)";
+    case httplib::Error::SSLServerVerification:
+      return "the inventory's certificate is not trusted (check --inventory-ca, or that the URL "
+             "host matches the certificate)";
+    default:
+      return httplib::to_string(err);
+  }
+}
+
+}  // namespace
+
+RawAnswer HttpInventorySource::get(const std::string& path_and_query, Deadline deadline) {
+  RawAnswer out;
+  std::string token_error;
+  std::string tok = token(token_error);
+  if (!token_error.empty()) {
+    out.error = token_error;
+    return out;
+  }
+  httplib::Headers headers;
+  if (!tok.empty()) headers.emplace("Authorization", "Bearer " + tok);
+  headers.emplace("Accept", "application/json");
+
+  // A pooled connection may have been closed by the server while idle: retry once on a fresh one
+  // (GET is idempotent).
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto remaining = deadline - SteadyClock::now();
+    if (remaining <= SteadyClock::duration::zero()) {
+      out.error = "deadline exceeded";
+      return out;
+    }
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(remaining);
+    if (us.count() < 1) us = std::chrono::microseconds(1);
+    auto client = take_client();
+    client->set_connection_timeout(us);
+    client->set_read_timeout(us);
+    client->set_write_timeout(us);
+    bool reused = client->is_socket_open() != 0;
+    auto res = client->Get((url_.prefix + path_and_query).c_str(), headers);
+    if (res) {
+      out.status = res->status;
+      out.body = std::move(res->body);
+      out.x_reason = res->get_header_value("X-Reason");
+      out.error_header = res->get_header_value("forklift-error-message");
+      give_back(std::move(client));
+      return out;
+    }
+    auto err = res.error();
+    if (reused && SteadyClock::now() < deadline &&
+        (err == httplib::Error::Read || err == httplib::Error::Write ||
+         err == httplib::Error::Connection)) {
+      continue;
+    }
+    if (SteadyClock::now() >= deadline)
+      out.error = "deadline exceeded (no answer from " + url_.base() + ")";
+    else
+      out.error = transport_cause(err, config_) + " (" + url_.base() + ")";
+    return out;
+  }
+  return out;
+}
+
+std::string HttpInventorySource::describe_failure(const RawAnswer& a,
+                                                  const std::string& what) const {
+  if (a.status == 0) return a.error;
+  std::string extra = a.error_header.empty() ? "" : ": " + clip(a.error_header, kMaxHeaderEcho);
+  switch (a.status) {
+    case 401:
+      return "inventory answered 401 Unauthorized for " + what + " (check the token file " +
+             (config_.token_file.empty() ? std::string("setting; none is configured")
+                                         : "'" + config_.token_file + "'") +
+             ")" + extra;
+    case 403:
+      return "inventory answered 403 Forbidden for " + what +
+             " (grant the webhook's service account get/list on providers)" + extra;
+    default:
+      if (a.status >= 500)
+        return "inventory answered " + std::to_string(a.status) + " for " + what + extra;
+      return "inventory answered unexpected HTTP " + std::to_string(a.status) + " for " + what +
+             extra;
+  }
+}
+
+void HttpInventorySource::observe(const char* kind, const char* outcome,
+                                  SteadyClock::time_point started) {
+  if (!observer_) return;
+  observer_->fetched(kind, outcome,
+                     std::chrono::duration<double>(SteadyClock::now() - started).count());
+}
+
+namespace {
+
+const char* failure_outcome(const RawAnswer& a) {
+  return a.status == 0 && a.error.rfind("deadline exceeded", 0) == 0 ? "timeout" : "error";
+}
+
+}  // namespace
+
+ProvidersFetch HttpInventorySource::providers(const std::string& ns, Deadline deadline) {
+  auto started = SteadyClock::now();
+  ProvidersFetch out;
+  std::string path = "/providers?detail=1";
+  if (!ns.empty()) path += "&namespace=" + url_encode(ns);
+  RawAnswer a = get(path, deadline);
+  if (a.status != 200) {
+    out.error = describe_failure(a, "the providers of namespace " + ns);
+    observe("providers", failure_outcome(a), started);
+    return out;
+  }
+  try {
+    out.providers = providers_from_inventory_json(nlohmann::json::parse(a.body));
+    out.status = LookupStatus::Ok;
+    observe("providers", "ok", started);
+  } catch (const std::exception& e) {
+    out.error = "inventory answered an unreadable provider list: " + clip(e.what(), 160);
+    observe("providers", "error", started);
+  }
+  return out;
+}
+
+HostsFetch HttpInventorySource::hosts(const ProviderInfo& provider, Deadline deadline) {
+  auto started = SteadyClock::now();
+  HostsFetch out;
+  const std::string who = "provider " + provider.ns + "/" + provider.name;
+  RawAnswer a = get("/providers/vsphere/" + url_encode(provider.uid) + "/hosts?detail=1", deadline);
+  if (a.status == 206) {
+    out.status = LookupStatus::NotReady;
+    out.error = "the inventory has not finished syncing " + who + " (206)";
+    observe("hosts", "not_ready", started);
+    return out;
+  }
+  if (a.status == 404 && a.x_reason == "ProviderNotFound") {
+    out.status = LookupStatus::NotReady;
+    out.error = "the inventory does not know " + who + " yet (404 ProviderNotFound)";
+    observe("hosts", "not_ready", started);
+    return out;
+  }
+  if (a.status != 200) {
+    out.error = describe_failure(a, "the hosts of " + who);
+    observe("hosts", failure_outcome(a), started);
+    return out;
+  }
+  try {
+    auto body = nlohmann::json::parse(a.body);
+    if (!body.is_array()) throw std::invalid_argument("expected a list of hosts");
+    out.hosts.reserve(body.size());
+    for (const auto& h : body) out.hosts.push_back(host_from_inventory_json(h));
+    out.status = LookupStatus::Ok;
+    observe("hosts", "ok", started);
+  } catch (const std::exception& e) {
+    out.hosts.clear();
+    out.error =
+        "inventory answered an unreadable host list for " + who + ": " + clip(e.what(), 160);
+    observe("hosts", "error", started);
+  }
+  return out;
+}
+
+}  // namespace hostadm

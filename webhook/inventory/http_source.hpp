@@ -1,0 +1,89 @@
+// The Forklift inventory over HTTP(S) (reference/forklift.md): providers of a namespace and the
+// hosts of a provider, with a bearer token that may rotate, a CA to verify the service, and
+// per-call timeouts taken from the request's deadline.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "webhook/inventory/source.hpp"
+
+namespace httplib {
+class ClientImpl;
+}
+
+namespace hostadm {
+
+struct HttpSourceConfig {
+  std::string url;  // base URL, e.g. https://forklift-inventory.openshift-mtv.svc:8443
+  std::string
+      token_file;  // bearer token, re-read when its mtime/size changes (projected SA tokens rotate)
+  std::string ca_file;  // PEM bundle to verify the inventory's certificate
+  bool insecure_skip_tls = false;
+};
+
+// The base URL split for httplib. Throws std::invalid_argument naming the URL and the fix.
+struct InventoryUrl {
+  std::string scheme;  // http | https
+  std::string host;
+  int port = 0;
+  std::string prefix;        // path before /providers, without a trailing slash (usually empty)
+  std::string base() const;  // scheme://host:port[prefix], for messages
+};
+InventoryUrl parse_inventory_url(const std::string& url);
+
+// `flag` when set, else $MTV_INVENTORY_URL (as kubectl mtv does), else "".
+std::string inventory_url_from_env_or(const std::string& flag);
+
+// One raw inventory answer, for callers that need the body as is (host-harness snapshot).
+struct RawAnswer {
+  int status = 0;  // 0: no HTTP answer (see error)
+  std::string body;
+  std::string x_reason;      // X-Reason header (404 ProviderNotFound)
+  std::string error_header;  // forklift-error-message header (401/403)
+  std::string error;         // transport failure or deadline; empty when an answer came
+};
+
+class HttpInventorySource : public InventorySource {
+ public:
+  // Throws std::invalid_argument for a bad URL.
+  explicit HttpInventorySource(HttpSourceConfig config,
+                               std::shared_ptr<InventoryObserver> observer = nullptr);
+  ~HttpInventorySource() override;
+  HttpInventorySource(const HttpInventorySource&) = delete;
+  HttpInventorySource& operator=(const HttpInventorySource&) = delete;
+
+  ProvidersFetch providers(const std::string& ns, Deadline deadline) override;
+  HostsFetch hosts(const ProviderInfo& provider, Deadline deadline) override;
+
+  // GET prefix + path_and_query with the token; never throws.
+  RawAnswer get(const std::string& path_and_query, Deadline deadline);
+
+  // A short, token-free cause for a non-200 answer or a transport failure.
+  std::string describe_failure(const RawAnswer& answer, const std::string& what) const;
+
+ private:
+  struct TokenCache;
+
+  HttpSourceConfig config_;
+  InventoryUrl url_;
+  std::shared_ptr<InventoryObserver> observer_;
+  std::unique_ptr<TokenCache> token_;
+
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<httplib::ClientImpl>> idle_;  // keep-alive connections to reuse
+
+  std::unique_ptr<httplib::ClientImpl> take_client();
+  void give_back(std::unique_ptr<httplib::ClientImpl> client);
+  // Empty token when no token file is configured; sets `error` when the file cannot be read.
+  std::string token(std::string& error);
+  void observe(const char* kind, const char* outcome, SteadyClock::time_point started);
+};
+
+// "a b/c" -> "a%20b%2Fc": for namespaces, uids and names in inventory paths and queries.
+std::string url_encode(const std::string& s);
+
+}  // namespace hostadm
