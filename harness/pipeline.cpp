@@ -1,0 +1,275 @@
+#include "harness/pipeline.hpp"
+
+#include <exception>
+#include <utility>
+
+#include "webhook/core/decision.hpp"
+#include "webhook/inventory/files.hpp"
+
+namespace hostadm::harness {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kHostApiVersion = "forklift.konveyor.io/v1beta1";
+// Not a rule of the webhook: the apiserver's own schema step, keyed like a rule so suites and
+// CI output can name it.
+constexpr const char* kSchemaRule = "schema";
+
+std::string string_field(const json& obj, const char* key) {
+  if (!obj.is_object()) return "";
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+void add_unique(std::vector<std::string>& to, const std::vector<std::string>& from) {
+  for (const auto& s : from) {
+    bool seen = false;
+    for (const auto& t : to) seen = seen || t == s;
+    if (!seen) to.push_back(s);
+  }
+}
+
+void fill_identity(DocResult& r, const json& object, const AdmissionRequest& req) {
+  const json* meta = nullptr;
+  if (object.is_object()) {
+    auto it = object.find("metadata");
+    if (it != object.end() && it->is_object()) meta = &*it;
+  }
+  r.ns = meta ? string_field(*meta, "namespace") : "";
+  if (r.ns.empty()) r.ns = req.ns;
+  r.name = meta ? string_field(*meta, "name") : "";
+  if (r.name.empty()) r.name = req.name;
+}
+
+void deny(DocResult& r, int code, const std::string& rule, const std::string& message) {
+  r.allowed = false;
+  r.code = code;
+  add_unique(r.rules, {rule});
+  r.message = message;
+}
+
+std::string type_name(const json& v) {
+  return v.is_null() ? "null" : v.type_name();
+}
+
+}  // namespace
+
+std::vector<InputDoc> read_documents(const std::vector<std::string>& paths) {
+  std::vector<InputDoc> out;
+  for (const auto& file : hostadm::expand_paths(paths)) {
+    auto docs = hostadm::load_yaml_file(file);
+    out.reserve(out.size() + docs.size());
+    for (size_t i = 0; i < docs.size(); ++i) {
+      InputDoc d;
+      d.file = file;
+      d.index = static_cast<int>(i);
+      d.line = docs[i].line;
+      d.value = std::move(docs[i].value);
+      out.push_back(std::move(d));
+    }
+  }
+  return out;
+}
+
+DocKind classify(const json& doc, std::string* why) {
+  if (!doc.is_object()) return DocKind::NotMapping;
+  std::string kind = string_field(doc, "kind");
+  if (kind == "AdmissionReview") return DocKind::Review;
+  std::string api_version = string_field(doc, "apiVersion");
+  if (kind == "Host" && api_version == kHostApiVersion) return DocKind::Host;
+  if (why) {
+    if (kind.empty()) {
+      *why = "no kind";
+    } else if (kind == "Host") {
+      *why = "kind Host with apiVersion '" + api_version + "' (expected " + kHostApiVersion + ")";
+    } else {
+      *why = "kind " + kind;
+    }
+  }
+  return DocKind::Other;
+}
+
+AdmissionRequest host_request(json host, const std::string& default_ns, const std::string& uid,
+                              const json& old_host) {
+  AdmissionRequest req;
+  req.uid = uid;
+  req.resource = {"forklift.konveyor.io", "v1beta1", "hosts"};
+  req.kind_group = "forklift.konveyor.io";
+  req.kind_version = "v1beta1";
+  req.kind_kind = "Host";
+  req.operation = old_host.is_null() ? "CREATE" : "UPDATE";
+
+  std::string ns;
+  if (host.is_object()) {
+    auto meta = host.find("metadata");
+    if (meta != host.end() && meta->is_object()) ns = string_field(*meta, "namespace");
+  }
+  if (ns.empty()) ns = default_ns.empty() ? "default" : default_ns;
+  req.ns = ns;
+
+  // The apiserver fills metadata.namespace from the request path before any webhook runs.
+  auto set_ns = [&ns](json& obj) {
+    if (!obj.is_object()) return;
+    json& meta = obj["metadata"];
+    if (meta.is_null()) meta = json::object();
+    if (!meta.is_object()) return;  // left for the core to report as malformed
+    auto it = meta.find("namespace");
+    if (it == meta.end() || it->is_null() ||
+        (it->is_string() && it->get_ref<const std::string&>().empty()))
+      meta["namespace"] = ns;
+  };
+  set_ns(host);
+  req.name =
+      host.is_object() && host.contains("metadata") ? string_field(host["metadata"], "name") : "";
+  req.object = std::move(host);
+  if (!old_host.is_null()) {
+    req.old_object = old_host;
+    set_ns(req.old_object);
+  }
+  return req;
+}
+
+std::string schema_message(const std::string& name, const std::vector<std::string>& missing) {
+  // kube renders one field error as "field: Required value", several as "[a, b]".
+  std::vector<std::string> errors;
+  for (const auto& pointer : missing) {
+    std::string field;
+    for (char c : pointer) field += c == '/' ? '.' : c;
+    if (!field.empty() && field[0] == '.') field.erase(0, 1);
+    errors.push_back(field + ": Required value");
+  }
+  std::string msg = "Host.forklift.konveyor.io \"" + name + "\" is invalid: ";
+  if (errors.size() == 1) return msg + errors[0];
+  msg += "[";
+  for (size_t i = 0; i < errors.size(); ++i) msg += (i ? ", " : "") + errors[i];
+  return msg + "]";
+}
+
+DocResult malformed_result(const std::string& source, const std::string& message) {
+  DocResult r;
+  r.source = source;
+  r.operation = "CREATE";
+  deny(r, 400, "malformed", message);
+  r.object = nullptr;
+  return r;
+}
+
+Pipeline::Pipeline(std::shared_ptr<const Fixture> fixture, Policy policy)
+    : fixture_(std::move(fixture)), policy_(std::move(policy)) {}
+
+DocResult Pipeline::run_request(const AdmissionRequest& req, const std::string& source) const {
+  DocResult r;
+  r.source = source;
+  r.operation = req.operation;
+  fill_identity(r, req.object, req);
+  r.object = req.object;
+  try {
+    FixtureInventory inventory(fixture_);
+    Verdict m = decide(req, Phase::Mutate, inventory, policy_);
+    add_unique(r.rules, m.rules());
+    add_unique(r.warnings, m.warnings);
+    if (!m.allowed) {
+      std::string msg = m.message;
+      if (msg.empty() && m.defer)
+        msg = "inventory-unavailable: deferred to the webhook's failurePolicy (HTTP 503)";
+      deny(r, m.code, r.rules.empty() ? "inventory-unavailable" : r.rules.front(), msg);
+      return r;
+    }
+    r.patch = m.patch;
+    json patched = req.object;
+    if (!m.patch.empty()) {
+      try {
+        patched = req.object.patch(m.patch);
+      } catch (const std::exception& e) {
+        deny(r, 500, "patch",
+             std::string("patch: the mutating answer's JSON Patch does not apply: ") + e.what());
+        return r;
+      }
+    }
+    r.object = patched;
+    fill_identity(r, patched, req);
+    // DELETE, status updates and other resources: the webhook let them through untouched, and
+    // neither the Host schema nor the Host rules apply to them.
+    if (!m.in_scope) {
+      r.allowed = true;
+      return r;
+    }
+    auto missing = missing_required_fields(patched);
+    if (!missing.empty()) {
+      deny(r, 422, kSchemaRule, schema_message(r.name, missing));
+      return r;
+    }
+    AdmissionRequest vreq = req;
+    vreq.object = std::move(patched);
+    Verdict v = decide(vreq, Phase::Validate, inventory, policy_);
+    add_unique(r.rules, v.rules());
+    add_unique(r.warnings, v.warnings);
+    if (!v.allowed) {
+      std::string msg = v.message;
+      if (msg.empty() && v.defer)
+        msg = "inventory-unavailable: deferred to the webhook's failurePolicy (HTTP 503)";
+      r.allowed = false;
+      r.code = v.code;
+      r.message = msg;
+      return r;
+    }
+    r.allowed = true;
+    r.code = 200;
+  } catch (const std::exception& e) {
+    // The core promises not to throw; if it does, the document is reported, not the run lost.
+    deny(r, 500, "internal", std::string("internal: the decision core failed: ") + e.what());
+  }
+  return r;
+}
+
+DocResult Pipeline::run(const InputDoc& doc, const std::string& default_ns, int seq) const {
+  std::string why;
+  switch (classify(doc.value, &why)) {
+    case DocKind::NotMapping:
+      return malformed_result(doc.source(), "malformed: the document is " + type_name(doc.value) +
+                                                ", not a mapping; expected a Kubernetes object "
+                                                "(apiVersion, kind, metadata, spec)");
+    case DocKind::Other: {
+      DocResult r;
+      r.source = doc.source();
+      r.skipped = true;
+      r.skip_reason = why;
+      r.allowed = true;
+      r.object = nullptr;
+      const auto meta = doc.value.find("metadata");
+      if (meta != doc.value.end()) {
+        r.ns = string_field(*meta, "namespace");
+        r.name = string_field(*meta, "name");
+      }
+      return r;
+    }
+    case DocKind::Review: {
+      AdmissionRequest req;
+      try {
+        req = decode_review(doc.value);
+      } catch (const std::exception& e) {
+        return malformed_result(
+            doc.source(), std::string("malformed: not a usable AdmissionReview: ") + e.what());
+      }
+      return run_request(req, doc.source());
+    }
+    case DocKind::Host:
+      break;
+  }
+  const auto meta = doc.value.find("metadata");
+  if (meta != doc.value.end() && meta->is_object()) {
+    auto ns = meta->find("namespace");
+    if (ns != meta->end() && !ns->is_null() && !ns->is_string()) {
+      DocResult r = malformed_result(
+          doc.source(), "malformed: metadata.namespace must be a string, got " + type_name(*ns));
+      r.name = string_field(*meta, "name");
+      return r;
+    }
+  }
+  return run_request(host_request(doc.value, default_ns, "replay-" + std::to_string(seq)),
+                     doc.source());
+}
+
+}  // namespace hostadm::harness
