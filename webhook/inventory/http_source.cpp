@@ -231,8 +231,10 @@ RawAnswer HttpInventorySource::get(const std::string& path_and_query, Deadline d
       out.error = "deadline exceeded";
       return out;
     }
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(remaining);
-    if (us.count() < 1) us = std::chrono::microseconds(1);
+    // poll() counts whole milliseconds and truncates: round up so a timeout never fires before
+    // the deadline it stands for.
+    auto us =
+        std::chrono::ceil<std::chrono::milliseconds>(remaining) + std::chrono::milliseconds(1);
     auto client = take_client();
     client->set_connection_timeout(us);
     client->set_read_timeout(us);
@@ -253,7 +255,7 @@ RawAnswer HttpInventorySource::get(const std::string& path_and_query, Deadline d
          err == httplib::Error::Connection)) {
       continue;
     }
-    if (SteadyClock::now() >= deadline)
+    if (SteadyClock::now() + std::chrono::milliseconds(5) >= deadline)
       out.error = "deadline exceeded (no answer from " + url_.base() + ")";
     else
       out.error = transport_cause(err, config_) + " (" + url_.base() + ")";
