@@ -1,0 +1,408 @@
+#!/usr/bin/env python3
+"""Checks a rendered kustomization (deploy/base, an overlay or an example) for the properties a
+cluster admin relies on: the webhooks reach the server, the certificate names the Service, the
+pods are locked down, RBAC is minimal.
+
+Usage: check_manifests.py --profile base|cert-manager|openshift|fail-open FILE [--self-test]
+
+--self-test breaks the rendering in one way at a time and fails unless every break is caught, so
+a checker that silently stopped checking something can't keep passing.
+"""
+import argparse
+import copy
+import re
+import sys
+
+import yaml
+
+NAMESPACE = "forklift-host-webhook"
+SA_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+POLICY_KEYS = {
+    "adapterAnnotation", "secretDefault", "allowHostnames", "allowCrossNamespaceSecret",
+    "ownerReference", "inventoryFailure", "cache", "inventoryTimeout", "namespaces",
+}
+INVENTORY_NS = {"base": "konveyor-forklift", "cert-manager": "konveyor-forklift",
+                "fail-open": "konveyor-forklift", "openshift": "openshift-mtv"}
+WEBHOOKS = {
+    "MutatingWebhookConfiguration": ("hosts.mutate.forklift-host-webhook.konveyor.io", "/mutate"),
+    "ValidatingWebhookConfiguration": ("hosts.validate.forklift-host-webhook.konveyor.io", "/validate"),
+}
+
+
+class Errors(list):
+    def need(self, cond, msg):
+        if not cond:
+            self.append(msg)
+        return bool(cond)
+
+
+def one(docs, kind, errors, name=None):
+    found = [d for d in docs if d.get("kind") == kind
+             and (name is None or d["metadata"]["name"] == name)]
+    errors.need(len(found) == 1, f"expected exactly one {kind}{' ' + name if name else ''}, "
+                f"found {len(found)}")
+    return found[0] if found else None
+
+
+def flag(args, name):
+    """The value after `name` in a container's args (both `--f v` and `--f=v`)."""
+    for i, a in enumerate(args):
+        if a == name and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith(name + "="):
+            return a.split("=", 1)[1]
+    return None
+
+
+def expand(value, env):
+    """The kubelet's $(VAR) expansion; unknown variables are left as-is (and reported)."""
+    return re.sub(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", lambda m: env.get(m.group(1), m.group(0)), value)
+
+
+def duration_seconds(text):
+    m = re.fullmatch(r"(\d+)(ms|s|m|h)", str(text))
+    if not m:
+        return None
+    return int(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[m.group(2)]
+
+
+def mount_for(container, volumes, path):
+    """(volume, sub-path inside it) serving file `path`, or (None, None)."""
+    for vm in container.get("volumeMounts", []):
+        prefix = vm["mountPath"].rstrip("/") + "/"
+        if path.startswith(prefix) and "subPath" not in vm:
+            vol = next((v for v in volumes if v["name"] == vm["name"]), None)
+            return vol, path[len(prefix):]
+    return None, None
+
+
+def file_in_volume(vol, rel):
+    """The key of the ConfigMap/Secret that lands at `rel` inside the volume."""
+    src = vol.get("secret") or vol.get("configMap") or {}
+    items = src.get("items")
+    if items is None:
+        return rel
+    return next((i["key"] for i in items if i["path"] == rel), None)
+
+
+def check(docs, profile):
+    e = Errors()
+    docs = [d for d in docs if d]
+    dep = one(docs, "Deployment", e, "host-webhook")
+    svc = one(docs, "Service", e, "host-webhook")
+    if not (dep and svc):
+        return e
+    pod = dep["spec"]["template"]
+    spec = pod["spec"]
+    containers = spec["containers"]
+    c = next((x for x in containers if x["name"] == "host-webhook"), None)
+    if not e.need(c is not None, "Deployment has no container host-webhook"):
+        return e
+    env = {v["name"]: v.get("value", "") for v in c.get("env", [])}
+    args = [expand(a, env) for a in c.get("args", [])]
+    for a in args:
+        e.need("$(" not in a, f"argument {a!r} names an env variable the container doesn't set")
+
+    # --- the port chain: webhook -> Service port -> targetPort -> container port == --listen ----
+    listen = flag(args, "--listen") or ""
+    m = re.fullmatch(r"(?:[0-9.]+|\[[0-9a-fA-F:]*\]):(\d+)", listen)
+    listen_port = int(m.group(1)) if e.need(m, f"--listen {listen!r} is not HOST:PORT") else None
+    e.need(listen.startswith("0.0.0.0:") or listen.startswith("[::]:"),
+           f"--listen {listen!r} must bind all addresses so the Service can reach the pod")
+    ports = {p.get("name"): p["containerPort"] for p in c.get("ports", [])}
+    e.need(listen_port in ports.values(), f"no containerPort is the --listen port {listen_port}")
+    svc_ports = svc["spec"].get("ports", [])
+    e.need(len(svc_ports) == 1, "the Service should expose exactly one port")
+    svc_port = svc_ports[0] if svc_ports else {}
+    target = svc_port.get("targetPort", svc_port.get("port"))
+    target = ports.get(target) if isinstance(target, str) else target
+    e.need(target == listen_port,
+           f"Service targetPort resolves to {target}, the server listens on {listen_port}")
+    labels = pod["metadata"].get("labels", {})
+    sel = svc["spec"].get("selector", {})
+    e.need(sel and all(labels.get(k) == v for k, v in sel.items()),
+           f"Service selector {sel} does not select the pod labels {labels}")
+    dsel = dep["spec"]["selector"].get("matchLabels", {})
+    e.need(dsel and all(labels.get(k) == v for k, v in dsel.items()),
+           "Deployment selector does not match its pod labels")
+
+    # --- webhooks -----------------------------------------------------------------------------
+    policy_doc = None
+    timeout_limits = []
+    for kind, (hook_name, path) in WEBHOOKS.items():
+        cfg = one(docs, kind, e)
+        if not cfg:
+            continue
+        hooks = cfg.get("webhooks", [])
+        e.need(len(hooks) == 1, f"{kind} should have one webhook, has {len(hooks)}")
+        for h in hooks:
+            w = f"{kind} webhook {h.get('name')}"
+            e.need(h.get("name") == hook_name, f"{w}: name should be {hook_name}")
+            e.need(h.get("admissionReviewVersions") == ["v1"], f"{w}: admissionReviewVersions != [v1]")
+            e.need(h.get("sideEffects") == "None", f"{w}: sideEffects must be None (dry-run)")
+            e.need(h.get("matchPolicy") == "Equivalent", f"{w}: matchPolicy must be Equivalent")
+            want_fp = "Ignore" if profile == "fail-open" else "Fail"
+            e.need(h.get("failurePolicy") == want_fp, f"{w}: failurePolicy should be {want_fp}")
+            t = h.get("timeoutSeconds")
+            e.need(isinstance(t, int) and 1 <= t <= 30, f"{w}: timeoutSeconds must be 1..30")
+            timeout_limits.append(t if isinstance(t, int) else 0)
+            if kind.startswith("Mutating"):
+                e.need(h.get("reinvocationPolicy") == "IfNeeded", f"{w}: reinvocationPolicy IfNeeded")
+            rules = h.get("rules", [])
+            e.need(rules == [{"apiGroups": ["forklift.konveyor.io"], "apiVersions": ["*"],
+                              "resources": ["hosts"], "operations": ["CREATE", "UPDATE"],
+                              "scope": "Namespaced"}],
+                   f"{w}: rules must be exactly hosts CREATE/UPDATE in forklift.konveyor.io, got {rules}")
+            ref = h.get("clientConfig", {}).get("service", {})
+            e.need(ref.get("name") == svc["metadata"]["name"]
+                   and ref.get("namespace") == svc["metadata"]["namespace"],
+                   f"{w}: clientConfig.service {ref} is not the Service")
+            e.need(ref.get("port") == svc_port.get("port"), f"{w}: port {ref.get('port')} is not the Service port")
+            e.need(ref.get("path") == path, f"{w}: path {ref.get('path')} should be {path}")
+            exprs = h.get("namespaceSelector", {}).get("matchExpressions", [])
+            excluded = {v for x in exprs if x.get("key") == "kubernetes.io/metadata.name"
+                        and x.get("operator") == "NotIn" for v in x.get("values", [])}
+            e.need({"kube-system", NAMESPACE} <= excluded,
+                   f"{w}: namespaceSelector must exclude kube-system and {NAMESPACE}")
+        ann = cfg["metadata"].get("annotations", {})
+        if profile in ("cert-manager", "fail-open"):
+            inject = ann.get("cert-manager.io/inject-ca-from", "")
+            ns, _, cert = inject.partition("/")
+            crt = one(docs, "Certificate", e, cert) if cert else None
+            e.need(crt is not None and ns == crt["metadata"]["namespace"],
+                   f"{kind}: inject-ca-from {inject!r} names no Certificate in the rendering")
+        elif profile == "openshift":
+            e.need(ann.get("service.beta.openshift.io/inject-cabundle") == "true",
+                   f"{kind}: needs service.beta.openshift.io/inject-cabundle: \"true\"")
+        else:
+            e.need(not any("inject" in k for k in ann), f"{kind}: base must not pick a CA injector")
+
+    # --- mounts: TLS pair, policy, inventory CA ----------------------------------------------
+    volumes = spec.get("volumes", [])
+    tls_secret = None
+    for f in ("--tls-cert", "--tls-key"):
+        p = flag(args, f)
+        vol, rel = mount_for(c, volumes, p or "")
+        if e.need(vol and "secret" in vol, f"{f} {p} is not inside a mounted Secret (whole-dir, no subPath)"):
+            tls_secret = vol["secret"]["secretName"]
+            e.need(file_in_volume(vol, rel) in ("tls.crt", "tls.key"), f"{f} {p} is not a kubernetes.io/tls key")
+    p = flag(args, "--policy")
+    vol, rel = mount_for(c, volumes, p or "")
+    if e.need(vol and "configMap" in vol, f"--policy {p} is not inside a mounted ConfigMap"):
+        cm = one(docs, "ConfigMap", e, vol["configMap"]["name"])
+        key = file_in_volume(vol, rel)
+        if cm and e.need(key in cm.get("data", {}), f"policy ConfigMap has no key {key}"):
+            policy_doc = yaml.safe_load(cm["data"][key]) or {}
+    p = flag(args, "--inventory-ca")
+    vol, rel = mount_for(c, volumes, p or "")
+    if e.need(vol and "configMap" in vol, f"--inventory-ca {p} is not inside a mounted ConfigMap"):
+        key = file_in_volume(vol, rel)
+        if profile == "openshift":
+            cm = one(docs, "ConfigMap", e, vol["configMap"]["name"])
+            e.need(cm and cm["metadata"].get("annotations", {}).get(
+                "service.beta.openshift.io/inject-cabundle") == "true",
+                "inventory CA ConfigMap must be filled by the service CA (inject-cabundle)")
+            e.need(key == "service-ca.crt", f"inventory CA must come from key service-ca.crt, not {key}")
+        else:
+            e.need(key == "ca.crt", f"inventory CA key should be ca.crt, is {key}")
+
+    # --- inventory wiring, as Forklift's own clients use it ----------------------------------
+    url = flag(args, "--inventory-url") or env.get("MTV_INVENTORY_URL")
+    want = f"https://forklift-inventory.{INVENTORY_NS[profile]}.svc:8443"
+    e.need(url == want, f"inventory URL {url!r} should be {want}")
+    e.need(flag(args, "--inventory-token-file") == SA_TOKEN, "--inventory-token-file must be the SA token")
+    e.need(flag(args, "--inventory-insecure-skip-tls") is None and "--inventory-insecure-skip-tls" not in args,
+           "the inventory's TLS must be verified")
+    e.need(flag(args, "--log-format") == "json", "--log-format json for log collectors")
+    e.need(spec.get("automountServiceAccountToken", True) is not False,
+           "the SA token must be mounted: it is the inventory's bearer credential")
+
+    # --- policy --------------------------------------------------------------------------------
+    if e.need(isinstance(policy_doc, dict), "policy.yaml must be a YAML mapping"):
+        unknown = set(policy_doc) - POLICY_KEYS
+        e.need(not unknown, f"policy.yaml has unknown keys {sorted(unknown)}")
+        want_failure = "allow" if profile == "fail-open" else "deny"
+        e.need(policy_doc.get("inventoryFailure") == want_failure,
+               f"policy inventoryFailure should be {want_failure}")
+        it = duration_seconds(policy_doc.get("inventoryTimeout", "2s"))
+        e.need(it is not None and all(it < t for t in timeout_limits),
+               "policy inventoryTimeout must be shorter than every webhook timeoutSeconds")
+
+    # --- availability and lock-down ------------------------------------------------------------
+    e.need(dep["spec"].get("replicas", 1) >= 2, "at least 2 replicas")
+    tsc = spec.get("topologySpreadConstraints", [])
+    e.need(any(t.get("topologyKey") == "kubernetes.io/hostname" for t in tsc), "spread across nodes")
+    pdbs = [d for d in docs if d.get("kind") == "PodDisruptionBudget"]
+    e.need(any(p["spec"].get("minAvailable") == 1 and all(
+        labels.get(k) == v for k, v in p["spec"]["selector"].get("matchLabels", {}).items())
+        for p in pdbs), "a PodDisruptionBudget with minAvailable 1 selecting the pods")
+    e.need(spec.get("terminationGracePeriodSeconds", 30) > 5 + max(timeout_limits or [0]),
+           "terminationGracePeriodSeconds must exceed the drain delay plus the longest request")
+    psc = spec.get("securityContext", {})
+    csc = c.get("securityContext", {})
+    e.need(psc.get("runAsNonRoot") is True or csc.get("runAsNonRoot") is True, "runAsNonRoot")
+    if profile == "openshift":
+        e.need("runAsUser" not in psc and "runAsUser" not in csc, "OpenShift assigns the UID: no runAsUser")
+    else:
+        e.need((csc.get("runAsUser") or psc.get("runAsUser")) == 65532, "runAsUser 65532")
+    e.need((csc.get("seccompProfile") or psc.get("seccompProfile") or {}).get("type") == "RuntimeDefault",
+           "seccompProfile RuntimeDefault")
+    e.need(csc.get("allowPrivilegeEscalation") is False, "allowPrivilegeEscalation false")
+    e.need(csc.get("readOnlyRootFilesystem") is True, "readOnlyRootFilesystem true")
+    e.need(csc.get("capabilities", {}).get("drop") == ["ALL"], "capabilities drop ALL")
+    res = c.get("resources", {})
+    e.need(all(k in res.get(r, {}) for r in ("requests", "limits") for k in ("cpu", "memory")),
+           "cpu and memory requests and limits")
+    for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+        g = c.get(probe, {}).get("httpGet", {})
+        port = ports.get(g.get("port")) if isinstance(g.get("port"), str) else g.get("port")
+        e.need(g.get("scheme") == "HTTPS" and g.get("path") == path and port == listen_port,
+               f"{probe} must be HTTPS {path} on the listen port")
+
+    # --- RBAC: get/list providers, nothing else --------------------------------------------------
+    sa = spec.get("serviceAccountName")
+    e.need(sa and one(docs, "ServiceAccount", e, sa), "the pods run as their own ServiceAccount")
+    roles = [d for d in docs if d.get("kind") in ("ClusterRole", "Role")]
+    e.need(len(roles) == 1, f"expected one role, found {len(roles)}")
+    for r in roles:
+        rules = r.get("rules", [])
+        e.need(len(rules) == 1 and sorted(rules[0].get("apiGroups", [])) == ["forklift.konveyor.io"]
+               and rules[0].get("resources") == ["providers"]
+               and sorted(rules[0].get("verbs", [])) == ["get", "list"]
+               and not rules[0].get("resourceNames") and not rules[0].get("nonResourceURLs"),
+               f"{r['kind']} {r['metadata']['name']} must grant only get/list on providers, has {rules}")
+    bindings = [d for d in docs if d.get("kind") in ("ClusterRoleBinding", "RoleBinding")]
+    e.need(len(bindings) == 1 and bindings[0]["subjects"] == [
+        {"kind": "ServiceAccount", "name": sa, "namespace": dep["metadata"]["namespace"]}]
+        and roles and bindings[0]["roleRef"]["name"] == roles[0]["metadata"]["name"],
+        "one binding of that role to the webhook's ServiceAccount only")
+
+    # --- certificate source ----------------------------------------------------------------------
+    svc_names = {f"{svc['metadata']['name']}.{svc['metadata']['namespace']}.svc"}
+    svc_names.add(next(iter(svc_names)) + ".cluster.local")
+    if profile in ("cert-manager", "fail-open"):
+        certs = [d for d in docs if d.get("kind") == "Certificate"
+                 and d["spec"].get("secretName") == tls_secret]
+        if e.need(len(certs) == 1, f"one Certificate must write the Secret {tls_secret}"):
+            crt = certs[0]
+            dns = set(crt["spec"].get("dnsNames", []))
+            e.need(svc_names <= dns, f"Certificate dnsNames {sorted(dns)} must include {sorted(svc_names)}")
+            e.need(dns <= svc_names | {svc["metadata"]["name"],
+                                       f"{svc['metadata']['name']}.{svc['metadata']['namespace']}"},
+                   f"Certificate dnsNames {sorted(dns)} name something other than the Service")
+            e.need("server auth" in crt["spec"].get("usages", ["server auth"]), "serving cert needs server auth")
+            issuer = one(docs, crt["spec"]["issuerRef"].get("kind", "Issuer"), e, crt["spec"]["issuerRef"]["name"])
+            ca_secret = (issuer or {}).get("spec", {}).get("ca", {}).get("secretName")
+            e.need(any(d.get("kind") == "Certificate" and d["spec"].get("isCA") is True
+                       and d["spec"].get("secretName") == ca_secret for d in docs),
+                   "the serving certificate's Issuer must be a CA Issuer backed by an isCA Certificate")
+            e.need(any(d["metadata"].get("annotations", {}).get("cert-manager.io/inject-ca-from")
+                       == f"{crt['metadata']['namespace']}/{crt['metadata']['name']}"
+                       for d in docs if d.get("kind") in WEBHOOKS), "inject-ca-from must name the serving Certificate")
+    elif profile == "openshift":
+        e.need(svc["metadata"].get("annotations", {}).get(
+            "service.beta.openshift.io/serving-cert-secret-name") == tls_secret,
+            f"Service must ask the service CA for the Secret {tls_secret}")
+    return e
+
+
+def mutations():
+    """(description, function breaking the docs in place) for --self-test."""
+    def find(docs, kind, name=None):
+        return next(d for d in docs if d.get("kind") == kind and (name is None or d["metadata"]["name"] == name))
+
+    def container(docs):
+        return find(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+
+    def set_arg(docs, name, value):
+        args = container(docs)["args"]
+        args[args.index(name) + 1] = value
+
+    return [
+        ("validating path typo", lambda d: find(d, "ValidatingWebhookConfiguration")["webhooks"][0]
+         ["clientConfig"]["service"].update(path="/validat")),
+        ("webhook port not the Service's", lambda d: find(d, "MutatingWebhookConfiguration")["webhooks"][0]
+         ["clientConfig"]["service"].update(port=8443)),
+        ("server listens elsewhere", lambda d: set_arg(d, "--listen", "0.0.0.0:9443")),
+        ("Service selects other pods", lambda d: find(d, "Service")["spec"]["selector"].update(
+            {"app.kubernetes.io/name": "other"})),
+        ("RBAC grants secrets", lambda d: find(d, "ClusterRole")["rules"].append(
+            {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]})),
+        ("RBAC grants watch", lambda d: find(d, "ClusterRole")["rules"][0]["verbs"].append("watch")),
+        ("privilege escalation allowed", lambda d: container(d)["securityContext"].update(
+            allowPrivilegeEscalation=True)),
+        ("root filesystem writable", lambda d: container(d)["securityContext"].pop("readOnlyRootFilesystem")),
+        ("no seccomp profile", lambda d: find(d, "Deployment")["spec"]["template"]["spec"]
+         ["securityContext"].pop("seccompProfile")),
+        ("sideEffects Some", lambda d: find(d, "MutatingWebhookConfiguration")["webhooks"][0].update(
+            sideEffects="Some")),
+        ("DELETE intercepted", lambda d: find(d, "ValidatingWebhookConfiguration")["webhooks"][0]
+         ["rules"][0]["operations"].append("DELETE")),
+        ("own namespace not excluded", lambda d: find(d, "MutatingWebhookConfiguration")["webhooks"][0]
+         ["namespaceSelector"].update(matchExpressions=[])),
+        ("no reinvocation", lambda d: find(d, "MutatingWebhookConfiguration")["webhooks"][0].pop(
+            "reinvocationPolicy")),
+        ("TLS mounted elsewhere", lambda d: set_arg(d, "--tls-cert", "/etc/other/tls.crt")),
+        ("single replica", lambda d: find(d, "Deployment")["spec"].update(replicas=1)),
+        ("readiness over HTTP", lambda d: container(d)["readinessProbe"]["httpGet"].update(scheme="HTTP")),
+        ("inventory TLS skipped", lambda d: container(d)["args"].append("--inventory-insecure-skip-tls")),
+        ("inventory URL to the wrong namespace", lambda d: [
+            v.update(value="https://forklift-inventory.elsewhere.svc:8443")
+            for v in container(d)["env"] if v["name"] == "MTV_INVENTORY_URL"]),
+    ]
+
+
+def profile_mutations(profile):
+    def find(docs, kind, name=None):
+        return next(d for d in docs if d.get("kind") == kind and (name is None or d["metadata"]["name"] == name))
+    if profile in ("cert-manager", "fail-open"):
+        return [
+            ("certificate lacks the .svc name", lambda d: find(d, "Certificate", "host-webhook-serving")
+             ["spec"].update(dnsNames=["host-webhook.forklift-host-webhook.svc.cluster.local"])),
+            ("certificate for another service", lambda d: find(d, "Certificate", "host-webhook-serving")
+             ["spec"]["dnsNames"].append("other.forklift-host-webhook.svc")),
+            ("certificate writes another secret", lambda d: find(d, "Certificate", "host-webhook-serving")
+             ["spec"].update(secretName="other")),
+            ("no CA injection", lambda d: find(d, "ValidatingWebhookConfiguration")["metadata"].pop("annotations")),
+        ]
+    if profile == "openshift":
+        return [
+            ("no serving-cert annotation", lambda d: find(d, "Service")["metadata"].pop("annotations")),
+            ("fixed UID", lambda d: find(d, "Deployment")["spec"]["template"]["spec"]["securityContext"].update(
+                runAsUser=1000)),
+        ]
+    return []
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--profile", required=True, choices=sorted(INVENTORY_NS))
+    ap.add_argument("--self-test", action="store_true")
+    ap.add_argument("file")
+    a = ap.parse_args()
+    with open(a.file) as f:
+        docs = [d for d in yaml.safe_load_all(f) if d]
+    errors = check(docs, a.profile)
+    for msg in errors:
+        print(f"{a.file} [{a.profile}]: {msg}")
+    if errors:
+        return 1
+    if a.self_test:
+        missed = []
+        cases = mutations() + profile_mutations(a.profile)
+        for desc, breakit in cases:
+            broken = copy.deepcopy(docs)
+            breakit(broken)
+            if not check(broken, a.profile):
+                missed.append(desc)
+        for desc in missed:
+            print(f"self-test [{a.profile}]: the checker did not notice: {desc}")
+        if missed:
+            return 1
+        print(f"self-test [{a.profile}]: all {len(cases)} broken renderings caught")
+    print(f"{a.file} [{a.profile}]: ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
