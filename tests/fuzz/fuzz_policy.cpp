@@ -1,0 +1,38 @@
+// Policy text -> parse_yaml_stream -> parse_policy, then the per-namespace lookup every request
+// makes (glob matching is where pathological patterns would hang).
+#include <cstdint>
+#include <string>
+
+#include "tests/fuzz/fuzz_common.hpp"
+#include "webhook/core/policy.hpp"
+#include "webhook/core/yaml.hpp"
+
+namespace fz = hostadm::fuzz;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::vector<hostadm::YamlDoc> docs;
+  try {
+    docs = hostadm::parse_yaml_stream(fz::as_text(data, size));
+  } catch (const hostadm::YamlError&) {
+    return 0;
+  } catch (const std::exception& e) {
+    fz::fail("parse_yaml_stream", std::string("undocumented exception: ") + e.what());
+  }
+  for (const auto& doc : docs) {
+    hostadm::Policy policy;
+    try {
+      policy = hostadm::parse_policy(doc.value);
+    } catch (const hostadm::PolicyError&) {
+      continue;
+    } catch (const std::exception& e) {
+      fz::fail("parse_policy", std::string("undocumented exception: ") + e.what());
+    }
+    fz::no_throw("mode_for", [&] {
+      (void)policy.mode_for("default");
+      (void)policy.mode_for(
+          "sandbox-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+      for (const auto& rule : policy.namespaces) (void)policy.mode_for(rule.match);
+    });
+  }
+  return 0;
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Part of `make test`: builds the libFuzzer targets with clang (build-fuzz), replays every
+# regression input (each was once a crash, hang or unclear error) and the hostile inputs of
+# hardening.py, then fuzzes each target briefly from the seed corpus. A full run is `make fuzz`.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=${SOURCE_DIR:-$(cd "$here/../.." && pwd)}
+seconds=${FUZZ_SMOKE_SECONDS:-10}
+targets=(fuzz_review_decide fuzz_fixture fuzz_policy fuzz_yaml_roundtrip)
+
+bin=$(SOURCE_DIR=$src "$here/build.sh")
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+export HOSTADM_SOURCE_DIR=$src ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+python3 "$here/hardening.py" "$scratch/hardening" >/dev/null
+
+for t in "${targets[@]}"; do
+  mapfile -t inputs < <(find "$here/regressions/$t" "$scratch/hardening/$t" -type f 2>/dev/null | sort)
+  if [ ${#inputs[@]} -gt 0 ]; then
+    echo "== $t: replaying ${#inputs[@]} regression and hardening inputs"
+    if ! timeout 300 "$bin/$t" -timeout=10 -rss_limit_mb=2048 "${inputs[@]}" >"$scratch/$t.replay" 2>&1; then
+      tail -40 "$scratch/$t.replay"
+      echo "FAIL: a regression input of $t crashes again (see above)" >&2
+      exit 1
+    fi
+  fi
+  echo "== $t: fuzzing ${seconds}s"
+  mkdir -p "$scratch/$t"
+  max_len=8192 dict=$here/yaml.dict
+  [ "$t" != fuzz_review_decide ] || { max_len=16384; dict=$here/json.dict; }
+  if ! timeout $((seconds + 60)) "$bin/$t" -max_total_time="$seconds" -timeout=10 \
+    -rss_limit_mb=2048 -max_len=$max_len -dict="$dict" -artifact_prefix="$scratch/" \
+    "$scratch/$t" "$here/corpus/$t" >"$scratch/$t.log" 2>&1; then
+    tail -60 "$scratch/$t.log"
+    for a in "$scratch"/crash-* "$scratch"/leak-* "$scratch"/timeout-* "$scratch"/oom-*; do
+      [ -f "$a" ] && { echo "--- input $(basename "$a") (base64):"; base64 "$a" | head -20; }
+    done
+    echo "FAIL: $t found a problem; save the input above under tests/fuzz/regressions/$t/" >&2
+    exit 1
+  fi
+  grep -E '^Done|stat::number_of_executed_units' "$scratch/$t.log" | tail -1
+done
+echo "fuzz smoke: all targets clean"
