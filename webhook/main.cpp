@@ -1,0 +1,159 @@
+// host-webhook: wires the configuration, the inventory (fixture or cached HTTP client), the
+// certificate store, the HTTPS server and the signal loop together. Exit codes: 0 after a clean
+// shutdown, 1 runtime failure (e.g. the port is taken), 2 bad flags or input files.
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "webhook/core/fixture.hpp"
+#include "webhook/inventory/cache.hpp"
+#include "webhook/inventory/files.hpp"
+#include "webhook/inventory/http_source.hpp"
+#include "webhook/server/config.hpp"
+#include "webhook/server/handlers.hpp"
+#include "webhook/server/http_server.hpp"
+#include "webhook/server/lifecycle.hpp"
+#include "webhook/server/logging.hpp"
+#include "webhook/server/metrics.hpp"
+#include "webhook/server/tls.hpp"
+
+using namespace hostadm;
+using namespace hostadm::server;
+
+namespace {
+
+struct Inventory {
+  ViewFactory views;
+  std::shared_ptr<CachedInventory> cache;  // kept alive with the factory
+};
+
+Inventory make_inventory(const ServerConfig& cfg, const Policy& policy,
+                         const std::shared_ptr<Metrics>& metrics) {
+  Inventory inv;
+  if (!cfg.inventory_fixture.empty()) {
+    auto fixture = std::make_shared<const Fixture>(load_fixture_file(cfg.inventory_fixture));
+    log_info("inventory: fixture served in-process",
+             {{"file", cfg.inventory_fixture},
+              {"providers", static_cast<long long>(fixture->providers.size())}});
+    inv.views = [fixture](Deadline) -> std::unique_ptr<InventoryView> {
+      return std::make_unique<FixtureInventory>(fixture);
+    };
+    return inv;
+  }
+  if (cfg.inventory_insecure_skip_tls)
+    log_warn(
+        "--inventory-insecure-skip-tls: the inventory's certificate is NOT verified; "
+        "anyone on the path can answer for it",
+        {{"url", cfg.inventory_url}});
+  HttpSourceConfig source_cfg;
+  source_cfg.url = cfg.inventory_url;
+  source_cfg.token_file = cfg.inventory_token_file;
+  source_cfg.ca_file = cfg.inventory_ca;
+  source_cfg.insecure_skip_tls = cfg.inventory_insecure_skip_tls;
+  auto source = std::make_shared<HttpInventorySource>(source_cfg, metrics);
+  inv.cache = std::make_shared<CachedInventory>(source, policy.cache, metrics);
+  log_info("inventory: Forklift inventory over HTTP",
+           {{"url", cfg.inventory_url},
+            {"urlFrom", cfg.inventory_url_from_env ? "MTV_INVENTORY_URL" : "--inventory-url"},
+            {"tokenFile", cfg.inventory_token_file},
+            {"caFile", cfg.inventory_ca},
+            {"cacheTtlMs", static_cast<long long>(policy.cache.ttl.count())},
+            {"negativeTtlMs", static_cast<long long>(policy.cache.negative_ttl.count())},
+            {"staleIfErrorMs", static_cast<long long>(policy.cache.stale_if_error.count())}});
+  auto cache = inv.cache;
+  inv.views = [cache](Deadline d) { return cache->view(d); };
+  return inv;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  block_signals();
+
+  ParsedArgs args;
+  try {
+    args = parse_args(argc, argv, [](const char* name) { return std::getenv(name); });
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "host-webhook: %s\n", e.what());
+    return 2;
+  }
+  if (args.help) {
+    std::cout << usage_text();
+    return 0;
+  }
+  const ServerConfig& cfg = args.config;
+  setup_logging(cfg.log_format, cfg.log_level);
+
+  auto policy = std::make_shared<Policy>();
+  auto metrics = std::make_shared<Metrics>();
+  Inventory inventory;
+  try {
+    if (!cfg.policy.empty()) *policy = load_policy_file(cfg.policy);
+    inventory = make_inventory(cfg, *policy, metrics);
+  } catch (const InputError& e) {
+    log_error("cannot start: bad input file", {{"error", e.what()}});
+    std::fprintf(stderr, "host-webhook: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    log_error("cannot start", {{"error", e.what()}});
+    std::fprintf(stderr, "host-webhook: %s\n", e.what());
+    return 2;
+  }
+  log_info("policy loaded",
+           {{"file", cfg.policy.empty() ? "(built-in defaults)" : cfg.policy},
+            {"inventoryFailure", to_string(policy->inventory_failure)},
+            {"inventoryTimeoutMs", static_cast<long long>(policy->inventory_timeout.count())}});
+
+  CertStore certs(cfg.tls_cert, cfg.tls_key, [metrics](bool ok, std::time_t not_after) {
+    metrics->tls_reload(ok);
+    metrics->tls_expiry(static_cast<double>(not_after));
+  });
+  try {
+    certs.load_initial();
+  } catch (const std::exception& e) {
+    log_error("cannot start: no usable serving certificate", {{"error", e.what()}});
+    std::fprintf(stderr, "host-webhook: %s\n", e.what());
+    return 2;
+  }
+
+  AdmissionHandler admission(
+      inventory.views, policy, *metrics,
+      HandlerOptions{std::chrono::milliseconds(10'000), cfg.deadline_margin});
+  HttpServer server(cfg, certs, admission, *metrics);
+  if (!server.valid()) {
+    log_error("cannot start: TLS setup failed (see the previous line)");
+    return 2;
+  }
+  int port;
+  try {
+    port = server.bind();
+  } catch (const std::exception& e) {
+    log_error("cannot start", {{"error", e.what()}});
+    std::fprintf(stderr, "host-webhook: %s\n", e.what());
+    return 1;
+  }
+  const std::string host = cfg.listen_host.find(':') != std::string::npos
+                               ? "[" + cfg.listen_host + "]"
+                               : cfg.listen_host;
+  log_info("listening on https://" + host + ":" + std::to_string(port),
+           {{"threads", cfg.threads},
+            {"maxBodyBytes", static_cast<long long>(cfg.max_body_bytes)},
+            {"clientCA", cfg.client_ca.empty() ? "(none)" : cfg.client_ca},
+            {"config", cfg.config_file}});
+
+  certs.start_watch(cfg.cert_poll_interval);
+  SignalLoop signals({[&certs] { certs.reload("SIGHUP"); }, [&server] { server.set_draining(); },
+                      [&server] { server.stop(); }},
+                     cfg.drain_delay, cfg.shutdown_timeout);
+  signals.start();
+
+  const bool ok = server.run();
+  signals.finish();
+  certs.stop_watch();
+  if (!ok) {
+    log_error("the server stopped unexpectedly");
+    return 1;
+  }
+  log_info("stopped");
+  return 0;
+}

@@ -1,0 +1,70 @@
+// host-webhook's settings: command-line flags (spec section 5 plus operational ones), each also a
+// key of an optional `--config` YAML file (the flag name without the dashes; flags win).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+namespace hostadm::server {
+
+enum class LogFormat { Json, Text };
+
+struct ServerConfig {
+  std::string listen = "0.0.0.0:8443";
+  std::string listen_host = "0.0.0.0";  // parsed from `listen`
+  int listen_port = 8443;               // 0: any free port
+
+  std::string tls_cert;
+  std::string tls_key;
+  std::string client_ca;
+
+  std::string inventory_url;
+  bool inventory_url_from_env = false;
+  std::string inventory_token_file = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+  std::string inventory_ca;
+  bool inventory_insecure_skip_tls = false;
+  std::string inventory_fixture;
+  std::string policy;
+
+  LogFormat log_format = LogFormat::Json;
+  std::string log_level = "info";
+
+  int threads = 64;
+  size_t max_body_bytes = 7u << 20;
+  std::chrono::milliseconds keep_alive_timeout{5'000};
+  std::chrono::milliseconds read_timeout{10'000};
+  std::chrono::milliseconds write_timeout{10'000};
+  std::chrono::milliseconds drain_delay{5'000};
+  std::chrono::milliseconds shutdown_timeout{25'000};
+  std::chrono::milliseconds deadline_margin{500};
+  std::chrono::milliseconds cert_poll_interval{1'000};
+
+  std::string config_file;  // where file-set values came from, for the startup log
+};
+
+// Bad usage: the message names the flag (or FILE:LINE of the config key) and the fix. Exit 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ParsedArgs {
+  ServerConfig config;
+  bool help = false;
+};
+
+using GetEnv = std::function<const char*(const char*)>;
+
+// argv[0] is skipped. Throws UsageError.
+ParsedArgs parse_args(int argc, const char* const* argv, const GetEnv& getenv);
+std::string usage_text();
+
+// "10s", "9500ms", "1m30s", "2h", "0s"; throws std::invalid_argument.
+std::chrono::milliseconds parse_duration_ms(const std::string& text);
+
+// "0.0.0.0:8443", "127.0.0.1:0", "[::1]:8443", ":8443"; throws std::invalid_argument.
+void parse_listen(const std::string& text, std::string& host, int& port);
+
+}  // namespace hostadm::server

@@ -1,0 +1,56 @@
+// The admission endpoints' logic, independent of the HTTP library: a POST body, its content type
+// and ?timeout= in; an HTTP status, content type and body out. Bad requests get 4xx, a deferred
+// verdict 503, anything unexpected a valid AdmissionReview denial (500 in status) when the uid is
+// known; this function never throws.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "webhook/core/decision.hpp"
+#include "webhook/core/inventory.hpp"
+#include "webhook/core/policy.hpp"
+#include "webhook/inventory/source.hpp"
+#include "webhook/server/metrics.hpp"
+
+namespace hostadm::server {
+
+struct HttpReply {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// One InventoryView per admission, bound to the inventory deadline.
+using ViewFactory = std::function<std::unique_ptr<InventoryView>(Deadline)>;
+
+struct HandlerOptions {
+  std::chrono::milliseconds default_timeout{10'000};  // when the apiserver sends no ?timeout=
+  std::chrono::milliseconds max_margin{500};          // --deadline-margin
+};
+
+class AdmissionHandler {
+ public:
+  AdmissionHandler(ViewFactory views, std::shared_ptr<const Policy> policy, Metrics& metrics,
+                   HandlerOptions options);
+
+  HttpReply handle(Webhook webhook, const std::string& content_type,
+                   const std::string& timeout_param, const std::string& body,
+                   SteadyClock::time_point arrival) noexcept;
+
+  // The answer deadline: arrival + timeout - margin, margin = min(--deadline-margin, 10%).
+  Deadline answer_deadline(const std::string& timeout_param, SteadyClock::time_point arrival) const;
+
+ private:
+  ViewFactory views_;
+  std::shared_ptr<const Policy> policy_;
+  Metrics& metrics_;
+  HandlerOptions options_;
+};
+
+// "application/json", "application/json; charset=utf-8" (case-insensitive media type).
+bool is_json_content_type(const std::string& value);
+
+}  // namespace hostadm::server

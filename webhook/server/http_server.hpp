@@ -1,0 +1,50 @@
+// The HTTPS server: cpp-httplib 0.11.4's SSLServer tuned as cpp-stack.md §3 and §5 measured
+// (TCP_NODELAY, long keep-alive, a sized thread pool, a real backlog, exclusive bind, body cap),
+// with the admission, health, readiness and metrics routes.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "webhook/server/config.hpp"
+#include "webhook/server/handlers.hpp"
+#include "webhook/server/metrics.hpp"
+#include "webhook/server/tls.hpp"
+
+namespace hostadm::server {
+
+class HttpServer {
+ public:
+  HttpServer(const ServerConfig& config, CertStore& certs, AdmissionHandler& admission,
+             Metrics& metrics);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // False when the TLS context could not be set up (the cause is logged).
+  bool valid() const;
+  // Binds --listen and returns the bound port; throws std::runtime_error naming the address and
+  // the cause (e.g. "address already in use").
+  int bind();
+  // Serves until stop(); returns false if the accept loop failed.
+  bool run();
+  void stop();
+
+  // After SIGTERM: /readyz answers 503 and answers ask clients to close their connections.
+  void set_draining() { draining_ = true; }
+  bool ready() const;
+
+ private:
+  struct Tuned;
+  void routes();
+
+  const ServerConfig& config_;
+  CertStore& certs_;
+  AdmissionHandler& admission_;
+  Metrics& metrics_;
+  std::unique_ptr<Tuned> svr_;
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace hostadm::server

@@ -1,0 +1,150 @@
+#include "webhook/server/metrics.hpp"
+
+#include <cstring>
+
+#include <prometheus/text_serializer.h>
+
+#include "webhook/core/rules.hpp"
+
+namespace hostadm::server {
+namespace {
+
+constexpr const char* kOps[] = {"CREATE", "UPDATE", "DELETE", "CONNECT", "other"};
+constexpr const char* kOutcomes[] = {"allowed", "denied", "warned", "deferred", "error"};
+constexpr const char* kKinds[] = {"providers", "hosts"};
+constexpr const char* kFetchOutcomes[] = {"ok", "not_ready", "error", "timeout", "other"};
+constexpr const char* kCacheResults[] = {"hit", "miss", "stale"};
+constexpr std::string_view kOtherRule = "other";
+
+size_t op_index(std::string_view op) {
+  for (size_t i = 0; i + 1 < std::size(kOps); ++i)
+    if (op == kOps[i]) return i;
+  return std::size(kOps) - 1;
+}
+
+// Returns `n` (one past the end) when `value` is not in the set.
+template <size_t N>
+size_t index_of(const char* const (&set)[N], const char* value) {
+  for (size_t i = 0; i < N; ++i)
+    if (value && std::strcmp(set[i], value) == 0) return i;
+  return N;
+}
+
+const prometheus::Histogram::BucketBoundaries& admission_buckets() {
+  static const prometheus::Histogram::BucketBoundaries b = {
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+      0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
+  return b;
+}
+
+}  // namespace
+
+const char* to_string(Webhook w) {
+  return w == Webhook::Mutate ? "mutate" : "validate";
+}
+const char* to_string(Outcome o) {
+  return kOutcomes[static_cast<size_t>(o)];
+}
+
+Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  using namespace prometheus;
+  auto& requests = BuildCounter()
+                       .Name("hostadm_admission_requests_total")
+                       .Help("Admission requests answered, by webhook, operation and verdict.")
+                       .Register(*registry_);
+  auto& rules = BuildCounter()
+                    .Name("hostadm_admission_rule_total")
+                    .Help("Denials and warnings, by webhook and rule id.")
+                    .Register(*registry_);
+  auto& duration = BuildHistogram()
+                       .Name("hostadm_admission_duration_seconds")
+                       .Help("Time from reading a review to the answer being ready.")
+                       .Register(*registry_);
+  auto& in_flight = BuildGauge()
+                        .Name("hostadm_admission_in_flight")
+                        .Help("Admission requests being processed.")
+                        .Register(*registry_);
+  auto& inv_requests = BuildCounter()
+                           .Name("hostadm_inventory_requests_total")
+                           .Help("Requests to the Forklift inventory, by kind and outcome.")
+                           .Register(*registry_);
+  auto& inv_duration = BuildHistogram()
+                           .Name("hostadm_inventory_request_duration_seconds")
+                           .Help("Duration of requests to the Forklift inventory.")
+                           .Register(*registry_);
+  auto& cache = BuildCounter()
+                    .Name("hostadm_inventory_cache_total")
+                    .Help("Inventory cache lookups, by kind and result (hit, miss, stale).")
+                    .Register(*registry_);
+  auto& expiry = BuildGauge()
+                     .Name("hostadm_tls_certificate_expiry_timestamp_seconds")
+                     .Help("notAfter of the serving certificate in use (Unix seconds).")
+                     .Register(*registry_);
+  auto& reloads = BuildCounter()
+                      .Name("hostadm_tls_reloads_total")
+                      .Help("Serving certificate reloads, by result (success, failure).")
+                      .Register(*registry_);
+
+  for (size_t w = 0; w < 2; ++w) {
+    const std::string wh = to_string(static_cast<Webhook>(w));
+    for (size_t o = 0; o < kOpCount; ++o)
+      for (size_t v = 0; v < kOutcomeCount; ++v)
+        requests_[w][o][v] =
+            &requests.Add({{"webhook", wh}, {"operation", kOps[o]}, {"verdict", kOutcomes[v]}});
+    for (const auto& r : all_rules())
+      rules_[w][r.id] = &rules.Add({{"webhook", wh}, {"rule", std::string(r.id)}});
+    for (std::string_view extra : {rule::kUnexpectedResource, kOtherRule})
+      if (!rules_[w].count(extra))
+        rules_[w][extra] = &rules.Add({{"webhook", wh}, {"rule", std::string(extra)}});
+    duration_[w] = &duration.Add({{"webhook", wh}}, admission_buckets());
+  }
+  in_flight_ = &in_flight.Add({});
+  for (size_t k = 0; k < kKindCount; ++k) {
+    for (size_t o = 0; o < kFetchOutcomeCount; ++o)
+      inv_requests_[k][o] =
+          &inv_requests.Add({{"kind", kKinds[k]}, {"outcome", kFetchOutcomes[o]}});
+    inv_duration_[k] = &inv_duration.Add({{"kind", kKinds[k]}}, admission_buckets());
+    for (size_t c = 0; c < kCacheCount; ++c)
+      cache_[k][c] = &cache.Add({{"kind", kKinds[k]}, {"result", kCacheResults[c]}});
+  }
+  tls_expiry_ = &expiry.Add({});
+  tls_reload_ok_ = &reloads.Add({{"result", "success"}});
+  tls_reload_failed_ = &reloads.Add({{"result", "failure"}});
+}
+
+void Metrics::admission(Webhook w, std::string_view operation, Outcome outcome,
+                        const std::vector<std::string>& rules, double seconds) {
+  const size_t wi = static_cast<size_t>(w);
+  requests_[wi][op_index(operation)][static_cast<size_t>(outcome)]->Increment();
+  auto& by_rule = rules_[wi];
+  for (const auto& r : rules) {
+    auto it = by_rule.find(r);
+    (it != by_rule.end() ? it->second : by_rule.at(kOtherRule))->Increment();
+  }
+  duration_[wi]->Observe(seconds);
+}
+
+void Metrics::fetched(const char* kind, const char* outcome, double seconds) {
+  const size_t k = index_of(kKinds, kind);
+  if (k >= kKindCount) return;  // a kind we do not know: no label outside the fixed set
+  size_t o = index_of(kFetchOutcomes, outcome);
+  if (o >= kFetchOutcomeCount) o = kFetchOutcomeCount - 1;
+  inv_requests_[k][o]->Increment();
+  inv_duration_[k]->Observe(seconds);
+}
+
+void Metrics::cache(const char* kind, const char* result) {
+  const size_t k = index_of(kKinds, kind);
+  const size_t r = index_of(kCacheResults, result);
+  if (k < kKindCount && r < kCacheCount) cache_[k][r]->Increment();
+}
+
+void Metrics::tls_reload(bool ok) {
+  (ok ? tls_reload_ok_ : tls_reload_failed_)->Increment();
+}
+
+std::string Metrics::serialize() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace hostadm::server

@@ -1,0 +1,75 @@
+// Prometheus metrics of the webhook (prometheus-cpp core, served by our own GET /metrics). Every
+// label value comes from a fixed set; children are resolved once at construction so the hot path
+// is a few atomic adds.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "webhook/inventory/source.hpp"
+
+namespace hostadm::server {
+
+enum class Webhook { Mutate = 0, Validate = 1 };
+const char* to_string(Webhook w);
+
+// verdict label of hostadm_admission_requests_total
+enum class Outcome { Allowed = 0, Denied, Warned, Deferred, Error };
+const char* to_string(Outcome o);
+
+class Metrics : public InventoryObserver {
+ public:
+  Metrics();
+
+  // operation: CREATE|UPDATE|DELETE|CONNECT, anything else counts as "other".
+  void admission(Webhook w, std::string_view operation, Outcome outcome,
+                 const std::vector<std::string>& rules, double seconds);
+  void in_flight(int delta) { in_flight_->Increment(delta); }
+
+  void fetched(const char* kind, const char* outcome, double seconds) override;
+  void cache(const char* kind, const char* result) override;
+
+  void tls_reload(bool ok);
+  void tls_expiry(double unix_seconds) { tls_expiry_->Set(unix_seconds); }
+
+  std::string serialize() const;  // Prometheus text exposition format
+
+ private:
+  static constexpr size_t kOpCount = 5, kOutcomeCount = 5, kKindCount = 2, kFetchOutcomeCount = 5,
+                          kCacheCount = 3;
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::array<std::array<std::array<prometheus::Counter*, kOutcomeCount>, kOpCount>, 2> requests_{};
+  std::array<std::unordered_map<std::string_view, prometheus::Counter*>, 2> rules_;
+  std::array<prometheus::Histogram*, 2> duration_{};
+  prometheus::Gauge* in_flight_ = nullptr;
+  std::array<std::array<prometheus::Counter*, kFetchOutcomeCount>, kKindCount> inv_requests_{};
+  std::array<prometheus::Histogram*, kKindCount> inv_duration_{};
+  std::array<std::array<prometheus::Counter*, kCacheCount>, kKindCount> cache_{};
+  prometheus::Gauge* tls_expiry_ = nullptr;
+  prometheus::Counter* tls_reload_ok_ = nullptr;
+  prometheus::Counter* tls_reload_failed_ = nullptr;
+};
+
+// Counts one admission in flight for its lifetime.
+class InFlight {
+ public:
+  explicit InFlight(Metrics& m) : m_(m) { m_.in_flight(1); }
+  ~InFlight() { m_.in_flight(-1); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  Metrics& m_;
+};
+
+}  // namespace hostadm::server

@@ -1,0 +1,222 @@
+#include "webhook/server/tls.hpp"
+
+#include <sys/stat.h>
+
+#include <climits>
+#include <cstdlib>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "webhook/server/logging.hpp"
+
+namespace hostadm::server {
+namespace {
+
+std::string openssl_error() {
+  const unsigned long e = ERR_get_error();
+  ERR_clear_error();
+  if (!e) return "no PEM data";
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  return buf;
+}
+
+struct BioCloser {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+using BioPtr = std::unique_ptr<BIO, BioCloser>;
+
+BioPtr open_file(const std::string& path, const char* what) {
+  BioPtr bio(BIO_new_file(path.c_str(), "r"));
+  if (!bio) {
+    ERR_clear_error();
+    throw std::runtime_error(std::string(what) + " " + path + ": cannot open (" +
+                             std::strerror(errno) + ")");
+  }
+  return bio;
+}
+
+std::string serial_of(X509* cert) {
+  const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
+  BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
+  if (!bn) return "";
+  char* hex = BN_bn2hex(bn);
+  std::string out = hex ? hex : "";
+  OPENSSL_free(hex);
+  BN_free(bn);
+  return out;
+}
+
+std::string subject_of(X509* cert) {
+  char buf[256];
+  X509_NAME_oneline(X509_get_subject_name(cert), buf, sizeof buf);
+  return buf;
+}
+
+std::time_t not_after_of(X509* cert) {
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1) return 0;
+  return timegm(&tm);
+}
+
+// One file's identity: the path itself (a symlink is replaced by a rename), the fully resolved
+// target (`..data` swaps), and the target's inode, size and mtime (in-place rewrites).
+std::string file_fingerprint(const std::string& path) {
+  std::string out = path + "|";
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0)
+    out += std::to_string(st.st_ino) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec) + "|";
+  char resolved[PATH_MAX];
+  if (::realpath(path.c_str(), resolved)) out += std::string(resolved) + "|";
+  if (::stat(path.c_str(), &st) == 0)
+    out += std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+           std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec);
+  else
+    out += "missing";
+  return out;
+}
+
+}  // namespace
+
+CertPair::~CertPair() {
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  if (chain) sk_X509_pop_free(chain, X509_free);
+}
+
+std::shared_ptr<const CertPair> load_cert_pair(const std::string& cert_path,
+                                               const std::string& key_path) {
+  ERR_clear_error();
+  auto pair = std::make_shared<CertPair>();
+  {
+    BioPtr bio = open_file(cert_path, "--tls-cert");
+    pair->cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+    if (!pair->cert)
+      throw std::runtime_error("--tls-cert " + cert_path + ": no PEM certificate (" +
+                               openssl_error() + ")");
+    pair->chain = sk_X509_new_null();
+    while (X509* extra = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr))
+      sk_X509_push(pair->chain, extra);
+    ERR_clear_error();  // the loop ends on "no start line", which is not an error
+  }
+  {
+    BioPtr bio = open_file(key_path, "--tls-key");
+    pair->key = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
+    if (!pair->key)
+      throw std::runtime_error("--tls-key " + key_path + ": no PEM private key (" +
+                               openssl_error() + ")");
+  }
+  if (X509_check_private_key(pair->cert, pair->key) != 1) {
+    ERR_clear_error();
+    throw std::runtime_error("--tls-key " + key_path + " does not belong to --tls-cert " +
+                             cert_path + " (a rotation may be half-written)");
+  }
+  pair->serial_hex = serial_of(pair->cert);
+  pair->subject = subject_of(pair->cert);
+  pair->not_after = not_after_of(pair->cert);
+  return pair;
+}
+
+CertStore::CertStore(std::string cert_path, std::string key_path, ReloadHook hook)
+    : cert_path_(std::move(cert_path)), key_path_(std::move(key_path)), hook_(std::move(hook)) {}
+
+CertStore::~CertStore() {
+  stop_watch();
+}
+
+void CertStore::load_initial() {
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  auto pair = load_cert_pair(cert_path_, key_path_);
+  std::atomic_store(&current_, pair);
+  if (hook_) hook_(true, pair->not_after);
+  log_info("serving certificate loaded", {{"subject", pair->subject},
+                                          {"serial", pair->serial_hex},
+                                          {"notAfter", static_cast<long long>(pair->not_after)}});
+}
+
+bool CertStore::reload(const char* trigger) {
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  try {
+    auto pair = load_cert_pair(cert_path_, key_path_);
+    auto old = std::atomic_load(&current_);
+    std::atomic_store(&current_, pair);
+    if (hook_) hook_(true, pair->not_after);
+    log_info("serving certificate reloaded",
+             {{"trigger", trigger},
+              {"subject", pair->subject},
+              {"serial", pair->serial_hex},
+              {"previousSerial", old ? old->serial_hex : ""},
+              {"notAfter", static_cast<long long>(pair->not_after)}});
+    return true;
+  } catch (const std::exception& e) {
+    auto old = std::atomic_load(&current_);
+    if (hook_) hook_(false, old ? old->not_after : 0);
+    log_error("serving certificate reload failed; still serving the previous one",
+              {{"trigger", trigger}, {"error", e.what()}, {"serial", old ? old->serial_hex : ""}});
+    return false;
+  }
+}
+
+int CertStore::cert_cb(SSL* ssl, void* arg) {
+  auto* self = static_cast<CertStore*>(arg);
+  auto pair = self->current();
+  if (!pair) return 0;
+  return SSL_use_cert_and_key(ssl, pair->cert, pair->key, pair->chain, 1) == 1 ? 1 : 0;
+}
+
+bool CertStore::configure(SSL_CTX& ctx, const std::string& client_ca) {
+  SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(
+      &ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_cert_cb(&ctx, &CertStore::cert_cb, this);
+  if (!client_ca.empty()) {
+    if (SSL_CTX_load_verify_locations(&ctx, client_ca.c_str(), nullptr) != 1) {
+      log_error("cannot load --client-ca", {{"file", client_ca}, {"error", openssl_error()}});
+      return false;
+    }
+    if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(client_ca.c_str()))
+      SSL_CTX_set_client_CA_list(&ctx, names);
+    SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  }
+  return true;
+}
+
+std::string CertStore::fingerprint() const {
+  return file_fingerprint(cert_path_) + "||" + file_fingerprint(key_path_);
+}
+
+void CertStore::start_watch(std::chrono::milliseconds interval) {
+  stop_watch();
+  stop_watch_ = false;
+  watcher_ = std::thread([this, interval] {
+    std::string seen = fingerprint();
+    std::unique_lock<std::mutex> lock(watch_mu_);
+    while (!watch_cv_.wait_for(lock, interval, [this] { return stop_watch_; })) {
+      lock.unlock();
+      std::string now = fingerprint();
+      // A failed attempt is not retried until the files change again: a bad pair left in place
+      // would otherwise log an error every poll.
+      if (now != seen) {
+        seen = now;
+        reload("file change");
+      }
+      lock.lock();
+    }
+  });
+}
+
+void CertStore::stop_watch() {
+  {
+    std::lock_guard<std::mutex> lock(watch_mu_);
+    stop_watch_ = true;
+  }
+  watch_cv_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
+}
+
+}  // namespace hostadm::server
