@@ -1,0 +1,512 @@
+#include "webhook/core/yaml.hpp"
+
+#include <yaml-cpp/anchor.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <sstream>
+#include <unordered_map>
+
+namespace hostadm {
+
+using nlohmann::json;
+
+int LineMap::line_of(const std::string& pointer) const {
+  std::string p = pointer;
+  for (;;) {
+    auto it = at.find(p);
+    if (it != at.end()) return it->second;
+    if (p.empty()) return 0;
+    auto slash = p.rfind('/');
+    p = slash == std::string::npos ? std::string() : p.substr(0, slash);
+  }
+}
+
+namespace {
+
+bool all_digits(const std::string& s, size_t from, int base) {
+  if (from >= s.size()) return false;
+  for (size_t i = from; i < s.size(); ++i) {
+    char c = s[i];
+    bool ok = base == 16  ? std::isxdigit(static_cast<unsigned char>(c)) != 0
+              : base == 8 ? (c >= '0' && c <= '7')
+                          : (c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// YAML 1.2 core schema: [-+]? ( . digits | digits ( . digits? )? ) ( [eE] [-+]? digits )?
+bool looks_float(const std::string& s) {
+  size_t i = 0, n = s.size();
+  if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+  size_t int_digits = 0, frac_digits = 0;
+  while (i < n && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++int_digits;
+  if (i < n && s[i] == '.') {
+    ++i;
+    while (i < n && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++frac_digits;
+  }
+  if (int_digits == 0 && frac_digits == 0) return false;
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t exp_digits = 0;
+    while (i < n && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  return i == n;
+}
+
+bool is_null_word(const std::string& s) {
+  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
+}
+
+bool bool_word(const std::string& s, bool* out) {
+  if (s == "true" || s == "True" || s == "TRUE") return *out = true, true;
+  if (s == "false" || s == "False" || s == "FALSE") return *out = false, true;
+  return false;
+}
+
+// Integer per the core schema (decimal, 0x, 0o, optional sign); out-of-range values become a
+// double so that they stay numbers, as a JSON reader would keep them.
+bool parse_int(const std::string& s, json* out) {
+  size_t i = 0;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+  int base = 10;
+  if (s.size() > i + 1 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'o')) {
+    base = s[i + 1] == 'x' ? 16 : 8;
+    i += 2;
+  }
+  if (!all_digits(s, i, base)) return false;
+  std::string digits = s.substr(i);
+  errno = 0;
+  unsigned long long magnitude = std::strtoull(digits.c_str(), nullptr, base);
+  if (errno == ERANGE) {
+    double d = std::strtod(s.c_str(), nullptr);
+    if (base != 10 || !std::isfinite(d)) return false;
+    *out = d;
+    return true;
+  }
+  if (!negative) {
+    if (magnitude <= static_cast<unsigned long long>(std::numeric_limits<int64_t>::max()))
+      *out = static_cast<int64_t>(magnitude);
+    else
+      *out = static_cast<uint64_t>(magnitude);
+    return true;
+  }
+  if (magnitude <= static_cast<unsigned long long>(std::numeric_limits<int64_t>::max())) {
+    *out = -static_cast<int64_t>(magnitude);
+  } else if (magnitude ==
+             static_cast<unsigned long long>(std::numeric_limits<int64_t>::max()) + 1) {
+    *out = std::numeric_limits<int64_t>::min();
+  } else {
+    *out = -static_cast<double>(magnitude);
+  }
+  return true;
+}
+
+bool parse_float(const std::string& s, json* out) {
+  if (!looks_float(s)) return false;
+  errno = 0;
+  double d = std::strtod(s.c_str(), nullptr);
+  // JSON has no inf: an overflowing literal stays the text the user wrote.
+  if (!std::isfinite(d)) return false;
+  *out = d;
+  return true;
+}
+
+json resolve_plain(const std::string& s) {
+  if (is_null_word(s)) return nullptr;
+  bool b;
+  if (bool_word(s, &b)) return b;
+  json number;
+  if (parse_int(s, &number) || parse_float(s, &number)) return number;
+  return s;  // .inf, .nan and everything else
+}
+
+const char* kTagPrefix = "tag:yaml.org,2002:";
+
+// The value of a scalar, honouring quoting ("!" tag) and explicit core tags.
+json scalar_value(const std::string& tag, const std::string& text, int line) {
+  if (tag == "!" || tag == std::string(kTagPrefix) + "str" ||
+      tag == std::string(kTagPrefix) + "binary")
+    return text;
+  if (tag.rfind(kTagPrefix, 0) == 0) {
+    std::string kind = tag.substr(std::string(kTagPrefix).size());
+    json v;
+    bool b;
+    if (kind == "null" && is_null_word(text)) return nullptr;
+    if (kind == "bool" && bool_word(text, &b)) return b;
+    if (kind == "int" && parse_int(text, &v)) return v;
+    if (kind == "float" && (parse_int(text, &v) || parse_float(text, &v)))
+      return v.is_number_float() ? v : json(v.get<double>());
+    if (kind == "null" || kind == "bool" || kind == "int" || kind == "float")
+      throw YamlError(
+          line, "'" + text + "' is not a valid !!" + kind + "; remove the tag or fix the value");
+  }
+  return resolve_plain(text);
+}
+
+std::string escape_token(const std::string& key) {
+  std::string out;
+  out.reserve(key.size());
+  for (char c : key) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+
+// Builds JSON straight from the parser's events: faster than going through YAML::Node, and it
+// lets an alias be priced by the size of what it expands to before anything is copied.
+class JsonBuilder : public YAML::EventHandler {
+ public:
+  explicit JsonBuilder(const YamlLimits& limits) : limits_(limits) {}
+
+  std::vector<YamlDoc> docs;
+
+  void OnDocumentStart(const YAML::Mark&) override {
+    anchors_.clear();
+    stack_.clear();
+    root_ = json();
+    have_root_ = false;
+    doc_line_ = 0;
+    lines_ = std::make_shared<LineMap>();
+    nodes_ = 0;
+  }
+
+  void OnDocumentEnd() override {
+    if (!have_root_ || root_.is_null()) return;  // empty documents carry nothing to admit
+    YamlDoc doc;
+    doc.value = std::move(root_);
+    doc.line = doc_line_ > 0 ? doc_line_ : 1;
+    lines_->at.emplace("", doc.line);
+    doc.lines = std::move(lines_);
+    docs.push_back(std::move(doc));
+  }
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (taking_key()) return set_key("null", mark);
+    count(1, mark);
+    complete(json(), mark, anchor, nodes_);
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) throw YamlError(line(mark), "unknown alias; define the anchor first");
+    if (taking_key()) {
+      const json& k = it->second.value;
+      if (k.is_object() || k.is_array())
+        throw YamlError(line(mark), "a map key must be a plain value, not a list or map");
+      return set_key(k.is_string() ? k.get<std::string>() : k.dump(), mark);
+    }
+    count(it->second.nodes, mark);
+    complete(it->second.value, mark, 0, nodes_);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    if (taking_key()) {
+      if (anchor) anchors_[anchor] = {json(value), 1};
+      return set_key(value, mark);
+    }
+    count(1, mark);
+    size_t start = nodes_;
+    complete(scalar_value(tag, value, line(mark)), mark, anchor, start);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(mark, anchor, json::array());
+  }
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(mark, anchor, json::object());
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct Frame {
+    json value;
+    std::string pointer;
+    int line = 0;
+    YAML::anchor_t anchor = 0;
+    size_t nodes_before = 0;  // node count when this collection started
+    bool have_key = false;    // maps: a key was read, its value comes next
+    std::string key;
+    int key_line = 0;
+  };
+  struct Anchored {
+    json value;
+    size_t nodes = 0;  // nodes it expands to
+  };
+
+  static int line(const YAML::Mark& mark) { return mark.line >= 0 ? mark.line + 1 : 0; }
+
+  bool taking_key() const {
+    return !stack_.empty() && stack_.back().value.is_object() && !stack_.back().have_key;
+  }
+
+  void set_key(std::string key, const YAML::Mark& mark) {
+    Frame& f = stack_.back();
+    int key_line = line(mark);
+    if (f.value.contains(key))
+      throw YamlError(key_line, "duplicate key '" + key + "'; keep only one of them");
+    count(1, mark);
+    f.key = std::move(key);
+    f.key_line = key_line;
+    f.have_key = true;
+  }
+
+  void count(size_t n, const YAML::Mark& mark) {
+    if (doc_line_ == 0) doc_line_ = line(mark);
+    nodes_ += n;
+    if (nodes_ > limits_.max_nodes)
+      throw YamlError(line(mark), "too many nodes (YAML anchors/aliases expand to more than " +
+                                      std::to_string(limits_.max_nodes) +
+                                      "); simplify the document or remove alias chains");
+  }
+
+  // Pointer and line of the value about to be added to the innermost collection.
+  std::pair<std::string, int> child_slot(const YAML::Mark& mark) const {
+    const Frame& f = stack_.back();
+    if (f.value.is_object()) return {f.pointer + "/" + escape_token(f.key), f.key_line};
+    return {f.pointer + "/" + std::to_string(f.value.size()), line(mark)};
+  }
+
+  void open(const YAML::Mark& mark, YAML::anchor_t anchor, json empty) {
+    if (taking_key())
+      throw YamlError(line(mark), "a map key must be a plain value, not a list or map; quote it");
+    count(1, mark);
+    if (stack_.size() >= limits_.max_depth)
+      throw YamlError(line(mark), "nesting deeper than " + std::to_string(limits_.max_depth) +
+                                      " levels; flatten the document");
+    Frame f;
+    f.value = std::move(empty);
+    if (stack_.empty()) {
+      f.line = line(mark);
+    } else {
+      auto [pointer, l] = child_slot(mark);
+      f.pointer = std::move(pointer);
+      f.line = l;
+      lines_->at.emplace(f.pointer, l);
+    }
+    f.anchor = anchor;
+    f.nodes_before = nodes_ - 1;
+    stack_.push_back(std::move(f));
+  }
+
+  void close() {
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    if (f.anchor) anchors_[f.anchor] = {f.value, nodes_ - f.nodes_before};
+    attach(std::move(f.value), nullptr);
+  }
+
+  void complete(json value, const YAML::Mark& mark, YAML::anchor_t anchor, size_t start) {
+    if (anchor) anchors_[anchor] = {value, nodes_ - start + 1};
+    attach(std::move(value), &mark);
+  }
+
+  // Adds a finished value to its parent (or makes it the root); `mark` is null for collections,
+  // whose line was recorded when they opened.
+  void attach(json value, const YAML::Mark* mark) {
+    if (stack_.empty()) {
+      root_ = std::move(value);
+      have_root_ = true;
+      return;
+    }
+    Frame& f = stack_.back();
+    if (mark) {
+      auto [pointer, l] = child_slot(*mark);
+      lines_->at.emplace(std::move(pointer), l);
+    }
+    if (f.value.is_object()) {
+      f.value.emplace(std::move(f.key), std::move(value));
+      f.have_key = false;
+    } else {
+      f.value.push_back(std::move(value));
+    }
+  }
+
+  const YamlLimits& limits_;
+  std::vector<Frame> stack_;
+  std::unordered_map<YAML::anchor_t, Anchored> anchors_;
+  std::shared_ptr<LineMap> lines_;
+  json root_;
+  bool have_root_ = false;
+  int doc_line_ = 0;  // the line of the document's first node
+  size_t nodes_ = 0;  // per document: anchors never cross documents
+};
+
+}  // namespace
+
+std::vector<YamlDoc> parse_yaml_stream(std::string_view text, const YamlLimits& limits) {
+  if (text.size() > limits.max_bytes)
+    throw YamlError(0, "input is " + std::to_string(text.size()) + " bytes, over the limit of " +
+                           std::to_string(limits.max_bytes) + "; split it into smaller files");
+  std::istringstream in{std::string(text)};
+  JsonBuilder builder(limits);
+  try {
+    YAML::Parser parser(in);
+    while (parser.HandleNextDocument(builder)) {
+    }
+  } catch (const YamlError&) {
+    throw;
+  } catch (const YAML::DeepRecursion& e) {
+    throw YamlError(e.mark.line >= 0 ? e.mark.line + 1 : 0, "nesting deeper than " +
+                                                                std::to_string(limits.max_depth) +
+                                                                " levels; flatten the document");
+  } catch (const YAML::Exception& e) {
+    throw YamlError(e.mark.line >= 0 ? e.mark.line + 1 : 0,
+                    "invalid YAML: " + e.msg + " (column " + std::to_string(e.mark.column + 1) +
+                        "); check indentation, quotes and brackets");
+  } catch (const std::exception& e) {
+    throw YamlError(0, std::string("invalid YAML: ") + e.what());
+  }
+  return std::move(builder.docs);
+}
+
+YamlDoc parse_yaml_one(std::string_view text, const YamlLimits& limits) {
+  auto docs = parse_yaml_stream(text, limits);
+  if (docs.empty()) throw YamlError(0, "no YAML document found; the input is empty");
+  if (docs.size() > 1)
+    throw YamlError(docs[1].line, "expected one YAML document, found " +
+                                      std::to_string(docs.size()) + "; remove the extra `---`");
+  return std::move(docs.front());
+}
+
+namespace {
+
+// Words YAML 1.1 readers (kubectl, go-yaml v2) take as booleans: quoting them keeps a string a
+// string for every reader of our output, not only for YAML 1.2 ones.
+bool yaml11_bool_word(const std::string& s) {
+  static const char* words[] = {"y",  "Y",  "yes", "Yes", "YES", "n",   "N",   "no",
+                                "No", "NO", "on",  "On",  "ON",  "off", "Off", "OFF"};
+  for (const char* w : words)
+    if (s == w) return true;
+  return false;
+}
+
+// Number-like text in any YAML version: underscores, 0b, sexagesimal (1:30), leading '.'.
+bool numberish(const std::string& s) {
+  size_t i = 0, n = s.size();
+  if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+  if (i == n) return false;
+  std::string rest = s.substr(i);
+  if (rest == ".inf" || rest == ".Inf" || rest == ".INF" || rest == ".nan" || rest == ".NaN" ||
+      rest == ".NAN")
+    return true;
+  if (!std::isdigit(static_cast<unsigned char>(s[i])) && s[i] != '.') return false;
+  size_t dots = 0;
+  for (; i < n; ++i) {
+    char c = s[i];
+    if (c == '.') ++dots;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == ':' ||
+          c == '+' || c == '-'))
+      return false;
+  }
+  // Dotted addresses and versions (192.168.1.10, 8.0.2) read back as strings everywhere.
+  if (dots > 1) return false;
+  json v;
+  std::string stripped;
+  for (char c : s)
+    if (c != '_') stripped += c;
+  if (parse_int(stripped, &v) || looks_float(stripped)) return true;
+  // Hex, binary, octal and sexagesimal forms of YAML 1.1: digits with separators only.
+  for (char c : stripped.substr(stripped[0] == '+' || stripped[0] == '-'))
+    if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == 'x' || c == 'X' || c == 'o' ||
+          c == 'O' || c == 'b' || c == 'B' || c == ':' || c == '.'))
+      return false;
+  return true;
+}
+
+bool needs_quotes(const std::string& s) {
+  if (s.empty()) return true;
+  if (!resolve_plain(s).is_string()) return true;
+  if (yaml11_bool_word(s) || numberish(s)) return true;
+  // Document markers: harmless inside a map, but a bare top-level value would end the document.
+  if (s.rfind("---", 0) == 0 || s.rfind("...", 0) == 0) return true;
+  if (std::isspace(static_cast<unsigned char>(s.front())) ||
+      std::isspace(static_cast<unsigned char>(s.back())))
+    return true;
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return true;
+  return false;  // the emitter quotes what YAML syntax requires (": ", "- ", "#", ...)
+}
+
+void emit_string(YAML::Emitter& out, const std::string& s) {
+  if (needs_quotes(s))
+    out << YAML::DoubleQuoted << s;
+  else
+    out << s;
+}
+
+void emit(YAML::Emitter& out, const json& v) {
+  switch (v.type()) {
+    case json::value_t::object:
+      if (v.empty()) {
+        out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
+        return;
+      }
+      out << YAML::BeginMap;
+      for (const auto& [key, value] : v.items()) {
+        out << YAML::Key;
+        emit_string(out, key);
+        out << YAML::Value;
+        emit(out, value);
+      }
+      out << YAML::EndMap;
+      return;
+    case json::value_t::array:
+      if (v.empty()) {
+        out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+        return;
+      }
+      out << YAML::BeginSeq;
+      for (const auto& item : v) emit(out, item);
+      out << YAML::EndSeq;
+      return;
+    case json::value_t::string:
+      emit_string(out, v.get_ref<const std::string&>());
+      return;
+    case json::value_t::boolean:
+      out << (v.get<bool>() ? "true" : "false");
+      return;
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float:
+      // nlohmann prints the shortest text that reads back as the same number.
+      out << v.dump();
+      return;
+    default:
+      out << YAML::Null;
+      return;
+  }
+}
+
+}  // namespace
+
+std::string to_yaml(const json& value) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  out.SetNullFormat(YAML::LowerNull);
+  emit(out, value);
+  std::string text = out.c_str();
+  if (text.empty() || text.back() != '\n') text += '\n';
+  return text;
+}
+
+}  // namespace hostadm
