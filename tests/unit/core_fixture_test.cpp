@@ -1,0 +1,484 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "webhook/core/fixture.hpp"
+#include "webhook/core/yaml.hpp"
+
+namespace hostadm {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+json yaml(const std::string& text) {
+  return parse_yaml_one(text).value;
+}
+
+// The error a fixture gets, as {pointer, message}.
+std::pair<std::string, std::string> error_of(const std::string& text) {
+  try {
+    parse_fixture(yaml(text));
+  } catch (const FixtureError& e) {
+    return {e.pointer, e.what()};
+  }
+  ADD_FAILURE() << "fixture accepted:\n" << text;
+  return {};
+}
+
+const char* kSmall = R"(
+providers:
+  - name: vp
+    namespace: demo
+    uid: 11111111-0000-4000-8000-000000000001
+    secret: {name: vp-secret}
+    hosts:
+      - id: host-1
+        name: esxi-1.example.com
+        status: green
+        inMaintenance: false
+        custom: {kept: [1, 2]}
+        networkAdapters:
+          - {name: Management Network, ipAddress: 10.0.0.1, subnetMask: 255.255.255.0, linkSpeed: 10000, mtu: 1500}
+          - {name: Management Network, ipAddress: 10.0.0.2, subnetMask: 255.255.255.0, linkSpeed: 1000, mtu: 1500}
+      - id: host-2
+        name: /DC1/host/A/dup.example.com
+      - id: host-3
+        name: /DC2/host/B/dup.example.com
+  - name: defaults
+    namespace: other
+  - name: unsynced
+    namespace: demo
+    synced: false
+    ready: false
+    sdkEndpoint: esxi
+    secret: {name: s, namespace: creds}
+    hosts:
+      - id: host-9
+        name: esxi-9
+  - name: ocp
+    namespace: demo
+    type: openshift
+)";
+
+Fixture small() {
+  return parse_fixture(yaml(kSmall));
+}
+
+std::string read_example() {
+  std::ifstream in(std::string(HOSTADM_SOURCE_DIR) + "/examples/inventory.yaml");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// ---- parsing ---------------------------------------------------------------------------------
+
+TEST(FixtureParse, DefaultsAndExplicitValues) {
+  Fixture f = small();
+  ASSERT_EQ(f.providers.size(), 4u);
+  const ProviderInfo& vp = f.providers[0].info;
+  EXPECT_EQ(vp.name, "vp");
+  EXPECT_EQ(vp.ns, "demo");
+  EXPECT_EQ(vp.uid, "11111111-0000-4000-8000-000000000001");
+  EXPECT_EQ(vp.type, "vsphere");
+  EXPECT_EQ(vp.sdk_endpoint, "vcenter");
+  EXPECT_TRUE(vp.ready);
+  EXPECT_TRUE(f.providers[0].synced);
+  ASSERT_TRUE(vp.secret.has_value());
+  EXPECT_EQ(*vp.secret, (ObjectRef{"vp-secret", "demo"}));  // namespace defaults to the provider's
+  ASSERT_EQ(f.providers[0].index->hosts.size(), 3u);
+  EXPECT_EQ(f.providers[0].index->hosts[0].adapters.size(), 2u);
+  EXPECT_EQ(f.providers[0].hosts[0]["custom"], json::parse(R"({"kept":[1,2]})"));
+
+  const ProviderInfo& d = f.providers[1].info;
+  EXPECT_EQ(d.uid, derived_uid("other", "defaults"));
+  EXPECT_FALSE(d.secret.has_value());
+  EXPECT_TRUE(f.providers[1].index->hosts.empty());
+
+  const FixtureProvider& u = f.providers[2];
+  EXPECT_FALSE(u.synced);
+  EXPECT_FALSE(u.info.ready);
+  EXPECT_FALSE(u.info.not_ready_reason.empty());
+  EXPECT_EQ(u.info.sdk_endpoint, "esxi");
+  EXPECT_EQ(*u.info.secret, (ObjectRef{"s", "creds"}));
+  EXPECT_EQ(f.providers[3].info.type, "openshift");
+}
+
+TEST(FixtureParse, DerivedUidIsStableUuidShapedAndDistinct) {
+  std::string a = derived_uid("demo", "vsphere-provider");
+  EXPECT_EQ(a, derived_uid("demo", "vsphere-provider"));
+  EXPECT_NE(a, derived_uid("demo", "vsphere-provider2"));
+  EXPECT_NE(a, derived_uid("demo2", "vsphere-provider"));
+  EXPECT_NE(derived_uid("a", "b/c"), derived_uid("a/b", "c2"));
+  ASSERT_EQ(a.size(), 36u);
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23)
+      EXPECT_EQ(a[i], '-');
+    else
+      EXPECT_TRUE(std::isxdigit(static_cast<unsigned char>(a[i])) && !std::isupper(a[i])) << a;
+  }
+}
+
+TEST(FixtureParse, EveryErrorNamesItsPointer) {
+  struct Case {
+    std::string text, pointer, message;
+  };
+  const std::vector<Case> cases = {
+      {"- a\n", "", "must be a map"},
+      {"provider: []\n", "/provider", "unknown key 'provider' in the fixture; accepted: providers"},
+      {"{}\n", "", "needs a `providers:` list"},
+      {"providers: {}\n", "/providers", "must be a list"},
+      {"providers: [x]\n", "/providers/0", "must be a map"},
+      {"providers: [{namespace: d}]\n", "/providers/0/name", "needs `name`"},
+      {"providers: [{name: p}]\n", "/providers/0/namespace", "needs `namespace`"},
+      {"providers: [{name: \"\", namespace: d}]\n", "/providers/0/name", "non-empty string"},
+      {"providers: [{name: 5, namespace: d}]\n", "/providers/0/name", "got a number"},
+      {"providers: [{name: p, namespace: d}, {name: q, namespace: d, sdkEndpont: esxi}]\n",
+       "/providers/1/sdkEndpont",
+       "unknown key 'sdkEndpont' in provider; accepted: name, namespace, uid, type, sdkEndpoint, "
+       "ready, synced, secret, hosts"},
+      {"providers: [{name: p, namespace: d, type: vshpere}]\n", "/providers/0/type",
+       "use one of: openshift, vsphere"},
+      {"providers: [{name: p, namespace: d, sdkEndpoint: host}]\n", "/providers/0/sdkEndpoint",
+       "use vcenter or esxi"},
+      {"providers: [{name: p, namespace: d, ready: \"yes\"}]\n", "/providers/0/ready",
+       "true or false"},
+      {"providers: [{name: p, namespace: d, synced: 1}]\n", "/providers/0/synced", "true or false"},
+      {"providers: [{name: p, namespace: d, secret: s}]\n", "/providers/0/secret",
+       "must be a map {name, namespace}"},
+      {"providers: [{name: p, namespace: d, secret: {namespace: d}}]\n", "/providers/0/secret/name",
+       "needs `name`"},
+      {"providers: [{name: p, namespace: d, secret: {name: s, ns: d}}]\n", "/providers/0/secret/ns",
+       "unknown key 'ns' in provider secret; accepted: name, namespace"},
+      {"providers: [{name: p, namespace: d, hosts: {}}]\n", "/providers/0/hosts", "must be a list"},
+      {"providers: [{name: p, namespace: d, type: openshift, hosts: [{id: h}]}]\n",
+       "/providers/0/hosts", "only vsphere providers have hosts"},
+      {"providers: [{name: p, namespace: d, hosts: [{name: h}]}]\n", "/providers/0/hosts/0/id",
+       "needs `id`"},
+      {"providers: [{name: p, namespace: d, hosts: [h]}]\n", "/providers/0/hosts/0",
+       "at least `id`"},
+      {"providers: [{name: p, namespace: d, hosts: [{id: h, inMaintenance: maybe}]}]\n",
+       "/providers/0/hosts/0/inMaintenance", "true or false"},
+      {"providers: [{name: p, namespace: d, hosts: [{id: h, status: 1}]}]\n",
+       "/providers/0/hosts/0/status", "must be a string"},
+      {"providers: [{name: p, namespace: d, hosts: [{id: h, networkAdapters: x}]}]\n",
+       "/providers/0/hosts/0/networkAdapters", "must be a list"},
+      {"providers: [{name: p, namespace: d, hosts: [{id: h, networkAdapters: [{name: 1}]}]}]\n",
+       "/providers/0/hosts/0/networkAdapters/0/name", "must be a string"},
+      {"providers: [{name: p, namespace: d, hosts: [{id: h}, {id: h}]}]\n",
+       "/providers/0/hosts/1/id", "duplicate host id 'h' in provider d/p"},
+      {"providers: [{name: p, namespace: d}, {name: p, namespace: d}]\n", "/providers/1/name",
+       "duplicate provider d/p"},
+      {"providers: [{name: p, namespace: d, uid: u}, {name: q, namespace: d, uid: u}]\n",
+       "/providers/1/uid", "also used by d/p"},
+  };
+  for (const auto& c : cases) {
+    auto [pointer, message] = error_of(c.text);
+    EXPECT_EQ(pointer, c.pointer) << c.text;
+    EXPECT_THAT(message, HasSubstr(c.message)) << c.text;
+  }
+}
+
+TEST(FixtureParse, TheBundledExampleLoads) {
+  Fixture f = parse_fixture(parse_yaml_one(read_example()).value);
+  EXPECT_GE(f.providers.size(), 6u);
+  FixtureInventory inv(std::make_shared<Fixture>(f));
+  auto p = inv.provider("demo", "vsphere-provider");
+  ASSERT_EQ(p.status, LookupStatus::Ok);
+  auto hosts = inv.hosts(*p.provider);
+  ASSERT_EQ(hosts.status, LookupStatus::Ok);
+  EXPECT_EQ(hosts.hosts->find_name("esxi-dup.example.com").size(), 2u);
+  ASSERT_NE(hosts.hosts->find_id("host-10"), nullptr);
+  EXPECT_EQ(hosts.hosts->find_id("host-10")->adapters.size(), 3u);
+  EXPECT_EQ(inv.provider("production", "vsphere-prod").status, LookupStatus::Ok);
+  auto esxi = inv.provider("demo", "esxi-provider");
+  ASSERT_EQ(esxi.status, LookupStatus::Ok);
+  EXPECT_EQ(esxi.provider->sdk_endpoint, "esxi");
+}
+
+// ---- FixtureInventory ------------------------------------------------------------------------
+
+TEST(FixtureInventoryLookups, ProvidersByNamespaceAndName) {
+  FixtureInventory inv(std::make_shared<Fixture>(small()));
+  auto ok = inv.provider("demo", "vp");
+  ASSERT_EQ(ok.status, LookupStatus::Ok);
+  EXPECT_EQ(ok.provider->uid, "11111111-0000-4000-8000-000000000001");
+  EXPECT_FALSE(ok.stale);
+  EXPECT_EQ(inv.provider("other", "vp").status, LookupStatus::NotFound);
+  EXPECT_EQ(inv.provider("demo", "nope").status, LookupStatus::NotFound);
+  auto ocp = inv.provider("demo", "ocp");
+  ASSERT_EQ(ocp.status, LookupStatus::Ok);
+  EXPECT_EQ(ocp.provider->type, "openshift");
+  // Not ready is the decision core's call: the lookup still succeeds with ready=false.
+  auto unsynced = inv.provider("demo", "unsynced");
+  ASSERT_EQ(unsynced.status, LookupStatus::Ok);
+  EXPECT_FALSE(unsynced.provider->ready);
+}
+
+TEST(FixtureInventoryLookups, HostsByProviderUid) {
+  Fixture f = small();
+  FixtureInventory inv(std::make_shared<Fixture>(f));
+  auto hosts = inv.hosts(f.providers[0].info);
+  ASSERT_EQ(hosts.status, LookupStatus::Ok);
+  ASSERT_NE(hosts.hosts->find_id("host-1"), nullptr);
+  EXPECT_EQ(hosts.hosts->find_id("host-1")->name, "esxi-1.example.com");
+  EXPECT_EQ(hosts.hosts->find_id("host-4"), nullptr);
+  // Names match on the last path segment; two hosts share it.
+  EXPECT_EQ(hosts.hosts->find_name("dup.example.com").size(), 2u);
+  EXPECT_EQ(hosts.hosts->find_name("/DC9/host/X/dup.example.com").size(), 2u);
+  EXPECT_EQ(hosts.hosts->find_name("esxi-1.example.com").size(), 1u);
+  EXPECT_TRUE(hosts.hosts->find_name("esxi-1").empty());
+
+  auto unsynced = inv.hosts(f.providers[2].info);
+  EXPECT_EQ(unsynced.status, LookupStatus::NotReady);
+  EXPECT_EQ(unsynced.error, "inventory has not synced provider demo/unsynced (206)");
+
+  ProviderInfo ghost = f.providers[0].info;
+  ghost.uid = "no-such-uid";
+  auto unknown = inv.hosts(ghost);
+  EXPECT_EQ(unknown.status, LookupStatus::NotReady);
+  EXPECT_THAT(unknown.error, HasSubstr("ProviderNotFound"));
+
+  EXPECT_EQ(inv.hosts(f.providers[3].info).status, LookupStatus::NotReady);
+}
+
+// ---- REST answers ----------------------------------------------------------------------------
+
+RestAnswer get(const Fixture& f, const std::string& path,
+               std::map<std::string, std::string> query = {}) {
+  return inventory_rest_answer(f, path, query);
+}
+
+json body(const RestAnswer& a) {
+  return json::parse(a.body);
+}
+
+TEST(FixtureRest, ProvidersMapByType) {
+  Fixture f = small();
+  auto a = get(f, "/providers", {{"detail", "1"}});
+  ASSERT_EQ(a.status, 200);
+  EXPECT_EQ(a.headers.at("Content-Type"), "application/json");
+  json b = body(a);
+  ASSERT_TRUE(b.contains("vsphere"));
+  ASSERT_TRUE(b.contains("openshift"));
+  EXPECT_EQ(b["vsphere"].size(), 3u);
+  EXPECT_EQ(b["openshift"].size(), 1u);
+  const json& vp = b["vsphere"][0];
+  for (const char* key : {"uid", "version", "namespace", "name", "selfLink", "id", "type", "object",
+                          "apiVersion", "product", "hostCount"})
+    EXPECT_TRUE(vp.contains(key)) << key;
+  EXPECT_EQ(vp["selfLink"], "providers/vsphere/11111111-0000-4000-8000-000000000001");
+  EXPECT_EQ(vp["hostCount"], 3);
+  const json& obj = vp["object"];
+  EXPECT_EQ(obj["kind"], "Provider");
+  EXPECT_EQ(obj["apiVersion"], "forklift.konveyor.io/v1beta1");
+  EXPECT_EQ(obj["metadata"]["uid"], vp["uid"]);
+  EXPECT_EQ(obj["spec"]["type"], "vsphere");
+  EXPECT_EQ(obj["spec"]["settings"]["sdkEndpoint"], "vcenter");
+  EXPECT_EQ(obj["spec"]["secret"], json::parse(R"({"name":"vp-secret","namespace":"demo"})"));
+  EXPECT_EQ(obj["status"]["conditions"][0]["type"], "Ready");
+  EXPECT_EQ(obj["status"]["conditions"][0]["status"], "True");
+  EXPECT_EQ(b["vsphere"][2]["object"]["status"]["conditions"][0]["status"], "False");
+
+  // The client code reads these answers back to the same providers.
+  auto infos = providers_from_inventory_json(b);
+  ASSERT_EQ(infos.size(), 4u);
+
+  // With trailing slash, filtered by namespace: openshift stays present, maybe empty.
+  json other = body(get(f, "/providers/", {{"detail", "all"}, {"namespace", "other"}}));
+  EXPECT_EQ(other["vsphere"].size(), 1u);
+  EXPECT_EQ(other["vsphere"][0]["name"], "defaults");
+  EXPECT_TRUE(other["openshift"].empty());
+}
+
+TEST(FixtureRest, DetailZeroIsTheShortForm) {
+  Fixture f = small();
+  json b = body(get(f, "/providers"));
+  const json& vp = b["vsphere"][0];
+  std::set<std::string> keys;
+  for (const auto& [k, v] : vp.items()) keys.insert(k);
+  EXPECT_EQ(keys, (std::set<std::string>{"uid", "namespace", "name", "selfLink", "id", "type"}));
+}
+
+TEST(FixtureRest, VsphereListAndOneProvider) {
+  Fixture f = small();
+  json list = body(get(f, "/providers/vsphere", {{"detail", "1"}, {"namespace", "demo"}}));
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0]["name"], "vp");
+  EXPECT_EQ(list[1]["name"], "unsynced");
+  EXPECT_EQ(body(get(f, "/providers/openshift"))[0]["name"], "ocp");
+  EXPECT_TRUE(body(get(f, "/providers/ovirt")).empty());
+
+  auto one = get(f, "/providers/vsphere/11111111-0000-4000-8000-000000000001/");
+  ASSERT_EQ(one.status, 200);
+  EXPECT_EQ(body(one)["name"], "vp");
+  EXPECT_TRUE(body(one).contains("object"));
+
+  auto missing = get(f, "/providers/vsphere/nope");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.headers.at("X-Reason"), "ProviderNotFound");
+  EXPECT_TRUE(missing.body.empty());
+  // An openshift uid is not a vsphere provider.
+  std::string ocp_uid = f.providers[3].info.uid;
+  EXPECT_EQ(get(f, "/providers/vsphere/" + ocp_uid).headers.count("X-Reason"), 1u);
+}
+
+TEST(FixtureRest, HostsAtEveryDetailLevel) {
+  Fixture f = small();
+  const std::string base = "/providers/vsphere/11111111-0000-4000-8000-000000000001/hosts";
+  auto a = get(f, base);
+  ASSERT_EQ(a.status, 200);
+  json short_list = body(a);
+  ASSERT_EQ(short_list.size(), 3u);
+  const json& h0 = short_list[0];
+  std::set<std::string> keys;
+  for (const auto& [k, v] : h0.items()) keys.insert(k);
+  EXPECT_EQ(keys, (std::set<std::string>{"id", "parent", "path", "revision", "name", "selfLink"}));
+  EXPECT_EQ(h0["selfLink"], "providers/vsphere/11111111-0000-4000-8000-000000000001/hosts/host-1");
+  EXPECT_TRUE(h0["parent"].contains("kind"));
+  EXPECT_TRUE(h0["parent"].contains("id"));
+  EXPECT_EQ(short_list[1]["path"], "/DC1/host/A/dup.example.com");
+
+  for (const char* detail : {"1", "4", "all"}) {
+    json full = body(get(f, base + "/", {{"detail", detail}}));
+    ASSERT_EQ(full.size(), 3u);
+    EXPECT_EQ(full[0]["networkAdapters"].size(), 2u) << detail;
+    EXPECT_EQ(full[0]["custom"], json::parse(R"({"kept":[1,2]})"));  // unknown keys verbatim
+    EXPECT_EQ(full[0]["status"], "green");
+    EXPECT_EQ(full[0]["selfLink"], h0["selfLink"]);
+    EXPECT_EQ(host_from_inventory_json(full[0]).adapters[1].ip_address, "10.0.0.2");
+  }
+  EXPECT_EQ(get(f, base, {{"detail", "x"}}).status, 400);
+  EXPECT_EQ(get(f, base, {{"detail", "1.5"}}).status, 400);
+  EXPECT_EQ(get(f, "/providers", {{"detail", "yes"}}).status, 400);
+}
+
+TEST(FixtureRest, NameQueryMatchesTheLastSegment) {
+  Fixture f = small();
+  const std::string base = "/providers/vsphere/11111111-0000-4000-8000-000000000001/hosts";
+  json dup = body(get(f, base, {{"detail", "4"}, {"name", "dup.example.com"}}));
+  ASSERT_EQ(dup.size(), 2u);
+  EXPECT_EQ(dup[0]["id"], "host-2");
+  EXPECT_EQ(dup[1]["id"], "host-3");
+  EXPECT_EQ(body(get(f, base, {{"name", "esxi-1.example.com"}})).size(), 1u);
+  auto none = get(f, base, {{"name", "esxi-1"}});
+  EXPECT_EQ(none.status, 200);
+  EXPECT_EQ(body(none), json::array());
+}
+
+TEST(FixtureRest, OneHost) {
+  Fixture f = small();
+  const std::string base = "/providers/vsphere/11111111-0000-4000-8000-000000000001/hosts/";
+  auto h = get(f, base + "host-1");
+  ASSERT_EQ(h.status, 200);
+  EXPECT_EQ(body(h)["name"], "esxi-1.example.com");
+  EXPECT_EQ(body(h)["networkAdapters"].size(), 2u);
+  auto missing = get(f, base + "host-404");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.headers.count("X-Reason"), 0u);
+  EXPECT_TRUE(missing.body.empty());
+}
+
+TEST(FixtureRest, UnsyncedAndUnknownProviders) {
+  Fixture f = small();
+  const std::string unsynced = "/providers/vsphere/" + f.providers[2].info.uid;
+  auto partial = get(f, unsynced + "/hosts", {{"detail", "4"}});
+  EXPECT_EQ(partial.status, 206);
+  EXPECT_TRUE(partial.body.empty());
+  EXPECT_EQ(get(f, unsynced + "/hosts/host-9").status, 206);
+  // The provider itself is listed (its Ready condition says the rest).
+  EXPECT_EQ(get(f, unsynced).status, 200);
+
+  auto unknown = get(f, "/providers/vsphere/no-such-uid/hosts");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.headers.at("X-Reason"), "ProviderNotFound");
+}
+
+TEST(FixtureRest, EverythingElseIs404) {
+  Fixture f = small();
+  const std::string uid = "11111111-0000-4000-8000-000000000001";
+  for (const std::string& path :
+       {std::string("/"), std::string("/nope"), std::string("/providers/vsfere"),
+        "/providers/vsphere/" + uid + "/vms", "/providers/vsphere/" + uid + "/hosts/host-1/x",
+        std::string("/providerz/vsphere")}) {
+    auto a = get(f, path);
+    EXPECT_EQ(a.status, 404) << path;
+    EXPECT_EQ(a.headers.count("X-Reason"), 0u) << path;
+  }
+}
+
+// ---- snapshot round trip ---------------------------------------------------------------------
+
+// What `host-harness snapshot` does against a real inventory: providers, then hosts per uid.
+json snapshot(const Fixture& f) {
+  json by_type = body(get(f, "/providers", {{"detail", "1"}}));
+  std::map<std::string, json> hosts;
+  std::map<std::string, int> statuses;
+  for (const auto& entry : by_type["vsphere"]) {
+    std::string uid = entry["uid"];
+    auto a = get(f, "/providers/vsphere/" + uid + "/hosts", {{"detail", "4"}});
+    statuses[uid] = a.status;
+    if (a.status == 200) hosts[uid] = body(a);
+  }
+  return fixture_from_inventory(by_type, hosts, statuses);
+}
+
+void expect_same(const Fixture& a, const Fixture& b) {
+  ASSERT_EQ(a.providers.size(), b.providers.size());
+  for (size_t i = 0; i < a.providers.size(); ++i) {
+    const auto& pa = a.providers[i];
+    const auto* pb = &b.providers[0];
+    for (const auto& p : b.providers)
+      if (p.info.uid == pa.info.uid) pb = &p;
+    SCOPED_TRACE(pa.info.ns + "/" + pa.info.name);
+    EXPECT_EQ(pb->info.name, pa.info.name);
+    EXPECT_EQ(pb->info.ns, pa.info.ns);
+    EXPECT_EQ(pb->info.uid, pa.info.uid);
+    EXPECT_EQ(pb->info.type, pa.info.type);
+    EXPECT_EQ(pb->info.sdk_endpoint, pa.info.sdk_endpoint);
+    EXPECT_EQ(pb->info.ready, pa.info.ready);
+    EXPECT_EQ(pb->info.not_ready_reason, pa.info.not_ready_reason);
+    EXPECT_EQ(pb->info.secret, pa.info.secret);
+    EXPECT_EQ(pb->synced, pa.synced);
+    if (!pa.synced) continue;  // a 206 answer carries no hosts to record
+    ASSERT_EQ(pb->index->hosts.size(), pa.index->hosts.size());
+    for (size_t h = 0; h < pa.index->hosts.size(); ++h) {
+      const HostInfo& x = pa.index->hosts[h];
+      const HostInfo& y = pb->index->hosts[h];
+      EXPECT_EQ(y.id, x.id);
+      EXPECT_EQ(y.name, x.name);
+      EXPECT_EQ(y.status, x.status);
+      EXPECT_EQ(y.in_maintenance, x.in_maintenance);
+      ASSERT_EQ(y.adapters.size(), x.adapters.size());
+      for (size_t k = 0; k < x.adapters.size(); ++k) {
+        EXPECT_EQ(y.adapters[k].name, x.adapters[k].name);
+        EXPECT_EQ(y.adapters[k].ip_address, x.adapters[k].ip_address);
+      }
+      // Unknown keys survive too.
+      for (const auto& [key, value] : pa.hosts[h].items())
+        EXPECT_EQ(pb->hosts[h][key], value) << key;
+    }
+  }
+}
+
+TEST(FixtureSnapshot, RoundTripThroughTheRestAnswers) {
+  for (const std::string& text : {std::string(kSmall), read_example()}) {
+    Fixture original = parse_fixture(yaml(text));
+    json snap = snapshot(original);
+    Fixture again;
+    ASSERT_NO_THROW(again = parse_fixture(snap)) << snap.dump(2);
+    expect_same(original, again);
+    // Also through YAML text, as `snapshot` prints it.
+    Fixture from_text = parse_fixture(parse_yaml_one(to_yaml(snap)).value);
+    expect_same(original, from_text);
+    // And a snapshot of the snapshot is the same document.
+    EXPECT_EQ(snapshot(again), snap);
+  }
+}
+
+}  // namespace
+}  // namespace hostadm
