@@ -1,0 +1,422 @@
+// The offline apiserver path (pipeline) and the output formats of `replay`.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "harness/output.hpp"
+#include "harness/pipeline.hpp"
+#include "harness/replay.hpp"
+#include "harness/results.hpp"
+#include "webhook/core/yaml.hpp"
+#include "webhook/inventory/files.hpp"
+
+namespace hostadm::harness {
+namespace {
+
+using nlohmann::json;
+
+const std::string kSource = HOSTADM_SOURCE_DIR;
+const std::string kInventory = kSource + "/examples/inventory.yaml";
+
+std::shared_ptr<const Fixture> sample_fixture() {
+  static auto fixture = std::make_shared<const Fixture>(load_fixture_file(kInventory));
+  return fixture;
+}
+
+Policy sandbox_warn_policy() {
+  Policy p;
+  p.namespaces.push_back({"sandbox-*", Mode::Warn});
+  return p;
+}
+
+InputDoc doc_from_yaml(const std::string& text, int index = 0) {
+  InputDoc d;
+  d.file = "test.yaml";
+  d.index = index;
+  d.value = parse_yaml_one(text).value;
+  return d;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+const char* kAdapterHost = R"(
+apiVersion: forklift.konveyor.io/v1beta1
+kind: Host
+metadata:
+  name: host-10-30f1
+  namespace: demo
+  annotations: {forklift.konveyor.io/network-adapter: Management Network}
+spec:
+  provider: {name: vsphere-provider}
+  id: host-10
+)";
+
+TEST(Pipeline, HostIsMutatedPatchedAndValidated) {
+  Pipeline p(sample_fixture(), Policy{});
+  DocResult r = p.run(doc_from_yaml(kAdapterHost), "", 1);
+  EXPECT_FALSE(r.skipped);
+  EXPECT_TRUE(r.allowed) << r.message;
+  EXPECT_EQ(r.code, 200);
+  EXPECT_EQ(r.operation, "CREATE");
+  EXPECT_EQ(r.source, "test.yaml#0");
+  EXPECT_EQ(r.ns, "demo");
+  EXPECT_EQ(r.name, "host-10-30f1");
+  ASSERT_TRUE(r.patch.is_array());
+  EXPECT_FALSE(r.patch.empty());
+  EXPECT_EQ(r.object["spec"]["ipAddress"], "192.168.1.10");
+  EXPECT_EQ(r.object["spec"]["secret"]["name"], "vsphere-secret");
+  EXPECT_EQ(r.object["spec"]["provider"]["namespace"], "demo");
+  EXPECT_TRUE(has(r.rules, "vcenter-credentials"));
+  ASSERT_FALSE(r.warnings.empty());
+  EXPECT_EQ(r.warnings[0].rfind("vcenter-credentials:", 0), 0u);
+}
+
+TEST(Pipeline, DenialKeepsTheUnpatchedObjectAndNoPatch) {
+  Pipeline p(sample_fixture(), Policy{});
+  DocResult r = p.run(doc_from_yaml(R"(
+apiVersion: forklift.konveyor.io/v1beta1
+kind: Host
+metadata: {name: h, namespace: demo}
+spec: {provider: {name: vsphere-provider}, id: host-999, ipAddress: 192.168.1.99}
+)"),
+                      "", 1);
+  EXPECT_FALSE(r.allowed);
+  EXPECT_EQ(r.code, 403);
+  EXPECT_TRUE(has(r.rules, "host-not-found"));
+  EXPECT_EQ(r.message.rfind("host-not-found:", 0), 0u) << r.message;
+  EXPECT_TRUE(r.patch.empty());
+  EXPECT_FALSE(r.object["spec"].contains("secret"));
+}
+
+TEST(Pipeline, AdmissionReviewIsReplayedAsIs) {
+  auto docs = read_documents({kSource + "/examples/reviews/update-adapter-ip-changed.json"});
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(classify(docs[0].value), DocKind::Review);
+  Pipeline p(sample_fixture(), Policy{});
+  DocResult r = p.run(docs[0], "ignored-for-reviews", 1);
+  EXPECT_TRUE(r.allowed) << r.message;
+  EXPECT_EQ(r.operation, "UPDATE");
+  EXPECT_TRUE(has(r.rules, "address-refreshed"));
+  EXPECT_EQ(r.object["spec"]["ipAddress"], "192.168.1.10");
+  EXPECT_EQ(r.ns, "demo");
+}
+
+TEST(Pipeline, DeleteReviewPassesUntouched) {
+  auto docs = read_documents({kSource + "/examples/reviews/delete.json"});
+  Pipeline p(sample_fixture(), Policy{});
+  DocResult r = p.run(docs.at(0), "", 1);
+  EXPECT_TRUE(r.allowed);
+  EXPECT_EQ(r.operation, "DELETE");
+  EXPECT_TRUE(r.patch.empty());
+  EXPECT_FALSE(has(r.rules, "schema"));
+}
+
+TEST(Pipeline, BrokenReviewIsMalformedNotACrash) {
+  Pipeline p(sample_fixture(), Policy{});
+  DocResult r =
+      p.run(doc_from_yaml("apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\n"), "", 1);
+  EXPECT_FALSE(r.allowed);
+  EXPECT_EQ(r.code, 400);
+  EXPECT_EQ(r.rules, std::vector<std::string>{"malformed"});
+}
+
+TEST(Pipeline, OtherKindsAreSkippedWithAReason) {
+  Pipeline p(sample_fixture(), Policy{});
+  DocResult cm =
+      p.run(doc_from_yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"), "", 1);
+  EXPECT_TRUE(cm.skipped);
+  EXPECT_EQ(cm.skip_reason, "kind ConfigMap");
+  DocResult none = p.run(doc_from_yaml("foo: bar\n"), "", 2);
+  EXPECT_TRUE(none.skipped);
+  EXPECT_EQ(none.skip_reason, "no kind");
+  DocResult old =
+      p.run(doc_from_yaml("apiVersion: forklift.konveyor.io/v1alpha1\nkind: Host\n"), "", 3);
+  EXPECT_TRUE(old.skipped);
+  EXPECT_NE(old.skip_reason.find("v1alpha1"), std::string::npos);
+}
+
+TEST(Pipeline, NonMappingsAndWrongTypesAreMalformed) {
+  Pipeline p(sample_fixture(), Policy{});
+  for (const char* text : {"- a\n- b\n", "42\n", "just text\n"}) {
+    DocResult r = p.run(doc_from_yaml(text), "", 1);
+    EXPECT_FALSE(r.allowed) << text;
+    EXPECT_EQ(r.code, 400) << text;
+    EXPECT_EQ(r.rules, std::vector<std::string>{"malformed"}) << text;
+  }
+  DocResult ns = p.run(doc_from_yaml("apiVersion: forklift.konveyor.io/v1beta1\nkind: Host\n"
+                                     "metadata: {name: h, namespace: 7}\n"),
+                       "", 1);
+  EXPECT_EQ(ns.code, 400);
+  EXPECT_NE(ns.message.find("metadata.namespace"), std::string::npos);
+  DocResult ip = p.run(doc_from_yaml("apiVersion: forklift.konveyor.io/v1beta1\nkind: Host\n"
+                                     "metadata: {name: h, namespace: demo}\n"
+                                     "spec: {provider: {name: vsphere-provider}, id: host-10, "
+                                     "ipAddress: {a: 1}}\n"),
+                       "", 1);
+  EXPECT_EQ(ip.code, 400);
+  EXPECT_TRUE(has(ip.rules, "malformed"));
+  EXPECT_NE(ip.message.find("ipAddress"), std::string::npos);
+}
+
+TEST(Pipeline, NamespaceComesFromTheDocumentThenTheFlagThenDefault) {
+  const std::string no_ns =
+      "apiVersion: forklift.konveyor.io/v1beta1\nkind: Host\nmetadata: {name: h}\n"
+      "spec: {provider: {name: vsphere-prod}, id: host-100, ipAddress: 172.16.10.100}\n";
+  AdmissionRequest flag = host_request(parse_yaml_one(no_ns).value, "production", "u1");
+  EXPECT_EQ(flag.ns, "production");
+  EXPECT_EQ(flag.object["metadata"]["namespace"], "production");
+  EXPECT_EQ(flag.operation, "CREATE");
+  EXPECT_EQ(flag.uid, "u1");
+  EXPECT_EQ(flag.resource.resource, "hosts");
+  EXPECT_EQ(flag.resource.group, "forklift.konveyor.io");
+
+  AdmissionRequest fallback = host_request(parse_yaml_one(no_ns).value, "", "u2");
+  EXPECT_EQ(fallback.ns, "default");
+  EXPECT_EQ(fallback.object["metadata"]["namespace"], "default");
+
+  json own = parse_yaml_one(no_ns).value;
+  own["metadata"]["namespace"] = "demo";
+  AdmissionRequest doc = host_request(own, "production", "u3", own);
+  EXPECT_EQ(doc.ns, "demo");
+  EXPECT_EQ(doc.operation, "UPDATE");
+  EXPECT_EQ(doc.old_object["metadata"]["namespace"], "demo");
+
+  // End to end: the flag's namespace finds the production provider and its secret.
+  Pipeline p(sample_fixture(), Policy{});
+  DocResult r = p.run(doc_from_yaml(no_ns), "production", 1);
+  EXPECT_TRUE(r.allowed) << r.message;
+  EXPECT_EQ(r.ns, "production");
+  EXPECT_EQ(r.object["spec"]["secret"]["namespace"], "production");
+}
+
+TEST(Pipeline, SchemaStepDeniesWhatMutationCouldNotComplete) {
+  // Warn mode admits at the webhook, but nothing can fill spec.secret: the CRD schema refuses.
+  Pipeline p(sample_fixture(), sandbox_warn_policy());
+  DocResult r = p.run(doc_from_yaml(R"(
+apiVersion: forklift.konveyor.io/v1beta1
+kind: Host
+metadata: {name: lab-02, namespace: sandbox-bob}
+spec: {provider: {name: vsphere-lab}, id: host-10, ipAddress: 10.99.0.10}
+)"),
+                      "", 1);
+  EXPECT_FALSE(r.allowed);
+  EXPECT_EQ(r.code, 422);
+  EXPECT_TRUE(has(r.rules, "schema"));
+  EXPECT_EQ(r.message,
+            "Host.forklift.konveyor.io \"lab-02\" is invalid: spec.secret: Required value");
+}
+
+TEST(Pipeline, SchemaMessageMatchesKubeForOneAndSeveralFields) {
+  EXPECT_EQ(schema_message("h", {"/spec/secret"}),
+            "Host.forklift.konveyor.io \"h\" is invalid: spec.secret: Required value");
+  EXPECT_EQ(schema_message("h", {"/spec/ipAddress", "/spec/secret"}),
+            "Host.forklift.konveyor.io \"h\" is invalid: [spec.ipAddress: Required value, "
+            "spec.secret: Required value]");
+}
+
+std::vector<DocResult> replay_examples(const std::vector<std::string>& dirs) {
+  ReplayOptions o;
+  o.inventory = kInventory;
+  o.policy = kSource + "/examples/policy.yaml";
+  for (const auto& d : dirs) o.paths.push_back(kSource + "/examples/" + d);
+  return replay(o);
+}
+
+TEST(Replay, ExitCodeFollowsDenials) {
+  auto ok = replay_examples({"hosts"});
+  ASSERT_FALSE(ok.empty());
+  EXPECT_EQ(replay_exit_code(ok), 0);
+  auto denied = replay_examples({"denied"});
+  EXPECT_EQ(replay_exit_code(denied), 1);
+  // Skips never fail a run.
+  DocResult skip;
+  skip.skipped = true;
+  skip.allowed = false;
+  EXPECT_EQ(replay_exit_code({skip}), 0);
+}
+
+TEST(Replay, ArgumentErrorsAreUsageErrors) {
+  EXPECT_THROW(parse_replay_args({"x.yaml"}), UsageError);                 // no inventory
+  EXPECT_THROW(parse_replay_args({"--inventory", "f.yaml"}), UsageError);  // no path
+  EXPECT_THROW(parse_replay_args({"--inventory", "f", "-o", "xml", "x"}), UsageError);
+  EXPECT_THROW(parse_replay_args({"--inventory", "f", "--frobnicate", "x"}), UsageError);
+  EXPECT_THROW(parse_replay_args({"--inventory"}), UsageError);
+  auto o = parse_replay_args({"--inventory=f.yaml", "-ojson", "--namespace", "ns", "a", "-", "b"});
+  EXPECT_EQ(o.inventory, "f.yaml");
+  EXPECT_EQ(o.format, Format::Json);
+  EXPECT_EQ(o.ns, "ns");
+  EXPECT_EQ(o.paths, (std::vector<std::string>{"a", "-", "b"}));
+}
+
+TEST(Replay, MissingInputNamesTheFile) {
+  ReplayOptions o;
+  o.inventory = kInventory;
+  o.paths = {"/nonexistent/hosts.yaml"};
+  try {
+    replay(o);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/hosts.yaml"), std::string::npos);
+  }
+}
+
+TEST(Output, JsonHasTheSpecShape) {
+  Pipeline p(sample_fixture(), Policy{});
+  std::vector<DocResult> rs = {p.run(doc_from_yaml(kAdapterHost), "", 1),
+                               p.run(doc_from_yaml("kind: ConfigMap\n", 1), "", 2),
+                               p.run(doc_from_yaml("- x\n", 2), "", 3)};
+  std::ostringstream out;
+  write_results(out, rs, Format::Json, false);
+  json j = json::parse(out.str());
+  ASSERT_TRUE(j["results"].is_array());
+  ASSERT_EQ(j["results"].size(), 3u);
+  const json& r = j["results"][0];
+  for (const char* key : {"source", "namespace", "name", "operation", "allowed", "code", "rules",
+                          "message", "warnings", "patch", "object"})
+    EXPECT_TRUE(r.contains(key)) << key;
+  EXPECT_EQ(r["source"], "test.yaml#0");
+  EXPECT_EQ(r["allowed"], true);
+  EXPECT_TRUE(r["patch"].is_array());
+  EXPECT_EQ(r["object"]["spec"]["ipAddress"], "192.168.1.10");
+  EXPECT_EQ(j["results"][1]["skipped"], true);
+  EXPECT_EQ(j["results"][1]["reason"], "kind ConfigMap");
+  EXPECT_EQ(j["results"][2]["allowed"], false);
+  EXPECT_EQ(j["results"][2]["code"], 400);
+  EXPECT_EQ(j["summary"], (json{{"total", 3}, {"admitted", 1}, {"denied", 1}, {"skipped", 1}}));
+}
+
+TEST(Output, JsonSurvivesInvalidUtf8) {
+  DocResult r;
+  r.source = "x#0";
+  r.allowed = false;
+  r.message = "malformed: bad \xff\xfe bytes";
+  std::ostringstream out;
+  EXPECT_NO_THROW(write_results(out, {r}, Format::Json, false));
+  EXPECT_NO_THROW(json::parse(out.str()));
+}
+
+TEST(Output, YamlStreamReplaysWithoutFurtherPatch) {
+  auto first = replay_examples({"hosts", "reviews"});
+  std::ostringstream out;
+  write_results(out, first, Format::Yaml, false);
+  auto docs = parse_yaml_stream(out.str());
+  size_t admitted_hosts = 0;
+  for (const auto& r : first)
+    if (r.allowed && !r.skipped && r.object.is_object()) ++admitted_hosts;
+  ASSERT_EQ(docs.size(), admitted_hosts);
+  ASSERT_GT(docs.size(), 5u);
+  Pipeline p(sample_fixture(), sandbox_warn_policy());
+  for (size_t i = 0; i < docs.size(); ++i) {
+    InputDoc d;
+    d.file = "out.yaml";
+    d.index = static_cast<int>(i);
+    d.value = docs[i].value;
+    EXPECT_EQ(d.value["kind"], "Host");
+    DocResult again = p.run(d, "", static_cast<int>(i));
+    EXPECT_TRUE(again.allowed) << again.source << ": " << again.message;
+    EXPECT_TRUE(again.patch.empty()) << again.source << ": " << again.patch.dump();
+  }
+}
+
+TEST(Output, YamlLeavesOutDeniedAndSkipped) {
+  Pipeline p(sample_fixture(), Policy{});
+  std::vector<DocResult> rs = {
+      p.run(doc_from_yaml("kind: ConfigMap\nmetadata: {name: cm}\n"), "", 1),
+      p.run(doc_from_yaml("apiVersion: forklift.konveyor.io/v1beta1\nkind: Host\n"
+                          "metadata: {name: h, namespace: demo}\nspec: {id: host-10}\n"),
+            "", 2)};
+  std::ostringstream out;
+  write_results(out, rs, Format::Yaml, false);
+  EXPECT_EQ(out.str(), "");
+}
+
+TEST(Output, JunitIsWellFormedAndEscaped) {
+  DocResult ok;
+  ok.source = "a.yaml#0";
+  ok.name = "h1";
+  ok.allowed = true;
+  DocResult bad;
+  bad.source = "dir/b&c.yaml#1";
+  bad.name = "<h2>";
+  bad.allowed = false;
+  bad.code = 403;
+  bad.rules = {"address-conflict"};
+  bad.message = "address-conflict: \"1\" < '2' & \x01 \xff";
+  DocResult skip;
+  skip.source = "a.yaml#2";
+  skip.skipped = true;
+  skip.skip_reason = "kind ConfigMap";
+  std::ostringstream out;
+  write_results(out, {ok, bad, skip}, Format::Junit, false, "suite & co");
+  std::string x = out.str();
+  EXPECT_EQ(x.rfind("<?xml version=\"1.0\"", 0), 0u);
+  auto count = [&](const std::string& s) {
+    size_t n = 0;
+    for (size_t pos = x.find(s); pos != std::string::npos; pos = x.find(s, pos + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("<testcase "), 3u);
+  EXPECT_EQ(count("</testcase>"), 3u);
+  EXPECT_EQ(count("<failure "), 1u);
+  EXPECT_EQ(count("<skipped "), 1u);
+  EXPECT_EQ(count("<testsuite "), 1u);
+  EXPECT_EQ(count("</testsuite>"), 1u);
+  EXPECT_NE(x.find("tests=\"3\" failures=\"1\""), std::string::npos);
+  EXPECT_NE(x.find("classname=\"dir/b&amp;c.yaml\""), std::string::npos);
+  EXPECT_NE(x.find("&lt;h2&gt;"), std::string::npos);
+  EXPECT_NE(x.find("&quot;1&quot; &lt; &apos;2&apos; &amp;"), std::string::npos);
+  EXPECT_NE(x.find("suite &amp; co"), std::string::npos);
+  // No raw control characters or stray bytes that make XML parsers reject the report.
+  EXPECT_EQ(x.find('\x01'), std::string::npos);
+  EXPECT_EQ(x.find('\xff'), std::string::npos);
+  // Outside tags, no unescaped '<' or '&' (every '&' starts an entity).
+  EXPECT_FALSE(std::regex_search(x, std::regex("&(?!(amp|lt|gt|quot|apos|#[0-9]+);)")));
+}
+
+TEST(Output, TableHasVerdictsSummaryAndNoColourUnlessAsked) {
+  Pipeline p(sample_fixture(), Policy{});
+  std::vector<DocResult> rs = {
+      p.run(doc_from_yaml(kAdapterHost), "", 1),
+      p.run(doc_from_yaml("kind: ConfigMap\n", 1), "", 2),
+      p.run(doc_from_yaml("apiVersion: forklift.konveyor.io/v1beta1\nkind: Host\n"
+                          "metadata: {name: h, namespace: demo}\nspec: {id: host-10}\n",
+                          2),
+            "", 3)};
+  std::ostringstream plain;
+  write_results(plain, rs, Format::Table, false);
+  std::string t = plain.str();
+  EXPECT_EQ(t.find('\033'), std::string::npos);
+  EXPECT_NE(t.find("WARN   test.yaml#0"), std::string::npos) << t;
+  EXPECT_NE(t.find("demo/host-10-30f1"), std::string::npos);
+  EXPECT_NE(t.find("SKIP"), std::string::npos);
+  EXPECT_NE(t.find("kind ConfigMap"), std::string::npos);
+  EXPECT_NE(t.find("DENY"), std::string::npos);
+  EXPECT_NE(t.find("provider-missing"), std::string::npos);
+  EXPECT_NE(t.find("3 documents: 1 admitted (1 with warnings), 1 denied, 1 skipped\n"),
+            std::string::npos)
+      << t;
+  std::ostringstream colour;
+  write_results(colour, rs, Format::Table, true);
+  EXPECT_NE(colour.str().find('\033'), std::string::npos);
+}
+
+TEST(Output, FormatNames) {
+  EXPECT_EQ(parse_format("table"), Format::Table);
+  EXPECT_EQ(parse_format("json"), Format::Json);
+  EXPECT_EQ(parse_format("yaml"), Format::Yaml);
+  EXPECT_EQ(parse_format("junit"), Format::Junit);
+  try {
+    parse_format("xml");
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("table, json, yaml, junit"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace hostadm::harness
