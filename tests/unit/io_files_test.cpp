@@ -1,0 +1,186 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include "webhook/inventory/files.hpp"
+
+namespace hostadm {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+class FilesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "io_files_test.XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  std::string write(const std::string& name, const std::string& text) {
+    fs::path p = fs::path(dir_) / name;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << text;
+    return p.string();
+  }
+
+  // The InputError `fn` throws, as its what().
+  template <typename Fn>
+  std::string error_of(Fn fn) {
+    try {
+      fn();
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    ADD_FAILURE() << "no InputError";
+    return "";
+  }
+
+  std::string dir_;
+};
+
+TEST_F(FilesTest, ReadsFilesAndStdin) {
+  std::string path = write("a.yaml", "a: 1\n");
+  EXPECT_EQ(read_input(path), "a: 1\n");
+
+  std::istringstream fake("from stdin\n");
+  auto* old = std::cin.rdbuf(fake.rdbuf());
+  std::string text = read_input("-");
+  std::cin.rdbuf(old);
+  EXPECT_EQ(text, "from stdin\n");
+}
+
+TEST_F(FilesTest, UnreadableInputsNameThePathAndTheCause) {
+  std::string missing = dir_ + "/missing.yaml";
+  std::string msg = error_of([&] { read_input(missing); });
+  EXPECT_THAT(msg, StartsWith(missing + ": cannot open: No such file or directory"));
+
+  // A path through a file: fails for root too, unlike a chmod.
+  std::string file = write("plain.yaml", "a: 1\n");
+  msg = error_of([&] { read_input(file + "/sub.yaml"); });
+  EXPECT_THAT(msg, StartsWith(file + "/sub.yaml: cannot open: Not a directory"));
+
+  if (::geteuid() != 0) {
+    std::string locked = write("locked.yaml", "a: 1\n");
+    fs::permissions(locked, fs::perms::none);
+    EXPECT_THAT(error_of([&] { read_input(locked); }), HasSubstr("Permission denied"));
+  }
+
+  EXPECT_EQ(error_of([&] { read_input(dir_); }), dir_ + ": is a directory; give a file");
+}
+
+TEST_F(FilesTest, RefusesHugeFilesWithoutReadingThem) {
+  std::string big = write("big.yaml", "");
+  fs::resize_file(big, kMaxInputBytes + 1);  // sparse: costs no disk
+  EXPECT_THAT(error_of([&] { read_input(big); }), HasSubstr("larger than 64 MiB"));
+  // A device has no size: the reader stops at the limit instead of filling memory.
+  EXPECT_THAT(error_of([] { read_input("/dev/zero"); }), HasSubstr("larger than 64 MiB"));
+}
+
+TEST_F(FilesTest, YamlErrorsCarryFileAndLine) {
+  std::string path = write("bad.yaml", "a: 1\nb: [1, 2\nc: 3\n");
+  try {
+    load_yaml_file(path);
+    FAIL() << "bad YAML accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file, path);
+    EXPECT_GE(e.line, 2);
+    EXPECT_THAT(e.what(), StartsWith(path + ":" + std::to_string(e.line) + ": invalid YAML"));
+  }
+  std::string dup = write("dup.yaml", "---\na: 1\n---\nb: 1\nb: 2\n");
+  EXPECT_THAT(error_of([&] { load_yaml_file(dup); }), StartsWith(dup + ":5: duplicate key 'b'"));
+
+  auto docs = load_yaml_file(write("two.yaml", "a: 1\n---\nb: 2\n"));
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_EQ(docs[1].line, 3);
+  EXPECT_THAT(error_of([] { load_yaml_text("x: [", "-"); }), StartsWith("<stdin>:"));
+}
+
+TEST_F(FilesTest, FixtureErrorsNameFileLineAndFix) {
+  std::string path = write("inventory.yaml",
+                           "providers:\n"
+                           "  - name: a\n"
+                           "    namespace: demo\n"
+                           "  - name: b\n"
+                           "    namespace: demo\n"
+                           "    sdkEndpont: esxi\n");
+  std::string msg = error_of([&] { load_fixture_file(path); });
+  EXPECT_THAT(msg, StartsWith(path + ":6: unknown key 'sdkEndpont' in provider; accepted: name, "
+                                     "namespace, uid, type, sdkEndpoint"));
+  EXPECT_THAT(msg, HasSubstr("(at /providers/1/sdkEndpont)"));
+
+  // A missing required key points at its provider.
+  std::string no_ns = write("no-ns.yaml", "providers:\n  - name: a\n  - name: b\n");
+  EXPECT_THAT(error_of([&] { load_fixture_file(no_ns); }),
+              StartsWith(no_ns + ":2: provider needs `namespace`"));
+
+  std::string empty = write("empty.yaml", "");
+  EXPECT_EQ(error_of([&] { load_fixture_file(empty); }),
+            empty + ": empty fixture; expected a `providers:` list");
+  std::string comments = write("comments.yaml", "# nothing yet\n---\n");
+  EXPECT_THAT(error_of([&] { load_fixture_file(comments); }), HasSubstr("empty fixture"));
+  std::string two = write("two.yaml", "providers: []\n---\nproviders: []\n");
+  EXPECT_THAT(error_of([&] { load_fixture_file(two); }),
+              StartsWith(two + ":3: a fixture file holds one YAML document, found 2"));
+  EXPECT_THAT(error_of([&] { load_fixture_file(dir_ + "/nope.yaml"); }),
+              HasSubstr("No such file or directory"));
+}
+
+TEST_F(FilesTest, LoadsTheBundledFixtureAndJsonFixtures) {
+  Fixture f = load_fixture_file(std::string(HOSTADM_SOURCE_DIR) + "/examples/inventory.yaml");
+  EXPECT_GE(f.providers.size(), 6u);
+  std::string json_path = write(
+      "inv.json", R"({"providers": [{"name": "p", "namespace": "d", "hosts": [{"id": "h"}]}]})");
+  Fixture j = load_fixture_file(json_path);
+  ASSERT_EQ(j.providers.size(), 1u);
+  EXPECT_EQ(j.providers[0].index->hosts[0].id, "h");
+}
+
+TEST_F(FilesTest, PolicyFiles) {
+  Policy dflt = load_policy_file(write("empty-policy.yaml", "# all defaults\n"));
+  EXPECT_EQ(dflt.secret_default, SecretDefault::Always);
+  EXPECT_EQ(dflt.inventory_failure, FailurePolicy::Deny);
+
+  Policy p = load_policy_file(write("policy.yaml", "secretDefault: never\nallowHostnames: true\n"));
+  EXPECT_EQ(p.secret_default, SecretDefault::Never);
+  EXPECT_TRUE(p.allow_hostnames);
+
+  std::string bad = write("bad-policy.yaml", "ownerReference: true\ncache:\n  tll: 30s\n");
+  std::string msg = error_of([&] { load_policy_file(bad); });
+  EXPECT_THAT(msg, StartsWith(bad + ":3: "));
+  EXPECT_THAT(msg, HasSubstr("tll"));
+}
+
+TEST_F(FilesTest, ExpandPaths) {
+  std::string a = write("tree/a.yaml", "a: 1\n");
+  std::string c = write("tree/b/c.yml", "c: 1\n");
+  std::string d = write("tree/b/d.json", "{}\n");
+  write("tree/b/notes.txt", "ignored\n");
+  std::string z = write("tree/z/zz.yaml", "z: 1\n");
+  std::string single = write("single.txt", "any extension is fine when named\n");
+
+  auto out = expand_paths({single, "-", dir_ + "/tree"});
+  EXPECT_EQ(out, (std::vector<std::string>{single, "-", a, c, d, z}));
+  EXPECT_TRUE(expand_paths({}).empty());
+
+  std::string missing = dir_ + "/nowhere";
+  EXPECT_THAT(error_of([&] {
+                expand_paths({a, missing});
+              }),
+              StartsWith(missing + ": no such file or directory"));
+}
+
+}  // namespace
+}  // namespace hostadm
