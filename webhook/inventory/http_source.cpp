@@ -271,8 +271,9 @@ std::string HttpInventorySource::describe_failure(const RawAnswer& a,
   switch (a.status) {
     case 401:
       return "inventory answered 401 Unauthorized for " + what + " (check the token file " +
-             (config_.token_file.empty() ? std::string("setting; none is configured")
-                                         : "'" + config_.token_file + "'") +
+             (config_.token_file.empty()
+                  ? std::string("setting: none is configured, so no token was sent")
+                  : "'" + config_.token_file + "'") +
              ")" + extra;
     case 403:
       return "inventory answered 403 Forbidden for " + what +
