@@ -236,8 +236,15 @@ def check(docs, profile):
     e.need(any(p["spec"].get("minAvailable") == 1 and all(
         labels.get(k) == v for k, v in p["spec"]["selector"].get("matchLabels", {}).items())
         for p in pdbs), "a PodDisruptionBudget with minAvailable 1 selecting the pods")
-    e.need(spec.get("terminationGracePeriodSeconds", 30) > 5 + max(timeout_limits or [0]),
-           "terminationGracePeriodSeconds must exceed the drain delay plus the longest request")
+    grace = spec.get("terminationGracePeriodSeconds", 30)
+    drain = duration_seconds(flag(args, "--drain-delay") or "5s")
+    hard_stop = duration_seconds(flag(args, "--shutdown-timeout") or "25s")
+    e.need(drain is not None and hard_stop is not None, "--drain-delay/--shutdown-timeout unreadable")
+    if drain is not None and hard_stop is not None:
+        e.need(hard_stop > drain + max(timeout_limits or [0]),
+               "--shutdown-timeout must exceed the drain delay plus the longest request")
+        e.need(grace > hard_stop, f"terminationGracePeriodSeconds {grace} must exceed --shutdown-timeout "
+               "so the server stops by itself before SIGKILL")
     psc = spec.get("securityContext", {})
     csc = c.get("securityContext", {})
     e.need(psc.get("runAsNonRoot") is True or csc.get("runAsNonRoot") is True, "runAsNonRoot")
@@ -343,6 +350,8 @@ def mutations():
         ("no reinvocation", lambda d: find(d, "MutatingWebhookConfiguration")["webhooks"][0].pop(
             "reinvocationPolicy")),
         ("TLS mounted elsewhere", lambda d: set_arg(d, "--tls-cert", "/etc/other/tls.crt")),
+        ("grace period shorter than the server's shutdown", lambda d: find(d, "Deployment")["spec"]
+         ["template"]["spec"].update(terminationGracePeriodSeconds=20)),
         ("single replica", lambda d: find(d, "Deployment")["spec"].update(replicas=1)),
         ("readiness over HTTP", lambda d: container(d)["readinessProbe"]["httpGet"].update(scheme="HTTP")),
         ("inventory TLS skipped", lambda d: container(d)["args"].append("--inventory-insecure-skip-tls")),
