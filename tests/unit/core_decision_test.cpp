@@ -1,0 +1,226 @@
+// decide() row by row: verdict, rule ids, code, message, the values named in it, and the patch.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "unit/testlib/fake_inventory.hpp"
+#include "unit/testlib/host_cases.hpp"
+#include "webhook/core/decision.hpp"
+#include "webhook/core/rules.hpp"
+
+namespace hostadm::testing {
+namespace {
+
+class DecisionTable : public ::testing::TestWithParam<HostCase> {};
+
+std::string all_text(const Verdict& v) {
+  std::string text = v.message;
+  for (const auto& w : v.warnings) text += "\n" + w;
+  return text;
+}
+
+TEST_P(DecisionTable, MutateAnswersAsExpected) {
+  const HostCase& c = GetParam();
+  FakeInventory inv = c.make_inventory();
+  Verdict v = decide(c.request(), Phase::Mutate, inv, c.make_policy());
+
+  EXPECT_EQ(v.allowed, c.allowed) << all_text(v);
+  EXPECT_EQ(v.code, c.code) << all_text(v);
+  EXPECT_EQ(v.defer, c.defer);
+  EXPECT_EQ(v.in_scope, c.in_scope);
+  EXPECT_EQ(v.rules(), c.rules) << all_text(v);
+  EXPECT_EQ(v.patch, c.patch) << v.patch.dump(2);
+  for (const auto& m : c.mentions)
+    EXPECT_NE(all_text(v).find(m), std::string::npos) << m << "\n" << all_text(v);
+
+  if (!c.allowed) {
+    ASSERT_FALSE(v.findings.empty());
+    // The user sees the message first: it starts with the first denial's rule id.
+    EXPECT_EQ(v.message.rfind(v.findings.front().rule + ": ", 0), 0u) << v.message;
+    EXPECT_TRUE(v.findings.front().deny);
+    EXPECT_TRUE(v.patch.empty()) << "a denial carries no patch";
+  } else {
+    EXPECT_TRUE(v.message.empty()) << v.message;
+  }
+  for (const auto& f : v.findings) {
+    EXPECT_TRUE(is_known_rule(f.rule)) << f.rule;
+    EXPECT_EQ(f.message.rfind(f.rule + ": ", 0), 0u) << f.message;
+  }
+  // Every warning is a non-deny finding's message, in order.
+  std::vector<std::string> expected_warnings;
+  for (const auto& f : v.findings)
+    if (!f.deny) expected_warnings.push_back(f.message);
+  EXPECT_EQ(v.warnings, expected_warnings);
+}
+
+INSTANTIATE_TEST_SUITE_P(Rows, DecisionTable, ::testing::ValuesIn(host_cases()),
+                         [](const ::testing::TestParamInfo<HostCase>& info) {
+                           std::string name;
+                           for (char ch : info.param.name)
+                             name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+                           return name + "_" + std::to_string(info.index);
+                         });
+
+TEST(DecisionTableCoverage, EveryRuleIdHasAnAdmittedAndAFailingRow) {
+  std::set<std::string> failing;
+  for (const auto& c : host_cases()) {
+    for (const auto& r : c.rules) failing.insert(r);
+  }
+  for (const auto& rule : all_rules()) {
+    EXPECT_TRUE(failing.count(std::string(rule.id))) << "no row exercises " << rule.id;
+  }
+}
+
+Verdict run(const AdmissionRequest& req, Phase phase, const Policy& policy = Policy()) {
+  FakeInventory inv = standard_inventory();
+  return decide(req, phase, inv, policy);
+}
+
+TEST(Decide, ValidateTreatsAnUnrefreshedStaleIpAsAConflict) {
+  json stale =
+      with_adapter(host_with({{"spec", {{"ipAddress", "192.168.1.5"}}}}), "Management Network");
+  HostCase c("validate", stale);
+  c.update_from(stale);
+  Verdict v = run(c.request(), Phase::Validate);
+  EXPECT_FALSE(v.allowed);
+  EXPECT_EQ(v.rules(), std::vector<std::string>{"address-conflict"});
+  EXPECT_TRUE(v.patch.empty());
+}
+
+TEST(Decide, ValidateNeverPatchesEvenWhenMutateWould) {
+  json minimal = with_adapter(
+      host_with({{"metadata", {{"ownerReferences", nullptr}}},
+                 {"spec", {{"ipAddress", nullptr}, {"secret", nullptr}, {"id", nullptr}}}}),
+      "Management Network");
+  HostCase c("validate-minimal", minimal);
+  Verdict mutate = run(c.request(), Phase::Mutate);
+  ASSERT_TRUE(mutate.allowed) << mutate.message;
+  EXPECT_EQ(mutate.patch.size(), 4u) << mutate.patch.dump();
+  Verdict validate = run(c.request(), Phase::Validate);
+  EXPECT_TRUE(validate.patch.empty());
+  EXPECT_EQ(validate.object, minimal);
+}
+
+TEST(Decide, NoInventoryLookupWhenTheProviderCannotBeAsked) {
+  for (json spec_provider :
+       {json(nullptr), json{{"name", "vsphere-provider"}, {"namespace", "other"}}}) {
+    HostCase c("no-lookup", host_with({{"spec", {{"provider", spec_provider}}}}));
+    FakeInventory inv = standard_inventory();
+    Verdict v = decide(c.request(), Phase::Mutate, inv, Policy());
+    EXPECT_FALSE(v.allowed);
+    EXPECT_EQ(inv.provider_calls, 0);
+    EXPECT_EQ(inv.hosts_calls, 0);
+  }
+}
+
+TEST(Decide, NoHostsLookupForAProviderThatCannotHaveHosts) {
+  HostCase c("ovirt", host_with({{"spec", {{"provider", {{"name", "ovirt-provider"}}}}}}));
+  FakeInventory inv = standard_inventory();
+  decide(c.request(), Phase::Mutate, inv, Policy());
+  EXPECT_EQ(inv.provider_calls, 1);
+  EXPECT_EQ(inv.hosts_calls, 0);
+}
+
+TEST(Decide, DryRunGetsTheSameAnswer) {
+  HostCase c("dry",
+             with_adapter(host_with({{"spec", {{"ipAddress", nullptr}}}}), "Management Network"));
+  AdmissionRequest req = c.request();
+  Verdict wet = run(req, Phase::Mutate);
+  req.dry_run = true;
+  Verdict dry = run(req, Phase::Mutate);
+  EXPECT_EQ(dry.allowed, wet.allowed);
+  EXPECT_EQ(dry.patch, wet.patch);
+  EXPECT_EQ(dry.warnings, wet.warnings);
+  EXPECT_FALSE(dry.patch.empty());
+}
+
+TEST(Decide, NamespaceFallsBackToTheRequestThenDefault) {
+  json h = stored_host();
+  h["metadata"].erase("namespace");
+  HostCase c("ns", h);
+  c.request_ns = "";
+  // In "default" there is no vsphere-provider, and the provider namespace 'demo' differs.
+  Verdict v = run(c.request(), Phase::Mutate);
+  EXPECT_EQ(v.rules(),
+            (std::vector<std::string>{"provider-cross-namespace", "secret-cross-namespace"}));
+  EXPECT_NE(v.message.find("'default'"), std::string::npos) << v.message;
+}
+
+TEST(Decide, WarnModeKeepsTheFindingsButAdmits) {
+  Policy policy;
+  policy.namespaces.push_back({"demo", Mode::Warn});
+  HostCase c("warn", host_with({{"spec", {{"ipAddress", nullptr}}}}));
+  Verdict v = run(c.request(), Phase::Mutate, policy);
+  EXPECT_TRUE(v.allowed);
+  EXPECT_EQ(v.mode, Mode::Warn);
+  ASSERT_EQ(v.warnings.size(), 1u);
+  EXPECT_EQ(v.warnings[0].rfind("address-missing: ", 0), 0u);
+}
+
+TEST(ToResponse, DeniedAnswerHasStatusAndAuditAnnotations) {
+  HostCase c("deny", host_with({{"spec", {{"ipAddress", nullptr}}}}));
+  AdmissionRequest req = c.request();
+  Verdict v = run(req, Phase::Mutate);
+  AdmissionResponse r = to_response(req, v);
+  EXPECT_EQ(r.uid, req.uid);
+  EXPECT_FALSE(r.allowed);
+  EXPECT_EQ(r.code, 403);
+  EXPECT_EQ(r.reason, "Forbidden");
+  EXPECT_EQ(r.message, v.message);
+  EXPECT_TRUE(r.patch.empty());
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(r.audit_annotations, (Pairs{{"decision", "denied"}, {"rules", "address-missing"}}));
+}
+
+TEST(ToResponse, MalformedIsABadRequest) {
+  HostCase c("bad", host_with({{"spec", {{"ipAddress", 1}}}}));
+  AdmissionResponse r = to_response(c.request(), run(c.request(), Phase::Mutate));
+  EXPECT_EQ(r.code, 400);
+  EXPECT_EQ(r.reason, "BadRequest");
+}
+
+TEST(ToResponse, WarnedAnswerCarriesPatchWarningsAndRules) {
+  HostCase c("warned", host_with({{"spec", {{"secret", nullptr}}}}));
+  AdmissionRequest req = c.request();
+  Verdict v = run(req, Phase::Mutate);
+  AdmissionResponse r = to_response(req, v);
+  EXPECT_TRUE(r.allowed);
+  EXPECT_EQ(r.patch, v.patch);
+  EXPECT_EQ(r.warnings, v.warnings);
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(r.audit_annotations, (Pairs{{"decision", "warned"}, {"rules", "vcenter-credentials"}}));
+}
+
+TEST(ToResponse, CleanAnswerHasOnlyTheDecision) {
+  HostCase c("clean", stored_host());
+  AdmissionResponse r = to_response(c.request(), run(c.request(), Phase::Validate));
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(r.audit_annotations, (Pairs{{"decision", "allowed"}}));
+  EXPECT_TRUE(r.patch.empty());
+}
+
+TEST(MissingRequiredFields, AbsentNullEmptyAllCount) {
+  EXPECT_TRUE(missing_required_fields(stored_host()).empty());
+  std::vector<std::string> all = {"/spec/ipAddress", "/spec/provider", "/spec/secret"};
+  EXPECT_EQ(missing_required_fields(json{
+                {"spec", {{"ipAddress", ""}, {"provider", json::object()}, {"secret", nullptr}}}}),
+            all);
+  EXPECT_EQ(missing_required_fields(json::object()), all);
+  EXPECT_EQ(missing_required_fields("not a host"), all);
+  EXPECT_EQ(missing_required_fields(set_at(stored_host(), "/spec/secret", json::object())),
+            std::vector<std::string>{"/spec/secret"});
+}
+
+TEST(Decide, AnnotationKeyComesFromThePolicy) {
+  Policy policy;
+  policy.adapter_annotation = "example.com/nic";
+  json h = host_with({{"spec", {{"ipAddress", nullptr}}}});
+  h["metadata"]["annotations"]["example.com/nic"] = "vMotion Network";
+  HostCase c("annotation", h);
+  Verdict v = run(c.request(), Phase::Mutate, policy);
+  ASSERT_TRUE(v.allowed) << v.message;
+  EXPECT_EQ(v.patch, json::array({add("/spec/ipAddress", "10.0.0.10")}));
+}
+
+}  // namespace
+}  // namespace hostadm::testing

@@ -1,0 +1,695 @@
+// The decision table shared by core_decision_test (exact verdicts) and core_properties_test
+// (properties that must hold for every row). One row = one admission request + expectations.
+#pragma once
+
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "unit/testlib/fake_inventory.hpp"
+#include "webhook/core/admission.hpp"
+#include "webhook/core/decision.hpp"
+#include "webhook/core/policy.hpp"
+
+namespace hostadm::testing {
+
+using nlohmann::json;
+
+inline constexpr const char* kAdapterKey = "forklift.konveyor.io/network-adapter";
+
+inline json owner_ref(const std::string& name, const std::string& uid, bool controller = true) {
+  json ref = {{"apiVersion", "forklift.konveyor.io/v1beta1"},
+              {"kind", "Provider"},
+              {"name", name},
+              {"uid", uid}};
+  if (controller) ref["controller"] = true;
+  return ref;
+}
+
+// A stored, already mutated Host: every check passes and nothing is left to fill in.
+inline json stored_host() {
+  return json::parse(R"({
+    "apiVersion": "forklift.konveyor.io/v1beta1",
+    "kind": "Host",
+    "metadata": {
+      "name": "host-10-4a5e",
+      "namespace": "demo",
+      "ownerReferences": [{"apiVersion": "forklift.konveyor.io/v1beta1", "kind": "Provider",
+                           "name": "vsphere-provider", "uid": "uid-vsphere", "controller": true}]
+    },
+    "spec": {
+      "provider": {"name": "vsphere-provider", "namespace": "demo"},
+      "id": "host-10",
+      "name": "esxi-01.example.com",
+      "ipAddress": "192.168.1.10",
+      "secret": {"name": "host-secret", "namespace": "demo"}
+    }
+  })");
+}
+
+// stored_host() with an RFC 7386 merge patch applied: null removes a key.
+inline json host_with(const json& merge) {
+  json h = stored_host();
+  h.merge_patch(merge);
+  return h;
+}
+
+// A merge patch cannot set {} (it means "no change"), so empty objects go in by pointer.
+inline json set_at(json host, const std::string& pointer, json value) {
+  host[json::json_pointer(pointer)] = std::move(value);
+  return host;
+}
+
+inline json with_adapter(json host, const std::string& adapter) {
+  host["metadata"]["annotations"][kAdapterKey] = adapter;
+  return host;
+}
+
+struct HostCase {
+  std::string name;
+  json object;
+  json old_object = nullptr;
+  std::string operation;  // default: CREATE, or UPDATE when old_object is set
+  std::string request_ns = "demo";
+  std::string group = "forklift.konveyor.io";
+  std::string resource = "hosts";
+  std::string sub_resource;
+  json policy_doc = nullptr;
+  std::function<void(FakeInventory&)> setup;
+
+  // What decide(Mutate) must answer.
+  bool allowed = true;
+  int code = 200;
+  bool defer = false;
+  std::vector<std::string> rules;     // exactly, in Verdict::rules() order
+  std::vector<std::string> mentions;  // each must appear in the message or a warning
+  json patch = json::array();         // exactly
+  bool in_scope = true;
+  // Admitted without the fields the schema requires: only when inventoryFailure: allow could
+  // not derive them (the lead's decision: the apiserver's schema check rejects it then).
+  bool schema_may_fail = false;
+
+  HostCase(std::string n, json obj) : name(std::move(n)), object(std::move(obj)) {}
+  friend void PrintTo(const HostCase& c, std::ostream* os) { *os << "'" << c.name << "'"; }
+
+  HostCase& denied(std::vector<std::string> r, int c = 403) {
+    allowed = false;
+    code = c;
+    rules = std::move(r);
+    return *this;
+  }
+  HostCase& admitted(std::vector<std::string> r = {}) {
+    allowed = true;
+    code = 200;
+    rules = std::move(r);
+    return *this;
+  }
+  HostCase& deferred() {
+    allowed = false;
+    code = 503;
+    defer = true;
+    rules = {"inventory-unavailable"};
+    return *this;
+  }
+  HostCase& naming(std::vector<std::string> m) {
+    mentions = std::move(m);
+    return *this;
+  }
+  HostCase& patched(json p) {
+    patch = std::move(p);
+    return *this;
+  }
+  HostCase& update_from(json old) {
+    old_object = std::move(old);
+    return *this;
+  }
+  HostCase& op(std::string o) {
+    operation = std::move(o);
+    return *this;
+  }
+  HostCase& policy(json doc) {
+    policy_doc = std::move(doc);
+    return *this;
+  }
+  HostCase& inventory(std::function<void(FakeInventory&)> f) {
+    setup = std::move(f);
+    return *this;
+  }
+  HostCase& out_of_scope() {
+    in_scope = false;
+    return *this;
+  }
+
+  AdmissionRequest request() const {
+    AdmissionRequest req;
+    req.uid = "uid-" + name;
+    req.resource = {group, "v1beta1", resource};
+    req.kind_group = group;
+    req.kind_version = "v1beta1";
+    req.kind_kind = "Host";
+    req.sub_resource = sub_resource;
+    req.ns = request_ns;
+    if (object.is_object() && object.contains("metadata") && object["metadata"].is_object())
+      req.name = object["metadata"].value("name", std::string());
+    req.operation = !operation.empty() ? operation : old_object.is_null() ? "CREATE" : "UPDATE";
+    req.object = object;
+    req.old_object = old_object;
+    return req;
+  }
+  FakeInventory make_inventory() const {
+    FakeInventory inv = standard_inventory();
+    if (setup) setup(inv);
+    return inv;
+  }
+  Policy make_policy() const { return parse_policy(policy_doc); }
+};
+
+inline json add(const std::string& path, json value) {
+  return {{"op", "add"}, {"path", path}, {"value", std::move(value)}};
+}
+
+inline json vsphere_secret() {
+  return {{"name", "vsphere-secret"}, {"namespace", "demo"}};
+}
+
+// One row per rule id (allowed and denied/warned), per operation and per mode.
+inline std::vector<HostCase> host_cases() {
+  std::vector<HostCase> c;
+  const json stale_ip_old = host_with({{"spec", {{"ipAddress", "192.168.1.5"}}}});
+
+  // --- consistent Hosts -------------------------------------------------------------------
+  c.push_back(HostCase("stored host admitted untouched", stored_host()).admitted());
+  c.push_back(HostCase("stored host with adapter annotation is consistent",
+                       with_adapter(stored_host(), "Management Network"))
+                  .admitted());
+  c.push_back(
+      HostCase("update without changes", stored_host()).update_from(stored_host()).admitted());
+
+  // --- provider ---------------------------------------------------------------------------
+  c.push_back(
+      HostCase("provider-missing: no spec.provider", host_with({{"spec", {{"provider", nullptr}}}}))
+          .denied({"provider-missing"})
+          .naming({"spec.provider.name", "'demo'"}));
+  c.push_back(HostCase("provider-missing: empty object",
+                       set_at(stored_host(), "/spec/provider", json::object()))
+                  .denied({"provider-missing"}));
+  c.push_back(HostCase("provider-missing: empty name",
+                       host_with({{"spec", {{"provider", {{"name", ""}}}}}}))
+                  .denied({"provider-missing"}));
+  c.push_back(HostCase("provider-cross-namespace",
+                       host_with({{"spec", {{"provider", {{"namespace", "other"}}}}}}))
+                  .denied({"provider-cross-namespace"})
+                  .naming({"'other'", "'demo'"}));
+  c.push_back(HostCase("provider namespace defaulted to the Host's",
+                       host_with({{"spec", {{"provider", {{"namespace", nullptr}}}}}}))
+                  .admitted()
+                  .patched({add("/spec/provider/namespace", "demo")}));
+  c.push_back(HostCase("provider namespace empty string is unset",
+                       host_with({{"spec", {{"provider", {{"namespace", ""}}}}}}))
+                  .admitted()
+                  .patched({add("/spec/provider/namespace", "demo")}));
+  c.push_back(
+      HostCase("provider-not-found", host_with({{"spec", {{"provider", {{"name", "nope"}}}}}}))
+          .denied({"provider-not-found"})
+          .naming({"'nope'", "'demo'"}));
+  c.push_back(HostCase("provider-not-vsphere",
+                       host_with({{"spec", {{"provider", {{"name", "ovirt-provider"}}}}}}))
+                  .denied({"provider-not-vsphere"})
+                  .naming({"demo/ovirt-provider", "'ovirt'"}));
+  c.push_back(HostCase("provider-not-ready: Ready condition false",
+                       host_with({{"spec", {{"provider", {{"name", "notready-provider"}}}}}}))
+                  .denied({"provider-not-ready"})
+                  .naming({"demo/notready-provider", "rejected the credentials"}));
+  c.push_back(HostCase("provider-not-ready: inventory not synced (206)",
+                       host_with({{"spec", {{"provider", {{"name", "unsynced-provider"}}}}}}))
+                  .denied({"provider-not-ready"})
+                  .naming({"has not synced provider demo/unsynced-provider"}));
+
+  // --- host reference ---------------------------------------------------------------------
+  c.push_back(
+      HostCase("host-ref-missing", host_with({{"spec", {{"id", nullptr}, {"name", nullptr}}}}))
+          .denied({"host-ref-missing"})
+          .naming({"spec.id", "kubectl mtv get inventory hosts"}));
+  c.push_back(
+      HostCase("host-ref-missing: empty strings", host_with({{"spec", {{"id", ""}, {"name", ""}}}}))
+          .denied({"host-ref-missing"}));
+  c.push_back(
+      HostCase("host-not-found by id", host_with({{"spec", {{"id", "host-99"}}}}))
+          .denied({"host-not-found"})
+          .naming({"'host-99'", "demo/vsphere-provider", "kubectl mtv get inventory hosts"}));
+  c.push_back(HostCase("host-not-found by name",
+                       host_with({{"spec", {{"id", nullptr}, {"name", "/DC1/nope.example.com"}}}}))
+                  .denied({"host-not-found"})
+                  .naming({"'nope.example.com'"}));
+  c.push_back(HostCase("host-ambiguous",
+                       host_with({{"spec", {{"id", nullptr}, {"name", "dup.example.com"}}}}))
+                  .denied({"host-ambiguous"})
+                  .naming({"host-12", "host-13", "spec.id"}));
+  c.push_back(HostCase("id wins over an ambiguous name",
+                       host_with({{"spec", {{"name", "dup.example.com"}}}}))
+                  .admitted());
+  c.push_back(
+      HostCase(
+          "found by name path: id filled in",
+          host_with({{"spec", {{"id", nullptr}, {"name", "/DC9/host/X/esxi-01.example.com"}}}}))
+          .admitted()
+          .patched({add("/spec/id", "host-10")}));
+  c.push_back(HostCase("found by id: name filled in", host_with({{"spec", {{"name", nullptr}}}}))
+                  .admitted()
+                  .patched({add("/spec/name", "esxi-01.example.com")}));
+  c.push_back(
+      HostCase("host-in-maintenance and host-status-not-green",
+               host_with({{"spec",
+                           {{"id", "host-11"}, {"name", nullptr}, {"ipAddress", "192.168.2.11"}}}}))
+          .admitted({"host-in-maintenance", "host-status-not-green"})
+          .naming({"host-11", "'yellow'"})
+          .patched({add("/spec/name", "/DC1/host/Cluster1/esxi-02.example.com")}));
+
+  // --- address ----------------------------------------------------------------------------
+  c.push_back(HostCase("address-missing", host_with({{"spec", {{"ipAddress", nullptr}}}}))
+                  .denied({"address-missing"})
+                  .naming({"spec.ipAddress", kAdapterKey}));
+  c.push_back(HostCase("address-missing: empty string", host_with({{"spec", {{"ipAddress", ""}}}}))
+                  .denied({"address-missing"}));
+  c.push_back(HostCase("address-invalid: scheme",
+                       host_with({{"spec", {{"ipAddress", "https://192.168.1.10/sdk"}}}}))
+                  .denied({"address-invalid"})
+                  .naming({"'https://192.168.1.10/sdk'", "scheme"}));
+  c.push_back(
+      HostCase("address-invalid: port", host_with({{"spec", {{"ipAddress", "192.168.1.10:443"}}}}))
+          .denied({"address-invalid"})
+          .naming({"port"}));
+  c.push_back(
+      HostCase("address-invalid: brackets", host_with({{"spec", {{"ipAddress", "[fd00::14]"}}}}))
+          .denied({"address-invalid"})
+          .naming({"brackets"}));
+  c.push_back(
+      HostCase("address-invalid: out of range", host_with({{"spec", {{"ipAddress", "300.1.1.1"}}}}))
+          .denied({"address-invalid"})
+          .naming({"'300.1.1.1'"}));
+  c.push_back(HostCase("address-invalid: hostname without allowHostnames",
+                       host_with({{"spec", {{"ipAddress", "esxi-01.example.com"}}}}))
+                  .denied({"address-invalid"}));
+  c.push_back(HostCase("hostname accepted with allowHostnames",
+                       host_with({{"spec", {{"ipAddress", "esxi-01.example.com"}}}}))
+                  .policy({{"allowHostnames", true}})
+                  .admitted());
+  c.push_back(HostCase("address-invalid: URL even with allowHostnames",
+                       host_with({{"spec", {{"ipAddress", "https://esxi-01.example.com"}}}}))
+                  .policy({{"allowHostnames", true}})
+                  .denied({"address-invalid"})
+                  .naming({"DNS name"}));
+  c.push_back(HostCase("address-not-on-host: a load balancer is allowed",
+                       host_with({{"spec", {{"ipAddress", "10.9.9.9"}}}}))
+                  .admitted({"address-not-on-host"})
+                  .naming({"10.9.9.9", "host-10"}));
+  c.push_back(
+      HostCase("IPv6 compared canonically",
+               host_with({{"spec",
+                           {{"id", "host-14"}, {"name", nullptr}, {"ipAddress", "FD00:0:0::14"}}}}))
+          .admitted()
+          .patched({add("/spec/name", "esxi-v6.example.com")}));
+
+  // --- adapter ----------------------------------------------------------------------------
+  c.push_back(
+      HostCase("adapter fills spec.ipAddress",
+               with_adapter(host_with({{"spec", {{"ipAddress", nullptr}}}}), "Management Network"))
+          .admitted()
+          .patched({add("/spec/ipAddress", "192.168.1.10")}));
+  c.push_back(HostCase("adapter fills an empty spec.ipAddress",
+                       with_adapter(host_with({{"spec", {{"ipAddress", ""}}}}), "vMotion Network"))
+                  .admitted()
+                  .patched({add("/spec/ipAddress", "10.0.0.10")}));
+  c.push_back(
+      HostCase("IPv6 adapter consistent", with_adapter(host_with({{"spec",
+                                                                   {{"id", "host-14"},
+                                                                    {"name", "esxi-v6.example.com"},
+                                                                    {"ipAddress", "fd00:0::14"}}}}),
+                                                       "Storage"))
+          .admitted());
+  c.push_back(HostCase("address-conflict on CREATE",
+                       with_adapter(host_with({{"spec", {{"ipAddress", "10.0.0.10"}}}}),
+                                    "Management Network"))
+                  .denied({"address-conflict"})
+                  .naming({"10.0.0.10", "192.168.1.10", "'Management Network'"}));
+  c.push_back(
+      HostCase("adapter-not-found lists the adapters",
+               with_adapter(host_with({{"spec", {{"ipAddress", nullptr}}}}), "Mgmt"))
+          .denied({"adapter-not-found"})
+          .naming({"adapter-not-found: host host-10 (esxi-01.example.com) has no network adapter "
+                   "named 'Mgmt'; use one of: 'Management Network', 'vMotion Network'"}));
+  c.push_back(
+      HostCase(
+          "adapter-not-found on a host without adapters",
+          with_adapter(host_with({{"spec", {{"id", "host-15"}, {"ipAddress", nullptr}}}}), "Mgmt"))
+          .denied({"adapter-not-found"})
+          .naming({"host-15", "no adapters", "spec.ipAddress"}));
+  c.push_back(
+      HostCase(
+          "adapter-no-ip",
+          with_adapter(host_with({{"spec", {{"id", "host-11"}, {"ipAddress", nullptr}}}}), "NoIP"))
+          .denied({"adapter-no-ip", "host-in-maintenance", "host-status-not-green"})
+          .naming({"'NoIP'", "host-11"}));
+  c.push_back(
+      HostCase(
+          "adapter-name-repeated uses the first",
+          with_adapter(
+              host_with(
+                  {{"spec",
+                    {{"id", "host-11"}, {"name", "esxi-02.example.com"}, {"ipAddress", nullptr}}}}),
+              "Management Network"))
+          .admitted({"host-in-maintenance", "host-status-not-green", "adapter-name-repeated"})
+          .naming({"192.168.1.11"})
+          .patched({add("/spec/ipAddress", "192.168.1.11")}));
+
+  // --- UPDATE: address-refreshed vs address-conflict ---------------------------------------
+  c.push_back(HostCase("address-refreshed when the inventory IP moved",
+                       with_adapter(stale_ip_old, "Management Network"))
+                  .update_from(with_adapter(stale_ip_old, "Management Network"))
+                  .admitted({"address-refreshed"})
+                  .naming({"192.168.1.5", "192.168.1.10", "'Management Network'"})
+                  .patched({add("/spec/ipAddress", "192.168.1.10")}));
+  c.push_back(HostCase("address-conflict when the user changes the IP",
+                       with_adapter(host_with({{"spec", {{"ipAddress", "192.168.1.77"}}}}),
+                                    "Management Network"))
+                  .update_from(with_adapter(stored_host(), "Management Network"))
+                  .denied({"address-conflict"})
+                  .naming({"192.168.1.77", "192.168.1.10"}));
+  c.push_back(HostCase("address-conflict when the old object had no IP",
+                       with_adapter(host_with({{"spec", {{"ipAddress", "192.168.1.77"}}}}),
+                                    "Management Network"))
+                  .update_from(host_with({{"spec", {{"ipAddress", nullptr}}}}))
+                  .denied({"address-conflict"}));
+
+  // --- secret -----------------------------------------------------------------------------
+  c.push_back(HostCase("secret namespace defaulted",
+                       host_with({{"spec", {{"secret", {{"namespace", nullptr}}}}}}))
+                  .admitted()
+                  .patched({add("/spec/secret/namespace", "demo")}));
+  c.push_back(HostCase("secret-cross-namespace",
+                       host_with({{"spec", {{"secret", {{"namespace", "other"}}}}}}))
+                  .denied({"secret-cross-namespace"})
+                  .naming({"other/host-secret", "'demo'", "demo/vsphere-provider"}));
+  c.push_back(HostCase("cross-namespace secret allowed by policy",
+                       host_with({{"spec", {{"secret", {{"namespace", "other"}}}}}}))
+                  .policy({{"allowCrossNamespaceSecret", true}})
+                  .admitted());
+  c.push_back(
+      HostCase(
+          "cross-namespace secret that is the provider's own",
+          host_with({{"metadata",
+                      {{"ownerReferences", {owner_ref("shared-secret-provider", "uid-shared")}}}},
+                     {"spec",
+                      {{"provider", {{"name", "shared-secret-provider"}}},
+                       {"secret", {{"name", "vc-secret"}, {"namespace", "vault"}}}}}}))
+          .admitted());
+  c.push_back(HostCase("secret defaulted to a vCenter provider's secret",
+                       host_with({{"spec", {{"secret", nullptr}}}}))
+                  .admitted({"vcenter-credentials"})
+                  .naming({"vsphere-provider"})
+                  .patched({add("/spec/secret", vsphere_secret())}));
+  c.push_back(HostCase("empty secret object is defaulted",
+                       set_at(stored_host(), "/spec/secret", json::object()))
+                  .admitted({"vcenter-credentials"})
+                  .patched({add("/spec/secret", vsphere_secret())}));
+  c.push_back(
+      HostCase("secret with only a namespace is defaulted",
+               host_with({{"spec", {{"secret", {{"name", nullptr}, {"namespace", "demo"}}}}}}))
+          .admitted({"vcenter-credentials"})
+          .patched({add("/spec/secret", vsphere_secret())}));
+  c.push_back(HostCase("secret defaulted from an ESXi provider, second owner is not controller",
+                       host_with({{"spec",
+                                   {{"provider", {{"name", "esxi-provider"}}},
+                                    {"id", "ha-host"},
+                                    {"name", "esxi-solo.example.com"},
+                                    {"ipAddress", "192.168.5.5"},
+                                    {"secret", nullptr}}}}))
+                  .admitted()
+                  .patched({add("/spec/secret", {{"name", "esxi-secret"}, {"namespace", "demo"}}),
+                            add("/metadata/ownerReferences/-",
+                                owner_ref("esxi-provider", "uid-esxi", false))}));
+  c.push_back(
+      HostCase("secret-missing: secretDefault never", host_with({{"spec", {{"secret", nullptr}}}}))
+          .policy({{"secretDefault", "never"}})
+          .denied({"secret-missing"})
+          .naming({"never", "spec.secret.name"}));
+  c.push_back(HostCase("secret-missing: esxi-only and a vCenter provider",
+                       host_with({{"spec", {{"secret", nullptr}}}}))
+                  .policy({{"secretDefault", "esxi-only"}})
+                  .denied({"secret-missing"})
+                  .naming({"vCenter", "demo/vsphere-provider"}));
+  c.push_back(
+      HostCase("esxi-only defaults an ESXi provider's secret",
+               host_with({{"metadata", {{"ownerReferences", nullptr}}},
+                          {"spec",
+                           {{"provider", {{"name", "esxi-provider"}}},
+                            {"id", "ha-host"},
+                            {"name", "esxi-solo.example.com"},
+                            {"ipAddress", "192.168.5.5"},
+                            {"secret", nullptr}}}}))
+          .policy({{"secretDefault", "esxi-only"}})
+          .admitted()
+          .patched({add("/spec/secret", {{"name", "esxi-secret"}, {"namespace", "demo"}}),
+                    add("/metadata/ownerReferences", {owner_ref("esxi-provider", "uid-esxi")})}));
+  c.push_back(
+      HostCase("secret-missing: provider has no secret",
+               host_with({{"metadata", {{"ownerReferences", nullptr}}},
+                          {"spec",
+                           {{"provider", {{"name", "nosecret-provider"}}}, {"secret", nullptr}}}}))
+          .denied({"secret-missing"})
+          .naming({"demo/nosecret-provider", "no secret"}));
+
+  // --- owner reference --------------------------------------------------------------------
+  c.push_back(
+      HostCase("owner reference added", host_with({{"metadata", {{"ownerReferences", nullptr}}}}))
+          .admitted()
+          .patched(
+              {add("/metadata/ownerReferences", {owner_ref("vsphere-provider", "uid-vsphere")})}));
+  c.push_back(
+      HostCase("owner reference beside another controller",
+               host_with({{"metadata", {{"ownerReferences", {owner_ref("app", "uid-app")}}}}}))
+          .admitted()
+          .patched({add("/metadata/ownerReferences/-",
+                        owner_ref("vsphere-provider", "uid-vsphere", false))}));
+  c.push_back(HostCase("owner reference disabled by policy",
+                       host_with({{"metadata", {{"ownerReferences", nullptr}}}}))
+                  .policy({{"ownerReference", false}})
+                  .admitted());
+  {
+    json no_meta = stored_host();
+    no_meta.erase("metadata");
+    c.push_back(
+        HostCase("no metadata: namespace from the request, metadata added", no_meta)
+            .admitted()
+            .patched({add("/metadata",
+                          {{"ownerReferences", {owner_ref("vsphere-provider", "uid-vsphere")}}})}));
+  }
+
+  // --- everything derived at once ---------------------------------------------------------
+  c.push_back(
+      HostCase("minimal manifest gets every field",
+               json{{"apiVersion", "forklift.konveyor.io/v1beta1"},
+                    {"kind", "Host"},
+                    {"metadata",
+                     {{"name", "m"},
+                      {"namespace", "demo"},
+                      {"annotations", {{kAdapterKey, "Management Network"}}}}},
+                    {"spec",
+                     {{"provider", {{"name", "vsphere-provider"}}},
+                      {"name", "esxi-01.example.com"},
+                      {"ipAddress", ""},
+                      {"secret", json::object()}}}})
+          .admitted({"vcenter-credentials"})
+          .patched(
+              {add("/spec/provider/namespace", "demo"), add("/spec/id", "host-10"),
+               add("/spec/ipAddress", "192.168.1.10"), add("/spec/secret", vsphere_secret()),
+               add("/metadata/ownerReferences", {owner_ref("vsphere-provider", "uid-vsphere")})}));
+  c.push_back(HostCase("no spec: every static denial at once",
+                       json{{"apiVersion", "forklift.konveyor.io/v1beta1"},
+                            {"kind", "Host"},
+                            {"metadata", {{"name", "e"}, {"namespace", "demo"}}}})
+                  .denied({"provider-missing", "host-ref-missing", "address-missing"}));
+  c.push_back(HostCase("several denials are all reported in table order",
+                       with_adapter(host_with({{"spec",
+                                                {{"id", "host-99"},
+                                                 {"ipAddress", "not an ip"},
+                                                 {"secret", {{"namespace", "other"}}}}}}),
+                                    "Mgmt"))
+                  .denied({"host-not-found", "address-invalid", "secret-cross-namespace"})
+                  .naming({"'host-99'", "spaces", "other/host-secret"}));
+
+  // --- inventory answers ------------------------------------------------------------------
+  c.push_back(
+      HostCase("inventory-stale warned once", stored_host())
+          .inventory([](FakeInventory& inv) { inv.provider_stale = inv.hosts_stale = true; })
+          .admitted({"inventory-stale"})
+          .naming({"demo/vsphere-provider"}));
+  c.push_back(
+      HostCase("inventory-unavailable under deny", stored_host())
+          .inventory([](FakeInventory& inv) { inv.provider_status = LookupStatus::Unavailable; })
+          .denied({"inventory-unavailable"})
+          .naming({"demo/vsphere-provider", "connection refused", "retry"}));
+  c.push_back(HostCase("inventory-unavailable for hosts under deny", stored_host())
+                  .inventory([](FakeInventory& inv) {
+                    inv.hosts_status = LookupStatus::Unavailable;
+                    inv.error = "HTTP 500";
+                  })
+                  .denied({"inventory-unavailable"})
+                  .naming({"HTTP 500"}));
+  c.push_back(
+      HostCase("inventory-unavailable under allow", stored_host())
+          .policy({{"inventoryFailure", "allow"}})
+          .inventory([](FakeInventory& inv) { inv.provider_status = LookupStatus::Unavailable; })
+          .admitted({"inventory-unavailable"})
+          .naming({"connection refused"}));
+  c.push_back(
+      HostCase("inventory-unavailable under allow: nothing derived, static checks stay",
+               with_adapter(host_with({{"spec",
+                                        {{"ipAddress", nullptr},
+                                         {"secret", nullptr},
+                                         {"provider", {{"namespace", nullptr}}}}}}),
+                            "Management Network"))
+          .policy({{"inventoryFailure", "allow"}})
+          .inventory([](FakeInventory& inv) { inv.provider_status = LookupStatus::Unavailable; })
+          .admitted({"inventory-unavailable"})
+          .patched({add("/spec/provider/namespace", "demo")}));
+  c.back().schema_may_fail = true;
+  c.push_back(
+      HostCase("inventory-unavailable under allow keeps static denials",
+               host_with({{"spec", {{"ipAddress", "http://x"}}}}))
+          .policy({{"inventoryFailure", "allow"}})
+          .inventory([](FakeInventory& inv) { inv.provider_status = LookupStatus::Unavailable; })
+          .denied({"address-invalid", "inventory-unavailable"}));
+  c.push_back(
+      HostCase("inventory-unavailable under defer", stored_host())
+          .policy({{"inventoryFailure", "defer"}})
+          .inventory([](FakeInventory& inv) { inv.hosts_status = LookupStatus::Unavailable; })
+          .deferred());
+  c.push_back(
+      HostCase("defer does not hide a definite denial",
+               host_with({{"spec", {{"ipAddress", nullptr}}}}))
+          .policy({{"inventoryFailure", "defer"}})
+          .inventory([](FakeInventory& inv) { inv.provider_status = LookupStatus::Unavailable; })
+          .denied({"address-missing", "inventory-unavailable"}));
+  c.push_back(HostCase("an inventory view that throws is an unavailable inventory", stored_host())
+                  .inventory([](FakeInventory& inv) { inv.throw_on_provider = true; })
+                  .denied({"inventory-unavailable"})
+                  .naming({"exploded"}));
+
+  // --- namespace modes --------------------------------------------------------------------
+  const json sandbox_policy = {
+      {"namespaces",
+       {{{"match", "sandbox-*"}, {"mode", "warn"}}, {{"match", "scratch"}, {"mode", "off"}}}}};
+  json sandbox = host_with(
+      {{"metadata",
+        {{"namespace", "sandbox-a"},
+         {"ownerReferences", {owner_ref("vsphere-provider", "uid-sandbox")}}}},
+       {"spec",
+        {{"provider", {{"namespace", "sandbox-a"}}}, {"secret", {{"namespace", "sandbox-a"}}}}}});
+  c.push_back(HostCase("warn mode: denial becomes a warning", with_adapter(sandbox, "Mgmt"))
+                  .policy(sandbox_policy)
+                  .admitted({"adapter-not-found"})
+                  .naming({"'Mgmt'"}));
+  {
+    json s = sandbox;
+    s["spec"]["ipAddress"] = "192.168.1.10:443";
+    s["spec"]["secret"] = nullptr;
+    c.push_back(HostCase("warn mode: mutations still apply", s)
+                    .policy(sandbox_policy)
+                    .admitted({"address-invalid", "vcenter-credentials"})
+                    .patched({add("/spec/secret",
+                                  {{"name", "vsphere-secret"}, {"namespace", "sandbox-a"}})}));
+  }
+  c.push_back(HostCase("enforce outside the warn pattern", with_adapter(stored_host(), "Mgmt"))
+                  .policy(sandbox_policy)
+                  .denied({"adapter-not-found"}));
+  {
+    json s = host_with({{"metadata", {{"namespace", "scratch"}}}, {"spec", {{"ipAddress", 42}}}});
+    c.push_back(HostCase("off mode: nothing checked, nothing patched", s)
+                    .policy(sandbox_policy)
+                    .admitted());
+  }
+  c.push_back(
+      HostCase("warn mode: malformed still denied",
+               host_with({{"metadata", {{"namespace", "sandbox-a"}}}, {"spec", {{"id", 10}}}}))
+          .policy(sandbox_policy)
+          .denied({"malformed"}, 400)
+          .naming({"spec.id must be a string"}));
+
+  // --- malformed --------------------------------------------------------------------------
+  c.push_back(HostCase("malformed: object is a string", "a host")
+                  .denied({"malformed"}, 400)
+                  .naming({"JSON object"}));
+  c.push_back(HostCase("malformed: object missing on CREATE", nullptr)
+                  .denied({"malformed"}, 400)
+                  .naming({"null"}));
+  c.push_back(HostCase("spec: null is unset, not malformed", host_with({{"spec", nullptr}}))
+                  .denied({"provider-missing", "host-ref-missing", "address-missing"}));
+  {
+    json h = stored_host();
+    h["spec"] = json::array();
+    c.push_back(HostCase("malformed: spec is an array", h)
+                    .denied({"malformed"}, 400)
+                    .naming({"spec must be an object"}));
+  }
+  c.push_back(
+      HostCase("malformed: ipAddress is a number", host_with({{"spec", {{"ipAddress", 192}}}}))
+          .denied({"malformed"}, 400)
+          .naming({"spec.ipAddress must be a string, got number 192"}));
+  c.push_back(HostCase("malformed: provider is a string",
+                       host_with({{"spec", {{"provider", "vsphere-provider"}}}}))
+                  .denied({"malformed"}, 400)
+                  .naming({"spec.provider must be an object"}));
+  c.push_back(HostCase("malformed: secret name is a bool",
+                       host_with({{"spec", {{"secret", {{"name", true}}}}}}))
+                  .denied({"malformed"}, 400)
+                  .naming({"spec.secret.name must be a string"}));
+  c.push_back(
+      HostCase("malformed: annotation value is a number",
+               host_with({{"metadata", {{"annotations", {{kAdapterKey, 5}}}}}}))
+          .denied({"malformed"}, 400)
+          .naming(
+              {"metadata.annotations['forklift.konveyor.io/network-adapter'] must be a string"}));
+  c.push_back(
+      HostCase(
+          "malformed: every bad field named",
+          set_at(
+              host_with(
+                  {{"spec",
+                    {{"id", json::array()}, {"name", 1.5}, {"provider", {{"namespace", false}}}}}}),
+              "/metadata/ownerReferences", json::object()))
+          .denied({"malformed"}, 400)
+          .naming({"spec.id", "spec.name", "spec.provider.namespace", "metadata.ownerReferences"}));
+
+  // --- out of scope -----------------------------------------------------------------------
+  c.push_back(HostCase("DELETE is not checked", nullptr).op("DELETE").admitted().out_of_scope());
+  c.back().old_object = with_adapter(stored_host(), "Mgmt");
+  c.push_back(HostCase("CONNECT is not checked", nullptr).op("CONNECT").admitted().out_of_scope());
+  {
+    HostCase s("status subresource is not checked",
+               host_with({{"spec", {{"ipAddress", nullptr}}}}));
+    s.sub_resource = "status";
+    s.update_from(stored_host()).admitted().out_of_scope();
+    c.push_back(s);
+  }
+  {
+    HostCase s("another resource gets unexpected-resource", json{{"kind", "Provider"}});
+    s.resource = "providers";
+    s.admitted({"unexpected-resource"})
+        .naming({"providers.forklift.konveyor.io", "narrow"})
+        .out_of_scope();
+    c.push_back(s);
+  }
+  {
+    HostCase s("another group gets unexpected-resource", json{{"kind", "Host"}});
+    s.group = "example.com";
+    s.admitted({"unexpected-resource"}).naming({"hosts.example.com"}).out_of_scope();
+    c.push_back(s);
+  }
+  return c;
+}
+
+}  // namespace hostadm::testing

@@ -1,0 +1,244 @@
+#include "webhook/core/admission.hpp"
+
+#include <array>
+
+namespace hostadm {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr size_t kMaxWarningChars = 120;
+constexpr size_t kMaxWarningsTotal = 4096;
+
+std::string type_name(const json& v) {
+  return v.type_name();
+}
+
+// A missing or null field reads as empty; any other non-string is the caller's bug to report.
+std::string string_field(const json& obj, const char* key, const std::string& where) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return "";
+  if (!it->is_string())
+    throw ReviewError(where + "." + key + " must be a string, got " + type_name(*it));
+  return it->get<std::string>();
+}
+
+const json* object_field(const json& obj, const char* key, const std::string& where) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return nullptr;
+  if (!it->is_object())
+    throw ReviewError(where + "." + key + " must be an object, got " + type_name(*it));
+  return &*it;
+}
+
+// Cuts at `limit` bytes without splitting a UTF-8 sequence.
+size_t utf8_cut(const std::string& s, size_t limit) {
+  if (s.size() <= limit) return s.size();
+  size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return cut;
+}
+
+std::string reason_for(int code) {
+  switch (code) {
+    case 400:
+      return "BadRequest";
+    case 403:
+      return "Forbidden";
+    case 422:
+      return "Invalid";
+    case 500:
+      return "InternalError";
+    case 503:
+      return "ServiceUnavailable";
+    default:
+      return code >= 500 ? "InternalError" : "Forbidden";
+  }
+}
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+}  // namespace
+
+AdmissionRequest decode_review(const json& review) {
+  if (!review.is_object())
+    throw ReviewError("the AdmissionReview must be a JSON object, got " + type_name(review));
+  AdmissionRequest req;
+  if (auto v = string_field(review, "apiVersion", "AdmissionReview"); !v.empty()) {
+    if (v != "admission.k8s.io/v1" && v != "admission.k8s.io/v1beta1")
+      throw ReviewError("AdmissionReview apiVersion '" + v +
+                        "' is not supported: send admission.k8s.io/v1 (or v1beta1)");
+    req.api_version = v;
+  }
+  if (auto k = string_field(review, "kind", "AdmissionReview"); !k.empty()) {
+    if (k != "AdmissionReview")
+      throw ReviewError("kind '" + k + "' is not an AdmissionReview: send kind AdmissionReview");
+  }
+  auto rit = review.find("request");
+  if (rit == review.end() || rit->is_null())
+    throw ReviewError("the AdmissionReview has no 'request': send {\"request\": {\"uid\": ...}}");
+  if (!rit->is_object())
+    throw ReviewError("AdmissionReview.request must be an object, got " + type_name(*rit));
+  const json& r = *rit;
+  const std::string where = "request";
+  req.uid = string_field(r, "uid", where);
+  if (req.uid.empty())
+    throw ReviewError("request.uid is missing or empty: the response must echo it");
+  if (const json* res = object_field(r, "resource", where)) {
+    req.resource.group = string_field(*res, "group", "request.resource");
+    req.resource.version = string_field(*res, "version", "request.resource");
+    req.resource.resource = string_field(*res, "resource", "request.resource");
+  }
+  if (const json* kind = object_field(r, "kind", where)) {
+    req.kind_group = string_field(*kind, "group", "request.kind");
+    req.kind_version = string_field(*kind, "version", "request.kind");
+    req.kind_kind = string_field(*kind, "kind", "request.kind");
+  }
+  req.sub_resource = string_field(r, "subResource", where);
+  req.name = string_field(r, "name", where);
+  req.ns = string_field(r, "namespace", where);
+  req.operation = string_field(r, "operation", where);
+  if (auto it = r.find("dryRun"); it != r.end() && !it->is_null()) {
+    if (!it->is_boolean())
+      throw ReviewError("request.dryRun must be a boolean, got " + type_name(*it));
+    req.dry_run = it->get<bool>();
+  }
+  // Carried as they are: judging the Host's shape is the decision core's job (`malformed`).
+  if (auto it = r.find("object"); it != r.end()) req.object = *it;
+  if (auto it = r.find("oldObject"); it != r.end()) req.old_object = *it;
+  return req;
+}
+
+std::vector<std::string> clip_warnings(const std::vector<std::string>& warnings) {
+  std::vector<std::string> out;
+  size_t total = 0;
+  size_t i = 0;
+  for (; i < warnings.size(); ++i) {
+    const std::string& w = warnings[i];
+    if (w.empty()) continue;
+    std::string clipped =
+        w.size() <= kMaxWarningChars ? w : w.substr(0, utf8_cut(w, kMaxWarningChars - 3)) + "...";
+    if (total + clipped.size() > kMaxWarningsTotal) break;
+    total += clipped.size();
+    out.push_back(std::move(clipped));
+  }
+  if (i == warnings.size()) return out;
+  size_t dropped = 0;
+  for (size_t j = i; j < warnings.size(); ++j) dropped += warnings[j].empty() ? 0 : 1;
+  // The count note must fit too; make room by dropping kept warnings from the end.
+  while (true) {
+    std::string note =
+        std::to_string(dropped) + " more warning" + (dropped == 1 ? "" : "s") + " not shown";
+    if (total + note.size() <= kMaxWarningsTotal) {
+      out.push_back(std::move(note));
+      return out;
+    }
+    if (out.empty()) return out;
+    total -= out.back().size();
+    out.pop_back();
+    ++dropped;
+  }
+}
+
+bool valid_audit_key(const std::string& key) {
+  if (key.empty() || key.size() > 63) return false;
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  if (!alnum(key.front()) || !alnum(key.back())) return false;
+  for (char c : key) {
+    if (!alnum(c) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+json encode_review(const AdmissionRequest& req, const AdmissionResponse& resp) {
+  json response = {{"uid", resp.uid.empty() ? req.uid : resp.uid}, {"allowed", resp.allowed}};
+  if (!resp.allowed) {
+    int code = resp.code >= 400 ? resp.code : 403;
+    response["status"] = {{"code", code},
+                          {"message", resp.message},
+                          {"reason", resp.reason.empty() ? reason_for(code) : resp.reason}};
+  }
+  // A patch on a denial is meaningless and a patch on a validating answer is an error, so only
+  // an allowed answer with a real patch carries one.
+  if (resp.allowed && resp.patch.is_array() && !resp.patch.empty()) {
+    response["patchType"] = "JSONPatch";
+    response["patch"] = base64_encode(resp.patch.dump());
+  }
+  auto warnings = clip_warnings(resp.warnings);
+  if (!warnings.empty()) response["warnings"] = warnings;
+  json audit = json::object();
+  for (const auto& [key, value] : resp.audit_annotations) {
+    if (valid_audit_key(key)) audit[key] = value;
+  }
+  if (!audit.empty()) response["auditAnnotations"] = std::move(audit);
+  return {{"apiVersion", req.api_version}, {"kind", req.kind}, {"response", std::move(response)}};
+}
+
+std::string encode_review_string(const AdmissionRequest& req, const AdmissionResponse& resp) {
+  // Replace invalid UTF-8 (a Host name is user text) instead of throwing mid-answer.
+  return encode_review(req, resp).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string base64_encode(std::string_view in) {
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (size_t rest = in.size() - i; rest > 0) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    if (rest == 2) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string base64_decode(std::string_view in) {
+  std::array<int, 256> value;
+  value.fill(-1);
+  for (int i = 0; i < 64; ++i) value[static_cast<unsigned char>(kAlphabet[i])] = i;
+  if (in.size() % 4 != 0)
+    throw std::invalid_argument("base64: length " + std::to_string(in.size()) +
+                                " is not a multiple of 4");
+  std::string out;
+  out.reserve(in.size() / 4 * 3);
+  for (size_t i = 0; i < in.size(); i += 4) {
+    bool last = i + 4 == in.size();
+    int pad = 0;
+    unsigned v = 0;
+    for (size_t j = 0; j < 4; ++j) {
+      char c = in[i + j];
+      if (c == '=' && last && j >= 2) {
+        ++pad;
+        v <<= 6;
+        continue;
+      }
+      int d = value[static_cast<unsigned char>(c)];
+      if (d < 0 || pad > 0)
+        throw std::invalid_argument("base64: invalid character at offset " + std::to_string(i + j));
+      v = (v << 6) | static_cast<unsigned>(d);
+    }
+    // Non-zero bits under the padding mean the text was not produced by an encoder.
+    if ((pad == 1 && (v & 0xFF) != 0) || (pad == 2 && (v & 0xFFFF) != 0))
+      throw std::invalid_argument("base64: non-canonical padding at offset " + std::to_string(i));
+    out += static_cast<char>((v >> 16) & 0xFF);
+    if (pad < 2) out += static_cast<char>((v >> 8) & 0xFF);
+    if (pad < 1) out += static_cast<char>(v & 0xFF);
+  }
+  return out;
+}
+
+}  // namespace hostadm

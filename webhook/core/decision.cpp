@@ -1,0 +1,706 @@
+#include "webhook/core/decision.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "webhook/core/address.hpp"
+#include "webhook/core/rules.hpp"
+
+namespace hostadm {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kGroup = "forklift.konveyor.io";
+constexpr const char* kResource = "hosts";
+
+std::string q(const std::string& s) {
+  return "'" + s + "'";
+}
+
+// The fields the rules read, after the shape checks; "" means unset.
+struct HostFields {
+  std::string ns;
+  std::string provider_name, provider_ns;
+  std::string id, name, ip;
+  std::string secret_name, secret_ns;
+  std::string adapter;  // the adapter annotation's value
+  bool spec_present = false;
+  bool provider_present = false;  // spec.provider is a non-empty object
+  bool secret_present = false;    // spec.secret is a non-empty object
+  std::vector<json> owner_refs;
+};
+
+bool unset(const json* v) {
+  return v == nullptr || v->is_null() ||
+         (v->is_string() && v->get_ref<const std::string&>().empty()) ||
+         (v->is_object() && v->empty());
+}
+
+const json* find(const json& obj, const char* key) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+// Collects every wrong-typed field so a user fixes them all in one round.
+class ShapeCheck {
+ public:
+  std::vector<std::string> problems;
+
+  const json* object(const json& parent, const char* key, const std::string& path) {
+    const json* v = find(parent, key);
+    if (v == nullptr || v->is_null()) return nullptr;
+    if (!v->is_object()) {
+      problems.push_back(path + " must be an object, got " + describe(*v));
+      return nullptr;
+    }
+    return v;
+  }
+
+  std::string string(const json* parent, const char* key, const std::string& path) {
+    if (parent == nullptr) return "";
+    const json* v = find(*parent, key);
+    if (v == nullptr || v->is_null()) return "";
+    if (!v->is_string()) {
+      problems.push_back(path + " must be a string, got " + describe(*v));
+      return "";
+    }
+    return v->get<std::string>();
+  }
+
+  static std::string describe(const json& v) {
+    if (v.is_null()) return "null";
+    std::string text = v.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (text.size() > 40) text = text.substr(0, 37) + "...";
+    return std::string(v.type_name()) + " " + text;
+  }
+};
+
+std::string object_namespace(const json& object) {
+  const json* meta = find(object, "metadata");
+  const json* ns = meta ? find(*meta, "namespace") : nullptr;
+  if (ns && ns->is_string()) return ns->get<std::string>();
+  return "";
+}
+
+std::optional<HostFields> read_host(const json& object, const std::string& ns,
+                                    const std::string& annotation, std::string& problem) {
+  if (!object.is_object()) {
+    problem = "the object must be a JSON object, got " + ShapeCheck::describe(object) +
+              "; send a Host manifest";
+    return std::nullopt;
+  }
+  ShapeCheck check;
+  HostFields h;
+  h.ns = ns;
+  const json* meta = check.object(object, "metadata", "metadata");
+  check.string(meta, "namespace", "metadata.namespace");
+  if (const json* ann =
+          meta ? check.object(*meta, "annotations", "metadata.annotations") : nullptr) {
+    for (const auto& [key, value] : ann->items()) {
+      if (!value.is_string())
+        check.problems.push_back("metadata.annotations['" + key + "'] must be a string, got " +
+                                 ShapeCheck::describe(value));
+    }
+    h.adapter = check.string(ann, annotation.c_str(), "");
+  }
+  if (const json* refs = meta ? find(*meta, "ownerReferences") : nullptr;
+      refs && !refs->is_null()) {
+    if (!refs->is_array()) {
+      check.problems.push_back("metadata.ownerReferences must be a list, got " +
+                               ShapeCheck::describe(*refs));
+    } else {
+      for (const auto& r : *refs) {
+        if (r.is_object()) h.owner_refs.push_back(r);
+      }
+    }
+  }
+  const json* spec = check.object(object, "spec", "spec");
+  h.spec_present = spec != nullptr;
+  const json* provider = spec ? check.object(*spec, "provider", "spec.provider") : nullptr;
+  h.provider_present = !unset(provider);
+  h.provider_name = check.string(provider, "name", "spec.provider.name");
+  h.provider_ns = check.string(provider, "namespace", "spec.provider.namespace");
+  h.id = check.string(spec, "id", "spec.id");
+  h.name = check.string(spec, "name", "spec.name");
+  h.ip = check.string(spec, "ipAddress", "spec.ipAddress");
+  const json* secret = spec ? check.object(*spec, "secret", "spec.secret") : nullptr;
+  h.secret_present = !unset(secret);
+  h.secret_name = check.string(secret, "name", "spec.secret.name");
+  h.secret_ns = check.string(secret, "namespace", "spec.secret.namespace");
+  if (!check.problems.empty()) {
+    std::string joined;
+    for (const auto& p : check.problems) joined += (joined.empty() ? "" : ", ") + p;
+    problem = joined + "; fix " + (check.problems.size() == 1 ? "this field" : "these fields") +
+              " in the manifest";
+    return std::nullopt;
+  }
+  return h;
+}
+
+// Adds `value` at `path`, creating the missing parents as one `add` of the whole subtree (the
+// apiserver cannot add into a map that does not exist). `doc` follows the patch so that later
+// operations see the parents earlier ones created.
+void add_at(json& doc, json& ops, const std::vector<std::string>& path, json value) {
+  json::json_pointer ptr;
+  json* cur = &doc;
+  for (size_t i = 0; i < path.size(); ++i) {
+    ptr /= path[i];
+    bool last = i + 1 == path.size();
+    json* next = nullptr;
+    if (cur->is_object()) {
+      auto it = cur->find(path[i]);
+      if (it != cur->end() && it->is_object()) next = &*it;
+    }
+    if (last || next == nullptr) {
+      json subtree = std::move(value);
+      for (size_t j = path.size(); j-- > i + 1;) subtree = json{{path[j], std::move(subtree)}};
+      ops.push_back({{"op", "add"}, {"path", ptr.to_string()}, {"value", subtree}});
+      (*cur)[path[i]] = std::move(subtree);
+      return;
+    }
+    cur = next;
+  }
+}
+
+class Decider {
+ public:
+  Decider(const AdmissionRequest& req, Phase phase, InventoryView& inventory, const Policy& policy)
+      : req_(req), phase_(phase), inventory_(inventory), policy_(policy) {}
+
+  Verdict run();
+
+ private:
+  void deny(std::string_view rule, const std::string& text) { add(rule, true, text); }
+  void warn(std::string_view rule, const std::string& text) { add(rule, false, text); }
+  void add(std::string_view rule, bool is_deny, const std::string& text) {
+    findings_.push_back({std::string(rule), is_deny, std::string(rule) + ": " + text});
+  }
+  void mutate(const std::vector<std::string>& path, json value) {
+    if (phase_ == Phase::Mutate) add_at(work_, patch_, path, std::move(value));
+  }
+
+  std::string provider_label() const { return h_.ns + "/" + h_.provider_name; }
+  std::string host_label(const HostInfo& host) const {
+    return host.name.empty() ? host.id : host.id + " (" + host.name + ")";
+  }
+
+  void check_static();
+  void lookup_inventory();
+  void check_host(const HostInfo& host);
+  void check_adapter(const HostInfo& host);
+  void check_secret();
+  void add_owner_reference();
+  void inventory_failed(const std::string& error);
+  void note_stale(const std::string& error);
+  Verdict finish();
+  Verdict untouched(bool in_scope);
+
+  const AdmissionRequest& req_;
+  Phase phase_;
+  InventoryView& inventory_;
+  const Policy& policy_;
+  Mode mode_ = Mode::Enforce;
+
+  HostFields h_;
+  json work_;
+  json patch_ = json::array();
+  std::vector<Finding> findings_;
+
+  std::optional<ProviderInfo> provider_;
+  bool inventory_down_ = false;
+  bool stale_noted_ = false;
+};
+
+Verdict Decider::untouched(bool in_scope) {
+  Verdict v;
+  v.in_scope = in_scope;
+  v.mode = mode_;
+  v.object = req_.object;
+  return v;
+}
+
+Verdict Decider::run() {
+  if (req_.resource.group != kGroup || req_.resource.resource != kResource) {
+    Verdict v = untouched(false);
+    v.object = nullptr;
+    std::string what = req_.resource.group.empty()
+                           ? req_.resource.resource
+                           : req_.resource.resource + "." + req_.resource.group;
+    if (what.empty()) what = "(no resource)";
+    std::string text = "the Host webhook was called for " + what +
+                       (req_.operation.empty() ? "" : " " + req_.operation) +
+                       "; narrow the webhook configuration's rules to forklift.konveyor.io hosts";
+    v.findings.push_back({std::string(rule::kUnexpectedResource), false,
+                          std::string(rule::kUnexpectedResource) + ": " + text});
+    v.warnings.push_back(v.findings.back().message);
+    return v;
+  }
+  if (!req_.sub_resource.empty() || (req_.operation != "CREATE" && req_.operation != "UPDATE"))
+    return untouched(false);
+
+  std::string ns = object_namespace(req_.object);
+  if (ns.empty()) ns = req_.ns;
+  if (ns.empty()) ns = "default";
+  mode_ = policy_.mode_for(ns);
+  if (mode_ == Mode::Off) return untouched(true);
+
+  std::string problem;
+  auto fields = read_host(req_.object, ns, policy_.adapter_annotation, problem);
+  if (!fields) {
+    Verdict v = untouched(true);
+    v.allowed = false;
+    v.code = 400;
+    v.findings.push_back(
+        {std::string(rule::kMalformed), true, std::string(rule::kMalformed) + ": " + problem});
+    v.message = v.findings.back().message;
+    return v;
+  }
+  h_ = std::move(*fields);
+  work_ = req_.object;
+
+  check_static();
+  lookup_inventory();
+  check_secret();
+  add_owner_reference();
+  return finish();
+}
+
+void Decider::check_static() {
+  if (h_.provider_name.empty()) {
+    deny(rule::kProviderMissing,
+         "spec.provider.name is not set; set it to the name of the vSphere Provider in namespace " +
+             q(h_.ns) + " that manages this ESXi host");
+  } else if (h_.provider_ns.empty()) {
+    // Forklift's Plan builder matches Hosts by provider name AND namespace.
+    mutate({"spec", "provider", "namespace"}, h_.ns);
+  }
+  if (!h_.provider_ns.empty() && h_.provider_ns != h_.ns) {
+    deny(rule::kProviderCrossNamespace,
+         "spec.provider.namespace is " + q(h_.provider_ns) + " but the Host is in namespace " +
+             q(h_.ns) +
+             "; Forklift only uses Hosts in their provider's namespace: create the Host in " +
+             q(h_.provider_ns) + " or set spec.provider.namespace to " + q(h_.ns));
+  }
+  if (h_.id.empty() && h_.name.empty()) {
+    deny(rule::kHostRefMissing,
+         "neither spec.id nor spec.name is set; set spec.id to the ESXi host's inventory id "
+         "(like host-10; list them with `kubectl mtv get inventory hosts`)");
+  }
+  if (h_.ip.empty() && h_.adapter.empty()) {
+    deny(rule::kAddressMissing,
+         "neither spec.ipAddress nor the annotation " + policy_.adapter_annotation +
+             " is set; set spec.ipAddress to the ESXi host's IP, or the annotation to the name "
+             "of one of its network adapters");
+  }
+  if (!h_.ip.empty()) {
+    std::string problem = address_problem(h_.ip, policy_.allow_hostnames);
+    if (!problem.empty())
+      deny(rule::kAddressInvalid, "spec.ipAddress " + q(h_.ip) + " " + problem +
+                                      "; give a bare address like 192.168.1.10");
+  }
+}
+
+void Decider::inventory_failed(const std::string& error) {
+  inventory_down_ = true;
+  std::string text = "could not ask the Forklift inventory about provider " + provider_label() +
+                     ": " + (error.empty() ? "no answer" : error);
+  switch (policy_.inventory_failure) {
+    case FailurePolicy::Allow:
+      warn(rule::kInventoryUnavailable,
+           text + "; admitted without inventory checks (policy inventoryFailure: allow)");
+      break;
+    case FailurePolicy::Deny:
+    case FailurePolicy::Defer:
+      deny(rule::kInventoryUnavailable,
+           text +
+               "; retry, or ask the cluster admin to check the inventory service and the "
+               "webhook's access to it");
+      break;
+  }
+}
+
+void Decider::note_stale(const std::string& error) {
+  if (stale_noted_) return;
+  stale_noted_ = true;
+  warn(rule::kInventoryStale, "inventory unreachable, used an expired cached answer for " +
+                                  provider_label() + (error.empty() ? "" : " (" + error + ")"));
+}
+
+void Decider::lookup_inventory() {
+  if (h_.provider_name.empty() || (!h_.provider_ns.empty() && h_.provider_ns != h_.ns)) return;
+  ProviderLookup pl;
+  try {
+    pl = inventory_.provider(h_.ns, h_.provider_name);
+  } catch (const std::exception& e) {
+    pl = ProviderLookup{};
+    pl.error = e.what();
+  }
+  if (pl.stale) note_stale(pl.error);
+  switch (pl.status) {
+    case LookupStatus::Unavailable:
+      inventory_failed(pl.error);
+      return;
+    case LookupStatus::NotFound:
+      deny(rule::kProviderNotFound, "no provider named " + q(h_.provider_name) + " in namespace " +
+                                        q(h_.ns) +
+                                        " in the Forklift inventory; check spec.provider.name "
+                                        "(kubectl get providers -n " +
+                                        h_.ns + ")");
+      return;
+    case LookupStatus::NotReady:
+      deny(rule::kProviderNotReady, "the Forklift inventory has not synced provider " +
+                                        provider_label() + " yet" +
+                                        (pl.error.empty() ? "" : " (" + pl.error + ")") +
+                                        "; wait for the sync and apply again");
+      return;
+    case LookupStatus::Ok:
+      break;
+  }
+  if (!pl.provider) {
+    inventory_failed("the inventory answered without the provider");
+    return;
+  }
+  provider_ = *pl.provider;
+  bool usable = true;
+  if (provider_->type != "vsphere") {
+    deny(rule::kProviderNotVsphere,
+         "provider " + provider_label() + " has type " + q(provider_->type) +
+             "; only vSphere providers can have Hosts: point spec.provider at a vsphere provider");
+    usable = false;
+  }
+  if (!provider_->ready) {
+    deny(rule::kProviderNotReady,
+         "provider " + provider_label() + " is not ready (" +
+             (provider_->not_ready_reason.empty() ? "no reason given"
+                                                  : provider_->not_ready_reason) +
+             "); fix the Provider until its Ready condition is True, then apply again");
+    usable = false;
+  }
+  // The host list of an unusable provider proves nothing; its own denial says what to fix.
+  if (!usable || (h_.id.empty() && h_.name.empty())) return;
+
+  HostsLookup hl;
+  try {
+    hl = inventory_.hosts(*provider_);
+  } catch (const std::exception& e) {
+    hl = HostsLookup{};
+    hl.error = e.what();
+  }
+  if (hl.stale) note_stale(hl.error);
+  switch (hl.status) {
+    case LookupStatus::Unavailable:
+      inventory_failed(hl.error);
+      return;
+    case LookupStatus::NotReady:
+      deny(rule::kProviderNotReady, "the Forklift inventory has not synced provider " +
+                                        provider_label() + " yet" +
+                                        (hl.error.empty() ? "" : " (" + hl.error + ")") +
+                                        "; wait for the sync and apply again");
+      return;
+    case LookupStatus::NotFound:
+    case LookupStatus::Ok:
+      break;
+  }
+  static const HostIndex kEmpty;
+  const HostIndex& index = hl.hosts ? *hl.hosts : kEmpty;
+  const std::string list_hint = "list them with `kubectl mtv get inventory hosts -p " +
+                                h_.provider_name + " -n " + h_.ns + "`";
+  if (!h_.id.empty()) {
+    const HostInfo* host = index.find_id(h_.id);
+    if (host == nullptr) {
+      deny(rule::kHostNotFound, "provider " + provider_label() + " has no host with id " +
+                                    q(h_.id) + " in the Forklift inventory; check spec.id (" +
+                                    list_hint + ")");
+      return;
+    }
+    if (h_.name.empty() && !host->name.empty()) mutate({"spec", "name"}, host->name);
+    check_host(*host);
+    return;
+  }
+  auto matches = index.find_name(h_.name);
+  if (matches.empty()) {
+    deny(rule::kHostNotFound,
+         "provider " + provider_label() + " has no host named " + q(last_path_segment(h_.name)) +
+             " in the Forklift inventory; check spec.name, or set spec.id (" + list_hint + ")");
+    return;
+  }
+  if (matches.size() > 1) {
+    std::string ids;
+    for (const HostInfo* m : matches) ids += (ids.empty() ? "" : ", ") + m->id;
+    deny(rule::kHostAmbiguous, std::to_string(matches.size()) + " hosts of provider " +
+                                   provider_label() + " are named " +
+                                   q(last_path_segment(h_.name)) + " (ids: " + ids +
+                                   "); set spec.id to the one you mean");
+    return;
+  }
+  if (!matches.front()->id.empty()) mutate({"spec", "id"}, matches.front()->id);
+  check_host(*matches.front());
+}
+
+void Decider::check_host(const HostInfo& host) {
+  if (host.in_maintenance)
+    warn(rule::kHostInMaintenance, "host " + host.id +
+                                       " is in maintenance mode; migrations through it fail "
+                                       "until it exits maintenance");
+  if (!host.status.empty() && host.status != "green")
+    warn(rule::kHostStatusNotGreen, "host " + host.id + " has status " + q(host.status) +
+                                        " in vSphere; check its health before migrating");
+  if (!h_.adapter.empty()) {
+    check_adapter(host);
+    return;
+  }
+  if (h_.ip.empty() || !is_ip_literal(h_.ip)) return;  // a DNS name cannot be compared offline
+  bool on_host = std::any_of(host.adapters.begin(), host.adapters.end(),
+                             [&](const Adapter& a) { return same_address(a.ip_address, h_.ip); });
+  if (!on_host)
+    warn(rule::kAddressNotOnHost, "spec.ipAddress " + h_.ip + " is not an adapter IP of host " +
+                                      host.id + " (fine for a load balancer)");
+}
+
+void Decider::check_adapter(const HostInfo& host) {
+  std::vector<const Adapter*> matches;
+  std::vector<std::string> names;
+  for (const auto& a : host.adapters) {
+    if (a.name == h_.adapter) matches.push_back(&a);
+    if (std::find(names.begin(), names.end(), a.name) == names.end()) names.push_back(a.name);
+  }
+  if (matches.empty()) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + q(n);
+    deny(rule::kAdapterNotFound,
+         "host " + host_label(host) + " has no network adapter named " + q(h_.adapter) +
+             (names.empty() ? "; the inventory lists no adapters for it: set spec.ipAddress and "
+                              "remove the annotation " +
+                                  policy_.adapter_annotation
+                            : "; use one of: " + list));
+    return;
+  }
+  const Adapter& adapter = *matches.front();
+  if (adapter.ip_address.empty()) {
+    deny(rule::kAdapterNoIp, "network adapter " + q(adapter.name) + " of host " + host_label(host) +
+                                 " has no IP address in the inventory; choose another adapter "
+                                 "or set spec.ipAddress and remove the annotation " +
+                                 policy_.adapter_annotation);
+    return;
+  }
+  if (matches.size() > 1)
+    warn(rule::kAdapterNameRepeated, std::to_string(matches.size()) + " adapters of host " +
+                                         host.id + " are named " + q(adapter.name) +
+                                         "; used the first (" + adapter.ip_address + ")");
+  if (h_.ip.empty()) {
+    mutate({"spec", "ipAddress"}, adapter.ip_address);
+    return;
+  }
+  if (same_address(h_.ip, adapter.ip_address)) return;
+  std::string old_ip;
+  if (req_.operation == "UPDATE") {
+    const json* spec = find(req_.old_object, "spec");
+    const json* ip = spec ? find(*spec, "ipAddress") : nullptr;
+    if (ip && ip->is_string()) old_ip = ip->get<std::string>();
+  }
+  // An unchanged IP that the inventory moved away from is stale, not the user's choice. Only
+  // /mutate may follow it; /validate seeing it means no mutating webhook refreshed it.
+  if (phase_ == Phase::Mutate && !old_ip.empty() && old_ip == h_.ip) {
+    mutate({"spec", "ipAddress"}, adapter.ip_address);
+    warn(rule::kAddressRefreshed, "adapter " + q(adapter.name) + " of host " + host.id +
+                                      " now has IP " + adapter.ip_address +
+                                      "; spec.ipAddress updated from " + h_.ip);
+    return;
+  }
+  deny(rule::kAddressConflict,
+       "spec.ipAddress is " + h_.ip + " but network adapter " + q(adapter.name) + " of host " +
+           host_label(host) + " has IP " + adapter.ip_address +
+           "; remove spec.ipAddress to use the adapter's IP, or remove the annotation " +
+           policy_.adapter_annotation + " to use " + h_.ip);
+}
+
+void Decider::check_secret() {
+  if (!h_.secret_name.empty()) {
+    if (h_.secret_ns.empty()) {
+      // Forklift looks the secret up by namespace and name; an empty namespace finds nothing.
+      mutate({"spec", "secret", "namespace"}, h_.ns);
+      return;
+    }
+    if (h_.secret_ns == h_.ns || policy_.allow_cross_namespace_secret) return;
+    ObjectRef given{h_.secret_name, h_.secret_ns};
+    if (provider_ && provider_->secret && *provider_->secret == given) return;
+    std::string why = provider_ ? "is not provider " + provider_label() + "'s own secret"
+                                : "cannot be checked against the provider's own secret (the "
+                                  "provider is unknown)";
+    deny(rule::kSecretCrossNamespace, "spec.secret is " + h_.secret_ns + "/" + h_.secret_name +
+                                          " but the Host is in namespace " + q(h_.ns) + " and it " +
+                                          why + "; use a secret in namespace " + q(h_.ns));
+    return;
+  }
+  const std::string fix = "; set spec.secret.name to a Secret in namespace " + q(h_.ns) +
+                          " with the ESXi host's user and password";
+  if (policy_.secret_default == SecretDefault::Never) {
+    deny(rule::kSecretMissing,
+         "spec.secret is not set and the policy (secretDefault: never) "
+         "does not fill it in" +
+             fix);
+    return;
+  }
+  // Without the provider there is nothing to default from; its own finding (or the inventory
+  // failure policy) already explains why.
+  if (!provider_) return;
+  bool esxi = provider_->sdk_endpoint == "esxi";
+  if (policy_.secret_default == SecretDefault::EsxiOnly && !esxi) {
+    deny(rule::kSecretMissing,
+         "spec.secret is not set and provider " + provider_label() +
+             " is a vCenter endpoint, whose credentials the policy (secretDefault: esxi-only) "
+             "does not reuse for hosts" +
+             fix);
+    return;
+  }
+  if (!provider_->secret || provider_->secret->name.empty()) {
+    deny(rule::kSecretMissing, "spec.secret is not set and provider " + provider_label() +
+                                   " has no secret to reuse" + fix);
+    return;
+  }
+  ObjectRef secret = *provider_->secret;
+  if (secret.ns.empty()) secret.ns = provider_->ns.empty() ? h_.ns : provider_->ns;
+  // `add` replaces a present-but-empty secret ({} or one with only a namespace) as a whole.
+  mutate({"spec", "secret"}, json{{"name", secret.name}, {"namespace", secret.ns}});
+  if (!esxi)
+    warn(rule::kVcenterCredentials, "spec.secret defaulted to vCenter provider " +
+                                        h_.provider_name + "'s secret; an ESXi host may refuse it");
+}
+
+void Decider::add_owner_reference() {
+  if (!policy_.owner_reference || !provider_ || provider_->uid.empty()) return;
+  bool other_controller = false;
+  for (const auto& ref : h_.owner_refs) {
+    if (ref.value("uid", json()) == provider_->uid) return;
+    if (ref.value("controller", json()) == true) other_controller = true;
+  }
+  json ref = {{"apiVersion", "forklift.konveyor.io/v1beta1"},
+              {"kind", "Provider"},
+              {"name", provider_->name.empty() ? h_.provider_name : provider_->name},
+              {"uid", provider_->uid}};
+  if (!other_controller) ref["controller"] = true;
+  const json* meta = find(work_, "metadata");
+  const json* refs = meta ? find(*meta, "ownerReferences") : nullptr;
+  if (phase_ != Phase::Mutate) return;
+  if (refs && refs->is_array()) {
+    patch_.push_back({{"op", "add"}, {"path", "/metadata/ownerReferences/-"}, {"value", ref}});
+    work_["metadata"]["ownerReferences"].push_back(ref);
+  } else {
+    add_at(work_, patch_, {"metadata", "ownerReferences"}, json::array({ref}));
+  }
+}
+
+Verdict Decider::finish() {
+  Verdict v;
+  v.in_scope = true;
+  v.mode = mode_;
+  if (mode_ == Mode::Warn) {
+    for (auto& f : findings_) f.deny = false;
+  }
+  const auto& order = all_rules();
+  auto rank = [&](const Finding& f) {
+    for (size_t i = 0; i < order.size(); ++i)
+      if (order[i].id == f.rule) return i;
+    return order.size();
+  };
+  std::stable_sort(findings_.begin(), findings_.end(), [&](const Finding& a, const Finding& b) {
+    if (a.deny != b.deny) return a.deny;
+    return rank(a) < rank(b);
+  });
+  bool denied = false;
+  bool only_inventory = true;
+  for (const auto& f : findings_) {
+    if (!f.deny) {
+      v.warnings.push_back(f.message);
+      continue;
+    }
+    denied = true;
+    if (f.rule != rule::kInventoryUnavailable) only_inventory = false;
+    v.message += (v.message.empty() ? "" : "; ") + f.message;
+  }
+  v.findings = std::move(findings_);
+  if (!denied) {
+    v.patch = std::move(patch_);
+    v.object = v.patch.empty() ? req_.object : req_.object.patch(v.patch);
+    return v;
+  }
+  v.allowed = false;
+  v.object = req_.object;
+  // Defer only when the inventory is the sole reason: a manifest that is wrong anyway gets a
+  // definite answer instead of the apiserver's failurePolicy.
+  if (only_inventory && policy_.inventory_failure == FailurePolicy::Defer) {
+    v.defer = true;
+    v.code = 503;
+  } else {
+    v.code = 403;
+  }
+  return v;
+}
+
+}  // namespace
+
+std::vector<std::string> Verdict::rules() const {
+  std::vector<std::string> out;
+  for (const auto& f : findings) {
+    if (std::find(out.begin(), out.end(), f.rule) == out.end()) out.push_back(f.rule);
+  }
+  return out;
+}
+
+Verdict decide(const AdmissionRequest& req, Phase phase, InventoryView& inventory,
+               const Policy& policy) {
+  try {
+    return Decider(req, phase, inventory, policy).run();
+  } catch (const std::exception& e) {
+    // A bug must not take the webhook down or admit by accident; the message is for the log.
+    Verdict v;
+    v.allowed = false;
+    v.code = 500;
+    v.in_scope = true;
+    v.message = std::string("internal error while deciding: ") + e.what();
+    v.object = req.object;
+    return v;
+  }
+}
+
+AdmissionResponse to_response(const AdmissionRequest& req, const Verdict& v) {
+  AdmissionResponse r;
+  r.uid = req.uid;
+  r.allowed = v.allowed;
+  r.code = v.allowed ? 200 : v.code;
+  if (!v.allowed) {
+    r.reason = v.code == 400   ? "BadRequest"
+               : v.code == 503 ? "ServiceUnavailable"
+               : v.code >= 500 ? "InternalError"
+                               : "Forbidden";
+    r.message = v.message;
+  }
+  r.warnings = v.warnings;
+  if (v.allowed) r.patch = v.patch;
+  auto rules = v.rules();
+  std::string decision = !v.allowed ? "denied" : v.warnings.empty() ? "allowed" : "warned";
+  r.audit_annotations.emplace_back("decision", decision);
+  if (!rules.empty()) {
+    std::string joined;
+    for (const auto& id : rules) joined += (joined.empty() ? "" : ",") + id;
+    r.audit_annotations.emplace_back("rules", joined);
+  }
+  return r;
+}
+
+std::vector<std::string> missing_required_fields(const json& host) {
+  std::vector<std::string> out;
+  const json* spec = find(host, "spec");
+  for (const char* key : {"ipAddress", "provider", "secret"}) {
+    const json* v = spec && spec->is_object() ? find(*spec, key) : nullptr;
+    if (unset(v)) out.push_back(std::string("/spec/") + key);
+  }
+  return out;
+}
+
+}  // namespace hostadm
