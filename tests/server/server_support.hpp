@@ -1,0 +1,495 @@
+// Helpers for the end-to-end server tests: temp dirs, certificates from certs/make-certs.sh, the
+// real host-webhook and host-harness serve-inventory binaries as child processes on 127.0.0.1
+// port 0 (stopped by pid), HTTPS clients that verify the server with the test CA, and
+// AdmissionReview builders.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <openssl/bn.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <nlohmann/json.hpp>
+
+namespace hostadm::servertest {
+
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+inline std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline void write_file(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "hostadm-server-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  fs::path path_;
+};
+
+inline int run_shell(const std::string& cmd) {
+  const int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// DIR/{ca.crt,ca.key,tls.crt,tls.key} for localhost and 127.0.0.1; `rotate` re-issues tls.*.
+inline void make_certs(const fs::path& dir, bool rotate = false, const std::string& client = "") {
+  std::string cmd = std::string(HOSTADM_SOURCE_DIR) + "/certs/make-certs.sh --out '" +
+                    dir.string() + "' --service localhost --ip 127.0.0.1";
+  if (rotate) cmd += " --rotate";
+  if (!client.empty()) cmd += " --client " + client;
+  cmd += " >/dev/null 2>&1";
+  if (run_shell(cmd) != 0) throw std::runtime_error("make-certs.sh failed: " + cmd);
+}
+
+// A child process whose stdout and stderr go to files; killed (SIGKILL) if still running when
+// this object dies, so a failing test never leaks a server.
+class Child {
+ public:
+  Child(const std::string& binary, const std::vector<std::string>& args, const fs::path& out,
+        const fs::path& err, const std::vector<std::string>& env = {})
+      : out_(out), err_(err) {
+    std::vector<std::string> argv_s;
+    argv_s.push_back(binary);
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      // Signals may be blocked in the test process; the child must start with a clean mask.
+      sigset_t none;
+      sigemptyset(&none);
+      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+      int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (o < 0 || e < 0) ::_exit(127);
+      ::dup2(o, 1);
+      ::dup2(e, 2);
+      for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
+      std::vector<char*> argv;
+      for (auto& s : argv_s) argv.push_back(s.data());
+      argv.push_back(nullptr);
+      ::execv(binary.c_str(), argv.data());
+      ::_exit(127);
+    }
+  }
+  ~Child() {
+    if (pid_ > 0 && !exited_) {
+      ::kill(pid_, SIGKILL);
+      int st;
+      ::waitpid(pid_, &st, 0);
+    }
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  pid_t pid() const { return pid_; }
+  std::string out() const { return read_file(out_); }
+  std::string err() const { return read_file(err_); }
+  void signal(int sig) const { ::kill(pid_, sig); }
+
+  // Exit code, or 128+signal; -1 if still running after `limit`.
+  int wait(std::chrono::milliseconds limit = 60s) {
+    if (exited_) return code_;
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+      int st = 0;
+      const pid_t r = ::waitpid(pid_, &st, WNOHANG);
+      if (r == pid_) {
+        exited_ = true;
+        code_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        return code_;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return -1;
+  }
+  bool running() {
+    if (exited_) return false;
+    return wait(0ms) == -1;
+  }
+
+  // Waits for "listening on https://127.0.0.1:PORT" in stdout or stderr; returns PORT.
+  int wait_listening(std::chrono::milliseconds limit = 30s) {
+    static const std::regex re(R"(listening on https?://[^ "]*:(\d+))");
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+      std::smatch m;
+      for (const std::string& text : {out(), err()})
+        if (std::regex_search(text, m, re)) return std::stoi(m[1]);
+      if (!running())
+        throw std::runtime_error("process exited with " + std::to_string(code_) +
+                                 " before listening; stderr:\n" + err() + "\nstdout:\n" + out());
+      std::this_thread::sleep_for(20ms);
+    }
+    throw std::runtime_error("no 'listening on' line within the limit; stderr:\n" + err());
+  }
+
+ private:
+  fs::path out_, err_;
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  int code_ = -1;
+};
+
+inline std::string webhook_bin() {
+  return std::string(HOSTADM_BIN_DIR) + "/host-webhook";
+}
+inline std::string harness_bin() {
+  return std::string(HOSTADM_BIN_DIR) + "/host-harness";
+}
+
+// A started host-webhook on 127.0.0.1:0 with the given extra flags.
+struct Webhook {
+  std::unique_ptr<Child> proc;
+  int port = 0;
+  fs::path ca;
+
+  Webhook(const TempDir& dir, const std::vector<std::string>& extra,
+          const std::string& name = "webhook", const fs::path& cert_dir = {}) {
+    const fs::path certs = cert_dir.empty() ? dir.path() / "certs" : cert_dir;
+    if (!fs::exists(certs / "tls.crt")) make_certs(certs);
+    ca = certs / "ca.crt";
+    std::vector<std::string> args = {"--listen",           "127.0.0.1:0",
+                                     "--tls-cert",         (certs / "tls.crt").string(),
+                                     "--tls-key",          (certs / "tls.key").string(),
+                                     "--drain-delay",      "1s",
+                                     "--shutdown-timeout", "20s"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    proc =
+        std::make_unique<Child>(webhook_bin(), args, dir / (name + ".out"), dir / (name + ".err"));
+    port = proc->wait_listening();
+  }
+};
+
+// host-harness serve-inventory over HTTPS with a bearer token.
+struct MockInventory {
+  std::unique_ptr<Child> proc;
+  int port = 0;
+  std::string token;
+  fs::path ca;
+
+  MockInventory(const TempDir& dir, const fs::path& fixture, const std::string& tok) : token(tok) {
+    const fs::path certs = dir.path() / "inventory-certs";
+    make_certs(certs);
+    ca = certs / "ca.crt";
+    proc = std::make_unique<Child>(
+        harness_bin(),
+        std::vector<std::string>{"serve-inventory", "--inventory", fixture.string(), "--listen",
+                                 "127.0.0.1:0", "--tls-cert", (certs / "tls.crt").string(),
+                                 "--tls-key", (certs / "tls.key").string(), "--token", token},
+        dir / "inventory.out", dir / "inventory.err");
+    port = proc->wait_listening();
+  }
+  std::string url() const { return "https://127.0.0.1:" + std::to_string(port); }
+
+  std::unique_ptr<httplib::SSLClient> client() const {
+    auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
+    c->set_ca_cert_path(ca.c_str());
+    c->enable_server_certificate_verification(true);
+    c->set_bearer_token_auth(token.c_str());
+    c->set_read_timeout(30, 0);
+    return c;
+  }
+  void faults(const json& f) const {
+    auto res = client()->Post("/__faults", f.dump(), "application/json");
+    if (!res || res->status != 200)
+      throw std::runtime_error("POST /__faults failed: " + (res ? res->body : "no answer"));
+  }
+  json requests() const {
+    auto res = client()->Get("/__requests");
+    if (!res || res->status != 200) throw std::runtime_error("GET /__requests failed");
+    return json::parse(res->body);
+  }
+  void reset_requests() const {
+    auto res = client()->Post("/__requests/reset", "", "application/json");
+    if (!res || res->status != 200) throw std::runtime_error("POST /__requests/reset failed");
+  }
+};
+
+inline std::unique_ptr<httplib::SSLClient> client_for(int port, const fs::path& ca,
+                                                      int read_timeout_s = 30) {
+  auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
+  c->set_ca_cert_path(ca.c_str());
+  c->enable_server_certificate_verification(true);
+  c->set_read_timeout(read_timeout_s, 0);
+  c->set_connection_timeout(10, 0);
+  return c;
+}
+
+inline json host_object(const std::string& name, const json& spec,
+                        const json& annotations = json::object(), const std::string& ns = "demo") {
+  json md = {{"name", name}, {"namespace", ns}};
+  if (!annotations.empty()) md["annotations"] = annotations;
+  return {{"apiVersion", "forklift.konveyor.io/v1beta1"},
+          {"kind", "Host"},
+          {"metadata", md},
+          {"spec", spec}};
+}
+
+inline json review(const std::string& uid, const std::string& operation, const json& object,
+                   const json& old_object = nullptr, bool dry_run = false,
+                   const std::string& ns = "demo") {
+  json req = {
+      {"uid", uid},
+      {"kind", {{"group", "forklift.konveyor.io"}, {"version", "v1beta1"}, {"kind", "Host"}}},
+      {"resource",
+       {{"group", "forklift.konveyor.io"}, {"version", "v1beta1"}, {"resource", "hosts"}}},
+      {"requestKind",
+       {{"group", "forklift.konveyor.io"}, {"version", "v1beta1"}, {"kind", "Host"}}},
+      {"requestResource",
+       {{"group", "forklift.konveyor.io"}, {"version", "v1beta1"}, {"resource", "hosts"}}},
+      {"name", object.is_object() ? object["metadata"].value("name", "") : ""},
+      {"namespace", ns},
+      {"operation", operation},
+      {"userInfo", {{"username", "kubernetes-admin"}, {"groups", {"system:masters"}}}},
+      {"object", object},
+      {"oldObject", old_object},
+      {"dryRun", dry_run}};
+  return {{"apiVersion", "admission.k8s.io/v1"}, {"kind", "AdmissionReview"}, {"request", req}};
+}
+
+struct Answer {
+  int status = 0;  // 0: no HTTP answer
+  std::string body;
+  json review;  // parsed body when it is JSON
+  json response() const { return review.is_object() ? review.value("response", json()) : json(); }
+  std::vector<std::string> warnings() const {
+    std::vector<std::string> w;
+    for (const auto& x : response().value("warnings", json::array())) w.push_back(x);
+    return w;
+  }
+  // True when a warning or the denial message starts with `rule`.
+  bool has_rule(const std::string& rule) const {
+    for (const auto& w : warnings())
+      if (w.rfind(rule, 0) == 0) return true;
+    const std::string msg = response().value("status", json::object()).value("message", "");
+    return msg.find(rule + ":") != std::string::npos;
+  }
+  bool allowed() const { return response().value("allowed", false); }
+  json patch() const;
+};
+
+json decode_patch(const std::string& b64);
+
+inline json Answer::patch() const {
+  const auto r = response();
+  if (!r.contains("patch")) return json::array();
+  return decode_patch(r["patch"].get<std::string>());
+}
+
+inline json decode_patch(const std::string& b64) {
+  static const std::string kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  int val = 0, bits = -8;
+  for (unsigned char c : b64) {
+    if (c == '=') break;
+    const auto pos = kAlphabet.find(static_cast<char>(c));
+    if (pos == std::string::npos) throw std::runtime_error("patch is not base64");
+    val = (val << 6) + static_cast<int>(pos);
+    bits += 6;
+    if (bits >= 0) {
+      out.push_back(static_cast<char>((val >> bits) & 0xFF));
+      bits -= 8;
+    }
+  }
+  return json::parse(out);
+}
+
+inline Answer post(httplib::SSLClient& c, const std::string& path, const std::string& body,
+                   const std::string& content_type = "application/json") {
+  Answer a;
+  auto res = c.Post(path, body, content_type.c_str());
+  if (!res) return a;
+  a.status = res->status;
+  a.body = res->body;
+  a.review = json::parse(res->body, nullptr, false);
+  if (a.review.is_discarded()) a.review = nullptr;
+  return a;
+}
+
+inline Answer admit(httplib::SSLClient& c, const std::string& webhook, const json& rev,
+                    const std::string& timeout = "10s") {
+  return post(c, "/" + webhook + "?timeout=" + timeout, rev.dump());
+}
+
+// The serial (hex) of the certificate a fresh TLS connection to 127.0.0.1:port is served.
+inline std::string served_serial(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "";
+  }
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd);
+  std::string serial;
+  if (SSL_connect(ssl) == 1) {
+    if (X509* cert = SSL_get1_peer_certificate(ssl)) {
+      BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
+      char* hex = BN_bn2hex(bn);
+      serial = hex;
+      OPENSSL_free(hex);
+      BN_free(bn);
+      X509_free(cert);
+    }
+    SSL_shutdown(ssl);
+  }
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+  ::close(fd);
+  return serial;
+}
+
+inline std::string file_serial(const fs::path& cert) {
+  std::string out;
+  FILE* f = std::fopen(cert.c_str(), "r");
+  if (!f) return out;
+  X509* x = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  if (!x) return out;
+  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), nullptr);
+  char* hex = BN_bn2hex(bn);
+  out = hex;
+  OPENSSL_free(hex);
+  BN_free(bn);
+  X509_free(x);
+  return out;
+}
+
+// Polls `cond` every 50 ms up to `limit` (a wait for an event, not a speed assertion).
+template <class F>
+bool eventually(F cond, std::chrono::milliseconds limit = 15s) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return cond();
+}
+
+// The fixture every rule test runs against (spec section 4 format).
+inline const char* kFixture = R"(providers:
+  - name: vsphere-provider
+    namespace: demo
+    uid: 11111111-0000-4000-8000-000000000001
+    sdkEndpoint: vcenter
+    secret: {name: vsphere-secret, namespace: demo}
+    hosts:
+      - id: host-10
+        name: esxi-01.example.com
+        status: green
+        inMaintenance: false
+        networkAdapters:
+          - {name: Management Network, ipAddress: 192.168.1.10}
+          - {name: vMotion Network, ipAddress: 10.0.0.10}
+          - {name: Storage Network}
+      - id: host-11
+        name: esxi-02.example.com
+        status: yellow
+        inMaintenance: true
+        networkAdapters:
+          - {name: Mgmt, ipAddress: 192.168.1.11}
+          - {name: Mgmt, ipAddress: 192.168.1.111}
+      - id: host-12
+        name: dc1/esxi-dup.example.com
+        status: green
+        networkAdapters:
+          - {name: Mgmt, ipAddress: 192.168.1.12}
+      - id: host-13
+        name: dc2/esxi-dup.example.com
+        status: green
+        networkAdapters:
+          - {name: Mgmt, ipAddress: 192.168.1.13}
+  - name: esxi-provider
+    namespace: demo
+    uid: 11111111-0000-4000-8000-000000000002
+    sdkEndpoint: esxi
+    secret: {name: esxi-secret, namespace: demo}
+    hosts:
+      - id: host-20
+        name: esxi-20.example.com
+        status: green
+        networkAdapters:
+          - {name: Management Network, ipAddress: 192.168.2.20}
+  - name: not-ready
+    namespace: demo
+    uid: 11111111-0000-4000-8000-000000000003
+    ready: false
+    secret: {name: s, namespace: demo}
+    hosts: []
+  - name: syncing
+    namespace: demo
+    uid: 11111111-0000-4000-8000-000000000004
+    synced: false
+    secret: {name: s, namespace: demo}
+    hosts: []
+  - name: ocp
+    namespace: demo
+    uid: 11111111-0000-4000-8000-000000000005
+    type: openshift
+    hosts: []
+)";
+
+inline fs::path write_fixture(const TempDir& dir) {
+  const fs::path p = dir / "inventory.yaml";
+  write_file(p, kFixture);
+  return p;
+}
+
+inline fs::path write_policy(const TempDir& dir, const std::string& name, const std::string& yaml) {
+  const fs::path p = dir / name;
+  write_file(p, yaml);
+  return p;
+}
+
+}  // namespace hostadm::servertest
