@@ -281,11 +281,8 @@ void fill_identity(DocResult& r, const json& review) {
     r.name = obj["metadata"].value("name", "");
 }
 
+// Denial rules come before warning rules, as in replay's output.
 void apply_answer(DocResult& r, const Answer& a) {
-  for (const auto& w : a.warnings) {
-    add_unique(r.warnings, w);
-    collect_rules(w, r.rules, false);
-  }
   if (!a.violation.empty()) {
     r.allowed = false;
     r.code = 0;
@@ -300,6 +297,10 @@ void apply_answer(DocResult& r, const Answer& a) {
     r.code = a.code;
     r.message = a.message;
     collect_rules(a.message, r.rules, true);
+  }
+  for (const auto& w : a.warnings) {
+    add_unique(r.warnings, w);
+    collect_rules(w, r.rules, false);
   }
 }
 

@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# End to end, over real TLS on 127.0.0.1: `host-harness serve-inventory` answers like the fixture
+# and obeys its faults; `snapshot` of it replays examples/ to the same verdicts as the original
+# fixture; `send` drives a running host-webhook (fixture in-process, and the real HTTP inventory
+# client + cache against serve-inventory) and its load mode reports percentiles.
+# Env: SOURCE_DIR (repo), BIN_DIR (host-harness, host-webhook).
+set -uo pipefail
+
+SOURCE_DIR=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+BIN_DIR=${BIN_DIR:-$SOURCE_DIR/build/bin}
+H=$BIN_DIR/host-harness
+W=$BIN_DIR/host-webhook
+EX=$SOURCE_DIR/examples
+work=$(mktemp -d)
+pids=()
+failures=0
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+ok() { echo "ok: $*"; }
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+  if [[ "$2" == "$3" ]]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi
+}
+
+# wait_for_line FILE REGEX -> prints the first match (10 s at most)
+wait_for_line() {
+  for _ in $(seq 100); do
+    local line
+    line=$(grep -o -m1 -E "$2" "$1" 2>/dev/null) && { echo "$line"; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
+
+for bin in "$H" "$W"; do
+  [[ -x $bin ]] || { echo "missing $bin (build it first)" >&2; exit 1; }
+done
+command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
+
+bash "$SOURCE_DIR/certs/make-certs.sh" --out "$work/certs" --service localhost --ip 127.0.0.1 \
+  >/dev/null 2>&1 || { echo "make-certs.sh failed" >&2; exit 1; }
+bash "$SOURCE_DIR/certs/make-certs.sh" --out "$work/other" --service localhost --ip 127.0.0.1 \
+  >/dev/null 2>&1 || { echo "make-certs.sh failed" >&2; exit 1; }
+CA=$work/certs/ca.crt
+TOKEN=test-token-$$
+echo "$TOKEN" >"$work/token"
+
+# ---- serve-inventory over HTTPS with a token
+"$H" serve-inventory --inventory "$EX/inventory.yaml" --listen 127.0.0.1:0 \
+  --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" --token "$TOKEN" \
+  >"$work/serve.out" 2>"$work/serve.err" &
+serve_pid=$!
+pids+=("$serve_pid")
+wait_for_line "$work/serve.out" '^listening on https://127\.0\.0\.1:[0-9]+$' >/dev/null ||
+  { echo "serve-inventory did not start: $(cat "$work/serve.err")" >&2; exit 1; }
+first=$(head -1 "$work/serve.out")
+[[ $first =~ ^listening\ on\ (https://127\.0\.0\.1:[0-9]+)$ ]] && ok "first stdout line: $first" ||
+  fail "first stdout line is '$first'"
+INV=${first#listening on }
+
+code() { curl -s -o /dev/null -w '%{http_code}' --cacert "$CA" "$@"; }
+auth=(-H "Authorization: Bearer $TOKEN")
+VS_UID=7d1c0c6e-0000-4000-8000-000000000001
+
+expect_eq "no token -> 401" "$(code "$INV/providers?detail=1")" 401
+expect_eq "wrong token -> 401" "$(code -H 'Authorization: Bearer nope' "$INV/providers?detail=1")" 401
+expect_eq "token -> 200" "$(code "${auth[@]}" "$INV/providers?detail=1")" 200
+body=$(curl -s --cacert "$CA" "${auth[@]}" "$INV/providers?detail=1&namespace=demo")
+python3 - "$body" <<'EOF' && ok "providers map by type from the fixture" || fail "providers answer: $body"
+import json, sys
+b = json.loads(sys.argv[1])
+names = {p["name"] for p in b["vsphere"]}
+assert "vsphere-provider" in names and "esxi-provider" in names, names
+assert all(p["namespace"] == "demo" for t in b.values() for p in t)
+EOF
+hosts=$(curl -s --cacert "$CA" "${auth[@]}" "$INV/providers/vsphere/$VS_UID/hosts?detail=1")
+python3 - "$hosts" <<'EOF' && ok "hosts of vsphere-provider with adapters" || fail "hosts answer: ${hosts:0:300}"
+import json, sys
+hs = json.loads(sys.argv[1])
+h = [h for h in hs if h["id"] == "host-10"][0]
+assert any(a["ipAddress"] == "192.168.1.10" for a in h["networkAdapters"])
+EOF
+hdr=$(curl -s -D - -o /dev/null --cacert "$CA" "${auth[@]}" "$INV/providers/vsphere/no-such-uid/hosts")
+[[ $hdr == *" 404"* && $hdr == *"ProviderNotFound"* ]] && ok "unknown uid -> 404 X-Reason" ||
+  fail "unknown uid answer: $hdr"
+
+# faults
+fault() { curl -s -o /dev/null -w '%{http_code}' --cacert "$CA" -X POST -d "$1" "$INV/__faults"; }
+for status in 500 503 206 401; do
+  expect_eq "fault status $status accepted" "$(fault "{\"status\": $status}")" 200
+  expect_eq "fault status $status answered" "$(code "${auth[@]}" "$INV/providers?detail=1")" "$status"
+done
+fault '{"drop": true}' >/dev/null
+curl -s --cacert "$CA" "${auth[@]}" "$INV/providers?detail=1" >/dev/null
+rc=$?
+[[ $rc == 52 || $rc == 56 || $rc == 35 ]] && ok "drop closes the connection (curl exit $rc)" ||
+  fail "drop: curl exit $rc, want 52/56 (no answer)"
+fault '{"latencyMs": 300}' >/dev/null
+t=$(curl -s -o /dev/null -w '%{time_total}' --cacert "$CA" "${auth[@]}" "$INV/providers")
+python3 -c "import sys; sys.exit(0 if float('$t') >= 0.3 else 1)" && ok "latencyMs delays the answer" ||
+  fail "latencyMs 300 answered in ${t}s"
+expect_eq "bad fault key -> 400" "$(fault '{"latency": 1}')" 400
+expect_eq "{} clears faults" "$(fault '{}')" 200
+expect_eq "cleared -> 200" "$(code "${auth[@]}" "$INV/providers")" 200
+curl -s --cacert "$CA" -X POST -d "" "$INV/__requests/reset" >/dev/null
+code "${auth[@]}" "$INV/providers/vsphere/$VS_UID/hosts" >/dev/null
+code "${auth[@]}" "$INV/providers/vsphere/$VS_UID/hosts/host-10" >/dev/null
+code "${auth[@]}" "$INV/providers?detail=1" >/dev/null
+expect_eq "/__requests counts by kind" \
+  "$(curl -s --cacert "$CA" "$INV/__requests")" '{"host":1,"hosts":1,"providers":1,"total":3}'
+
+# ---- snapshot
+"$H" snapshot --inventory-url "$INV" --ca "$CA" --token-file "$work/token" >"$work/snap.yaml" \
+  2>"$work/snap.err"
+expect_eq "snapshot exit" $? 0
+"$H" replay --inventory "$EX/inventory.yaml" -o json "$EX/hosts" "$EX/denied" >"$work/orig.json"
+"$H" replay --inventory "$work/snap.yaml" -o json "$EX/hosts" "$EX/denied" >"$work/snap.json"
+python3 - "$work/orig.json" "$work/snap.json" <<'EOF' && ok "snapshot replays examples/ to the same verdicts" || fail "snapshot verdicts differ"
+import json, sys
+a, b = (json.load(open(p))["results"] for p in sys.argv[1:3])
+key = lambda rs: {r["source"]: (r["allowed"], sorted(r["rules"])) for r in rs}
+ka, kb = key(a), key(b)
+assert len(ka) > 10, len(ka)
+for s in ka:
+    if ka[s] != kb.get(s):
+        print(s, ka[s], kb.get(s), file=sys.stderr)
+        sys.exit(1)
+EOF
+"$H" snapshot --inventory-url "$INV" --ca "$CA" --provider esxi-provider --token-file "$work/token" \
+  >"$work/one.yaml" 2>/dev/null
+grep -q 'name: esxi-provider' "$work/one.yaml" && ! grep -q 'name: vsphere-provider' "$work/one.yaml" &&
+  ok "snapshot --provider keeps one provider" || fail "snapshot --provider: $(cat "$work/one.yaml")"
+"$H" snapshot --inventory-url "$INV" --ca "$CA" >/dev/null 2>"$work/err"
+rc=$?
+expect_eq "snapshot without token exits 2" $rc 2
+grep -q "401" "$work/err" && grep -q "$INV" "$work/err" && ok "snapshot error names URL and 401" ||
+  fail "snapshot error: $(cat "$work/err")"
+"$H" snapshot --inventory-url "$INV" --ca "$work/other/ca.crt" --token-file "$work/token" \
+  >/dev/null 2>"$work/err"
+expect_eq "snapshot with the wrong CA exits 2" $? 2
+grep -q "$TOKEN" "$work/err" "$work/snap.err" && fail "a snapshot message shows the token" ||
+  ok "no token in snapshot messages"
+MTV_INVENTORY_URL=$INV "$H" snapshot --ca "$CA" --token-file "$work/token" >/dev/null 2>&1
+expect_eq "snapshot takes MTV_INVENTORY_URL" $? 0
+
+# ---- send against host-webhook with the in-process fixture
+start_webhook() {  # name, extra flags...
+  local name=$1
+  shift
+  "$W" --listen 127.0.0.1:0 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" \
+    --log-format text "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  pids+=("$!")
+  local line
+  line=$(cat "$work/$name.out" "$work/$name.err" 2>/dev/null | grep -o -m1 -E 'listening on https://127\.0\.0\.1:[0-9]+')
+  for _ in $(seq 100); do
+    [[ -n $line ]] && break
+    sleep 0.1
+    line=$(cat "$work/$name.out" "$work/$name.err" 2>/dev/null | grep -o -m1 -E 'listening on https://127\.0\.0\.1:[0-9]+')
+  done
+  [[ -n $line ]] || { echo "host-webhook did not start: $(cat "$work/$name.err")" >&2; exit 1; }
+  echo "${line#listening on }"
+}
+WH=$(start_webhook fixture --inventory-fixture "$EX/inventory.yaml")
+
+"$H" send --webhook "$WH" --ca "$CA" -o json "$EX/hosts/adapter-lookup.yaml" >"$work/send.json" \
+  2>"$work/send.err"
+expect_eq "send adapter-lookup exit" $? 0
+python3 - "$work/send.json" <<'EOF' && ok "adapter-lookup admitted with a patch filling the IP" || fail "send json: $(head -c 600 "$work/send.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+assert r["allowed"] is True
+paths = {p["path"] for p in r["patch"]}
+assert "/spec/ipAddress" in paths, paths
+assert r["object"]["spec"]["ipAddress"] == "192.168.1.10"
+EOF
+"$H" send --webhook "$WH" --ca "$CA" --dry-run "$EX/denied" >/dev/null 2>&1
+expect_eq "send denied examples exits 1" $? 1
+"$H" send --webhook "$WH" --ca "$CA" --operation UPDATE "$EX/hosts/direct-ip.yaml" >/dev/null 2>&1
+expect_eq "send UPDATE exit" $? 0
+"$H" send --webhook "$WH" --ca "$CA" --repeat 50 --concurrency 4 -o json \
+  "$EX/hosts/adapter-lookup.yaml" >"$work/load.json" 2>"$work/load.err"
+expect_eq "load mode exit" $? 0
+python3 - "$work/load.json" <<'EOF' && ok "load mode reports throughput and percentiles" || fail "load json: $(cat "$work/load.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["requests"] == 50 and r["errors"] == 0 and r["throughput"] > 0
+l = r["latencyMs"]
+assert 0 < l["p50"] <= l["p90"] <= l["p99"] <= l["max"]
+EOF
+"$H" send --webhook "$WH" --ca "$CA" --repeat 5 "$EX/hosts/adapter-lookup.yaml" >"$work/load.txt" 2>&1
+grep -q "p50" "$work/load.txt" && grep -q "p99" "$work/load.txt" && grep -q "req/s" "$work/load.txt" &&
+  ok "load mode table" || fail "load table: $(cat "$work/load.txt")"
+"$H" send --webhook "$WH" --ca "$work/other/ca.crt" "$EX/hosts/adapter-lookup.yaml" >/dev/null \
+  2>"$work/err"
+expect_eq "send with the wrong CA exits 2" $? 2
+grep -q "$WH" "$work/err" && ok "send connection error names the URL" || fail "send error: $(cat "$work/err")"
+"$H" send --webhook "$WH" "$EX/hosts/adapter-lookup.yaml" >/dev/null 2>&1
+expect_eq "send without --ca exits 2" $? 2
+
+# ---- host-webhook through the real inventory client and cache, against serve-inventory
+WH2=$(start_webhook remote --inventory-url "$INV" --inventory-ca "$CA" \
+  --inventory-token-file "$work/token")
+curl -s --cacert "$CA" -X POST -d "" "$INV/__requests/reset" >/dev/null
+"$H" send --webhook "$WH2" --ca "$CA" "$EX/hosts/adapter-lookup.yaml" "$EX/hosts/adapter-lookup.yaml" \
+  "$EX/hosts/direct-ip.yaml" >"$work/remote.txt" 2>&1
+expect_eq "send via the HTTP inventory exit" $? 0
+counts=$(curl -s --cacert "$CA" "$INV/__requests")
+python3 - "$counts" <<'EOF' && ok "cache: one providers and one hosts fetch for 3 Hosts ($counts)" || fail "inventory fetches: $counts"
+import json, sys
+c = json.loads(sys.argv[1])
+assert c["hosts"] == 1 and c["providers"] == 1, c
+EOF
+fault '{"status": 500}' >/dev/null
+"$H" send --webhook "$WH2" --ca "$CA" -o json "$EX/hosts/production-migration-network.yaml" \
+  >"$work/unavail.json" 2>/dev/null
+expect_eq "inventory 500 on a cold key -> denial (exit 1)" $? 1
+grep -q "inventory-unavailable" "$work/unavail.json" && ok "denied with inventory-unavailable" ||
+  fail "inventory 500: $(head -c 400 "$work/unavail.json")"
+fault '{}' >/dev/null
+
+if ((failures)); then
+  echo "$failures check(s) failed" >&2
+  exit 1
+fi
+echo "all checks passed"
