@@ -90,6 +90,7 @@ ca_crt="$out/ca.crt" ca_key="$out/ca.key" tls_crt="$out/tls.crt" tls_key="$out/t
 
 # Temporary files live in DIR itself so the final `mv` is a rename within one filesystem (atomic).
 tmpfiles=()
+k="" c="" conf="" csr="" # set by tmp()
 cleanup() { [ ${#tmpfiles[@]} -eq 0 ] || rm -f "${tmpfiles[@]}"; }
 trap cleanup EXIT
 # Sets each named variable to a new temporary file (not via $(...): the subshell would lose the
