@@ -352,6 +352,13 @@ def mutations():
         ("TLS mounted elsewhere", lambda d: set_arg(d, "--tls-cert", "/etc/other/tls.crt")),
         ("grace period shorter than the server's shutdown", lambda d: find(d, "Deployment")["spec"]
          ["template"]["spec"].update(terminationGracePeriodSeconds=20)),
+        ("failure policy flipped", lambda d: find(d, "ValidatingWebhookConfiguration")["webhooks"][0].update(
+            failurePolicy="Ignore" if find(d, "ValidatingWebhookConfiguration")["webhooks"][0]
+            ["failurePolicy"] == "Fail" else "Fail")),
+        ("policy with an unknown key", lambda d: [cm["data"].update({"policy.yaml": cm["data"]["policy.yaml"]
+                                                   + "\ninventoryFailur: deny\n"})
+                                                  for cm in d if cm.get("kind") == "ConfigMap"
+                                                  and cm["metadata"]["name"].startswith("host-webhook-policy")]),
         ("single replica", lambda d: find(d, "Deployment")["spec"].update(replicas=1)),
         ("readiness over HTTP", lambda d: container(d)["readinessProbe"]["httpGet"].update(scheme="HTTP")),
         ("inventory TLS skipped", lambda d: container(d)["args"].append("--inventory-insecure-skip-tls")),
