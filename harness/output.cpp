@@ -198,9 +198,21 @@ void write_results(std::ostream& out, const std::vector<DocResult>& results, For
     case Format::Table:
       write_table(out, results, color);
       break;
-    case Format::Json:
-      out << dump_json(results_json(results)) << "\n";
+    case Format::Json: {
+      // One result per line, streamed: CI output for 100k documents stays fast and greppable.
+      Counts c = count(results);
+      out << "{\"results\":[";
+      for (size_t i = 0; i < results.size(); ++i)
+        out << (i ? ",\n" : "\n") << dump_json(result_json(results[i]), -1);
+      out << "\n],\"summary\":"
+          << dump_json({{"total", c.total},
+                        {"admitted", c.admitted},
+                        {"denied", c.denied},
+                        {"skipped", c.skipped}},
+                       -1)
+          << "}\n";
       break;
+    }
     case Format::Yaml:
       write_yaml(out, results);
       break;

@@ -3,6 +3,7 @@
 #include <exception>
 #include <utility>
 
+#include "harness/simple_yaml.hpp"
 #include "webhook/core/decision.hpp"
 #include "webhook/inventory/files.hpp"
 
@@ -59,16 +60,20 @@ std::string type_name(const json& v) {
 std::vector<InputDoc> read_documents(const std::vector<std::string>& paths) {
   std::vector<InputDoc> out;
   for (const auto& file : hostadm::expand_paths(paths)) {
-    auto docs = hostadm::load_yaml_file(file);
-    out.reserve(out.size() + docs.size());
-    for (size_t i = 0; i < docs.size(); ++i) {
-      InputDoc d;
-      d.file = file;
-      d.index = static_cast<int>(i);
-      d.line = docs[i].line;
-      d.value = std::move(docs[i].value);
-      out.push_back(std::move(d));
+    std::string text = hostadm::read_input(file);
+    // The fast reader covers plain manifests; anything else takes the full YAML reader, which
+    // also gives the FILE:LINE error.
+    if (auto simple = parse_simple_yaml(text)) {
+      out.reserve(out.size() + simple->size());
+      for (size_t i = 0; i < simple->size(); ++i)
+        out.push_back(
+            {file, static_cast<int>(i), (*simple)[i].line, std::move((*simple)[i].value)});
+      continue;
     }
+    auto docs = hostadm::load_yaml_text(text, file);
+    out.reserve(out.size() + docs.size());
+    for (size_t i = 0; i < docs.size(); ++i)
+      out.push_back({file, static_cast<int>(i), docs[i].line, std::move(docs[i].value)});
   }
   return out;
 }
@@ -164,7 +169,6 @@ DocResult Pipeline::run_request(const AdmissionRequest& req, const std::string& 
   r.source = source;
   r.operation = req.operation;
   fill_identity(r, req.object, req);
-  r.object = req.object;
   try {
     FixtureInventory inventory(fixture_);
     Verdict m = decide(req, Phase::Mutate, inventory, policy_);
@@ -175,35 +179,38 @@ DocResult Pipeline::run_request(const AdmissionRequest& req, const std::string& 
       if (msg.empty() && m.defer)
         msg = "inventory-unavailable: deferred to the webhook's failurePolicy (HTTP 503)";
       deny(r, m.code, r.rules.empty() ? "inventory-unavailable" : r.rules.front(), msg);
+      r.object = req.object;
       return r;
     }
-    r.patch = m.patch;
-    json patched = req.object;
-    if (!m.patch.empty()) {
-      try {
-        patched = req.object.patch(m.patch);
-      } catch (const std::exception& e) {
-        deny(r, 500, "patch",
-             std::string("patch: the mutating answer's JSON Patch does not apply: ") + e.what());
-        return r;
-      }
+    r.patch = std::move(m.patch);
+    // The apiserver applies the patch itself: a patch that does not apply is the webhook's bug.
+    json patched;
+    try {
+      patched = r.patch.empty() ? req.object : req.object.patch(r.patch);
+    } catch (const std::exception& e) {
+      deny(r, 500, "patch",
+           std::string("patch: the mutating answer's JSON Patch does not apply: ") + e.what());
+      r.object = req.object;
+      return r;
     }
-    r.object = patched;
     fill_identity(r, patched, req);
     // DELETE, status updates and other resources: the webhook let them through untouched, and
     // neither the Host schema nor the Host rules apply to them.
     if (!m.in_scope) {
       r.allowed = true;
+      r.object = std::move(patched);
       return r;
     }
     auto missing = missing_required_fields(patched);
     if (!missing.empty()) {
       deny(r, 422, kSchemaRule, schema_message(r.name, missing));
+      r.object = std::move(patched);
       return r;
     }
     AdmissionRequest vreq = req;
     vreq.object = std::move(patched);
     Verdict v = decide(vreq, Phase::Validate, inventory, policy_);
+    r.object = std::move(vreq.object);
     add_unique(r.rules, v.rules());
     add_unique(r.warnings, v.warnings);
     if (!v.allowed) {
@@ -220,6 +227,7 @@ DocResult Pipeline::run_request(const AdmissionRequest& req, const std::string& 
   } catch (const std::exception& e) {
     // The core promises not to throw; if it does, the document is reported, not the run lost.
     deny(r, 500, "internal", std::string("internal: the decision core failed: ") + e.what());
+    if (r.object.is_null()) r.object = req.object;
   }
   return r;
 }

@@ -1,8 +1,13 @@
 #include "harness/replay.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "harness/output.hpp"
 #include "harness/pipeline.hpp"
@@ -75,12 +80,38 @@ ReplayOptions parse_replay_args(const Args& args) {
 std::vector<DocResult> replay(const ReplayOptions& options) {
   auto fixture = std::make_shared<const Fixture>(hostadm::load_fixture_file(options.inventory));
   Policy policy = options.policy.empty() ? Policy{} : hostadm::load_policy_file(options.policy);
-  Pipeline pipeline(fixture, std::move(policy));
-  std::vector<InputDoc> docs = read_documents(options.paths);
-  std::vector<DocResult> results;
-  results.reserve(docs.size());
-  int seq = 0;
-  for (const auto& doc : docs) results.push_back(pipeline.run(doc, options.ns, ++seq));
+  const Pipeline pipeline(fixture, std::move(policy));
+  const std::vector<InputDoc> docs = read_documents(options.paths);
+  std::vector<DocResult> results(docs.size());
+
+  // Documents are independent and the pipeline is pure, so big inputs use every core; results
+  // keep input order and uids ("replay-N") stay the same whatever the thread count.
+  constexpr size_t kBatch = 64;
+  unsigned threads = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+  if (docs.size() < 4 * kBatch) threads = 1;
+  std::atomic<size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto work = [&] {
+    try {
+      for (;;) {
+        size_t begin = next.fetch_add(kBatch);
+        if (begin >= docs.size()) return;
+        size_t end = std::min(docs.size(), begin + kBatch);
+        for (size_t i = begin; i < end; ++i)
+          results[i] = pipeline.run(docs[i], options.ns, static_cast<int>(i + 1));
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      next = docs.size();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
   return results;
 }
 
