@@ -41,6 +41,7 @@ bool same(const json& a, const json& b) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (fz::skip_non_utf8(fz::as_text(data, size))) return 0;
   std::vector<hostadm::YamlDoc> docs;
   try {
     docs = hostadm::parse_yaml_stream(fz::as_text(data, size));

@@ -112,15 +112,15 @@ def main():
         files[f"{t}/deep-flow.yaml"] = "[" * 100_000 + "]" * 100_000 + "\n"
         files[f"{t}/deep-block.yaml"] = "".join(" " * i + "- \n" for i in range(0, 3000, 1)) + "\n"
         files[f"{t}/deep-map.yaml"] = "{a: " * 100_000 + "1" + "}" * 100_000 + "\n"
-        files[f"{t}/huge-string.yaml"] = "key: " + "x" * (4 << 20) + "\n"
+        files[f"{t}/huge-string.yaml"] = "key: " + "x" * (1 << 20) + "\n"
         files[f"{t}/invalid-utf8.yaml"] = b"name: \xff\xfe bad \xc3\x28\nid: \xed\xa0\x80\n"
         files[f"{t}/duplicate-keys.yaml"] = "a: 1\nb: 2\na: 3\n"
-        files[f"{t}/many-docs.yaml"] = "---\na: 1\n" * 50_000
+        files[f"{t}/many-docs.yaml"] = "---\na: 1\n" * 5_000
         files[f"{t}/ten-thousand-keys.yaml"] = "".join(f"k{i}: v\n" for i in range(10_000))
         files[f"{t}/self-alias.yaml"] = "a: &a [*a]\n"
-        # A chain of merge keys: each map merges the previous one, 2,000 deep.
+        # A chain of merge keys: each map merges the previous one, 500 deep.
         files[f"{t}/merge-chain.yaml"] = "m0: &m0 {x: 1}\n" + "".join(
-            f"m{i}: &m{i} {{<<: *m{i - 1}, k{i}: {i}}}\n" for i in range(1, 2000))
+            f"m{i}: &m{i} {{<<: *m{i - 1}, k{i}: {i}}}\n" for i in range(1, 500))
     files["fuzz_fixture/wrong-types.yaml"] = (
         "providers:\n  - name: 5\n    namespace: [x]\n    ready: \"yes\"\n    hosts:\n"
         "      - id: 7\n        name: {a: 1}\n        inMaintenance: \"no\"\n"
