@@ -27,19 +27,8 @@ bad() {
   echo "FAIL: $*" >&2
 }
 
-# Debian package owning a library path; merged /usr means dpkg may know it under /lib or /usr/lib.
-owner() {
-  local p cand
-  for p in "$1" "$(readlink -f "$1")"; do
-    for cand in "$p" "${p#/usr}" "/usr$p"; do
-      dpkg -S "$cand" 2>/dev/null | grep -v '^diversion' | head -1 | cut -d: -f1 | grep . && return 0
-    done
-  done
-  return 1
-}
-
-# Packages needed by the binaries, one per line: "PACKAGE BINARY LIBRARY".
-: >"$tmp/needed"
+# The libraries each binary loads: "BINARY PATH" lines.
+: >"$tmp/libs"
 for b in host-webhook host-harness; do
   ldd_out=$(ldd "$bin/$b" 2>&1) || {
     bad "ldd $bin/$b failed: $ldd_out"
@@ -48,19 +37,42 @@ for b in host-webhook host-harness; do
   while read -r line; do
     case $line in
       *"not found"*) bad "$b: $line (the binary can't start anywhere)" ;;
-      *"=>"*) lib=$(echo "$line" | awk '{print $3}') ;;
-      /*) lib=$(echo "$line" | awk '{print $1}') ;;
-      *) continue ;; # linux-vdso: provided by the kernel
+      *"=>"*) echo "$b $(echo "$line" | awk '{print $3}')" >>"$tmp/libs" ;;
+      /*) echo "$b $(echo "$line" | awk '{print $1}')" >>"$tmp/libs" ;;
+      *) ;; # linux-vdso: provided by the kernel
     esac
-    [ -n "${lib:-}" ] || continue
-    if pkg=$(owner "$lib"); then
-      echo "$pkg $b $lib" >>"$tmp/needed"
-    else
-      bad "$b loads $lib, which no Debian package owns: the image can't install it"
-    fi
-    lib=""
   done <<<"$ldd_out"
 done
+
+# Debian package owning each library. Merged /usr means dpkg may know a file under /lib or
+# /usr/lib, and ldd may name a symlink: ask about every spelling of it, in one (slow) dpkg call.
+declare -A owner_of=()
+candidates() {
+  local p
+  for p in "$1" "$(readlink -f "$1")"; do
+    printf '%s\n' "$p" "${p#/usr}" "/usr$p"
+  done
+}
+mapfile -t spellings < <(cut -d' ' -f2 "$tmp/libs" | sort -u | while read -r l; do candidates "$l"; done | sort -u)
+while IFS= read -r line; do
+  case $line in diversion*) continue ;; esac
+  owner_of[${line#*: }]=${line%%:*}
+done < <(dpkg -S "${spellings[@]}" 2>/dev/null)
+
+# Packages needed by the binaries, one per line: "PACKAGE BINARY LIBRARY".
+: >"$tmp/needed"
+while read -r b lib; do
+  pkg=""
+  while read -r cand; do
+    pkg=${owner_of[$cand]:-}
+    [ -z "$pkg" ] || break
+  done < <(candidates "$lib")
+  if [ -n "$pkg" ]; then
+    echo "$pkg $b $lib" >>"$tmp/needed"
+  else
+    bad "$b loads $lib, which no Debian package owns: the image can't install it"
+  fi
+done <"$tmp/libs"
 
 # Checks the runtime stage of DOCKERFILE against the needed packages; prints what is missing.
 missing_from() {
