@@ -23,8 +23,8 @@ die() {
 note() { echo "$prog: $*" >&2; }
 
 usage() {
-  sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//' >&2
-  exit 2
+  sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
 }
 
 command -v openssl >/dev/null 2>&1 ||
