@@ -1,0 +1,261 @@
+// AdmissionReview decoding and response encoding against the contract in reference/admission.md.
+#include <gtest/gtest.h>
+
+#include "webhook/core/admission.hpp"
+
+namespace hostadm {
+namespace {
+
+using nlohmann::json;
+
+json review() {
+  return json::parse(R"({
+    "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+    "request": {
+      "uid": "705ab4f5-6393-11e8-b7cc-42010a800002",
+      "kind": {"group": "forklift.konveyor.io", "version": "v1beta1", "kind": "Host"},
+      "resource": {"group": "forklift.konveyor.io", "version": "v1beta1", "resource": "hosts"},
+      "subResource": "",
+      "name": "host-10", "namespace": "demo", "operation": "UPDATE",
+      "userInfo": {"username": "admin", "groups": ["system:masters"]},
+      "object": {"kind": "Host", "spec": {"id": "host-10"}},
+      "oldObject": {"kind": "Host", "spec": {"id": "host-9"}},
+      "dryRun": true,
+      "options": {"kind": "UpdateOptions"}
+    }
+  })");
+}
+
+TEST(DecodeReview, ReadsEveryField) {
+  AdmissionRequest r = decode_review(review());
+  EXPECT_EQ(r.api_version, "admission.k8s.io/v1");
+  EXPECT_EQ(r.kind, "AdmissionReview");
+  EXPECT_EQ(r.uid, "705ab4f5-6393-11e8-b7cc-42010a800002");
+  EXPECT_EQ(r.resource.group, "forklift.konveyor.io");
+  EXPECT_EQ(r.resource.version, "v1beta1");
+  EXPECT_EQ(r.resource.resource, "hosts");
+  EXPECT_EQ(r.kind_kind, "Host");
+  EXPECT_EQ(r.sub_resource, "");
+  EXPECT_EQ(r.name, "host-10");
+  EXPECT_EQ(r.ns, "demo");
+  EXPECT_EQ(r.operation, "UPDATE");
+  EXPECT_TRUE(r.dry_run);
+  EXPECT_EQ(r.object["spec"]["id"], "host-10");
+  EXPECT_EQ(r.old_object["spec"]["id"], "host-9");
+}
+
+TEST(DecodeReview, V1beta1IsAcceptedAndEchoed) {
+  json doc = review();
+  doc["apiVersion"] = "admission.k8s.io/v1beta1";
+  AdmissionRequest r = decode_review(doc);
+  EXPECT_EQ(r.api_version, "admission.k8s.io/v1beta1");
+  EXPECT_EQ(encode_review(r, AdmissionResponse{})["apiVersion"], "admission.k8s.io/v1beta1");
+}
+
+TEST(DecodeReview, ObjectsAreCarriedAsTheyAre) {
+  json doc = review();
+  doc["request"]["object"] = "not a host";
+  doc["request"].erase("oldObject");
+  AdmissionRequest r = decode_review(doc);
+  EXPECT_EQ(r.object, "not a host");
+  EXPECT_TRUE(r.old_object.is_null());
+}
+
+struct BadReview {
+  std::string name;
+  json doc;
+  std::string says;
+};
+
+class DecodeReviewRejects : public ::testing::TestWithParam<BadReview> {};
+
+TEST_P(DecodeReviewRejects, WithAMessageNamingTheProblem) {
+  try {
+    decode_review(GetParam().doc);
+    FAIL() << "accepted " << GetParam().doc.dump();
+  } catch (const ReviewError& e) {
+    EXPECT_NE(std::string(e.what()).find(GetParam().says), std::string::npos) << e.what();
+  }
+}
+
+BadReview with(const std::string& name, const std::string& pointer, json value, std::string says) {
+  json doc = review();
+  if (value.is_discarded()) {
+    json::json_pointer p(pointer);
+    doc[p.parent_pointer()].erase(p.back());
+  } else {
+    doc[json::json_pointer(pointer)] = std::move(value);
+  }
+  return {name, doc, std::move(says)};
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, DecodeReviewRejects,
+    ::testing::Values(
+        BadReview{"array", json::array(), "JSON object"}, BadReview{"string", "x", "JSON object"},
+        with("no_request", "/request", json(json::value_t::discarded), "no 'request'"),
+        with("null_request", "/request", nullptr, "no 'request'"),
+        with("request_list", "/request", json::array(), "request must be an object"),
+        with("no_uid", "/request/uid", json(json::value_t::discarded), "request.uid"),
+        with("empty_uid", "/request/uid", "", "request.uid"),
+        with("uid_number", "/request/uid", 7, "request.uid must be a string"),
+        with("operation_number", "/request/operation", 1, "request.operation"),
+        with("namespace_bool", "/request/namespace", true, "request.namespace"),
+        with("resource_string", "/request/resource", "hosts", "request.resource"),
+        with("resource_group", "/request/resource/group", 3, "request.resource.group"),
+        with("dry_run_string", "/request/dryRun", "yes", "request.dryRun"),
+        with("api_version", "/apiVersion", "admission.k8s.io/v2", "admission.k8s.io/v1"),
+        with("kind", "/kind", "ConfigMap", "AdmissionReview")),
+    [](const ::testing::TestParamInfo<BadReview>& info) { return info.param.name; });
+
+AdmissionRequest request() {
+  return decode_review(review());
+}
+
+TEST(EncodeReview, AllowedAnswerEchoesUidApiVersionAndKind) {
+  AdmissionResponse resp;
+  resp.uid = request().uid;
+  json out = encode_review(request(), resp);
+  EXPECT_EQ(out["apiVersion"], "admission.k8s.io/v1");
+  EXPECT_EQ(out["kind"], "AdmissionReview");
+  EXPECT_EQ(out["response"]["uid"], "705ab4f5-6393-11e8-b7cc-42010a800002");
+  EXPECT_EQ(out["response"]["allowed"], true);
+  EXPECT_FALSE(out["response"].contains("status"));
+  EXPECT_FALSE(out["response"].contains("patch"));
+  EXPECT_FALSE(out["response"].contains("patchType"));
+  EXPECT_FALSE(out["response"].contains("warnings"));
+}
+
+TEST(EncodeReview, UidFallsBackToTheRequest) {
+  json out = encode_review(request(), AdmissionResponse{});
+  EXPECT_EQ(out["response"]["uid"], request().uid);
+}
+
+TEST(EncodeReview, PatchIsBase64OfTheOps) {
+  AdmissionResponse resp;
+  resp.patch =
+      json::array({{{"op", "add"}, {"path", "/spec/ipAddress"}, {"value", "192.168.1.10"}},
+                   {{"op", "add"}, {"path", "/metadata/annotations/a~1b"}, {"value", "x"}}});
+  json out = encode_review(request(), resp);
+  EXPECT_EQ(out["response"]["patchType"], "JSONPatch");
+  EXPECT_EQ(json::parse(base64_decode(out["response"]["patch"].get<std::string>())), resp.patch);
+}
+
+TEST(EncodeReview, DeniedAnswerHasStatusAndNoPatch) {
+  AdmissionResponse resp;
+  resp.allowed = false;
+  resp.code = 403;
+  resp.message = "address-missing: set spec.ipAddress";
+  resp.patch = json::array({{{"op", "add"}, {"path", "/x"}, {"value", 1}}});
+  json out = encode_review(request(), resp);
+  EXPECT_EQ(out["response"]["allowed"], false);
+  EXPECT_EQ(out["response"]["status"], json({{"code", 403},
+                                             {"message", "address-missing: set spec.ipAddress"},
+                                             {"reason", "Forbidden"}}));
+  EXPECT_FALSE(out["response"].contains("patch"));
+  EXPECT_FALSE(out["response"].contains("patchType"));
+}
+
+TEST(EncodeReview, MalformedIsBadRequest) {
+  AdmissionResponse resp;
+  resp.allowed = false;
+  resp.code = 400;
+  resp.message = "malformed: spec.id must be a string";
+  EXPECT_EQ(encode_review(request(), resp)["response"]["status"]["reason"], "BadRequest");
+}
+
+TEST(EncodeReview, AuditAnnotationsKeepOnlyKeysTheApiserverKeeps) {
+  AdmissionResponse resp;
+  resp.audit_annotations = {
+      {"decision", "denied"},      {"rules", "a,b"}, {"bad/key", "x"}, {"-leading", "x"},
+      {std::string(64, 'k'), "x"}, {"", "x"}};
+  json out = encode_review(request(), resp);
+  EXPECT_EQ(out["response"]["auditAnnotations"], json({{"decision", "denied"}, {"rules", "a,b"}}));
+}
+
+TEST(EncodeReview, StringFormIsValidJsonEvenWithBadUtf8) {
+  AdmissionResponse resp;
+  resp.allowed = false;
+  resp.message = "host-not-found: no host named '\xff\xfe'";
+  std::string text = encode_review_string(request(), resp);
+  json back = json::parse(text);
+  EXPECT_EQ(back["response"]["uid"], request().uid);
+}
+
+TEST(AuditKey, Rules) {
+  EXPECT_TRUE(valid_audit_key("decision"));
+  EXPECT_TRUE(valid_audit_key("a"));
+  EXPECT_TRUE(valid_audit_key("rule_ids.v1-x"));
+  EXPECT_TRUE(valid_audit_key(std::string(63, 'a')));
+  EXPECT_FALSE(valid_audit_key(std::string(64, 'a')));
+  EXPECT_FALSE(valid_audit_key("example.com/rules"));
+  EXPECT_FALSE(valid_audit_key("rules-"));
+  EXPECT_FALSE(valid_audit_key("_rules"));
+  EXPECT_FALSE(valid_audit_key("has space"));
+  EXPECT_FALSE(valid_audit_key(""));
+}
+
+TEST(ClipWarnings, ShortWarningsPassUnchanged) {
+  std::vector<std::string> w = {"a: one", "b: two"};
+  EXPECT_EQ(clip_warnings(w), w);
+}
+
+TEST(ClipWarnings, LongWarningIsCutTo120KeepingTheRuleId) {
+  std::string long_one = "address-not-on-host: " + std::string(300, 'x');
+  auto out = clip_warnings({long_one});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].size(), 120u);
+  EXPECT_EQ(out[0].rfind("address-not-on-host: ", 0), 0u);
+  EXPECT_EQ(out[0].substr(117), "...");
+}
+
+TEST(ClipWarnings, NeverSplitsAUtf8Character) {
+  std::string w = "rule: " + std::string(110, 'x') + "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9";
+  auto out = clip_warnings({w});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_LE(out[0].size(), 120u);
+  EXPECT_NO_THROW((void)json(out[0]).dump());
+}
+
+TEST(ClipWarnings, TotalStaysUnder4096AndSaysHowManyWereDropped) {
+  std::vector<std::string> many(100, "inventory-stale: " + std::string(200, 'y'));
+  auto out = clip_warnings(many);
+  size_t total = 0;
+  for (const auto& w : out) {
+    EXPECT_LE(w.size(), 120u);
+    total += w.size();
+  }
+  EXPECT_LE(total, 4096u);
+  ASSERT_GE(out.size(), 2u);
+  // 120-char warnings: 34 fit (4080); the note needs room, so 33 are kept and 67 dropped.
+  EXPECT_EQ(out.size(), 34u);
+  EXPECT_EQ(out.back(), "67 more warnings not shown");
+  EXPECT_EQ(out.front().rfind("inventory-stale: ", 0), 0u);
+}
+
+TEST(Base64, RoundTripsEveryLength) {
+  std::string data;
+  for (int i = 0; i < 70; ++i) {
+    EXPECT_EQ(base64_decode(base64_encode(data)), data) << i;
+    data += static_cast<char>(i * 37);
+  }
+}
+
+TEST(Base64, KnownVectors) {
+  EXPECT_EQ(base64_encode(""), "");
+  EXPECT_EQ(base64_encode("f"), "Zg==");
+  EXPECT_EQ(base64_encode("fo"), "Zm8=");
+  EXPECT_EQ(base64_encode("foo"), "Zm9v");
+  EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(base64_encode("\xff\xfe"), "//4=");
+  EXPECT_EQ(base64_decode("Zm9vYg=="), "foob");
+}
+
+TEST(Base64, DecodeRejectsBadInput) {
+  for (const char* bad : {"Zm9", "Zm9v!", "Zm=v", "Z===", "====", "Zm9v\n", "Zh==", "Zm9=Zm9v"}) {
+    EXPECT_THROW(base64_decode(bad), std::invalid_argument) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace hostadm
