@@ -97,6 +97,9 @@ class Child {
     std::vector<std::string> argv_s;
     argv_s.push_back(binary);
     argv_s.insert(argv_s.end(), args.begin(), args.end());
+    // Emptied before the fork: a reader must never see a previous run's "listening on" line.
+    write_file(out, "");
+    write_file(err, "");
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
