@@ -176,6 +176,30 @@ TEST(YamlErrors, InvalidYamlNamesTheLine) {
   }
   EXPECT_THROW(one("*undefined_alias\n"), YamlError);
   EXPECT_THROW(one("\t- tab indented: [\n"), YamlError);
+  // yaml-cpp 0.7's LoadAll loops forever on these; the reader must fail instead.
+  for (const char* text : {",", "\n,\n", "!n,t sBt", "a: 1\n---\n,\n"}) {
+    try {
+      parse_yaml_stream(text);
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const YamlError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("invalid YAML")) << text;
+    }
+  }
+}
+
+TEST(YamlErrors, InvalidUtf8IsRefusedWithItsLine) {
+  try {
+    one("a: 1\nb: \"t\xff\xfewo\"\n");
+    FAIL() << "invalid UTF-8 accepted";
+  } catch (const YamlError& e) {
+    EXPECT_EQ(e.line, 2);
+    EXPECT_THAT(e.what(), HasSubstr("not valid UTF-8"));
+  }
+  EXPECT_THROW(one("\xc0\xaf: overlong\n"), YamlError);
+  EXPECT_THROW(one("v: \xed\xa0\x80\n"), YamlError);  // a UTF-16 surrogate
+  EXPECT_THROW(one("v: \"\\uFFFF\"\n"), YamlError);   // a noncharacter, even escaped
+  EXPECT_EQ(one("v: \"h\u00e9llo \xe4\xb8\xad \xf0\x9f\x98\x80\"\n")["v"],
+            json("h\u00e9llo \u4e2d \U0001F600"));
 }
 
 TEST(YamlLimits, BillionLaughsFailsOnTheNodeLimit) {

@@ -167,6 +167,41 @@ std::string escape_token(const std::string& key) {
   return out;
 }
 
+// JSON (and so every AdmissionReview and `-o json` line) must be UTF-8: a stray byte would
+// otherwise surface far away, as a dump() exception or a silently altered string.
+bool valid_utf8(const std::string& s) {
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || i + len > n) return false;
+    uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+    for (size_t k = 1; k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8 either.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+      return false;
+    // Noncharacters are outside YAML's printable set; yaml-cpp's emitter would rewrite them.
+    if ((cp & 0xFFFE) == 0xFFFE || (cp >= 0xFDD0 && cp <= 0xFDEF)) return false;
+    i += len;
+  }
+  return true;
+}
+
+void check_utf8(const std::string& s, int line) {
+  if (!valid_utf8(s))
+    throw YamlError(
+        line, "text is not valid UTF-8 (or holds a Unicode noncharacter); save the file as UTF-8");
+}
+
 // Builds JSON straight from the parser's events: faster than going through YAML::Node, and it
 // lets an alias be priced by the size of what it expands to before anything is copied.
 class JsonBuilder : public YAML::EventHandler {
@@ -175,7 +210,14 @@ class JsonBuilder : public YAML::EventHandler {
 
   std::vector<YamlDoc> docs;
 
-  void OnDocumentStart(const YAML::Mark&) override {
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    // yaml-cpp 0.7 can report an endless run of empty documents without consuming a token (a
+    // stray ',' at the top level; fixed upstream in 0.8.x): no progress is a syntax error here.
+    if (mark.pos == last_start_)
+      throw YamlError(line(mark), "invalid YAML: unexpected character (column " +
+                                      std::to_string(mark.column + 1) +
+                                      "); check for a stray ',' or bracket");
+    last_start_ = mark.pos;
     anchors_.clear();
     stack_.clear();
     root_ = json();
@@ -216,6 +258,7 @@ class JsonBuilder : public YAML::EventHandler {
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
+    check_utf8(value, line(mark));
     if (taking_key()) {
       if (anchor) anchors_[anchor] = {json(value), 1};
       return set_key(value, mark);
@@ -348,6 +391,7 @@ class JsonBuilder : public YAML::EventHandler {
   json root_;
   bool have_root_ = false;
   int doc_line_ = 0;  // the line of the document's first node
+  int last_start_ = -1;
   size_t nodes_ = 0;  // per document: anchors never cross documents
 };
 
