@@ -165,6 +165,10 @@ Pipeline::Pipeline(std::shared_ptr<const Fixture> fixture, Policy policy)
     : fixture_(std::move(fixture)), policy_(std::move(policy)) {}
 
 DocResult Pipeline::run_request(const AdmissionRequest& req, const std::string& source) const {
+  return run_owned(AdmissionRequest(req), source);
+}
+
+DocResult Pipeline::run_owned(AdmissionRequest req, const std::string& source) const {
   DocResult r;
   r.source = source;
   r.operation = req.operation;
@@ -179,38 +183,36 @@ DocResult Pipeline::run_request(const AdmissionRequest& req, const std::string& 
       if (msg.empty() && m.defer)
         msg = "inventory-unavailable: deferred to the webhook's failurePolicy (HTTP 503)";
       deny(r, m.code, r.rules.empty() ? "inventory-unavailable" : r.rules.front(), msg);
-      r.object = req.object;
+      r.object = std::move(req.object);
       return r;
     }
     r.patch = std::move(m.patch);
     // The apiserver applies the patch itself: a patch that does not apply is the webhook's bug.
-    json patched;
     try {
-      patched = r.patch.empty() ? req.object : req.object.patch(r.patch);
+      if (!r.patch.empty()) req.object.patch_inplace(r.patch);
     } catch (const std::exception& e) {
       deny(r, 500, "patch",
            std::string("patch: the mutating answer's JSON Patch does not apply: ") + e.what());
-      r.object = req.object;
+      r.object = std::move(m.object);  // what the webhook meant; the request's is half-patched
       return r;
     }
-    fill_identity(r, patched, req);
+    fill_identity(r, req.object, req);
     // DELETE, status updates and other resources: the webhook let them through untouched, and
     // neither the Host schema nor the Host rules apply to them.
     if (!m.in_scope) {
       r.allowed = true;
-      r.object = std::move(patched);
+      r.object = std::move(req.object);
       return r;
     }
-    auto missing = missing_required_fields(patched);
+    auto missing = missing_required_fields(req.object);
     if (!missing.empty()) {
       deny(r, 422, kSchemaRule, schema_message(r.name, missing));
-      r.object = std::move(patched);
+      r.object = std::move(req.object);
       return r;
     }
-    AdmissionRequest vreq = req;
-    vreq.object = std::move(patched);
-    Verdict v = decide(vreq, Phase::Validate, inventory, policy_);
-    r.object = std::move(vreq.object);
+    // The validating webhook sees the same request with the final (patched) object.
+    Verdict v = decide(req, Phase::Validate, inventory, policy_);
+    r.object = std::move(req.object);
     add_unique(r.rules, v.rules());
     add_unique(r.warnings, v.warnings);
     if (!v.allowed) {
@@ -227,12 +229,15 @@ DocResult Pipeline::run_request(const AdmissionRequest& req, const std::string& 
   } catch (const std::exception& e) {
     // The core promises not to throw; if it does, the document is reported, not the run lost.
     deny(r, 500, "internal", std::string("internal: the decision core failed: ") + e.what());
-    if (r.object.is_null()) r.object = req.object;
   }
   return r;
 }
 
 DocResult Pipeline::run(const InputDoc& doc, const std::string& default_ns, int seq) const {
+  return run(InputDoc(doc), default_ns, seq);
+}
+
+DocResult Pipeline::run(InputDoc&& doc, const std::string& default_ns, int seq) const {
   std::string why;
   switch (classify(doc.value, &why)) {
     case DocKind::NotMapping:
@@ -261,7 +266,7 @@ DocResult Pipeline::run(const InputDoc& doc, const std::string& default_ns, int 
         return malformed_result(
             doc.source(), std::string("malformed: not a usable AdmissionReview: ") + e.what());
       }
-      return run_request(req, doc.source());
+      return run_owned(std::move(req), doc.source());
     }
     case DocKind::Host:
       break;
@@ -276,8 +281,8 @@ DocResult Pipeline::run(const InputDoc& doc, const std::string& default_ns, int 
       return r;
     }
   }
-  return run_request(host_request(doc.value, default_ns, "replay-" + std::to_string(seq)),
-                     doc.source());
+  return run_owned(host_request(std::move(doc.value), default_ns, "replay-" + std::to_string(seq)),
+                   doc.source());
 }
 
 }  // namespace hostadm::harness

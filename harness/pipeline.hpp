@@ -66,10 +66,13 @@ class Pipeline {
   // One input document: a Host (CREATE), an AdmissionReview (as is), anything else skipped.
   // `seq` numbers the synthesized uid ("replay-<seq>").
   DocResult run(const InputDoc& doc, const std::string& default_ns, int seq) const;
+  DocResult run(InputDoc&& doc, const std::string& default_ns, int seq) const;  // no copy
 
   const Policy& policy() const { return policy_; }
 
  private:
+  DocResult run_owned(AdmissionRequest req, const std::string& source) const;
+
   std::shared_ptr<const Fixture> fixture_;
   Policy policy_;
 };

@@ -81,7 +81,7 @@ std::vector<DocResult> replay(const ReplayOptions& options) {
   auto fixture = std::make_shared<const Fixture>(hostadm::load_fixture_file(options.inventory));
   Policy policy = options.policy.empty() ? Policy{} : hostadm::load_policy_file(options.policy);
   const Pipeline pipeline(fixture, std::move(policy));
-  const std::vector<InputDoc> docs = read_documents(options.paths);
+  std::vector<InputDoc> docs = read_documents(options.paths);
   std::vector<DocResult> results(docs.size());
 
   // Documents are independent and the pipeline is pure, so big inputs use every core; results
@@ -99,7 +99,7 @@ std::vector<DocResult> replay(const ReplayOptions& options) {
         if (begin >= docs.size()) return;
         size_t end = std::min(docs.size(), begin + kBatch);
         for (size_t i = begin; i < end; ++i)
-          results[i] = pipeline.run(docs[i], options.ns, static_cast<int>(i + 1));
+          results[i] = pipeline.run(std::move(docs[i]), options.ns, static_cast<int>(i + 1));
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(failure_mutex);
