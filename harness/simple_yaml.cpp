@@ -439,14 +439,16 @@ std::optional<std::vector<SimpleDoc>> parse_simple_yaml(std::string_view text) {
     std::vector<size_t> starts = {0};  // index in `lines` where each document begins
     int number = 0;
     size_t pos = 0;
-    if (text.substr(0, 3) == "\xEF\xBB\xBF") return std::nullopt;  // BOM
     while (pos < text.size()) {
       size_t nl = text.find('\n', pos);
       std::string_view raw = text.substr(pos, nl == std::string_view::npos ? text.npos : nl - pos);
       pos = nl == std::string_view::npos ? text.size() : nl + 1;
       ++number;
-      for (char c : raw)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) throw Unsupported{};  // tab, CR
+      // Tabs, CR, control characters; and non-ASCII, whose UTF-8 checks the full reader owns.
+      for (char c : raw) {
+        auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u >= 0x7f) throw Unsupported{};
+      }
       size_t indent = 0;
       while (indent < raw.size() && raw[indent] == ' ') ++indent;
       std::string_view content = rtrim(raw.substr(indent));
