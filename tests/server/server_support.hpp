@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -72,6 +73,13 @@ class TempDir {
   fs::path path_;
 };
 
+// httplib's client writes with send() without MSG_NOSIGNAL: a server that closes the connection
+// (a refused client certificate, a stopped server) would otherwise kill the test with SIGPIPE.
+inline const bool kSigpipeIgnored = [] {
+  ::signal(SIGPIPE, SIG_IGN);
+  return true;
+}();
+
 inline int run_shell(const std::string& cmd) {
   const int rc = std::system(cmd.c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -103,6 +111,8 @@ class Child {
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
+      // A test process that dies (timeout, crash) must not leave servers behind.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       // Signals may be blocked in the test process; the child must start with a clean mask.
       sigset_t none;
       sigemptyset(&none);
