@@ -153,7 +153,9 @@ TEST(SimpleYaml, AgreesOnTypicalShapes) {
 
 TEST(SimpleYaml, StepsAsideForWhatItDoesNotKnow) {
   for (const char* text :
-       {"a: \"\xff\"\n", "a: caf\xc3\xa9\n", "a: \xef\xb7\x90\n", "\xEF\xBB\xBFa: 1\n",
+       {"a: \"\xff\"\n", "a: caf\xc3\xa9\n", "a: \xef\xb7\x90\n",
+        "\xEF\xBB\xBF"
+        "a: 1\n",
         "a: &x 1\nb: *x\n", "a: |\n  text\n", "a: 1\na: 2\n", "a:\tb\n", "a: 1.5\n",
         "a: plain\n  continued\n", "--- !tag\na: 1\n", "a: [1,\n  2]\n", "just a scalar\n"}) {
     EXPECT_FALSE(parse_simple_yaml(text).has_value()) << text;
