@@ -156,23 +156,25 @@ MTV_INVENTORY_URL=$INV "$H" snapshot --ca "$CA" --token-file "$work/token" >/dev
 expect_eq "snapshot takes MTV_INVENTORY_URL" $? 0
 
 # ---- send against host-webhook with the in-process fixture
+# Sets WEBHOOK_URL; not run in a $(...) subshell so that its pid reaches the cleanup list.
 start_webhook() {  # name, extra flags...
   local name=$1
   shift
   "$W" --listen 127.0.0.1:0 --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" \
     --log-format text "$@" >"$work/$name.out" 2>"$work/$name.err" &
   pids+=("$!")
-  local line
-  line=$(cat "$work/$name.out" "$work/$name.err" 2>/dev/null | grep -o -m1 -E 'listening on https://127\.0\.0\.1:[0-9]+')
+  local line=""
   for _ in $(seq 100); do
+    line=$(cat "$work/$name.out" "$work/$name.err" 2>/dev/null |
+      grep -o -m1 -E 'listening on https://127\.0\.0\.1:[0-9]+')
     [[ -n $line ]] && break
     sleep 0.1
-    line=$(cat "$work/$name.out" "$work/$name.err" 2>/dev/null | grep -o -m1 -E 'listening on https://127\.0\.0\.1:[0-9]+')
   done
   [[ -n $line ]] || { echo "host-webhook did not start: $(cat "$work/$name.err")" >&2; exit 1; }
-  echo "${line#listening on }"
+  WEBHOOK_URL=${line#listening on }
 }
-WH=$(start_webhook fixture --inventory-fixture "$EX/inventory.yaml")
+start_webhook fixture --inventory-fixture "$EX/inventory.yaml"
+WH=$WEBHOOK_URL
 
 "$H" send --webhook "$WH" --ca "$CA" -o json "$EX/hosts/adapter-lookup.yaml" >"$work/send.json" \
   2>"$work/send.err"
@@ -210,8 +212,8 @@ grep -q "$WH" "$work/err" && ok "send connection error names the URL" || fail "s
 expect_eq "send without --ca exits 2" $? 2
 
 # ---- host-webhook through the real inventory client and cache, against serve-inventory
-WH2=$(start_webhook remote --inventory-url "$INV" --inventory-ca "$CA" \
-  --inventory-token-file "$work/token")
+start_webhook remote --inventory-url "$INV" --inventory-ca "$CA" --inventory-token-file "$work/token"
+WH2=$WEBHOOK_URL
 curl -s --cacert "$CA" -X POST -d "" "$INV/__requests/reset" >/dev/null
 "$H" send --webhook "$WH2" --ca "$CA" "$EX/hosts/adapter-lookup.yaml" "$EX/hosts/adapter-lookup.yaml" \
   "$EX/hosts/direct-ip.yaml" >"$work/remote.txt" 2>&1
