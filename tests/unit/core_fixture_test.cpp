@@ -398,6 +398,19 @@ TEST(FixtureRest, UnsyncedAndUnknownProviders) {
   EXPECT_EQ(unknown.headers.at("X-Reason"), "ProviderNotFound");
 }
 
+TEST(FixtureRest, InvalidUtf8FromCodeIsServedReplacedNotThrown) {
+  json doc = {{"providers",
+               {{{"name", "p"},
+                 {"namespace", "d"},
+                 {"uid", "u1"},
+                 {"hosts", {{{"id", "h"}, {"name", "bad\xff"}}}}}}}};
+  Fixture f = parse_fixture(doc);
+  RestAnswer a;
+  ASSERT_NO_THROW(a = get(f, "/providers/vsphere/u1/hosts", {{"detail", "1"}}));
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(body(a)[0]["name"], "bad\xef\xbf\xbd");  // U+FFFD
+}
+
 TEST(FixtureRest, EverythingElseIs404) {
   Fixture f = small();
   const std::string uid = "11111111-0000-4000-8000-000000000001";

@@ -304,6 +304,12 @@ RestAnswer answer(int status, std::string body = "") {
   return a;
 }
 
+// A fixture built by code rather than parsed (parse_yaml_stream refuses bad UTF-8) could still
+// hold invalid UTF-8: serve it replaced rather than throw out of a request handler.
+std::string body_of(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 RestAnswer provider_not_found() {
   RestAnswer a = answer(404);
   a.headers["X-Reason"] = "ProviderNotFound";
@@ -435,22 +441,22 @@ RestAnswer inventory_rest_answer(const Fixture& fixture, const std::string& path
     for (const auto& p : fixture.providers)
       if (!by_type.contains(p.info.type))
         by_type[p.info.type] = provider_list(fixture, p.info.type, ns, detail);
-    return answer(200, by_type.dump());
+    return answer(200, body_of(by_type));
   }
   const std::string& type = seg[1];
   if (!known_type(type)) return answer(404);
-  if (seg.size() == 2) return answer(200, provider_list(fixture, type, ns, detail).dump());
+  if (seg.size() == 2) return answer(200, body_of(provider_list(fixture, type, ns, detail)));
 
   const FixtureProvider* p = find_uid(fixture, seg[2]);
   if (!p || p->info.type != type) return provider_not_found();
-  if (seg.size() == 3) return answer(200, provider_entry(*p, kMaxDetail).dump());
+  if (seg.size() == 3) return answer(200, body_of(provider_entry(*p, kMaxDetail)));
   if (seg[3] != "hosts" || seg.size() > 5) return answer(404);
   if (!p->synced) return answer(206);
 
   if (seg.size() == 5) {
     for (const auto& h : p->hosts)
       if (h.value("id", "") == seg[4])
-        return answer(200, host_entry(p->info.uid, h, kMaxDetail).dump());
+        return answer(200, body_of(host_entry(p->info.uid, h, kMaxDetail)));
     return answer(404);
   }
   auto name_it = query.find("name");
@@ -463,7 +469,7 @@ RestAnswer inventory_rest_answer(const Fixture& fixture, const std::string& path
     }
     list.push_back(host_entry(p->info.uid, h, detail));
   }
-  return answer(200, list.dump());
+  return answer(200, body_of(list));
 }
 
 json fixture_from_inventory(const json& providers_by_type,
