@@ -231,6 +231,18 @@ expect_eq "inventory 500 on a cold key -> denial (exit 1)" $? 1
 grep -q "inventory-unavailable" "$work/unavail.json" && ok "denied with inventory-unavailable" ||
   fail "inventory 500: $(head -c 400 "$work/unavail.json")"
 fault '{}' >/dev/null
+# Concurrent cold requests share one fetch. The load mode's probe request warms only the first
+# document's provider (demo); production's provider is still cold when 50 connections hit it.
+curl -s --cacert "$CA" -X POST -d "" "$INV/__requests/reset" >/dev/null
+"$H" send --webhook "$WH2" --ca "$CA" --repeat 50 --concurrency 50 "$EX/hosts/adapter-lookup.yaml" \
+  "$EX/hosts/production-migration-network.yaml" >"$work/cold.txt" 2>&1
+expect_eq "concurrent cold load exit" $? 0
+counts=$(curl -s --cacert "$CA" "$INV/__requests")
+python3 - "$counts" <<'EOF2' && ok "50 concurrent cold requests: one providers + one hosts fetch ($counts)" || fail "cold fetches: $counts"
+import json, sys
+c = json.loads(sys.argv[1])
+assert c["hosts"] == 1 and c["providers"] == 1, c
+EOF2
 
 if ((failures)); then
   echo "$failures check(s) failed" >&2
