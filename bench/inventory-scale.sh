@@ -24,23 +24,14 @@ single_ms() {
 }
 # hosts_fetches: how many hosts-list requests serve-inventory answered (GET /__requests).
 hosts_fetches() {
-  curl -sk "$INV_URL/__requests" | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-def walk(v, key=""):
-    if isinstance(v, dict):
-        return sum(walk(x, k) for k, x in v.items())
-    if isinstance(v, list):
-        return sum(walk(x, key) for x in v)
-    return v if isinstance(v, int) and "/hosts" in key and not key.rstrip("/").split("?")[0].split("/hosts")[1].strip("/") else 0
-print(walk(d))'
+  curl -sk "$INV_URL/__requests" | python3 -c 'import json,sys; print(json.load(sys.stdin)["hosts"])'
 }
 set_faults() { curl -skf -X POST -H 'Content-Type: application/json' -d "$1" "$INV_URL/__faults" >/dev/null; }
 
 for n in "${SIZES[@]}"; do
   python3 "$BENCH_DIR/gen/fixture.py" "$n" >"$WORK/fixture-$n.json"
   start_inventory "$WORK/fixture-$n.json"
-  start_webhook --inventory-url "$INV_URL" --inventory-ca "$CERTS/ca.crt" --policy "$BENCH_DIR/policy.yaml"
+  start_webhook_inventory --policy "$BENCH_DIR/policy.yaml"
   rss0=$(status_kb "$HOOK_PID" VmRSS)
   cold=$(single_ms "$HOOK_URL/mutate?timeout=10s")
   grep -q '"allowed":true' "$WORK/single.out" || die "cold request with $n hosts not admitted: $(head -c 400 "$WORK/single.out")"
@@ -65,7 +56,7 @@ done
 big=${SIZES[${#SIZES[@]}-1]}
 start_inventory "$WORK/fixture-$big.json"
 set_faults '{"latencyMs": 300}'
-start_webhook --inventory-url "$INV_URL" --inventory-ca "$CERTS/ca.crt" --policy "$BENCH_DIR/policy.yaml"
+start_webhook_inventory --policy "$BENCH_DIR/policy.yaml"
 before=$(hosts_fetches)
 timeout 60 h2load --h1 -n 100 -c 100 -t 1 -d "$review" -H 'Content-Type: application/json' \
   "$HOOK_URL/mutate?timeout=10s" >"$WORK/coalesce.out" 2>&1 || { cat "$WORK/coalesce.out" >&2; die "h2load failed"; }

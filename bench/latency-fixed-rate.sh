@@ -20,7 +20,7 @@ CLIENTS=${BENCH_RATE_CLIENTS:-10}
 SECONDS_RUN=${BENCH_RATE_SECONDS:-20}
 make_certs
 start_inventory "$SRC/examples/inventory.yaml"
-start_webhook --inventory-url "$INV_URL" --inventory-ca "$CERTS/ca.crt" --policy "$BENCH_DIR/policy.yaml"
+start_webhook_inventory --policy "$BENCH_DIR/policy.yaml"
 start_nginx
 review=$BENCH_DIR/review3k.json
 check_admission "$HOOK_URL/mutate?timeout=10s" "$review"

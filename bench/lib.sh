@@ -65,6 +65,9 @@ make_certs() {
   "$SRC/certs/make-certs.sh" --out "$WORK/certs" --service localhost --ip 127.0.0.1 >/dev/null 2>&1 ||
     die "certs/make-certs.sh failed"
   CERTS=$WORK/certs
+  # The inventory demands a bearer token, as the real one does.
+  printf 'bench-token-%s' "$RANDOM$RANDOM" >"$WORK/token"
+  INV_TOKEN_FILE=$WORK/token
 }
 
 # wait_for_port LOGFILE PID -> echoes the port from the first "https://127.0.0.1:PORT" in LOGFILE
@@ -80,11 +83,45 @@ wait_for_port() {
   die "no listening address in $log after 10 s"
 }
 
+# listen_port PID: the TCP port PID listens on (from /proc, so it works at any log level).
+listen_port() {
+  python3 - "$1" <<'PY'
+import os, sys
+pid = sys.argv[1]
+inodes = set()
+for fd in os.listdir(f"/proc/{pid}/fd"):
+    try:
+        t = os.readlink(f"/proc/{pid}/fd/{fd}")
+    except OSError:
+        continue
+    if t.startswith("socket:["):
+        inodes.add(t[8:-1])
+for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    for line in open(table).readlines()[1:]:
+        f = line.split()
+        if f[3] == "0A" and f[9] in inodes:
+            print(int(f[1].split(":")[1], 16))
+            sys.exit(0)
+sys.exit(1)
+PY
+}
+wait_for_listen() {  # wait_for_listen PID LOG -> echoes the port
+  local port
+  for _ in $(seq 200); do
+    port=$(listen_port "$1" 2>/dev/null) && { echo "$port"; return 0; }
+    kill -0 "$1" 2>/dev/null || { cat "$2" >&2; die "process $1 exited before listening"; }
+    sleep 0.05
+  done
+  cat "$2" >&2
+  die "process $1 is not listening after 10 s"
+}
+
 # start_inventory FIXTURE -> sets INV_PID INV_PORT INV_URL
 start_inventory() {
   local log=$WORK/inventory.$RANDOM.log
   "$BIN/host-harness" serve-inventory --inventory "$1" --listen 127.0.0.1:0 \
-    --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" >"$log" 2>&1 &
+    --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" --token "$(cat "$INV_TOKEN_FILE")" \
+    >"$log" 2>&1 &
   INV_PID=$!
   STARTED_PIDS+=("$INV_PID")
   INV_PORT=$(wait_for_port "$log" "$INV_PID")
@@ -92,6 +129,11 @@ start_inventory() {
 }
 
 # start_webhook ARGS... -> sets HOOK_PID HOOK_PORT HOOK_URL (logs at warn: no per-request line)
+# start_webhook_inventory ARGS...: the same, asking the serve-inventory started last.
+start_webhook_inventory() {
+  start_webhook --inventory-url "$INV_URL" --inventory-ca "$CERTS/ca.crt" \
+    --inventory-token-file "$INV_TOKEN_FILE" "$@"
+}
 start_webhook() {
   local log=$WORK/webhook.$RANDOM.log
   "$BIN/host-webhook" --listen 127.0.0.1:0 --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" \
@@ -99,7 +141,7 @@ start_webhook() {
   HOOK_PID=$!
   HOOK_LOG=$log
   STARTED_PIDS+=("$HOOK_PID")
-  HOOK_PORT=$(wait_for_port "$log" "$HOOK_PID")
+  HOOK_PORT=$(wait_for_listen "$HOOK_PID" "$log")
   HOOK_URL=https://127.0.0.1:$HOOK_PORT
   for _ in $(seq 100); do
     curl -skf "$HOOK_URL/readyz" >/dev/null 2>&1 && return 0

@@ -12,7 +12,7 @@ busy=$(machine_busy)
 make_certs
 
 start_inventory "$SRC/examples/inventory.yaml"
-start_webhook --inventory-url "$INV_URL" --inventory-ca "$CERTS/ca.crt" --policy "$BENCH_DIR/policy.yaml"
+start_webhook_inventory --policy "$BENCH_DIR/policy.yaml"
 start_nginx
 
 review=$BENCH_DIR/review3k.json

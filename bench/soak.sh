@@ -17,7 +17,7 @@ PHASE=${SOAK_PHASE_SECONDS:-5}
 ROTATE_EVERY=${SOAK_ROTATE_SECONDS:-10}
 make_certs
 start_inventory "$SRC/examples/inventory.yaml"
-start_webhook --inventory-url "$INV_URL" --inventory-ca "$CERTS/ca.crt" \
+start_webhook_inventory \
   --policy "$BENCH_DIR/soak-policy.yaml" --cert-poll-interval 1s
 review=$BENCH_DIR/review3k.json
 check_admission "$HOOK_URL/mutate?timeout=3s" "$review"
@@ -105,7 +105,7 @@ for r in recs:
             c["late"] += 1; bad = f"late {r['ms']} ms"
         elif r["allowed"]:
             c["admitted"] += 1
-            c["admitted_stale"] += "inventory-stale" in r["rules"]
+            c["admitted_stale"] += "inventory-stale" in r["warnings"]
         elif r["rules"] == ["provider-not-ready"] and status_206_near(r["t"]):
             c["denied_prescribed"] += 1
         else:

@@ -4,7 +4,7 @@ the webhook's certificate against the CA (so a botched rotation shows up as a fa
 reconnecting every RECONNECT requests (so rotated certificates are actually picked up), POSTing
 the review at RATE requests/s in total for SECONDS. One JSON line per request on stdout:
 {"t": start (epoch s), "ms": latency, "status": HTTP code or 0, "allowed": bool|null,
- "rules": [...], "serial": peer cert serial, "error": transport error or null}
+ "rules": [denial rule ids], "warnings": [warning rule ids], "serial": peer cert serial, "error": transport error or null}
 
 Usage: soak_client.py URL CA REVIEW SECONDS RATE THREADS RECONNECT
 """
@@ -32,7 +32,7 @@ def worker(url, ctx, body, stop_at, period, reconnect, out, lock):
             time.sleep(next_at - now)
         next_at += period
         rec = {"t": time.time(), "ms": None, "status": 0, "allowed": None, "rules": [],
-               "serial": None, "error": None}
+               "warnings": [], "serial": None, "error": None}
         try:
             if conn is None or used >= reconnect:
                 if conn is not None:
@@ -51,10 +51,10 @@ def worker(url, ctx, body, stop_at, period, reconnect, out, lock):
             if resp.status == 200:
                 r = json.loads(data)["response"]
                 rec["allowed"] = bool(r.get("allowed"))
-                texts = list(r.get("warnings") or [])
+                rec["warnings"] = sorted({m.group(1) for m in map(RULE.match, r.get("warnings") or []) if m})
                 if not rec["allowed"]:
-                    texts += (r.get("status", {}).get("message") or "").split("; ")
-                rec["rules"] = sorted({m.group(1) for m in map(RULE.match, texts) if m})
+                    texts = (r.get("status", {}).get("message") or "").split("; ")
+                    rec["rules"] = sorted({m.group(1) for m in map(RULE.match, texts) if m})
         except Exception as e:  # noqa: BLE001 - every failure is a data point
             rec["error"] = f"{type(e).__name__}: {e}"
             if conn is not None:
