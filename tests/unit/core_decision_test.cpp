@@ -101,6 +101,15 @@ TEST(Decide, ValidateNeverPatchesEvenWhenMutateWould) {
   EXPECT_EQ(validate.object, minimal);
 }
 
+TEST(Decide, ValidateDoesNotReportAMutationItDidNotMake) {
+  HostCase c("validate-no-secret", host_with({{"spec", {{"secret", nullptr}}}}));
+  Verdict mutate = run(c.request(), Phase::Mutate);
+  EXPECT_EQ(mutate.rules(), std::vector<std::string>{"vcenter-credentials"});
+  Verdict validate = run(c.request(), Phase::Validate);
+  EXPECT_TRUE(validate.allowed);
+  EXPECT_TRUE(validate.warnings.empty()) << validate.warnings.front();
+}
+
 TEST(Decide, NoInventoryLookupWhenTheProviderCannotBeAsked) {
   for (json spec_provider :
        {json(nullptr), json{{"name", "vsphere-provider"}, {"namespace", "other"}}}) {

@@ -549,6 +549,8 @@ void Decider::check_secret() {
   // Without the provider there is nothing to default from; its own finding (or the inventory
   // failure policy) already explains why.
   if (!provider_) return;
+  // Another type's credentials are no ESXi credentials; provider-not-vsphere already says why.
+  if (provider_->type != "vsphere") return;
   bool esxi = provider_->sdk_endpoint == "esxi";
   if (policy_.secret_default == SecretDefault::EsxiOnly && !esxi) {
     deny(rule::kSecretMissing,
@@ -612,6 +614,17 @@ Verdict Decider::finish() {
     if (a.deny != b.deny) return a.deny;
     return rank(a) < rank(b);
   });
+  bool any_deny =
+      std::any_of(findings_.begin(), findings_.end(), [](const Finding& f) { return f.deny; });
+  // These warnings report a change the patch makes; with no patch they would be false.
+  if (any_deny || phase_ == Phase::Validate) {
+    findings_.erase(std::remove_if(findings_.begin(), findings_.end(),
+                                   [](const Finding& f) {
+                                     return f.rule == rule::kVcenterCredentials ||
+                                            f.rule == rule::kAddressRefreshed;
+                                   }),
+                    findings_.end());
+  }
   bool denied = false;
   bool only_inventory = true;
   for (const auto& f : findings_) {

@@ -454,6 +454,14 @@ inline std::vector<HostCase> host_cases() {
           .admitted()
           .patched({add("/spec/secret", {{"name", "esxi-secret"}, {"namespace", "demo"}}),
                     add("/metadata/ownerReferences", {owner_ref("esxi-provider", "uid-esxi")})}));
+  c.push_back(HostCase("a denial does not claim the secret was defaulted",
+                       host_with({{"spec", {{"secret", nullptr}, {"ipAddress", nullptr}}}}))
+                  .denied({"address-missing"}));
+  c.push_back(
+      HostCase(
+          "no secret default from a provider that is not vSphere",
+          host_with({{"spec", {{"provider", {{"name", "ovirt-provider"}}}, {"secret", nullptr}}}}))
+          .denied({"provider-not-vsphere"}));
   c.push_back(
       HostCase("secret-missing: provider has no secret",
                host_with({{"metadata", {{"ownerReferences", nullptr}}},
@@ -574,6 +582,13 @@ inline std::vector<HostCase> host_cases() {
           .policy({{"inventoryFailure", "defer"}})
           .inventory([](FakeInventory& inv) { inv.provider_status = LookupStatus::Unavailable; })
           .denied({"address-missing", "inventory-unavailable"}));
+  c.push_back(
+      HostCase("cross-namespace secret cannot be proven the provider's when it is unknown",
+               host_with({{"spec", {{"secret", {{"namespace", "vault"}}}}}}))
+          .policy({{"inventoryFailure", "allow"}})
+          .inventory([](FakeInventory& inv) { inv.provider_status = LookupStatus::Unavailable; })
+          .denied({"secret-cross-namespace", "inventory-unavailable"})
+          .naming({"vault/host-secret", "provider is unknown"}));
   c.push_back(HostCase("an inventory view that throws is an unavailable inventory", stored_host())
                   .inventory([](FakeInventory& inv) { inv.throw_on_provider = true; })
                   .denied({"inventory-unavailable"})
@@ -602,6 +617,15 @@ inline std::vector<HostCase> host_cases() {
                     .admitted({"address-invalid", "vcenter-credentials"})
                     .patched({add("/spec/secret",
                                   {{"name", "vsphere-secret"}, {"namespace", "sandbox-a"}})}));
+  }
+  {
+    json p = sandbox_policy;
+    p["inventoryFailure"] = "defer";
+    c.push_back(
+        HostCase("warn mode: a deferred inventory failure is only a warning", sandbox)
+            .policy(p)
+            .inventory([](FakeInventory& inv) { inv.provider_status = LookupStatus::Unavailable; })
+            .admitted({"inventory-unavailable"}));
   }
   c.push_back(HostCase("enforce outside the warn pattern", with_adapter(stored_host(), "Mgmt"))
                   .policy(sandbox_policy)
