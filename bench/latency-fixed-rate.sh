@@ -6,9 +6,12 @@
 # says nothing about latency at a given rate, and wrk2 is not in Debian. h2load (nghttp2-client)
 # paces each client with --rps, speaks HTTP/1.1 with --h1, and its --log-file records every
 # request's latency, from which this script computes exact percentiles (h2load itself prints only
-# mean/sd). 10 clients x 100 req/s = 1,000 req/s. Each client is paced, not open-loop: a request
-# delayed past its slot delays the next (coordinated omission), which at ~0.3 ms service time
-# against a 10 ms slot per client cannot hide more than one slot; the max column shows it.
+# mean/sd). 8 clients x 125 req/s = 1,000 req/s. Each client is paced, not open-loop: a request
+# delayed past its slot delays the next (coordinated omission), which at ~0.2 ms service time
+# against an 8 ms slot per client cannot hide more than one slot; the max column shows it.
+# Why not 10 x 100: cpp-httplib 0.11.4 waits for the next keep-alive request with poll(10 ms) and
+# then sleeps 1 ms; a client sending exactly every 10 ms lands in that sleep on nearly every
+# request (+~0.8 ms p50). BENCH_RATE_CLIENTS=10 reproduces it; see bench/README.md.
 # Writes bench/results/latency-fixed-rate.json.
 source "$(dirname "$0")/lib.sh"
 need_binaries
@@ -16,7 +19,7 @@ need h2load nghttp2-client
 warn_if_busy
 busy=$(machine_busy)
 RATE=${BENCH_RATE:-1000}
-CLIENTS=${BENCH_RATE_CLIENTS:-10}
+CLIENTS=${BENCH_RATE_CLIENTS:-8}
 SECONDS_RUN=${BENCH_RATE_SECONDS:-20}
 make_certs
 start_inventory "$SRC/examples/inventory.yaml"
