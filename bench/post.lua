@@ -1,10 +1,15 @@
 -- wrk script: POST the file named by $BODY as an AdmissionReview, and print one JSON summary line
 -- ("JSON {...}") that the bench scripts parse, with latency percentiles in milliseconds.
-local f = assert(io.open(os.getenv("BODY"), "rb"))
-wrk.method = "POST"
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = "application/json"
+-- METHOD=GET sends no body (the library-floor run against /healthz).
+if os.getenv("METHOD") == "GET" then
+  wrk.method = "GET"
+else
+  local f = assert(io.open(os.getenv("BODY"), "rb"))
+  wrk.method = "POST"
+  wrk.body = f:read("*a")
+  f:close()
+  wrk.headers["Content-Type"] = "application/json"
+end
 
 function done(summary, latency, requests)
   local s = summary.duration / 1e6
