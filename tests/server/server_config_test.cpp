@@ -1,0 +1,149 @@
+// In-process checks of the pieces an operator's input goes through before any socket: flag and
+// duration parsing, the MTV_INVENTORY_URL fallback, the Content-Type rule and the answer deadline.
+#include <gtest/gtest.h>
+
+#include "webhook/server/config.hpp"
+#include "webhook/server/handlers.hpp"
+
+namespace hostadm::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+ParsedArgs parse(std::vector<std::string> args, const char* env_url = nullptr) {
+  args.insert(args.begin(), "host-webhook");
+  std::vector<const char*> argv;
+  for (auto& a : args) argv.push_back(a.c_str());
+  return parse_args(static_cast<int>(argv.size()), argv.data(), [env_url](const char* name) {
+    return std::string(name) == "MTV_INVENTORY_URL" ? env_url : nullptr;
+  });
+}
+
+const std::vector<std::string> kTls = {"--tls-cert", "c.pem", "--tls-key", "k.pem"};
+
+std::vector<std::string> with_tls(std::vector<std::string> extra) {
+  auto args = kTls;
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+TEST(ServerConfigTest, DefaultsMatchTheSpec) {
+  const auto cfg = parse(with_tls({"--inventory-fixture", "f.yaml"})).config;
+  EXPECT_EQ(cfg.listen_host, "0.0.0.0");
+  EXPECT_EQ(cfg.listen_port, 8443);
+  EXPECT_EQ(cfg.inventory_token_file, "/var/run/secrets/kubernetes.io/serviceaccount/token");
+  EXPECT_EQ(cfg.threads, 64);
+  EXPECT_EQ(cfg.max_body_bytes, 7u << 20);
+  EXPECT_EQ(cfg.keep_alive_timeout, 5s);
+  EXPECT_EQ(cfg.drain_delay, 5s);
+  EXPECT_EQ(cfg.log_format, LogFormat::Json);
+}
+
+TEST(ServerConfigTest, BothFlagFormsAndBooleans) {
+  const auto cfg = parse(with_tls({"--listen=[::1]:9443", "--inventory-url", "https://inv:8443",
+                                   "--inventory-insecure-skip-tls", "--threads=8",
+                                   "--max-body-bytes", "1Mi", "--read-timeout", "1m30s"}))
+                       .config;
+  EXPECT_EQ(cfg.listen_host, "::1");
+  EXPECT_EQ(cfg.listen_port, 9443);
+  EXPECT_TRUE(cfg.inventory_insecure_skip_tls);
+  EXPECT_EQ(cfg.threads, 8);
+  EXPECT_EQ(cfg.max_body_bytes, 1u << 20);
+  EXPECT_EQ(cfg.read_timeout, 90s);
+  EXPECT_FALSE(parse(with_tls({"--inventory-url", "u", "--inventory-insecure-skip-tls=false"}))
+                   .config.inventory_insecure_skip_tls);
+}
+
+TEST(ServerConfigTest, InventoryUrlFallsBackToTheEnvironment) {
+  const auto cfg = parse(kTls, "https://from-env:8443").config;
+  EXPECT_EQ(cfg.inventory_url, "https://from-env:8443");
+  EXPECT_TRUE(cfg.inventory_url_from_env);
+  // The flag wins over the environment.
+  EXPECT_EQ(
+      parse(with_tls({"--inventory-url", "https://flag"}), "https://env").config.inventory_url,
+      "https://flag");
+  // A fixture wins over an environment URL (a dev shell may have it exported).
+  const auto fx = parse(with_tls({"--inventory-fixture", "f.yaml"}), "https://env").config;
+  EXPECT_TRUE(fx.inventory_url.empty());
+}
+
+TEST(ServerConfigTest, ErrorsNameTheFlagAndTheFix) {
+  auto message = [](std::vector<std::string> args) -> std::string {
+    try {
+      parse(std::move(args));
+    } catch (const UsageError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_NE(message(with_tls({"--inventory-fixture", "f", "--threads", "0"})).find("--threads"),
+            std::string::npos);
+  EXPECT_NE(message(with_tls({"--inventory-fixture", "f", "--drain-delay", "10"})).find("unit"),
+            std::string::npos);
+  EXPECT_NE(
+      message(with_tls({"--inventory-fixture", "f", "--inventory-url", "u"})).find("not both"),
+      std::string::npos);
+  EXPECT_NE(message(with_tls({"--inventory-fixture", "f", "--drain-delay", "30s"}))
+                .find("--shutdown-timeout"),
+            std::string::npos);
+  EXPECT_NE(message(with_tls({"--inventory-fixture"})).find("needs a value"), std::string::npos);
+  EXPECT_NE(message(with_tls({"--inventory-fixture", "f", "stray"})).find("stray"),
+            std::string::npos);
+}
+
+TEST(ServerConfigTest, Durations) {
+  EXPECT_EQ(parse_duration_ms("10s"), 10s);
+  EXPECT_EQ(parse_duration_ms("9500ms"), 9500ms);
+  EXPECT_EQ(parse_duration_ms("1m30s"), 90s);
+  EXPECT_EQ(parse_duration_ms("1.5s"), 1500ms);
+  EXPECT_EQ(parse_duration_ms("2h"), 7200s);
+  for (const char* bad : {"", "10", "s", "10 parsecs", "-1s", "1d"})
+    EXPECT_THROW(parse_duration_ms(bad), std::invalid_argument) << bad;
+}
+
+TEST(ServerConfigTest, JsonContentTypeAllowsParameters) {
+  EXPECT_TRUE(is_json_content_type("application/json"));
+  EXPECT_TRUE(is_json_content_type("application/json; charset=utf-8"));
+  EXPECT_TRUE(is_json_content_type("Application/JSON;charset=UTF-8"));
+  EXPECT_FALSE(is_json_content_type(""));
+  EXPECT_FALSE(is_json_content_type("text/plain"));
+  EXPECT_FALSE(is_json_content_type("application/json-patch+json"));
+  EXPECT_FALSE(is_json_content_type("application/yaml"));
+}
+
+TEST(ServerConfigTest, AnswerDeadlineLeavesAMarginBeforeTheApiserverTimeout) {
+  Metrics metrics;
+  AdmissionHandler h(nullptr, std::make_shared<Policy>(), metrics, HandlerOptions{10s, 500ms});
+  const auto t0 = SteadyClock::now();
+  EXPECT_EQ(h.answer_deadline("10s", t0), t0 + 9500ms);  // margin capped at 500ms
+  EXPECT_EQ(h.answer_deadline("2s", t0), t0 + 1800ms);   // 10% of a short timeout
+  EXPECT_EQ(h.answer_deadline("", t0), t0 + 9500ms);     // apiserver default 10s
+  EXPECT_EQ(h.answer_deadline("garbage", t0), t0 + 9500ms);
+  EXPECT_EQ(h.answer_deadline("5m", t0), t0 + 29500ms);  // timeoutSeconds is at most 30
+}
+
+TEST(ServerConfigTest, HandlerNeverThrowsAndEchoesTheUidOnInternalErrors) {
+  Metrics metrics;
+  // A view factory that fails stands for any unexpected failure inside an admission.
+  AdmissionHandler h(
+      [](Deadline) -> std::unique_ptr<InventoryView> { throw std::runtime_error("boom"); },
+      std::make_shared<Policy>(), metrics, HandlerOptions{});
+  const std::string body = R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview",
+    "request":{"uid":"uid-boom","operation":"CREATE","namespace":"demo",
+    "kind":{"group":"forklift.konveyor.io","version":"v1beta1","kind":"Host"},
+    "resource":{"group":"forklift.konveyor.io","version":"v1beta1","resource":"hosts"},
+    "object":{"metadata":{"name":"h","namespace":"demo"},"spec":{}}}})";
+  const HttpReply r =
+      h.handle(Webhook::Mutate, "application/json", "10s", body, SteadyClock::now());
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["response"]["uid"], "uid-boom");
+  EXPECT_EQ(j["response"]["allowed"], false);
+  EXPECT_EQ(j["response"]["status"]["code"], 500);
+  EXPECT_EQ(j["response"]["status"]["message"], "internal error");
+  EXPECT_EQ(j["apiVersion"], "admission.k8s.io/v1");
+  EXPECT_EQ(j["kind"], "AdmissionReview");
+}
+
+}  // namespace
+}  // namespace hostadm::server
