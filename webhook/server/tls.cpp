@@ -194,15 +194,22 @@ void CertStore::start_watch(std::chrono::milliseconds interval) {
   stop_watch();
   stop_watch_ = false;
   watcher_ = std::thread([this, interval] {
-    std::string seen = fingerprint();
+    std::string seen = fingerprint(), pending;
     std::unique_lock<std::mutex> lock(watch_mu_);
     while (!watch_cv_.wait_for(lock, interval, [this] { return stop_watch_; })) {
       lock.unlock();
-      std::string now = fingerprint();
-      // A failed attempt is not retried until the files change again: a bad pair left in place
-      // would otherwise log an error every poll.
-      if (now != seen) {
+      const std::string now = fingerprint();
+      if (now == seen) {
+        pending.clear();
+      } else if (now != pending) {
+        // Still changing (make-certs.sh renames the key, then the certificate): wait one more
+        // poll so a rotation in progress is not reported as a bad pair.
+        pending = now;
+      } else {
+        // A failed attempt is not retried until the files change again: a bad pair left in
+        // place would otherwise log an error every poll.
         seen = now;
+        pending.clear();
         reload("file change");
       }
       lock.lock();
