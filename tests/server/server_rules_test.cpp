@@ -300,7 +300,7 @@ TEST_F(InventoryHttpTest, HundredConcurrentColdRequestsCauseOneHostsFetch) {
     });
   for (auto& t : threads) t.join();
   inv_->faults(json::object());
-  EXPECT_EQ(allowed.load(), 100);
+  EXPECT_EQ(allowed.load(), 100) << hook.proc->err().substr(0, 4000);
   EXPECT_EQ(failed.load(), 0);
   const json counts = inv_->requests();
   EXPECT_EQ(counts.value("hosts", -1), 1) << counts;
