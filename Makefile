@@ -53,7 +53,7 @@ test-sanitize: test-deps
 	  ctest -j $(JOBS) --output-on-failure --timeout 600
 	cmake -S . -B build-tsan -G Ninja -DHOSTADM_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug
 	cmake --build build-tsan -j $(JOBS)
-	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest -L server -j $(JOBS) --output-on-failure --timeout 600
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/.ci/tsan.supp" ctest -L server -j $(JOBS) --output-on-failure --timeout 600
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
