@@ -208,6 +208,53 @@ TEST(ToResponse, CleanAnswerHasOnlyTheDecision) {
   EXPECT_TRUE(r.patch.empty());
 }
 
+// Every field of the Host replaced by every JSON type: an answer, never an exception or a 500.
+TEST(Decide, AnyJsonTypeInAnyFieldGetsAClearAnswer) {
+  const std::vector<std::string> pointers = {
+      "/metadata",
+      "/metadata/namespace",
+      "/metadata/annotations",
+      "/metadata/annotations/forklift.konveyor.io~1network-adapter",
+      "/metadata/ownerReferences",
+      "/metadata/ownerReferences/0",
+      "/metadata/ownerReferences/0/uid",
+      "/metadata/ownerReferences/0/controller",
+      "/spec",
+      "/spec/provider",
+      "/spec/provider/name",
+      "/spec/provider/namespace",
+      "/spec/id",
+      "/spec/name",
+      "/spec/ipAddress",
+      "/spec/secret",
+      "/spec/secret/name",
+      "/spec/secret/namespace"};
+  const std::vector<json> values = {
+      nullptr,        true,          0, -1.5, "", "x", json::array(), json::array({1}),
+      json::object(), json{{"a", 1}}};
+  json base = with_adapter(stored_host(), "Management Network");
+  for (const auto& ptr : pointers) {
+    for (const auto& value : values) {
+      json h = base;
+      h[json::json_pointer(ptr)] = value;
+      for (Phase phase : {Phase::Mutate, Phase::Validate}) {
+        HostCase c("types", h);
+        c.update_from(base);
+        Verdict v = run(c.request(), phase);
+        EXPECT_TRUE(v.code == 200 || v.code == 400 || v.code == 403)
+            << ptr << " = " << value.dump() << ": " << v.code << " " << v.message;
+        if (v.code == 400) {
+          EXPECT_EQ(v.rules(), std::vector<std::string>{"malformed"});
+          EXPECT_NE(v.message.find("must be"), std::string::npos) << v.message;
+        }
+        if (v.allowed) {
+          EXPECT_EQ(c.request().object.patch(v.patch), v.object);
+        }
+      }
+    }
+  }
+}
+
 TEST(MissingRequiredFields, AbsentNullEmptyAllCount) {
   EXPECT_TRUE(missing_required_fields(stored_host()).empty());
   std::vector<std::string> all = {"/spec/ipAddress", "/spec/provider", "/spec/secret"};
