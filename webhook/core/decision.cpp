@@ -31,7 +31,8 @@ struct HostFields {
   bool spec_present = false;
   bool provider_present = false;  // spec.provider is a non-empty object
   bool secret_present = false;    // spec.secret is a non-empty object
-  std::vector<json> owner_refs;
+  std::vector<std::string> owner_uids;
+  bool has_controller_owner = false;
 };
 
 bool unset(const json* v) {
@@ -115,7 +116,11 @@ std::optional<HostFields> read_host(const json& object, const std::string& ns,
                                ShapeCheck::describe(*refs));
     } else {
       for (const auto& r : *refs) {
-        if (r.is_object()) h.owner_refs.push_back(r);
+        if (!r.is_object()) continue;
+        if (auto uid = r.find("uid"); uid != r.end() && uid->is_string())
+          h.owner_uids.push_back(uid->get<std::string>());
+        if (auto c = r.find("controller"); c != r.end() && *c == true)
+          h.has_controller_owner = true;
       }
     }
   }
@@ -261,7 +266,8 @@ Verdict Decider::run() {
     return v;
   }
   h_ = std::move(*fields);
-  work_ = req_.object;
+  // Only /mutate builds a patch, so only it needs a copy to follow the patch on.
+  if (phase_ == Phase::Mutate) work_ = req_.object;
 
   check_static();
   lookup_inventory();
@@ -576,19 +582,16 @@ void Decider::check_secret() {
 
 void Decider::add_owner_reference() {
   if (!policy_.owner_reference || !provider_ || provider_->uid.empty()) return;
-  bool other_controller = false;
-  for (const auto& ref : h_.owner_refs) {
-    if (ref.value("uid", json()) == provider_->uid) return;
-    if (ref.value("controller", json()) == true) other_controller = true;
-  }
+  if (std::find(h_.owner_uids.begin(), h_.owner_uids.end(), provider_->uid) != h_.owner_uids.end())
+    return;
   json ref = {{"apiVersion", "forklift.konveyor.io/v1beta1"},
               {"kind", "Provider"},
               {"name", provider_->name.empty() ? h_.provider_name : provider_->name},
               {"uid", provider_->uid}};
-  if (!other_controller) ref["controller"] = true;
+  if (!h_.has_controller_owner) ref["controller"] = true;
+  if (phase_ != Phase::Mutate) return;
   const json* meta = find(work_, "metadata");
   const json* refs = meta ? find(*meta, "ownerReferences") : nullptr;
-  if (phase_ != Phase::Mutate) return;
   if (refs && refs->is_array()) {
     patch_.push_back({{"op", "add"}, {"path", "/metadata/ownerReferences/-"}, {"value", ref}});
     work_["metadata"]["ownerReferences"].push_back(ref);
