@@ -28,6 +28,7 @@
 #include "harness/results.hpp"
 #include "webhook/core/admission.hpp"
 #include "webhook/core/decision.hpp"
+#include "webhook/core/json_limits.hpp"
 #include "webhook/core/policy.hpp"
 #include "webhook/core/rules.hpp"
 #include "webhook/inventory/files.hpp"
@@ -217,7 +218,7 @@ Answer call(httplib::SSLClient& client, const Options& o, const std::string& end
                    "', expected application/json");
   json body;
   try {
-    body = json::parse(res->body);
+    body = parse_json_bounded(res->body);
   } catch (const json::exception& e) {
     return violate(std::string("answer is not JSON: ") + e.what());
   }

@@ -9,6 +9,7 @@
 #include "harness/commands.hpp"
 #include "harness/flags.hpp"
 #include "webhook/core/fixture.hpp"
+#include "webhook/core/json_limits.hpp"
 #include "webhook/core/policy.hpp"
 #include "webhook/core/yaml.hpp"
 #include "webhook/inventory/http_source.hpp"
@@ -84,7 +85,7 @@ int cmd_snapshot(const Args& args) {
     return fail(base + path + ": " + src->describe_failure(listing, "the provider list"));
   json by_type;
   try {
-    by_type = json::parse(listing.body);
+    by_type = parse_json_bounded(listing.body);
     if (!by_type.is_object()) throw std::invalid_argument("expected a map by provider type");
   } catch (const std::exception& e) {
     return fail(base + path + ": unreadable answer: " + e.what());
@@ -119,7 +120,7 @@ int cmd_snapshot(const Args& args) {
         return fail(base + hosts_path + ": " +
                     src->describe_failure(a, "the hosts of provider " + p.value("name", uid)));
       try {
-        hosts_by_uid[uid] = json::parse(a.body);
+        hosts_by_uid[uid] = parse_json_bounded(a.body);
       } catch (const std::exception& e) {
         return fail(base + hosts_path + ": unreadable answer: " + e.what());
       }

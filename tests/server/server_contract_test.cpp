@@ -94,6 +94,22 @@ TEST_F(ContractTest, UnparseableBodyIs400) {
   EXPECT_NE(a.body.find("not valid JSON"), std::string::npos) << a.body;
 }
 
+// Regression: 100,000 nested brackets in an annotation (200 KB, far under the default body limit)
+// overflowed a worker's stack and killed the process. This server's limit is 64 KiB, so 30,000.
+TEST_F(ContractTest, DeeplyNestedBodyIs400AndTheServerSurvives) {
+  auto c = client();
+  const std::string deep = std::string(30000, '[') + std::string(30000, ']');
+  std::string body = review("uid-deep", "CREATE", adapter_host()).dump();
+  const std::string marker = "\"Management Network\"";
+  ASSERT_NE(body.find(marker), std::string::npos);
+  body.replace(body.find(marker), marker.size(), deep);
+  const Answer a = post(*c, "/mutate", body);
+  EXPECT_EQ(a.status, 400) << a.body.substr(0, 200);
+  EXPECT_NE(a.body.find("nested deeper than"), std::string::npos) << a.body.substr(0, 200);
+  auto c2 = client();
+  EXPECT_EQ(admit(*c2, "mutate", review("uid-after", "CREATE", adapter_host())).status, 200);
+}
+
 TEST_F(ContractTest, ReviewWithoutRequestIs400WithAMessage) {
   auto c = client();
   const Answer a =

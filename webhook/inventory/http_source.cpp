@@ -12,6 +12,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "webhook/core/json_limits.hpp"
+
 namespace hostadm {
 
 namespace {
@@ -313,7 +315,7 @@ ProvidersFetch HttpInventorySource::providers(const std::string& ns, Deadline de
     return out;
   }
   try {
-    out.providers = providers_from_inventory_json(nlohmann::json::parse(a.body));
+    out.providers = providers_from_inventory_json(parse_json_bounded(a.body));
     out.status = LookupStatus::Ok;
     observe("providers", "ok", started);
   } catch (const std::exception& e) {
@@ -346,7 +348,7 @@ HostsFetch HttpInventorySource::hosts(const ProviderInfo& provider, Deadline dea
     return out;
   }
   try {
-    auto body = nlohmann::json::parse(a.body);
+    auto body = parse_json_bounded(a.body);
     if (!body.is_array()) throw std::invalid_argument("expected a list of hosts");
     out.hosts.reserve(body.size());
     for (const auto& h : body) out.hosts.push_back(host_from_inventory_json(h));

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "webhook/core/admission.hpp"
+#include "webhook/core/json_limits.hpp"
 #include "webhook/server/config.hpp"
 #include "webhook/server/logging.hpp"
 
@@ -103,7 +104,10 @@ HttpReply AdmissionHandler::handle(Webhook webhook, const std::string& content_t
                          "unsupported content type");
     nlohmann::json review;
     try {
-      review = nlohmann::json::parse(body);
+      review = parse_json_bounded(body);
+    } catch (const JsonTooDeep& e) {
+      return bad_request(400, std::string("request body refused: ") + e.what(),
+                         "JSON too deep at byte " + std::to_string(e.byte));
     } catch (const nlohmann::json::parse_error& e) {
       // The reply may quote the body back to its sender; the log must not.
       return bad_request(400, std::string("request body is not valid JSON: ") + e.what(),
