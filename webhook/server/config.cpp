@@ -1,5 +1,7 @@
 #include "webhook/server/config.hpp"
 
+#include "webhook/core/policy.hpp"
+
 #include <cctype>
 #include <map>
 #include <set>
@@ -227,33 +229,11 @@ void apply_config_file(ServerConfig& cfg, const std::vector<Flag>& table, const 
 std::chrono::milliseconds parse_duration_ms(const std::string& text_in) {
   const std::string text = trim(text_in);
   if (text.empty()) throw std::invalid_argument("empty duration");
-  double total_ms = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
-      ++i;
-    if (start == i || i - start > 12)
-      throw std::invalid_argument("'" + text + "' is not a duration like 10s, 500ms or 1m30s");
-    const double n = std::stod(text.substr(start, i - start));
-    size_t unit_start = i;
-    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
-    const std::string unit = text.substr(unit_start, i - unit_start);
-    double mult;
-    if (unit == "ms")
-      mult = 1;
-    else if (unit == "s")
-      mult = 1000;
-    else if (unit == "m")
-      mult = 60'000;
-    else if (unit == "h")
-      mult = 3'600'000;
-    else
-      throw std::invalid_argument("'" + text + "' has no unit (ms, s, m or h), e.g. 10s");
-    total_ms += n * mult;
-  }
-  if (total_ms > 1e12) throw std::invalid_argument("'" + text + "' is too long");
-  return std::chrono::milliseconds(static_cast<long long>(total_ms));
+  // The policy file accepts a bare number as seconds; a flag or ?timeout= without a unit is
+  // more likely a mistake (10 meaning 10 ms?), so it is refused here.
+  if (text.find_first_not_of("0123456789.") == std::string::npos)
+    throw std::invalid_argument("'" + text + "' has no unit (ms, s, m or h), e.g. 10s");
+  return parse_duration(text);
 }
 
 void parse_listen(const std::string& text, std::string& host, int& port) {
