@@ -278,5 +278,51 @@ TEST(Decide, AnnotationKeyComesFromThePolicy) {
   EXPECT_EQ(v.patch, json::array({add("/spec/ipAddress", "10.0.0.10")}));
 }
 
+TEST(Decide, AnnotationFromThePolicyIsReportedOnceWhenNotAString) {
+  Policy policy;
+  policy.adapter_annotation = "example.com/nic";
+  json h = host_with({{"metadata", {{"annotations", {{"example.com/nic", 42}}}}}});
+  Verdict v = run(HostCase("annotation", h).request(), Phase::Mutate, policy);
+  EXPECT_EQ(v.message,
+            "malformed: metadata.annotations['example.com/nic'] must be a string, got number 42; "
+            "fix this field in the manifest");
+}
+
+TEST(Decide, AHugeUserValueIsClippedInTheMessage) {
+  const std::string huge_id(4 << 20, 'x');
+  Verdict v =
+      run(HostCase("huge id", host_with({{"spec", {{"id", huge_id}}}})).request(), Phase::Mutate);
+  ASSERT_FALSE(v.allowed);
+  EXPECT_EQ(v.rules(), std::vector<std::string>{"host-not-found"});
+  EXPECT_LT(v.message.size(), 4096u);
+  EXPECT_EQ(v.message.rfind("host-not-found: ", 0), 0u) << v.message.substr(0, 200);
+  EXPECT_NE(v.message.find("spec.id"), std::string::npos) << v.message;
+  // The user can tell the value was cut, and by how much.
+  EXPECT_NE(v.message.find("'" + huge_id.substr(0, 128) + "... (4194304 bytes)'"),
+            std::string::npos)
+      << v.message;
+  for (const auto& f : v.findings) EXPECT_LT(f.message.size(), 4096u);
+}
+
+TEST(Decide, AHugeAnnotationKeyIsClippedInTheMalformedMessage) {
+  const std::string huge_key(1 << 20, 'k');
+  json h = host_with({{"metadata", {{"annotations", {{huge_key, 1}}}}}});
+  Verdict v = run(HostCase("huge key", h).request(), Phase::Mutate);
+  ASSERT_FALSE(v.allowed);
+  EXPECT_LT(v.message.size(), 4096u);
+  EXPECT_EQ(v.message.rfind("malformed: metadata.annotations['", 0), 0u)
+      << v.message.substr(0, 200);
+}
+
+TEST(Decide, MutateObjectIsTheRequestWithThePatchApplied) {
+  for (const auto& c : host_cases()) {
+    FakeInventory inv = c.make_inventory();
+    AdmissionRequest req = c.request();
+    Verdict v = decide(req, Phase::Mutate, inv, c.make_policy());
+    if (!v.allowed || !v.in_scope) continue;
+    EXPECT_EQ(v.object, req.object.patch(v.patch)) << c.name;
+  }
+}
+
 }  // namespace
 }  // namespace hostadm::testing

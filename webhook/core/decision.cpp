@@ -17,8 +17,19 @@ namespace {
 constexpr const char* kGroup = "forklift.konveyor.io";
 constexpr const char* kResource = "hosts";
 
+// A user value can be megabytes (a 4 MiB spec.id), and the apiserver copies status.message and
+// warnings into its reply, events and audit log: every user value a message quotes goes
+// through here, cut at a UTF-8 boundary with its real length kept so the user sees it was cut.
+constexpr size_t kMaxShownBytes = 128;
+std::string shown(const std::string& s) {
+  if (s.size() <= kMaxShownBytes) return s;
+  size_t cut = kMaxShownBytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut) + "... (" + std::to_string(s.size()) + " bytes)";
+}
+
 std::string q(const std::string& s) {
-  return "'" + s + "'";
+  return "'" + shown(s) + "'";
 }
 
 // The fields the rules read, after the shape checks; "" means unset.
@@ -104,10 +115,12 @@ std::optional<HostFields> read_host(const json& object, const std::string& ns,
           meta ? check.object(*meta, "annotations", "metadata.annotations") : nullptr) {
     for (const auto& [key, value] : ann->items()) {
       if (!value.is_string())
-        check.problems.push_back("metadata.annotations['" + key + "'] must be a string, got " +
-                                 ShapeCheck::describe(value));
+        check.problems.push_back("metadata.annotations['" + shown(key) +
+                                 "'] must be a string, got " + ShapeCheck::describe(value));
     }
-    h.adapter = check.string(ann, annotation.c_str(), "");
+    // The loop above already reported a non-string adapter annotation, under its key.
+    if (auto it = ann->find(annotation); it != ann->end() && it->is_string())
+      h.adapter = it->get<std::string>();
   }
   if (const json* refs = meta ? find(*meta, "ownerReferences") : nullptr;
       refs && !refs->is_null()) {
@@ -189,7 +202,7 @@ class Decider {
     if (phase_ == Phase::Mutate) add_at(work_, patch_, path, std::move(value));
   }
 
-  std::string provider_label() const { return h_.ns + "/" + h_.provider_name; }
+  std::string provider_label() const { return shown(h_.ns) + "/" + shown(h_.provider_name); }
   std::string host_label(const HostInfo& host) const {
     return host.name.empty() ? host.id : host.id + " (" + host.name + ")";
   }
@@ -234,11 +247,11 @@ Verdict Decider::run() {
     Verdict v = untouched(false);
     v.object = nullptr;
     std::string what = req_.resource.group.empty()
-                           ? req_.resource.resource
-                           : req_.resource.resource + "." + req_.resource.group;
+                           ? shown(req_.resource.resource)
+                           : shown(req_.resource.resource) + "." + shown(req_.resource.group);
     if (what.empty()) what = "(no resource)";
     std::string text = "the Host webhook was called for " + what +
-                       (req_.operation.empty() ? "" : " " + req_.operation) +
+                       (req_.operation.empty() ? "" : " " + shown(req_.operation)) +
                        "; narrow the webhook configuration's rules to forklift.konveyor.io hosts";
     v.findings.push_back({std::string(rule::kUnexpectedResource), false,
                           std::string(rule::kUnexpectedResource) + ": " + text});
@@ -356,7 +369,7 @@ void Decider::lookup_inventory() {
                                         q(h_.ns) +
                                         " in the Forklift inventory; check spec.provider.name "
                                         "(kubectl get providers -n " +
-                                        h_.ns + ")");
+                                        shown(h_.ns) + ")");
       return;
     case LookupStatus::NotReady:
       deny(rule::kProviderNotReady, "the Forklift inventory has not synced provider " +
@@ -415,7 +428,7 @@ void Decider::lookup_inventory() {
   static const HostIndex kEmpty;
   const HostIndex& index = hl.hosts ? *hl.hosts : kEmpty;
   const std::string list_hint = "list them with `kubectl mtv get inventory hosts -p " +
-                                h_.provider_name + " -n " + h_.ns + "`";
+                                shown(h_.provider_name) + " -n " + shown(h_.ns) + "`";
   if (!h_.id.empty()) {
     const HostInfo* host = index.find_id(h_.id);
     if (host == nullptr) {
@@ -464,8 +477,9 @@ void Decider::check_host(const HostInfo& host) {
   bool on_host = std::any_of(host.adapters.begin(), host.adapters.end(),
                              [&](const Adapter& a) { return same_address(a.ip_address, h_.ip); });
   if (!on_host)
-    warn(rule::kAddressNotOnHost, "spec.ipAddress " + h_.ip + " is not an adapter IP of host " +
-                                      host.id + " (fine for a load balancer)");
+    warn(rule::kAddressNotOnHost, "spec.ipAddress " + shown(h_.ip) +
+                                      " is not an adapter IP of host " + host.id +
+                                      " (fine for a load balancer)");
 }
 
 void Decider::check_adapter(const HostInfo& host) {
@@ -515,14 +529,14 @@ void Decider::check_adapter(const HostInfo& host) {
     mutate({"spec", "ipAddress"}, adapter.ip_address);
     warn(rule::kAddressRefreshed, "adapter " + q(adapter.name) + " of host " + host.id +
                                       " now has IP " + adapter.ip_address +
-                                      "; spec.ipAddress updated from " + h_.ip);
+                                      "; spec.ipAddress updated from " + shown(h_.ip));
     return;
   }
   deny(rule::kAddressConflict,
-       "spec.ipAddress is " + h_.ip + " but network adapter " + q(adapter.name) + " of host " +
-           host_label(host) + " has IP " + adapter.ip_address +
+       "spec.ipAddress is " + shown(h_.ip) + " but network adapter " + q(adapter.name) +
+           " of host " + host_label(host) + " has IP " + adapter.ip_address +
            "; remove spec.ipAddress to use the adapter's IP, or remove the annotation " +
-           policy_.adapter_annotation + " to use " + h_.ip);
+           policy_.adapter_annotation + " to use " + shown(h_.ip));
 }
 
 void Decider::check_secret() {
@@ -538,9 +552,10 @@ void Decider::check_secret() {
     std::string why = provider_ ? "is not provider " + provider_label() + "'s own secret"
                                 : "cannot be checked against the provider's own secret (the "
                                   "provider is unknown)";
-    deny(rule::kSecretCrossNamespace, "spec.secret is " + h_.secret_ns + "/" + h_.secret_name +
-                                          " but the Host is in namespace " + q(h_.ns) + " and it " +
-                                          why + "; use a secret in namespace " + q(h_.ns));
+    deny(rule::kSecretCrossNamespace, "spec.secret is " + shown(h_.secret_ns) + "/" +
+                                          shown(h_.secret_name) + " but the Host is in namespace " +
+                                          q(h_.ns) + " and it " + why +
+                                          "; use a secret in namespace " + q(h_.ns));
     return;
   }
   const std::string fix = "; set spec.secret.name to a Secret in namespace " + q(h_.ns) +
@@ -577,7 +592,8 @@ void Decider::check_secret() {
   mutate({"spec", "secret"}, json{{"name", secret.name}, {"namespace", secret.ns}});
   if (!esxi)
     warn(rule::kVcenterCredentials, "spec.secret defaulted to vCenter provider " +
-                                        h_.provider_name + "'s secret; an ESXi host may refuse it");
+                                        shown(h_.provider_name) +
+                                        "'s secret; an ESXi host may refuse it");
 }
 
 void Decider::add_owner_reference() {
@@ -642,7 +658,9 @@ Verdict Decider::finish() {
   v.findings = std::move(findings_);
   if (!denied) {
     v.patch = std::move(patch_);
-    v.object = v.patch.empty() ? req_.object : req_.object.patch(v.patch);
+    // /mutate's working copy already is the object with the patch applied (add_at follows every
+    // operation on it), so it is handed over instead of patching another copy.
+    v.object = phase_ == Phase::Mutate ? std::move(work_) : req_.object;
     return v;
   }
   v.allowed = false;

@@ -677,6 +677,13 @@ inline std::vector<HostCase> host_cases() {
           .denied({"malformed"}, 400)
           .naming(
               {"metadata.annotations['forklift.konveyor.io/network-adapter'] must be a string"}));
+  // Reported once, under its key: "this field" (one problem), not a second, unnamed report.
+  c.push_back(
+      HostCase("malformed: adapter annotation is a number, reported once",
+               host_with({{"metadata", {{"annotations", {{kAdapterKey, 42}}}}}}))
+          .denied({"malformed"}, 400)
+          .naming({"malformed: metadata.annotations['forklift.konveyor.io/network-adapter'] "
+                   "must be a string, got number 42; fix this field in the manifest"}));
   c.push_back(
       HostCase(
           "malformed: every bad field named",
