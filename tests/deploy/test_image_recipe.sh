@@ -27,6 +27,16 @@ bad() {
   echo "FAIL: $*" >&2
 }
 
+# Sanitizer runtimes are linked only into the test-sanitize build (build-asan: -fsanitize=...);
+# the image ships the release build, so the Dockerfile rightly does not install them. Only
+# these are skipped: every other library still has to come from the runtime stage.
+is_sanitizer_runtime() {
+  case ${1##*/} in
+    libasan.so* | libubsan.so* | libtsan.so* | liblsan.so*) return 0 ;;
+  esac
+  return 1
+}
+
 # The libraries each binary loads: "BINARY PATH" lines.
 : >"$tmp/libs"
 for b in host-webhook host-harness; do
@@ -37,10 +47,13 @@ for b in host-webhook host-harness; do
   while read -r line; do
     case $line in
       *"not found"*) bad "$b: $line (the binary can't start anywhere)" ;;
-      *"=>"*) echo "$b $(echo "$line" | awk '{print $3}')" >>"$tmp/libs" ;;
-      /*) echo "$b $(echo "$line" | awk '{print $1}')" >>"$tmp/libs" ;;
-      *) ;; # linux-vdso: provided by the kernel
+      *"=>"*) lib=$(echo "$line" | awk '{print $3}') ;;
+      /*) lib=$(echo "$line" | awk '{print $1}') ;;
+      *) continue ;; # linux-vdso: provided by the kernel
     esac
+    [ -n "${lib:-}" ] || continue
+    is_sanitizer_runtime "$lib" || echo "$b $lib" >>"$tmp/libs"
+    lib=""
   done <<<"$ldd_out"
 done
 
