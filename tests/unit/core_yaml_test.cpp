@@ -251,6 +251,109 @@ TEST(YamlLimits, DeepNestingAndSizeAreRefused) {
   }
 }
 
+TEST(YamlLimits, MaxDepthCountsWhatAliasesExpandTo) {
+  // Each line nests the previous value one level deeper: shallow text, a 200-level value.
+  std::string chain = "m0: &m0 {x: 1}\n";
+  for (int i = 1; i < 200; ++i)
+    chain += "m" + std::to_string(i) + ": &m" + std::to_string(i) + " {p: *m" +
+             std::to_string(i - 1) + "}\n";
+  try {
+    parse_yaml_stream(chain);
+    FAIL() << "a 200-level value accepted";
+  } catch (const YamlError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("nesting deeper than 128 levels once aliases are expanded"));
+    EXPECT_EQ(e.line, 128);  // m127's alias makes the first value past the limit
+  }
+  YamlLimits shallow;
+  shallow.max_depth = 4;
+  EXPECT_NO_THROW(parse_yaml_stream("a: &a {b: {c: 1}}\nd: *a\n", shallow));
+  EXPECT_THROW(parse_yaml_stream("a: &a {b: {c: 1}}\nd: {e: *a}\nf: {g: {h: *a}}\n", shallow),
+               YamlError);
+}
+
+TEST(YamlLimits, ExpandedTextIsBoundedByMaxBytes) {
+  YamlLimits small;
+  small.max_bytes = 200;
+  const std::string text =
+      "a: &a \"0123456789012345678901234567890123456789\"\n"
+      "b: [*a, *a, *a, *a, *a]\n";  // under 200 bytes, over 200 once expanded
+  ASSERT_LT(text.size(), small.max_bytes);
+  try {
+    parse_yaml_stream(text, small);
+    FAIL() << "alias expansion past max_bytes accepted";
+  } catch (const YamlError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("expand to more than 200 bytes"));
+    EXPECT_EQ(e.line, 2);
+  }
+  EXPECT_NO_THROW(parse_yaml_stream("a: &a \"0123456789\"\nb: [*a, *a]\n", small));
+}
+
+TEST(YamlMergeKeys, MergeLikeKubectlWithExplicitKeysWinning) {
+  const std::string base = "base: &b {a: 1, b: 2}\n";
+  EXPECT_EQ(one(base + "x: {<<: *b, b: 3, c: 4}\n")["x"], json({{"a", 1}, {"b", 3}, {"c", 4}}));
+  // An explicit key wins wherever it is written, before or after the merge.
+  EXPECT_EQ(one(base + "x: {b: 3, <<: *b}\n")["x"], json({{"a", 1}, {"b", 3}}));
+  // In a list, earlier maps win over later ones.
+  EXPECT_EQ(one("p: &p {k: 1, p: 1}\nq: &q {k: 2, q: 2}\nx:\n  q: 9\n  <<: [*p, *q]\n")["x"],
+            json({{"k", 1}, {"p", 1}, {"q", 9}}));
+  EXPECT_EQ(one("x: {<<: {a: 1}}\n")["x"], json({{"a", 1}}));
+  // A merged map can itself be anchored and reused.
+  EXPECT_EQ(one(base + "x: &x {<<: *b}\ny: *x\n")["y"], json({{"a", 1}, {"b", 2}}));
+}
+
+TEST(YamlMergeKeys, QuotedMergeWordIsAnOrdinaryKeyAndRoundTrips) {
+  json v = one("x: {\"<<\": 1}\n");
+  EXPECT_EQ(v["x"], json({{"<<", 1}}));
+  EXPECT_EQ(parse_yaml_one(to_yaml(v)).value, v);
+}
+
+TEST(YamlMergeKeys, BadMergesNameTheLine) {
+  try {
+    one("a: 1\nx: {<<: 5}\n");
+    FAIL() << "merging a number accepted";
+  } catch (const YamlError& e) {
+    EXPECT_EQ(e.line, 2);
+    EXPECT_THAT(e.what(), HasSubstr("takes a map or a list of maps"));
+  }
+  EXPECT_THROW(one("a: &a [1]\nx: {<<: *a}\n"), YamlError);
+  EXPECT_THROW(one("a: &a {p: 1}\nx: {<<: [*a, 3]}\n"), YamlError);
+  try {
+    one("a: &a {p: 1}\nx:\n  <<: *a\n  <<: *a\n");
+    FAIL() << "two merge keys in one map accepted";
+  } catch (const YamlError& e) {
+    EXPECT_EQ(e.line, 4);
+    EXPECT_THAT(e.what(), HasSubstr("<<: [*a, *b]"));
+  }
+}
+
+TEST(YamlMergeKeys, MergedKeysHaveTheLineOfTheMerge) {
+  YamlDoc doc = parse_yaml_one("base: &b\n  a: 1\nx:\n  c: 2\n  <<: *b\n");
+  EXPECT_EQ(doc.lines->line_of("/x/a"), 5);
+  EXPECT_EQ(doc.lines->line_of("/x/c"), 4);
+}
+
+TEST(YamlMergeKeys, LongMergeChainStaysFlat) {
+  // hardening.py's merge-chain.yaml: with merge keys applied the value is 2 levels deep.
+  std::string chain = "m0: &m0 {x: 1}\n";
+  for (int i = 1; i < 500; ++i)
+    chain += "m" + std::to_string(i) + ": &m" + std::to_string(i) + " {<<: *m" +
+             std::to_string(i - 1) + ", k" + std::to_string(i) + ": " + std::to_string(i) + "}\n";
+  json v = one(chain);
+  EXPECT_EQ(v["m499"].size(), 500u);
+  EXPECT_EQ(v["m499"]["x"], json(1));
+  EXPECT_EQ(v["m499"]["k1"], json(1));
+}
+
+TEST(ToYaml, KeysLongerThanAnImplicitKeyReadBack) {
+  json v;
+  v[std::string(2000, 'k')] = 1;
+  v[std::string(300, '\x01')] = "control characters escape to four times their length";
+  v[std::string(100, '"') + "\u00e9"] = true;
+  EXPECT_EQ(parse_yaml_one(to_yaml(v)).value, v);
+  // Ordinary keys keep the implicit form.
+  EXPECT_EQ(to_yaml(json({{"name", "x"}})), "name: x\n");
+}
+
 TEST(ToYaml, BlockStyleOutput) {
   json v =
       json::parse(R"({"spec":{"ipAddress":"192.168.1.10","provider":{"name":"p"}},"list":[1,2]})");

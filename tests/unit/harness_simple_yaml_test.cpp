@@ -100,6 +100,9 @@ TEST(SimpleYaml, AgreesOnTypicalShapes) {
       "--- !tag\na: 1\n",
       "? complex\n: key\n",
       "<<: {a: 1}\n",
+      "b: &b {a: 1, c: 1}\nx:\n  <<: *b\n  c: 2\n",
+      "b: &b {a: 1}\nx:\n- <<: [*b, {d: 1}]\n",
+      "x:\n  \"<<\": 1\n",
       "a: 'unterminated\n",
       "a: [1, 2,]\n",
       "a: {b}\n",
@@ -156,7 +159,8 @@ TEST(SimpleYaml, StepsAsideForWhatItDoesNotKnow) {
        {"a: \"\xff\"\n", "a: caf\xc3\xa9\n", "a: \xef\xb7\x90\n",
         "\xEF\xBB\xBF"
         "a: 1\n",
-        "a: &x 1\nb: *x\n", "a: |\n  text\n", "a: 1\na: 2\n", "a:\tb\n", "a: 1.5\n",
+        "a: &x 1\nb: *x\n", "x:\n  <<: {a: 1}\n", "- <<: {a: 1}\n  b: 2\n",
+        "b: &b {a: 1}\nx:\n  <<: *b\n", "a: |\n  text\n", "a: 1\na: 2\n", "a:\tb\n", "a: 1.5\n",
         "a: plain\n  continued\n", "--- !tag\na: 1\n", "a: [1,\n  2]\n", "just a scalar\n"}) {
     EXPECT_FALSE(parse_simple_yaml(text).has_value()) << text;
   }

@@ -5,6 +5,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -225,6 +226,7 @@ class JsonBuilder : public YAML::EventHandler {
     doc_line_ = 0;
     lines_ = std::make_shared<LineMap>();
     nodes_ = 0;
+    bytes_ = 0;
   }
 
   void OnDocumentEnd() override {
@@ -239,8 +241,8 @@ class JsonBuilder : public YAML::EventHandler {
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     if (taking_key()) return set_key("null", mark);
-    count(1, mark);
-    complete(json(), mark, anchor, nodes_);
+    count(1, 0, mark);
+    complete(json(), mark, anchor, nodes_, bytes_, 0);
   }
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
@@ -252,20 +254,28 @@ class JsonBuilder : public YAML::EventHandler {
         throw YamlError(line(mark), "a map key must be a plain value, not a list or map");
       return set_key(k.is_string() ? k.get<std::string>() : k.dump(), mark);
     }
-    count(it->second.nodes, mark);
-    complete(it->second.value, mark, 0, nodes_);
+    const Anchored& a = it->second;
+    // max_depth is about the value, not the text: an alias nests a whole subtree where it is used.
+    if (stack_.size() + a.height > limits_.max_depth)
+      throw YamlError(line(mark), "nesting deeper than " + std::to_string(limits_.max_depth) +
+                                      " levels once aliases are expanded; flatten the document "
+                                      "or remove alias chains");
+    count(a.nodes, a.bytes, mark);
+    complete(a.value, mark, 0, nodes_, bytes_, a.height);
   }
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
     check_utf8(value, line(mark));
     if (taking_key()) {
-      if (anchor) anchors_[anchor] = {json(value), 1};
+      if (anchor) anchors_[anchor] = {json(value), 1, value.size(), 0};
+      // Only a plain `<<` is a merge key; a quoted "<<" is an ordinary key, as in go-yaml.
+      if (tag == "?" && value == "<<") return set_merge_key(mark);
       return set_key(value, mark);
     }
-    count(1, mark);
-    size_t start = nodes_;
-    complete(scalar_value(tag, value, line(mark)), mark, anchor, start);
+    count(1, value.size(), mark);
+    size_t start = nodes_, start_bytes = bytes_ - value.size();
+    complete(scalar_value(tag, value, line(mark)), mark, anchor, start, start_bytes, 0);
   }
 
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
@@ -287,13 +297,24 @@ class JsonBuilder : public YAML::EventHandler {
     int line = 0;
     YAML::anchor_t anchor = 0;
     size_t nodes_before = 0;  // node count when this collection started
+    size_t bytes_before = 0;
+    size_t child_height = 0;  // collections nested below this one, aliases expanded
     bool have_key = false;    // maps: a key was read, its value comes next
     std::string key;
     int key_line = 0;
+    // Merge keys (`<<: *a`, `<<: [*a, *b]`): maps applied at the end so explicit keys win,
+    // and earlier maps of a list win over later ones.
+    bool merging = false;  // maps: the pending value is a merge source
+    bool merged = false;   // maps: this map already has its `<<`
+    int merge_line = 0;
+    std::vector<json> merges;
+    bool merge_list = false;  // sequences: this is the list of merge sources
   };
   struct Anchored {
     json value;
-    size_t nodes = 0;  // nodes it expands to
+    size_t nodes = 0;   // nodes it expands to
+    size_t bytes = 0;   // scalar and key bytes it expands to
+    size_t height = 0;  // nesting levels of collections (0 for a scalar)
   };
 
   static int line(const YAML::Mark& mark) { return mark.line >= 0 ? mark.line + 1 : 0; }
@@ -307,19 +328,38 @@ class JsonBuilder : public YAML::EventHandler {
     int key_line = line(mark);
     if (f.value.contains(key))
       throw YamlError(key_line, "duplicate key '" + key + "'; keep only one of them");
-    count(1, mark);
+    count(1, key.size(), mark);
     f.key = std::move(key);
     f.key_line = key_line;
     f.have_key = true;
   }
 
-  void count(size_t n, const YAML::Mark& mark) {
+  void set_merge_key(const YAML::Mark& mark) {
+    Frame& f = stack_.back();
+    if (f.merged)
+      throw YamlError(line(mark), "duplicate merge key '<<'; list the maps as <<: [*a, *b]");
+    count(1, 2, mark);
+    f.merged = f.merging = f.have_key = true;
+    f.merge_line = line(mark);
+    f.key = "<<";  // names the slot in line-map pointers while its value is read
+  }
+
+  bool merge_slot() const { return !stack_.empty() && stack_.back().merging; }
+
+  void count(size_t n, size_t bytes, const YAML::Mark& mark) {
     if (doc_line_ == 0) doc_line_ = line(mark);
     nodes_ += n;
+    bytes_ += bytes;
     if (nodes_ > limits_.max_nodes)
       throw YamlError(line(mark), "too many nodes (YAML anchors/aliases expand to more than " +
                                       std::to_string(limits_.max_nodes) +
                                       "); simplify the document or remove alias chains");
+    // Aliases can make a small file a huge value, and its YAML/JSON text huger still.
+    if (bytes_ > limits_.max_bytes)
+      throw YamlError(line(mark), "YAML anchors/aliases expand to more than " +
+                                      std::to_string(limits_.max_bytes) +
+                                      " bytes of text; simplify the document or remove alias "
+                                      "chains");
   }
 
   // Pointer and line of the value about to be added to the innermost collection.
@@ -332,7 +372,7 @@ class JsonBuilder : public YAML::EventHandler {
   void open(const YAML::Mark& mark, YAML::anchor_t anchor, json empty) {
     if (taking_key())
       throw YamlError(line(mark), "a map key must be a plain value, not a list or map; quote it");
-    count(1, mark);
+    count(1, 0, mark);
     if (stack_.size() >= limits_.max_depth)
       throw YamlError(line(mark), "nesting deeper than " + std::to_string(limits_.max_depth) +
                                       " levels; flatten the document");
@@ -348,30 +388,73 @@ class JsonBuilder : public YAML::EventHandler {
     }
     f.anchor = anchor;
     f.nodes_before = nodes_ - 1;
+    f.bytes_before = bytes_;
+    f.merge_list = merge_slot() && f.value.is_array();
     stack_.push_back(std::move(f));
   }
 
   void close() {
     Frame f = std::move(stack_.back());
     stack_.pop_back();
-    if (f.anchor) anchors_[f.anchor] = {f.value, nodes_ - f.nodes_before};
-    attach(std::move(f.value), nullptr);
+    for (json& source : f.merges) {
+      for (auto& [key, value] : source.items()) {
+        if (f.value.contains(key)) continue;
+        lines_->at.emplace(f.pointer + "/" + escape_token(key), f.merge_line);
+        f.value.emplace(key, std::move(value));
+      }
+    }
+    f.merges.clear();
+    size_t height = f.child_height + 1;
+    if (f.anchor)
+      anchors_[f.anchor] = {f.value, nodes_ - f.nodes_before, bytes_ - f.bytes_before, height};
+    attach(std::move(f.value), nullptr, f.merge_list ? f.child_height : height);
   }
 
-  void complete(json value, const YAML::Mark& mark, YAML::anchor_t anchor, size_t start) {
-    if (anchor) anchors_[anchor] = {value, nodes_ - start + 1};
-    attach(std::move(value), &mark);
+  void complete(json value, const YAML::Mark& mark, YAML::anchor_t anchor, size_t start,
+                size_t start_bytes, size_t height) {
+    if (anchor) anchors_[anchor] = {value, nodes_ - start + 1, bytes_ - start_bytes, height};
+    attach(std::move(value), &mark, height);
+  }
+
+  static void require_map(const json& v, int line) {
+    if (!v.is_object())
+      throw YamlError(line,
+                      "a merge key '<<' takes a map or a list of maps, e.g. <<: *defaults "
+                      "or <<: [*a, *b]; got " +
+                          std::string(v.type_name()));
   }
 
   // Adds a finished value to its parent (or makes it the root); `mark` is null for collections,
   // whose line was recorded when they opened.
-  void attach(json value, const YAML::Mark* mark) {
+  void attach(json value, const YAML::Mark* mark, size_t height) {
     if (stack_.empty()) {
       root_ = std::move(value);
       have_root_ = true;
       return;
     }
     Frame& f = stack_.back();
+    if (f.merge_list) {
+      require_map(value, mark ? line(*mark) : f.line);
+      f.value.push_back(std::move(value));
+      f.child_height = std::max(f.child_height, height);
+      return;
+    }
+    if (f.merging) {
+      // The sources' own keys land in this map, one level up from where they were written.
+      if (value.is_array()) {
+        for (json& source : value) {
+          require_map(source, mark ? line(*mark) : f.merge_line);
+          f.merges.push_back(std::move(source));
+        }
+      } else {
+        require_map(value, mark ? line(*mark) : f.merge_line);
+        f.merges.push_back(std::move(value));
+      }
+      if (height > 0) f.child_height = std::max(f.child_height, height - 1);
+      f.merging = f.have_key = false;
+      return;
+    }
+    f.child_height = std::max(f.child_height, height);
     if (mark) {
       auto [pointer, l] = child_slot(*mark);
       lines_->at.emplace(std::move(pointer), l);
@@ -393,6 +476,7 @@ class JsonBuilder : public YAML::EventHandler {
   int doc_line_ = 0;  // the line of the document's first node
   int last_start_ = -1;
   size_t nodes_ = 0;  // per document: anchors never cross documents
+  size_t bytes_ = 0;  // scalar and key bytes, aliases expanded
 };
 
 }  // namespace
@@ -480,6 +564,7 @@ bool numberish(const std::string& s) {
 bool needs_quotes(const std::string& s) {
   if (s.empty()) return true;
   if (!resolve_plain(s).is_string()) return true;
+  if (s == "<<") return true;  // a plain `<<` key is a merge key
   if (yaml11_bool_word(s) || numberish(s)) return true;
   // Document markers: harmless inside a map, but a bare top-level value would end the document.
   if (s.rfind("---", 0) == 0 || s.rfind("...", 0) == 0) return true;
@@ -489,6 +574,16 @@ bool needs_quotes(const std::string& s) {
   for (unsigned char c : s)
     if (c < 0x20 || c == 0x7f) return true;
   return false;  // the emitter quotes what YAML syntax requires (": ", "- ", "#", ...)
+}
+
+// YAML caps an implicit key at 1024 characters: past that yaml-cpp cannot read its own output.
+// This bounds the emitter's escaped form from above (\xNN for a control byte, at most two
+// characters per byte of a multi-byte character, quotes).
+bool needs_long_key(const std::string& s) {
+  size_t len = 2;
+  for (unsigned char c : s)
+    len += c < 0x20 || c == 0x7f ? 6 : c >= 0x80 || c == '"' || c == '\\' ? 2 : 1;
+  return len > 1000;
 }
 
 void emit_string(YAML::Emitter& out, const std::string& s) {
@@ -507,6 +602,7 @@ void emit(YAML::Emitter& out, const json& v) {
       }
       out << YAML::BeginMap;
       for (const auto& [key, value] : v.items()) {
+        if (needs_long_key(key)) out << YAML::LongKey;
         out << YAML::Key;
         emit_string(out, key);
         out << YAML::Value;

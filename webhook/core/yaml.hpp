@@ -14,9 +14,11 @@
 
 namespace hostadm {
 
+// Every limit holds for the value as aliases expand it, not only for the text: a small file
+// must not become a value too deep or too large to write back out.
 struct YamlLimits {
-  size_t max_bytes = 16u << 20;       // whole input
-  size_t max_nodes = 1u << 20;        // after alias expansion: stops "billion laughs"
+  size_t max_bytes = 16u << 20;  // whole input; also its scalar and key bytes once expanded
+  size_t max_nodes = 1u << 20;   // after alias expansion: stops "billion laughs"
   size_t max_depth = 128;
 };
 
@@ -39,7 +41,8 @@ struct YamlError : std::runtime_error {
 };
 
 // Plain scalars follow YAML 1.2's core schema (true/false, null/~, ints, floats); quoted scalars
-// stay strings. Duplicate keys are errors. Empty documents are skipped.
+// stay strings. Duplicate keys are errors. Empty documents are skipped. Merge keys are applied
+// as kubectl (go-yaml) does: `<<: *a` or `<<: [*a, *b]`, explicit keys win, then earlier maps.
 std::vector<YamlDoc> parse_yaml_stream(std::string_view text, const YamlLimits& limits = {});
 YamlDoc parse_yaml_one(std::string_view text, const YamlLimits& limits = {});
 
