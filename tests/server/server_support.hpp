@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -339,12 +340,14 @@ inline json decode_patch(const std::string& b64) {
   static const std::string kAlphabet =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
-  int val = 0, bits = -8;
+  // Unsigned: the accumulator's high bits are shifted out, which is overflow for an int.
+  uint32_t val = 0;
+  int bits = -8;
   for (unsigned char c : b64) {
     if (c == '=') break;
     const auto pos = kAlphabet.find(static_cast<char>(c));
     if (pos == std::string::npos) throw std::runtime_error("patch is not base64");
-    val = (val << 6) + static_cast<int>(pos);
+    val = (val << 6) + static_cast<uint32_t>(pos);
     bits += 6;
     if (bits >= 0) {
       out.push_back(static_cast<char>((val >> bits) & 0xFF));

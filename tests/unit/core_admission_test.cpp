@@ -44,6 +44,21 @@ TEST(DecodeReview, ReadsEveryField) {
   EXPECT_EQ(r.old_object["spec"]["id"], "host-9");
 }
 
+TEST(DecodeReview, MovingTheReviewDecodesTheSame) {
+  const json doc = review();
+  AdmissionRequest copied = decode_review(doc);
+  json moved_from = doc;
+  AdmissionRequest moved = decode_review(std::move(moved_from));
+  EXPECT_EQ(moved.uid, copied.uid);
+  EXPECT_EQ(moved.operation, copied.operation);
+  EXPECT_EQ(moved.dry_run, copied.dry_run);
+  EXPECT_EQ(moved.object, copied.object);
+  EXPECT_EQ(moved.old_object, copied.old_object);
+  EXPECT_EQ(moved.object, doc["request"]["object"]);
+  json bad = {{"request", {{"object", json::object()}}}};
+  EXPECT_THROW(decode_review(std::move(bad)), ReviewError) << "no uid";
+}
+
 TEST(DecodeReview, V1beta1IsAcceptedAndEchoed) {
   json doc = review();
   doc["apiVersion"] = "admission.k8s.io/v1beta1";

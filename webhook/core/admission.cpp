@@ -61,7 +61,11 @@ constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 }  // namespace
 
-AdmissionRequest decode_review(const json& review) {
+namespace {
+
+// Everything but object/oldObject; `request` is left pointing at review.request so the caller
+// can copy or move those two, which are most of the review's size.
+AdmissionRequest decode_request_fields(const json& review, const json*& request) {
   if (!review.is_object())
     throw ReviewError("the AdmissionReview must be a JSON object, got " + type_name(review));
   AdmissionRequest req;
@@ -104,9 +108,28 @@ AdmissionRequest decode_review(const json& review) {
       throw ReviewError("request.dryRun must be a boolean, got " + type_name(*it));
     req.dry_run = it->get<bool>();
   }
-  // Carried as they are: judging the Host's shape is the decision core's job (`malformed`).
-  if (auto it = r.find("object"); it != r.end()) req.object = *it;
-  if (auto it = r.find("oldObject"); it != r.end()) req.old_object = *it;
+  request = &r;
+  return req;
+}
+
+}  // namespace
+
+// object and oldObject are carried as they are: judging the Host's shape is the decision core's
+// job (`malformed`).
+AdmissionRequest decode_review(const json& review) {
+  const json* r = nullptr;
+  AdmissionRequest req = decode_request_fields(review, r);
+  if (auto it = r->find("object"); it != r->end()) req.object = *it;
+  if (auto it = r->find("oldObject"); it != r->end()) req.old_object = *it;
+  return req;
+}
+
+AdmissionRequest decode_review(json&& review) {
+  const json* r = nullptr;
+  AdmissionRequest req = decode_request_fields(review, r);
+  json& request = review["request"];  // exists: decode_request_fields checked it
+  if (auto it = request.find("object"); it != request.end()) req.object = std::move(*it);
+  if (auto it = request.find("oldObject"); it != request.end()) req.old_object = std::move(*it);
   return req;
 }
 

@@ -36,14 +36,17 @@ struct ReviewError : std::runtime_error {
 };
 
 AdmissionRequest decode_review(const nlohmann::json& review);
+// The same, moving object/oldObject out of `review` instead of copying them (the server's hot
+// path: the parsed review is not needed afterwards).
+AdmissionRequest decode_review(nlohmann::json&& review);
 
 // A webhook's answer before encoding. `patch` is an RFC 6902 array (empty: no patch).
 struct AdmissionResponse {
   std::string uid;
   bool allowed = true;
-  int code = 200;        // status.code when denied
-  std::string reason;    // status.reason when denied: Forbidden | BadRequest
-  std::string message;   // status.message when denied
+  int code = 200;       // status.code when denied
+  std::string reason;   // status.reason when denied: Forbidden | BadRequest
+  std::string message;  // status.message when denied
   std::vector<std::string> warnings;
   nlohmann::json patch = nlohmann::json::array();
   std::vector<std::pair<std::string, std::string>> audit_annotations;

@@ -114,7 +114,8 @@ HttpReply AdmissionHandler::handle(Webhook webhook, const std::string& content_t
                          "invalid JSON at byte " + std::to_string(e.byte));
     }
     try {
-      req = decode_review(review);
+      // The review is not read again: move the Host out instead of copying it.
+      req = decode_review(std::move(review));
     } catch (const ReviewError& e) {
       return bad_request(400, std::string("not an AdmissionReview: ") + e.what(), e.what());
     }
