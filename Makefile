@@ -19,8 +19,9 @@ test-deps:
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
 
+# The product only; `make test` builds the suites too.
 build: deps test-deps $(BUILD)/build.ninja
-	cmake --build $(BUILD) -j $(JOBS)
+	cmake --build $(BUILD) -j $(JOBS) --target host-webhook host-harness
 
 certs: deps
 	@certs/make-certs.sh --out $(CERT_DIR) --service localhost --ip 127.0.0.1 >/dev/null
@@ -37,6 +38,7 @@ run: build certs
 	  --inventory-fixture examples/inventory.yaml --policy examples/policy.yaml --log-format text
 
 test: build
+	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 300
 
 bench: build

@@ -79,6 +79,28 @@ std::string source_of(const DocResult& r) {
   return r.source;
 }
 
+// "+/spec/ipAddress=192.168.1.10 +/spec/secret={...}": what the webhook fills in is the point of
+// an admission, so a person sees it without asking for JSON.
+std::string patch_summary(const nlohmann::json& patch) {
+  std::string line;
+  for (const auto& op : patch) {
+    if (!op.is_object()) continue;
+    std::string value;
+    if (auto v = op.find("value"); v != op.end()) {
+      value = v->is_string() ? v->get<std::string>() : v->dump();
+      if (value.size() > 48) value = value.substr(0, 45) + "...";
+      value = "=" + value;
+    }
+    const std::string verb = op.value("op", "");
+    line += (line.empty() ? "" : " ") +
+            std::string(verb == "add"      ? "+"
+                        : verb == "remove" ? "-"
+                                           : "~") +
+            op.value("path", "") + value;
+  }
+  return line;
+}
+
 void write_table(std::ostream& out, const std::vector<DocResult>& results, bool color) {
   size_t src_w = column_width(results, source_of);
   size_t who_w = column_width(results, who);
@@ -105,6 +127,8 @@ void write_table(std::ostream& out, const std::vector<DocResult>& results, bool 
     }
     if (r.seconds > 0) out << "  [" << static_cast<long>(r.seconds * 1e6) / 1000.0 << " ms]";
     out << "\n";
+    if (!r.skipped && r.allowed && r.patch.is_array() && !r.patch.empty())
+      out << std::string(7, ' ') << "patch: " << patch_summary(r.patch) << "\n";
   }
   Counts c = count(results);
   out << c.total << " document" << (c.total == 1 ? "" : "s") << ": " << c.admitted << " admitted ("

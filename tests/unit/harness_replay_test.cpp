@@ -393,6 +393,9 @@ TEST(Output, TableHasVerdictsSummaryAndNoColourUnlessAsked) {
   EXPECT_EQ(t.find('\033'), std::string::npos);
   EXPECT_NE(t.find("WARN   test.yaml#0"), std::string::npos) << t;
   EXPECT_NE(t.find("demo/host-10-30f1"), std::string::npos);
+  // The admitted Host's patch is shown on its own line.
+  EXPECT_NE(t.find("\n       patch: "), std::string::npos) << t;
+  EXPECT_NE(t.find("+/spec/ipAddress=192.168.1.10"), std::string::npos) << t;
   EXPECT_NE(t.find("SKIP"), std::string::npos);
   EXPECT_NE(t.find("kind ConfigMap"), std::string::npos);
   EXPECT_NE(t.find("DENY"), std::string::npos);
