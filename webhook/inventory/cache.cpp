@@ -1,7 +1,9 @@
 #include "webhook/inventory/cache.hpp"
 
+#include <condition_variable>
 #include <exception>
 #include <optional>
+#include <tuple>
 #include <utility>
 
 namespace hostadm {
@@ -29,25 +31,31 @@ struct CachedInventory::ProvidersValue {
 
 // One fetch in progress for a key; everyone who needs the key while it runs waits on it instead
 // of asking the inventory again (spec: 100 cold requests -> one fetch).
-struct CachedInventory::ProvidersFlight {
+struct CachedInventory::Flight {
   bool done = false;
   std::condition_variable cv;
   LookupStatus status = LookupStatus::Unavailable;
   std::string error;
-};
 
-struct CachedInventory::HostsFlight {
-  bool done = false;
-  std::condition_variable cv;
-  LookupStatus status = LookupStatus::Unavailable;
-  std::string error;
+  // The fetching request publishes its outcome (under the cache lock) and wakes the waiters.
+  void land(LookupStatus s, std::string e) {
+    status = s;
+    error = std::move(e);
+    done = true;
+    cv.notify_all();
+  }
+  // A waiting request gets the outcome, or gives up at its own deadline.
+  std::pair<LookupStatus, std::string> await(std::unique_lock<std::mutex>& lk, Deadline deadline) {
+    if (cv.wait_until(lk, deadline, [&] { return done; })) return {status, error};
+    return {LookupStatus::Unavailable, "deadline exceeded waiting for the inventory"};
+  }
 };
 
 struct CachedInventory::ProvidersSlot {
   std::shared_ptr<const ProvidersValue> value;  // last successful list
   SteadyClock::time_point fetched_at{};
   std::optional<SteadyClock::time_point> last_miss_refetch;
-  std::shared_ptr<ProvidersFlight> flight;
+  std::shared_ptr<Flight> flight;
 };
 
 struct CachedInventory::HostsSlot {
@@ -56,7 +64,7 @@ struct CachedInventory::HostsSlot {
   std::shared_ptr<const HostIndex> index;
   std::string error;  // NotReady's cause
   SteadyClock::time_point fetched_at{};
-  std::shared_ptr<HostsFlight> flight;
+  std::shared_ptr<Flight> flight;
 };
 
 CachedInventory::CachedInventory(std::shared_ptr<InventorySource> source, CachePolicy policy,
@@ -119,11 +127,11 @@ ProviderLookup CachedInventory::provider(const std::string& ns, const std::strin
     if (!slot.flight) slot.last_miss_refetch = now;
   }
 
-  std::shared_ptr<ProvidersFlight> flight = slot.flight;
+  std::shared_ptr<Flight> flight = slot.flight;
   LookupStatus status;
   std::string error;
   if (!flight) {
-    flight = std::make_shared<ProvidersFlight>();
+    flight = std::make_shared<Flight>();
     slot.flight = flight;
     lk.unlock();
     ProvidersFetch fetch;
@@ -148,20 +156,13 @@ ProviderLookup CachedInventory::provider(const std::string& ns, const std::strin
     } else if (fetch.status == LookupStatus::Ok) {
       fetch.status = LookupStatus::Unavailable;  // defensive: Ok without a list
     }
-    flight->status =
-        fetch.status == LookupStatus::Ok ? LookupStatus::Ok : LookupStatus::Unavailable;
-    flight->error = fetch.error.empty() ? "inventory unavailable" : fetch.error;
-    flight->done = true;
     slot.flight.reset();
-    flight->cv.notify_all();
-    status = flight->status;
-    error = flight->error;
-  } else if (flight->cv.wait_until(lk, deadline, [&] { return flight->done; })) {
+    flight->land(fetch.status == LookupStatus::Ok ? LookupStatus::Ok : LookupStatus::Unavailable,
+                 fetch.error.empty() ? "inventory unavailable" : fetch.error);
     status = flight->status;
     error = flight->error;
   } else {
-    status = LookupStatus::Unavailable;
-    error = "deadline exceeded waiting for the inventory";
+    std::tie(status, error) = flight->await(lk, deadline);
   }
 
   now = clock_->now();
@@ -218,11 +219,11 @@ HostsLookup CachedInventory::hosts(const ProviderInfo& provider, Deadline deadli
     return hosts_answer(slot.status, slot.index, slot.error, false);
   }
 
-  std::shared_ptr<HostsFlight> flight = slot.flight;
+  std::shared_ptr<Flight> flight = slot.flight;
   LookupStatus status;
   std::string error;
   if (!flight) {
-    flight = std::make_shared<HostsFlight>();
+    flight = std::make_shared<Flight>();
     slot.flight = flight;
     lk.unlock();
     HostsFetch fetch;
@@ -246,19 +247,12 @@ HostsLookup CachedInventory::hosts(const ProviderInfo& provider, Deadline deadli
       fetch.status = LookupStatus::Unavailable;
       if (fetch.error.empty()) fetch.error = "inventory unavailable";
     }
-    flight->status = fetch.status;
-    flight->error = fetch.error;
-    flight->done = true;
     slot.flight.reset();
-    flight->cv.notify_all();
-    status = flight->status;
-    error = flight->error;
-  } else if (flight->cv.wait_until(lk, deadline, [&] { return flight->done; })) {
+    flight->land(fetch.status, fetch.error);
     status = flight->status;
     error = flight->error;
   } else {
-    status = LookupStatus::Unavailable;
-    error = "deadline exceeded waiting for the inventory";
+    std::tie(status, error) = flight->await(lk, deadline);
   }
 
   if (status != LookupStatus::Unavailable && slot.has_answer) {

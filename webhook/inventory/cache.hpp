@@ -45,8 +45,7 @@ class CachedInventory {
   struct ProvidersValue;
   struct ProvidersSlot;
   struct HostsSlot;
-  struct ProvidersFlight;
-  struct HostsFlight;
+  struct Flight;
 
   std::shared_ptr<InventorySource> source_;
   CachePolicy policy_;
