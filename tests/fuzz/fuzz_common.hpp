@@ -10,6 +10,9 @@
 #include <exception>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "webhook/core/yaml.hpp"
 
 namespace hostadm::fuzz {
 
@@ -72,6 +75,20 @@ inline bool skip_non_utf8(std::string_view s) {
 
 inline std::string_view as_text(const uint8_t* data, size_t size) {
   return {reinterpret_cast<const char*>(data), size};
+}
+
+// The YAML documents of an input, or none when the reader refuses it with its documented error
+// (that is an answer, not a finding); any other exception is a finding.
+inline std::vector<YamlDoc> yaml_docs_or_none(const uint8_t* data, size_t size) {
+  if (skip_non_utf8(as_text(data, size))) return {};
+  try {
+    return parse_yaml_stream(as_text(data, size));
+  } catch (const YamlError&) {
+    return {};
+  } catch (const std::exception& e) {
+    fail("parse_yaml_stream", std::string("undocumented exception: ") + e.what());
+  }
+  return {};
 }
 
 }  // namespace hostadm::fuzz

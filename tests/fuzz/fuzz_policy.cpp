@@ -10,15 +10,7 @@
 namespace fz = hostadm::fuzz;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (fz::skip_non_utf8(fz::as_text(data, size))) return 0;
-  std::vector<hostadm::YamlDoc> docs;
-  try {
-    docs = hostadm::parse_yaml_stream(fz::as_text(data, size));
-  } catch (const hostadm::YamlError&) {
-    return 0;
-  } catch (const std::exception& e) {
-    fz::fail("parse_yaml_stream", std::string("undocumented exception: ") + e.what());
-  }
+  const std::vector<hostadm::YamlDoc> docs = fz::yaml_docs_or_none(data, size);
   for (const auto& doc : docs) {
     hostadm::Policy policy;
     try {
