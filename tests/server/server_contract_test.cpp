@@ -9,8 +9,6 @@
 namespace hostadm::servertest {
 namespace {
 
-constexpr const char* kAdapter = "forklift.konveyor.io/network-adapter";
-
 class ContractTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

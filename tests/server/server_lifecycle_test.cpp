@@ -8,14 +8,6 @@
 namespace hostadm::servertest {
 namespace {
 
-constexpr const char* kAdapter = "forklift.konveyor.io/network-adapter";
-
-json adapter_review(const std::string& uid) {
-  return review(uid, "CREATE",
-                host_object("h", {{"provider", {{"name", "vsphere-provider"}}}, {"id", "host-10"}},
-                            {{kAdapter, "Management Network"}}));
-}
-
 TEST(LifecycleTest, SigtermDrainsInFlightRequestsAndExitsZero) {
   TempDir dir;
   MockInventory inv(dir, write_fixture(dir), "lifecycle-token");

@@ -11,7 +11,6 @@
 namespace hostadm::servertest {
 namespace {
 
-constexpr const char* kAdapter = "forklift.konveyor.io/network-adapter";
 constexpr const char* kToken = "s3cr3t-t0ken-value-that-must-never-be-logged";
 
 json spec_with(const json& extra) {

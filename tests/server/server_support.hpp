@@ -307,6 +307,16 @@ inline json review(const std::string& uid, const std::string& operation, const j
   return {{"apiVersion", "admission.k8s.io/v1"}, {"kind", "AdmissionReview"}, {"request", req}};
 }
 
+// The adapter annotation the default policy reads.
+inline constexpr const char* kAdapter = "forklift.konveyor.io/network-adapter";
+
+// A CREATE of a Host that names its adapter and no IP: admitted with a patch against kFixture.
+inline json adapter_review(const std::string& uid) {
+  return review(uid, "CREATE",
+                host_object("h", {{"provider", {{"name", "vsphere-provider"}}}, {"id", "host-10"}},
+                            {{kAdapter, "Management Network"}}));
+}
+
 struct Answer {
   int status = 0;  // 0: no HTTP answer
   std::string body;

@@ -10,14 +10,6 @@
 namespace hostadm::servertest {
 namespace {
 
-constexpr const char* kAdapter = "forklift.konveyor.io/network-adapter";
-
-json adapter_review(const std::string& uid) {
-  return review(uid, "CREATE",
-                host_object("h", {{"provider", {{"name", "vsphere-provider"}}}, {"id", "host-10"}},
-                            {{kAdapter, "Management Network"}}));
-}
-
 int reload_count(const Webhook& hook, const std::string& result) {
   auto res = client_for(hook.port, hook.ca)->Get("/metrics");
   if (!res) return -1;
