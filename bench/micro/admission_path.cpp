@@ -1,0 +1,142 @@
+// The admission path in-process, stage by stage, on bench/review3k.json: where the CPU of one
+// /mutate goes once TLS and HTTP are taken away. The server's cache (CachedInventory) is in the
+// path, fed from examples/inventory.yaml, so every lookup is the warm-cache hit of the real bench.
+// Usage: bench-admission-path SOURCE_DIR [iterations]; prints a table and one JSON line.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "webhook/core/admission.hpp"
+#include "webhook/core/decision.hpp"
+#include "webhook/core/fixture.hpp"
+#include "webhook/core/json_limits.hpp"
+#include "webhook/inventory/cache.hpp"
+#include "webhook/inventory/files.hpp"
+#include "webhook/server/handlers.hpp"
+#include "webhook/server/metrics.hpp"
+
+using namespace hostadm;
+using namespace hostadm::server;
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The fixture as an InventorySource, so the server's cache sits in front of it.
+class FixtureSource : public InventorySource {
+ public:
+  explicit FixtureSource(std::shared_ptr<const Fixture> f) : fixture_(f), view_(std::move(f)) {}
+  ProvidersFetch providers(const std::string& ns, Deadline) override {
+    ProvidersFetch out;
+    out.status = LookupStatus::Ok;
+    for (const auto& p : fixture_->providers)
+      if (p.info.ns == ns) out.providers.push_back(p.info);
+    return out;
+  }
+  HostsFetch hosts(const ProviderInfo& provider, Deadline) override {
+    HostsFetch out;
+    auto h = view_.hosts(provider);
+    out.status = h.status;
+    if (h.hosts) out.hosts = h.hosts->hosts;
+    return out;
+  }
+
+ private:
+  std::shared_ptr<const Fixture> fixture_;
+  FixtureInventory view_;
+};
+
+// Median of `rounds` timings of `iterations` calls, in microseconds per call.
+double time_us(int iterations, const std::function<void()>& fn) {
+  std::vector<double> rounds;
+  for (int r = 0; r < 7; ++r) {
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < iterations; ++i) fn();
+    auto t1 = std::chrono::steady_clock::now();
+    rounds.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count() / iterations);
+  }
+  std::sort(rounds.begin(), rounds.end());
+  return rounds[rounds.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s SOURCE_DIR [iterations]\n", argv[0]);
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::warn);  // as bench/lib.sh starts the server
+  const std::string src = argv[1];
+  const int n = argc > 2 ? std::max(1, std::atoi(argv[2])) : 20000;
+  const std::string body = slurp(src + "/bench/review3k.json");
+  auto fixture =
+      std::make_shared<const Fixture>(load_fixture_file(src + "/examples/inventory.yaml"));
+  auto policy = std::make_shared<const Policy>(load_policy_file(src + "/bench/policy.yaml"));
+  auto metrics = std::make_shared<Metrics>();
+  auto cache = std::make_shared<CachedInventory>(std::make_shared<FixtureSource>(fixture),
+                                                 policy->cache, metrics);
+  AdmissionHandler handler([cache](Deadline d) { return cache->view(d); }, policy, *metrics, {});
+  const std::string ctype = "application/json";
+  const std::string timeout = "10s";
+  auto far = SteadyClock::now() + std::chrono::hours(1);
+
+  HttpReply first = handler.handle(Webhook::Mutate, ctype, timeout, body, SteadyClock::now());
+  if (first.status != 200 || first.body.find("\"patch\"") == std::string::npos) {
+    std::fprintf(stderr, "the review was not admitted with a patch: %d %s\n", first.status,
+                 first.body.c_str());
+    return 1;
+  }
+  const AdmissionRequest req = decode_review(parse_json_bounded(body));
+  const Verdict verdict = decide(req, Phase::Mutate, *cache->view(far), *policy);
+  const AdmissionResponse resp = to_response(req, verdict);
+
+  struct Row {
+    const char* stage;
+    double us;
+  };
+  std::vector<Row> rows;
+  volatile size_t sink = 0;
+  rows.push_back(
+      {"parse_json_bounded", time_us(n, [&] { sink += parse_json_bounded(body).size(); })});
+  rows.push_back({"parse + decode_review",
+                  time_us(n, [&] { sink += decode_review(parse_json_bounded(body)).uid.size(); })});
+  rows.push_back({"decide (mutate, cache hit)", time_us(n, [&] {
+                    sink += decide(req, Phase::Mutate, *cache->view(far), *policy).patch.size();
+                  })});
+  rows.push_back({"to_response + encode", time_us(n, [&] {
+                    sink += encode_review_string(req, to_response(req, verdict)).size();
+                  })});
+  rows.push_back(
+      {"handle /mutate (all of it)", time_us(n, [&] {
+         sink +=
+             handler.handle(Webhook::Mutate, ctype, timeout, body, SteadyClock::now()).body.size();
+       })});
+  rows.push_back({"handle /validate", time_us(n, [&] {
+                    sink +=
+                        handler.handle(Webhook::Validate, ctype, timeout, body, SteadyClock::now())
+                            .body.size();
+                  })});
+  (void)resp;
+
+  std::printf("%-30s %10s\n", "stage (review3k.json)", "us/call");
+  for (const auto& r : rows) std::printf("%-30s %10.2f\n", r.stage, r.us);
+  std::printf("JSON {");
+  for (size_t i = 0; i < rows.size(); ++i)
+    std::printf("%s\"%s\": %.2f", i ? ", " : "", rows[i].stage, rows[i].us);
+  std::printf("}\n");
+  return 0;
+}
