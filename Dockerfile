@@ -33,6 +33,7 @@ RUN apt-get update \
       libspdlog1.10 \
       libfmt9 \
       libyaml-cpp0.7 \
+      libsimdjson14 \
       libprometheus-cpp-core1.0 \
       libbrotli1 \
       zlib1g \

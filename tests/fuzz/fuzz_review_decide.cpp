@@ -1,22 +1,27 @@
 // AdmissionReview bytes -> decode_review -> decide() in both phases over the sample inventory ->
 // encode_review_string: the whole path a request takes through the webhook, minus HTTP.
+// Differential: the server's fast reader (read_review_fast) must decline or read the bytes
+// exactly like the full reader, down to the verdict.
 // Besides "no crash, no unexpected exception", it checks the spec's properties on every admitted
 // Host (section 2): the uid is echoed, /validate never patches, /mutate is idempotent on its own
 // output, and /validate admits what /mutate admitted.
 #include <cstdint>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "tests/fuzz/fuzz_common.hpp"
+#include "tests/review_equal.hpp"
 #include "webhook/core/admission.hpp"
 #include "webhook/core/decision.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/core/json_limits.hpp"
 #include "webhook/core/policy.hpp"
+#include "webhook/core/review_reader.hpp"
 #include "webhook/core/yaml.hpp"
 
 using nlohmann::json;
@@ -66,10 +71,13 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The server's own parse: bad JSON and JSON nested past the limit get HTTP 400 before the
   // core sees them.
+  const std::optional<hostadm::AdmissionRequest> fast =
+      hostadm::read_review_fast(fz::as_text(data, size));
   json review;
   try {
     review = hostadm::parse_json_bounded(fz::as_text(data, size));
   } catch (const std::exception&) {
+    if (fast) fz::fail("read_review_fast", "read a body the full reader refuses as JSON");
     return 0;
   }
 
@@ -77,12 +85,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     req = hostadm::decode_review(review);
   } catch (const hostadm::ReviewError&) {
+    if (fast) fz::fail("read_review_fast", "read a body that is not an AdmissionReview");
     return 0;  // documented: HTTP 400
   } catch (const std::exception& e) {
     fz::fail("decode_review", std::string("undocumented exception: ") + e.what());
   }
 
   hostadm::FixtureInventory inventory(g_fixture);
+  if (fast) {
+    if (auto d = hostadm::testing::request_difference(*fast, req); !d.empty())
+      fz::fail("read_review_fast", "reads " + d + " unlike decode_review");
+    for (auto phase : {hostadm::Phase::Mutate, hostadm::Phase::Validate}) {
+      hostadm::Verdict a, b;
+      fz::no_throw("decide(fast)", [&] { a = hostadm::decide(*fast, phase, inventory, g_policy); });
+      fz::no_throw("decide(full)", [&] { b = hostadm::decide(req, phase, inventory, g_policy); });
+      if (auto d = hostadm::testing::verdict_difference(a, b); !d.empty())
+        fz::fail("read_review_fast", "decides differently from decode_review: " + d);
+    }
+  }
   hostadm::Verdict mutated, validated;
   fz::no_throw("decide(Mutate)", [&] {
     mutated = hostadm::decide(req, hostadm::Phase::Mutate, inventory, g_policy);

@@ -727,6 +727,24 @@ AdmissionResponse to_response(const AdmissionRequest& req, const Verdict& v) {
   return r;
 }
 
+json decision_view(const json& object) {
+  if (!object.is_object()) return object;
+  json out = json::object();
+  for (const char* key : kObjectKeysRead) {
+    auto it = object.find(key);
+    if (it != object.end()) out[key] = *it;
+  }
+  auto meta = out.find("metadata");
+  if (meta == out.end() || !meta->is_object()) return out;
+  json kept = json::object();
+  for (const char* key : kMetadataKeysRead) {
+    auto it = meta->find(key);
+    if (it != meta->end()) kept[key] = std::move(*it);
+  }
+  *meta = std::move(kept);
+  return out;
+}
+
 std::vector<std::string> missing_required_fields(const json& host) {
   std::vector<std::string> out;
   const json* spec = find(host, "spec");

@@ -23,8 +23,8 @@ struct Finding {
 
 struct Verdict {
   bool allowed = true;
-  int code = 200;       // 403 policy denial, 400 malformed, 503 deferred to failurePolicy
-  bool defer = false;   // inventory failed under `inventoryFailure: defer`: answer HTTP 503
+  int code = 200;      // 403 policy denial, 400 malformed, 503 deferred to failurePolicy
+  bool defer = false;  // inventory failed under `inventoryFailure: defer`: answer HTTP 503
   Mode mode = Mode::Enforce;
   std::vector<Finding> findings;  // denials first, in rule order, then warnings
   std::string message;            // denials joined with "; " (empty when allowed)
@@ -45,5 +45,16 @@ AdmissionResponse to_response(const AdmissionRequest& req, const Verdict& v);
 // The Host CRD's required fields (crds/forklift.konveyor.io_hosts.yaml): ipAddress, provider,
 // secret, as non-empty. Returns the missing ones (JSON pointers); the apiserver's schema check.
 std::vector<std::string> missing_required_fields(const nlohmann::json& host);
+
+// The only parts of an object (and oldObject) that decide() and the server's log line read. The
+// rest of a Host (managedFields, labels, status, ...) cannot change a verdict or a patch, so the
+// server's fast reader (review_reader.hpp) does not build it. Only Verdict::object differs.
+inline constexpr const char* kObjectKeysRead[] = {"metadata", "spec"};
+inline constexpr const char* kMetadataKeysRead[] = {"name", "generateName", "namespace",
+                                                    "annotations", "ownerReferences"};
+
+// `object` cut down to the keys above (a non-object, or a non-object metadata, is kept whole):
+// what read_review_fast builds, for the tests that prove both readers decide alike.
+nlohmann::json decision_view(const nlohmann::json& object);
 
 }  // namespace hostadm

@@ -5,6 +5,7 @@
 
 #include "webhook/core/admission.hpp"
 #include "webhook/core/json_limits.hpp"
+#include "webhook/core/review_reader.hpp"
 #include "webhook/server/config.hpp"
 #include "webhook/server/logging.hpp"
 
@@ -102,22 +103,27 @@ HttpReply AdmissionHandler::handle(Webhook webhook, const std::string& content_t
     if (!is_json_content_type(content_type))
       return bad_request(415, "Content-Type must be application/json, got '" + content_type + "'",
                          "unsupported content type");
-    nlohmann::json review;
-    try {
-      review = parse_json_bounded(body);
-    } catch (const JsonTooDeep& e) {
-      return bad_request(400, std::string("request body refused: ") + e.what(),
-                         "JSON too deep at byte " + std::to_string(e.byte));
-    } catch (const nlohmann::json::parse_error& e) {
-      // The reply may quote the body back to its sender; the log must not.
-      return bad_request(400, std::string("request body is not valid JSON: ") + e.what(),
-                         "invalid JSON at byte " + std::to_string(e.byte));
-    }
-    try {
-      // The review is not read again: move the Host out instead of copying it.
-      req = decode_review(std::move(review));
-    } catch (const ReviewError& e) {
-      return bad_request(400, std::string("not an AdmissionReview: ") + e.what(), e.what());
+    if (auto fast = read_review_fast(body)) {
+      req = std::move(*fast);
+    } else {
+      // Anything the fast reader declines gets the full reader's answer or its precise error.
+      nlohmann::json review;
+      try {
+        review = parse_json_bounded(body);
+      } catch (const JsonTooDeep& e) {
+        return bad_request(400, std::string("request body refused: ") + e.what(),
+                           "JSON too deep at byte " + std::to_string(e.byte));
+      } catch (const nlohmann::json::parse_error& e) {
+        // The reply may quote the body back to its sender; the log must not.
+        return bad_request(400, std::string("request body is not valid JSON: ") + e.what(),
+                           "invalid JSON at byte " + std::to_string(e.byte));
+      }
+      try {
+        // The review is not read again: move the Host out instead of copying it.
+        req = decode_review(std::move(review));
+      } catch (const ReviewError& e) {
+        return bad_request(400, std::string("not an AdmissionReview: ") + e.what(), e.what());
+      }
     }
     decoded = true;
 
