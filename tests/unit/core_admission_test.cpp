@@ -272,5 +272,48 @@ TEST(Base64, DecodeRejectsBadInput) {
   }
 }
 
+// encode_review_string writes the answer directly; it must be byte for byte what dumping
+// encode_review() gives, for every shape of answer and every kind of text in it.
+TEST(EncodeReviewString, IsExactlyTheDumpOfEncodeReview) {
+  const std::vector<std::string> texts = {
+      "",
+      "plain",
+      "quote \" backslash \\ slash /",
+      std::string("controls \b\f\n\r\t \x01\x1f \x7f end") + std::string(1, '\0') + "nul",
+      "UTF-8 é ü 中 😀",
+      "bad \xff byte",
+      "cut \xe4\xb8 sequence",
+      "overlong \xc0\xaf",
+      "surrogate \xed\xa0\x80",
+      "past U+10FFFF \xf4\x90\x80\x80",
+      std::string(300, 'w'),
+  };
+  AdmissionRequest req;
+  req.uid = "req-uid";
+  req.api_version = "admission.k8s.io/v1beta1";
+  int n = 0;
+  for (const auto& text : texts) {
+    for (bool allowed : {true, false}) {
+      AdmissionResponse r;
+      r.uid = n % 3 == 0 ? "" : text;  // empty: the request's uid is echoed
+      r.allowed = allowed;
+      r.code = n % 2 ? 503 : 200;
+      r.reason = n % 4 == 1 ? text : "";
+      r.message = text;
+      r.warnings = {text, "second " + text, ""};
+      r.patch = n % 2 ? json::array({{{"op", "add"}, {"path", "/spec/name"}, {"value", "host é"}}})
+                      : json::array();
+      r.audit_annotations = {
+          {"rules", text}, {"decision", "x"}, {"bad key!", "dropped"}, {"decision", "last wins"}};
+      EXPECT_EQ(encode_review_string(req, r),
+                encode_review(req, r).dump(-1, ' ', false, json::error_handler_t::replace))
+          << "text #" << n << ", allowed " << allowed;
+      ++n;
+    }
+  }
+  AdmissionResponse bare;
+  EXPECT_EQ(encode_review_string(req, bare), encode_review(req, bare).dump());
+}
+
 }  // namespace
 }  // namespace hostadm

@@ -1,6 +1,9 @@
 #include "webhook/core/admission.hpp"
 
 #include <array>
+#include <map>
+
+#include <simdjson.h>
 
 namespace hostadm {
 
@@ -200,9 +203,112 @@ json encode_review(const AdmissionRequest& req, const AdmissionResponse& resp) {
   return {{"apiVersion", req.api_version}, {"kind", req.kind}, {"response", std::move(response)}};
 }
 
+namespace {
+
+// Appends `s` as a JSON string exactly as nlohmann's dump(-1, ' ', false, replace) writes it.
+// The common case (valid UTF-8) is a scan; anything else is left to nlohmann's replacement.
+void append_json_string(std::string& out, std::string_view s) {
+  if (!simdjson::validate_utf8(s.data(), s.size())) {
+    out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+    return;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
+}  // namespace
+
+// The same bytes as encode_review(req, resp).dump(-1, ' ', false, replace) (keys in the order
+// nlohmann's std::map sorts them), written directly: building the json tree first cost more than
+// the rest of a /mutate answer (tests/unit/core_admission_test.cpp compares the two).
 std::string encode_review_string(const AdmissionRequest& req, const AdmissionResponse& resp) {
-  // Replace invalid UTF-8 (a Host name is user text) instead of throwing mid-answer.
-  return encode_review(req, resp).dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string out;
+  out.reserve(512);
+  out += "{\"apiVersion\":";
+  append_json_string(out, req.api_version);
+  out += ",\"kind\":";
+  append_json_string(out, req.kind);
+  out += ",\"response\":{\"allowed\":";
+  out += resp.allowed ? "true" : "false";
+  std::map<std::string_view, std::string_view> audit;  // sorted and last-wins, like a json object
+  for (const auto& [key, value] : resp.audit_annotations)
+    if (valid_audit_key(key)) audit[key] = value;
+  if (!audit.empty()) {
+    out += ",\"auditAnnotations\":{";
+    bool first = true;
+    for (const auto& [key, value] : audit) {
+      if (!first) out += ',';
+      first = false;
+      append_json_string(out, key);
+      out += ':';
+      append_json_string(out, value);
+    }
+    out += '}';
+  }
+  if (resp.allowed && resp.patch.is_array() && !resp.patch.empty()) {
+    out += ",\"patch\":\"";
+    out += base64_encode(resp.patch.dump());  // base64 needs no escaping
+    out += "\",\"patchType\":\"JSONPatch\"";
+  }
+  if (!resp.allowed) {
+    int code = resp.code >= 400 ? resp.code : 403;
+    out += ",\"status\":{\"code\":";
+    out += std::to_string(code);
+    out += ",\"message\":";
+    append_json_string(out, resp.message);
+    out += ",\"reason\":";
+    append_json_string(out, resp.reason.empty() ? reason_for(code) : resp.reason);
+    out += '}';
+  }
+  out += ",\"uid\":";
+  append_json_string(out, resp.uid.empty() ? req.uid : resp.uid);
+  auto warnings = clip_warnings(resp.warnings);
+  if (!warnings.empty()) {
+    out += ",\"warnings\":[";
+    for (size_t i = 0; i < warnings.size(); ++i) {
+      if (i) out += ',';
+      append_json_string(out, warnings[i]);
+    }
+    out += ']';
+  }
+  out += "}}";
+  return out;
 }
 
 std::string base64_encode(std::string_view in) {
