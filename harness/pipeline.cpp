@@ -189,11 +189,11 @@ DocResult Pipeline::run_owned(AdmissionRequest req, const std::string& source) c
     r.patch = std::move(m.patch);
     // The apiserver applies the patch itself: a patch that does not apply is the webhook's bug.
     try {
-      if (!r.patch.empty()) req.object.patch_inplace(r.patch);
+      if (!r.patch.empty()) req.object = req.object.patch(r.patch);
     } catch (const std::exception& e) {
       deny(r, 500, "patch",
            std::string("patch: the mutating answer's JSON Patch does not apply: ") + e.what());
-      r.object = std::move(m.object);  // what the webhook meant; the request's is half-patched
+      r.object = std::move(req.object);  // as sent: patch() leaves it untouched on failure
       return r;
     }
     fill_identity(r, req.object, req);

@@ -1,6 +1,6 @@
 // What "the fast reader reads a review exactly like the full one" means, shared by the unit test
 // and the differential fuzz target: the same request fields, object/oldObject equal to
-// decision_view() of the full ones, and the same verdict in both phases but for Verdict::object.
+// decision_view() of the full ones, and the same verdict in both phases.
 #pragma once
 
 #include <string>

@@ -121,10 +121,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_encoded(req, vresp, "encode(validate)");
 
   // Properties only make sense for an admitted Host with a patched object to feed back.
-  if (!mutated.in_scope || !mutated.allowed || mutated.defer || !mutated.object.is_object())
-    return 0;
+  if (!mutated.in_scope || !mutated.allowed || mutated.defer || !req.object.is_object()) return 0;
   hostadm::AdmissionRequest again = req;
-  again.object = mutated.object;
+  try {
+    again.object = req.object.patch(mutated.patch);
+  } catch (const std::exception& e) {
+    fz::fail("patch", std::string("the mutating patch does not apply: ") + e.what());
+  }
   hostadm::Verdict second, check;
   fz::no_throw("decide(Mutate, own output)", [&] {
     second = hostadm::decide(again, hostadm::Phase::Mutate, inventory, g_policy);

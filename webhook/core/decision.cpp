@@ -160,6 +160,23 @@ std::optional<HostFields> read_host(const json& object, const std::string& ns,
   return h;
 }
 
+// What add_at needs of a Host to place operations: the parents the patch may write under (spec,
+// metadata.ownerReferences), not the annotations, labels and managedFields around them.
+json patch_shape(const json& object) {
+  json shape = json::object();
+  if (auto spec = object.find("spec"); spec != object.end()) shape["spec"] = *spec;
+  auto meta = object.find("metadata");
+  if (meta == object.end()) return shape;
+  if (!meta->is_object()) {
+    shape["metadata"] = *meta;
+    return shape;
+  }
+  json& kept = shape["metadata"] = json::object();
+  if (auto refs = meta->find("ownerReferences"); refs != meta->end())
+    kept["ownerReferences"] = *refs;
+  return shape;
+}
+
 // Adds `value` at `path`, creating the missing parents as one `add` of the whole subtree (the
 // apiserver cannot add into a map that does not exist). `doc` follows the patch so that later
 // operations see the parents earlier ones created.
@@ -225,7 +242,7 @@ class Decider {
   Mode mode_ = Mode::Enforce;
 
   HostFields h_;
-  json work_;
+  json work_;  // patch_shape() of the object, with every operation so far applied
   json patch_ = json::array();
   std::vector<Finding> findings_;
 
@@ -238,14 +255,12 @@ Verdict Decider::untouched(bool in_scope) {
   Verdict v;
   v.in_scope = in_scope;
   v.mode = mode_;
-  v.object = req_.object;
   return v;
 }
 
 Verdict Decider::run() {
   if (req_.resource.group != kGroup || req_.resource.resource != kResource) {
     Verdict v = untouched(false);
-    v.object = nullptr;
     std::string what = req_.resource.group.empty()
                            ? shown(req_.resource.resource)
                            : shown(req_.resource.resource) + "." + shown(req_.resource.group);
@@ -280,7 +295,7 @@ Verdict Decider::run() {
   }
   h_ = std::move(*fields);
   // Only /mutate builds a patch, so only it needs a copy to follow the patch on.
-  if (phase_ == Phase::Mutate) work_ = req_.object;
+  if (phase_ == Phase::Mutate) work_ = patch_shape(req_.object);
 
   check_static();
   lookup_inventory();
@@ -658,13 +673,9 @@ Verdict Decider::finish() {
   v.findings = std::move(findings_);
   if (!denied) {
     v.patch = std::move(patch_);
-    // /mutate's working copy already is the object with the patch applied (add_at follows every
-    // operation on it), so it is handed over instead of patching another copy.
-    v.object = phase_ == Phase::Mutate ? std::move(work_) : req_.object;
     return v;
   }
   v.allowed = false;
-  v.object = req_.object;
   // Defer only when the inventory is the sole reason: a manifest that is wrong anyway gets a
   // definite answer instead of the apiserver's failurePolicy.
   if (only_inventory && policy_.inventory_failure == FailurePolicy::Defer) {
@@ -697,7 +708,6 @@ Verdict decide(const AdmissionRequest& req, Phase phase, InventoryView& inventor
     v.code = 500;
     v.in_scope = true;
     v.message = std::string("internal error while deciding: ") + e.what();
-    v.object = req.object;
     return v;
   }
 }

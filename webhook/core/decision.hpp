@@ -29,8 +29,7 @@ struct Verdict {
   std::vector<Finding> findings;  // denials first, in rule order, then warnings
   std::string message;            // denials joined with "; " (empty when allowed)
   std::vector<std::string> warnings;
-  nlohmann::json patch = nlohmann::json::array();  // RFC 6902, only from Phase::Mutate
-  nlohmann::json object;  // the Host with the patch applied (null when not a Host)
+  nlohmann::json patch = nlohmann::json::array();  // RFC 6902 `add`s, only from Phase::Mutate
   bool in_scope = false;  // a Host CREATE/UPDATE on the main resource
 
   std::vector<std::string> rules() const;  // rule ids of all findings, in order, unique
@@ -48,7 +47,7 @@ std::vector<std::string> missing_required_fields(const nlohmann::json& host);
 
 // The only parts of an object (and oldObject) that decide() and the server's log line read. The
 // rest of a Host (managedFields, labels, status, ...) cannot change a verdict or a patch, so the
-// server's fast reader (review_reader.hpp) does not build it. Only Verdict::object differs.
+// server's fast reader (review_reader.hpp) does not build it.
 inline constexpr const char* kObjectKeysRead[] = {"metadata", "spec"};
 inline constexpr const char* kMetadataKeysRead[] = {"name", "generateName", "namespace",
                                                     "annotations", "ownerReferences"};
