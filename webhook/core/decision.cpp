@@ -179,26 +179,39 @@ json patch_shape(const json& object) {
 
 // Adds `value` at `path`, creating the missing parents as one `add` of the whole subtree (the
 // apiserver cannot add into a map that does not exist). `doc` follows the patch so that later
-// operations see the parents earlier ones created.
-void add_at(json& doc, json& ops, const std::vector<std::string>& path, json value) {
-  json::json_pointer ptr;
+// operations see the parents earlier ones created. Path keys are this file's literals, none with
+// '~' or '/', so the JSON pointer needs no escaping.
+using Path = std::initializer_list<const char*>;
+void add_at(json& doc, json& ops, Path path, json value) {
+  std::string pointer;
   json* cur = &doc;
-  for (size_t i = 0; i < path.size(); ++i) {
-    ptr /= path[i];
-    bool last = i + 1 == path.size();
+  const char* const* key = path.begin();
+  for (; key != path.end(); ++key) {
+    pointer += '/';
+    pointer += *key;
+    const bool last = key + 1 == path.end();
     json* next = nullptr;
     if (cur->is_object()) {
-      auto it = cur->find(path[i]);
+      auto it = cur->find(*key);
       if (it != cur->end() && it->is_object()) next = &*it;
     }
-    if (last || next == nullptr) {
-      json subtree = std::move(value);
-      for (size_t j = path.size(); j-- > i + 1;) subtree = json{{path[j], std::move(subtree)}};
-      ops.push_back({{"op", "add"}, {"path", ptr.to_string()}, {"value", subtree}});
-      (*cur)[path[i]] = std::move(subtree);
-      return;
+    if (!last && next != nullptr) {
+      cur = next;
+      continue;
     }
-    cur = next;
+    json subtree = std::move(value);
+    for (const char* const* k = path.end() - 1; k != key; --k) {
+      json parent = json::object();
+      parent.emplace(*k, std::move(subtree));
+      subtree = std::move(parent);
+    }
+    json op = json::object();
+    op.emplace("op", "add");
+    op.emplace("path", std::move(pointer));
+    op.emplace("value", subtree);  // the one copy: `doc` keeps the original
+    ops.push_back(std::move(op));
+    (*cur)[*key] = std::move(subtree);
+    return;
   }
 }
 
@@ -215,7 +228,7 @@ class Decider {
   void add(std::string_view rule, bool is_deny, const std::string& text) {
     findings_.push_back({std::string(rule), is_deny, std::string(rule) + ": " + text});
   }
-  void mutate(const std::vector<std::string>& path, json value) {
+  void mutate(Path path, json value) {
     if (phase_ == Phase::Mutate) add_at(work_, patch_, path, std::move(value));
   }
 
@@ -399,7 +412,7 @@ void Decider::lookup_inventory() {
     inventory_failed("the inventory answered without the provider");
     return;
   }
-  provider_ = *pl.provider;
+  provider_ = std::move(pl.provider);
   bool usable = true;
   if (provider_->type != "vsphere") {
     deny(rule::kProviderNotVsphere,
@@ -442,14 +455,16 @@ void Decider::lookup_inventory() {
   }
   static const HostIndex kEmpty;
   const HostIndex& index = hl.hosts ? *hl.hosts : kEmpty;
-  const std::string list_hint = "list them with `kubectl mtv get inventory hosts -p " +
-                                shown(h_.provider_name) + " -n " + shown(h_.ns) + "`";
+  auto list_hint = [&] {
+    return "list them with `kubectl mtv get inventory hosts -p " + shown(h_.provider_name) +
+           " -n " + shown(h_.ns) + "`";
+  };
   if (!h_.id.empty()) {
     const HostInfo* host = index.find_id(h_.id);
     if (host == nullptr) {
       deny(rule::kHostNotFound, "provider " + provider_label() + " has no host with id " +
                                     q(h_.id) + " in the Forklift inventory; check spec.id (" +
-                                    list_hint + ")");
+                                    list_hint() + ")");
       return;
     }
     if (h_.name.empty() && !host->name.empty()) mutate({"spec", "name"}, host->name);
@@ -460,7 +475,7 @@ void Decider::lookup_inventory() {
   if (matches.empty()) {
     deny(rule::kHostNotFound,
          "provider " + provider_label() + " has no host named " + q(last_path_segment(h_.name)) +
-             " in the Forklift inventory; check spec.name, or set spec.id (" + list_hint + ")");
+             " in the Forklift inventory; check spec.name, or set spec.id (" + list_hint() + ")");
     return;
   }
   if (matches.size() > 1) {
@@ -573,13 +588,15 @@ void Decider::check_secret() {
                                           "; use a secret in namespace " + q(h_.ns));
     return;
   }
-  const std::string fix = "; set spec.secret.name to a Secret in namespace " + q(h_.ns) +
-                          " with the ESXi host's user and password";
+  auto fix = [&] {
+    return "; set spec.secret.name to a Secret in namespace " + q(h_.ns) +
+           " with the ESXi host's user and password";
+  };
   if (policy_.secret_default == SecretDefault::Never) {
     deny(rule::kSecretMissing,
          "spec.secret is not set and the policy (secretDefault: never) "
          "does not fill it in" +
-             fix);
+             fix());
     return;
   }
   // Without the provider there is nothing to default from; its own finding (or the inventory
@@ -593,12 +610,12 @@ void Decider::check_secret() {
          "spec.secret is not set and provider " + provider_label() +
              " is a vCenter endpoint, whose credentials the policy (secretDefault: esxi-only) "
              "does not reuse for hosts" +
-             fix);
+             fix());
     return;
   }
   if (!provider_->secret || provider_->secret->name.empty()) {
     deny(rule::kSecretMissing, "spec.secret is not set and provider " + provider_label() +
-                                   " has no secret to reuse" + fix);
+                                   " has no secret to reuse" + fix());
     return;
   }
   ObjectRef secret = *provider_->secret;
