@@ -138,7 +138,7 @@ start_webhook_inventory() {
 start_webhook() {
   local log=$WORK/webhook.$RANDOM.log
   "$BIN/host-webhook" --listen 127.0.0.1:0 --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" \
-    --log-level "${BENCH_LOG_LEVEL:-warn}" "$@" >"$log" 2>&1 &
+    --log-level "${BENCH_LOG_LEVEL:-warn}" "$@" ${BENCH_WEBHOOK_ARGS:-} >"$log" 2>&1 &
   HOOK_PID=$!
   HOOK_LOG=$log
   STARTED_PIDS+=("$HOOK_PID")

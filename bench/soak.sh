@@ -21,8 +21,11 @@ start_webhook_inventory \
   --policy "$BENCH_DIR/soak-policy.yaml" --cert-poll-interval 1s
 review=$BENCH_DIR/review3k.json
 check_admission "$HOOK_URL/mutate?timeout=3s" "$review"
-# Warm-up at the soak's own concurrency, so thread stacks, TLS and malloc arenas are in the
-# starting RSS and only growth during the run is measured.
+# Warm-up: first one connection per worker thread (the pool hands connections to any idle
+# worker, so over a long run every one of them serves, and each one's stack and malloc arena
+# become resident once), then the soak's own shape. Only growth after that is measured.
+threads=$(printf '%s\n' ${BENCH_WEBHOOK_ARGS:-} | awk 'p {print; exit} /^--threads$/ {p=1}')
+python3 "$BENCH_DIR/soak_client.py" "$HOOK_URL/mutate?timeout=3s" "$CERTS/ca.crt" "$review" 5 "$RATE" "${threads:-64}" 50 >/dev/null
 python3 "$BENCH_DIR/soak_client.py" "$HOOK_URL/mutate?timeout=3s" "$CERTS/ca.crt" "$review" 5 "$RATE" 8 50 >/dev/null
 
 rss_start=$(status_kb "$HOOK_PID" VmRSS)

@@ -729,7 +729,10 @@ Verdict decide(const AdmissionRequest& req, Phase phase, InventoryView& inventor
   }
 }
 
-AdmissionResponse to_response(const AdmissionRequest& req, const Verdict& v) {
+namespace {
+
+// Everything but the patch and the warnings, which the callers copy or move.
+AdmissionResponse response_head(const AdmissionRequest& req, const Verdict& v) {
   AdmissionResponse r;
   r.uid = req.uid;
   r.allowed = v.allowed;
@@ -741,8 +744,6 @@ AdmissionResponse to_response(const AdmissionRequest& req, const Verdict& v) {
                                : "Forbidden";
     r.message = v.message;
   }
-  r.warnings = v.warnings;
-  if (v.allowed) r.patch = v.patch;
   auto rules = v.rules();
   std::string decision = !v.allowed ? "denied" : v.warnings.empty() ? "allowed" : "warned";
   r.audit_annotations.emplace_back("decision", decision);
@@ -751,6 +752,22 @@ AdmissionResponse to_response(const AdmissionRequest& req, const Verdict& v) {
     for (const auto& id : rules) joined += (joined.empty() ? "" : ",") + id;
     r.audit_annotations.emplace_back("rules", joined);
   }
+  return r;
+}
+
+}  // namespace
+
+AdmissionResponse to_response(const AdmissionRequest& req, const Verdict& v) {
+  AdmissionResponse r = response_head(req, v);
+  r.warnings = v.warnings;
+  if (v.allowed) r.patch = v.patch;
+  return r;
+}
+
+AdmissionResponse to_response(const AdmissionRequest& req, Verdict&& v) {
+  AdmissionResponse r = response_head(req, v);
+  r.warnings = std::move(v.warnings);
+  if (v.allowed) r.patch = std::move(v.patch);
   return r;
 }
 

@@ -30,7 +30,7 @@ struct Verdict {
   std::string message;            // denials joined with "; " (empty when allowed)
   std::vector<std::string> warnings;
   nlohmann::json patch = nlohmann::json::array();  // RFC 6902 `add`s, only from Phase::Mutate
-  bool in_scope = false;  // a Host CREATE/UPDATE on the main resource
+  bool in_scope = false;                           // a Host CREATE/UPDATE on the main resource
 
   std::vector<std::string> rules() const;  // rule ids of all findings, in order, unique
 };
@@ -40,6 +40,8 @@ Verdict decide(const AdmissionRequest& req, Phase phase, InventoryView& inventor
 
 // Verdict -> the AdmissionResponse to encode (uid, status, warnings, patch, audit annotations).
 AdmissionResponse to_response(const AdmissionRequest& req, const Verdict& v);
+// The same, moving the patch and warnings out of a verdict that is not needed afterwards.
+AdmissionResponse to_response(const AdmissionRequest& req, Verdict&& v);
 
 // The Host CRD's required fields (crds/forklift.konveyor.io_hosts.yaml): ipAddress, provider,
 // secret, as non-empty. Returns the missing ones (JSON pointers); the apiserver's schema check.

@@ -16,9 +16,9 @@
 namespace hostadm {
 
 struct FixtureProvider {
-  ProviderInfo info;      // name, ns, uid (default derived from ns/name), type, ...
-  bool synced = true;     // false: its hosts answer 206
-  nlohmann::json hosts;   // Forklift's host JSON, unknown keys kept verbatim
+  ProviderInfo info;     // name, ns, uid (default derived from ns/name), type, ...
+  bool synced = true;    // false: its hosts answer 206
+  nlohmann::json hosts;  // Forklift's host JSON, unknown keys kept verbatim
   std::shared_ptr<const HostIndex> index;
 };
 

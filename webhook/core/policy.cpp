@@ -91,13 +91,16 @@ Mode parse_mode(const json& v, const std::string& ptr) {
 }  // namespace
 
 std::chrono::milliseconds parse_duration(const std::string& text) {
-  const std::string hint = "invalid duration '" + text +
-                           "': use a number with a unit (h, m, s, ms), like 30s, 500ms, 2m, 1h "
-                           "or 1m30s";
-  if (text.empty()) throw std::invalid_argument(hint);
+  // Built only on the error path: the webhook parses every request's ?timeout= with this.
+  auto hint = [&] {
+    return std::invalid_argument("invalid duration '" + text +
+                                 "': use a number with a unit (h, m, s, ms), like 30s, 500ms, "
+                                 "2m, 1h or 1m30s");
+  };
+  if (text.empty()) throw hint();
   // A bare number means seconds, as in the YAML `ttl: 30`.
   if (text.find_first_not_of("0123456789") == std::string::npos) {
-    if (text.size() > 9) throw std::invalid_argument(hint);
+    if (text.size() > 9) throw hint();
     return std::chrono::milliseconds(std::stoll(text) * 1000);
   }
   double total_ms = 0;
@@ -109,7 +112,7 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
     std::string number = text.substr(start, i - start);
     if (number.empty() || number == "." || number.find('.') != number.rfind('.') ||
         number.size() > 12)
-      throw std::invalid_argument(hint);
+      throw hint();
     size_t ustart = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     std::string unit = text.substr(ustart, i - ustart);
@@ -123,10 +126,10 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
     else if (unit == "h")
       scale = 3'600'000;
     else
-      throw std::invalid_argument(hint);
+      throw hint();
     total_ms += std::stod(number) * scale;
   }
-  if (total_ms > 1e12) throw std::invalid_argument(hint);
+  if (total_ms > 1e12) throw hint();
   return std::chrono::milliseconds(static_cast<int64_t>(std::llround(total_ms)));
 }
 

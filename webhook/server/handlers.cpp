@@ -132,7 +132,7 @@ HttpReply AdmissionHandler::handle(Webhook webhook, const std::string& content_t
         std::min(deadline, SteadyClock::now() + policy_->inventory_timeout);
     auto view = views_(inventory_deadline);
     const Phase phase = webhook == Webhook::Mutate ? Phase::Mutate : Phase::Validate;
-    const Verdict verdict = decide(req, phase, *view, *policy_);
+    Verdict verdict = decide(req, phase, *view, *policy_);
     const std::vector<std::string> rules = verdict.rules();
     const Outcome outcome = outcome_of(verdict);
 
@@ -144,7 +144,7 @@ HttpReply AdmissionHandler::handle(Webhook webhook, const std::string& content_t
                                      "failurePolicy"
                                    : verdict.message);
     } else {
-      AdmissionResponse resp = to_response(req, verdict);
+      AdmissionResponse resp = to_response(req, std::move(verdict));  // not read again
       // The contract, whatever the core returns: a validating answer and an answer to a DELETE
       // never carry a patch (the apiserver rejects those).
       if (webhook == Webhook::Validate || req.operation == "DELETE")
