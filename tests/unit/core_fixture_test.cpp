@@ -357,6 +357,71 @@ TEST(FixtureRest, HostsAtEveryDetailLevel) {
   EXPECT_EQ(get(f, "/providers", {{"detail", "yes"}}).status, 400);
 }
 
+// The HTTP source reads host lists with hosts_from_inventory_text; it must read every list
+// exactly as the nlohmann path (parse, then host_from_inventory_json per entry) does.
+std::string hosts_difference(const std::string& text) {
+  std::optional<std::vector<HostInfo>> fast;
+  std::string fast_error, full_error;
+  try {
+    fast = hosts_from_inventory_text(text);
+  } catch (const std::invalid_argument& e) {
+    fast_error = e.what();
+  }
+  if (!fast && fast_error.empty()) return "";  // declined: the nlohmann path answers
+  std::vector<HostInfo> full;
+  try {
+    json list = json::parse(text);
+    if (!list.is_array()) throw std::invalid_argument("expected a list of hosts");
+    for (const auto& h : list) full.push_back(host_from_inventory_json(h));
+  } catch (const std::invalid_argument& e) {
+    full_error = e.what();
+  }
+  if (fast_error != full_error) return "error '" + fast_error + "' vs '" + full_error + "'";
+  if (!fast) return "";
+  if (fast->size() != full.size()) return "count";
+  for (size_t i = 0; i < full.size(); ++i) {
+    const HostInfo &a = (*fast)[i], &b = full[i];
+    if (a.id != b.id || a.name != b.name || a.status != b.status ||
+        a.in_maintenance != b.in_maintenance || a.adapters.size() != b.adapters.size())
+      return "host " + std::to_string(i);
+    for (size_t j = 0; j < a.adapters.size(); ++j)
+      if (a.adapters[j].name != b.adapters[j].name ||
+          a.adapters[j].ip_address != b.adapters[j].ip_address)
+        return "adapter " + std::to_string(j) + " of host " + std::to_string(i);
+  }
+  return "";
+}
+
+TEST(HostListReader, ReadsEveryListLikeTheNlohmannPath) {
+  Fixture f = small();
+  const std::string base = "/providers/vsphere/11111111-0000-4000-8000-000000000001/hosts";
+  for (const char* detail : {"0", "1", "4"}) {
+    const std::string text = get(f, base, {{"detail", detail}}).body;
+    ASSERT_TRUE(hosts_from_inventory_text(text)) << "a real answer takes the fast path";
+    EXPECT_EQ(hosts_difference(text), "") << detail;
+  }
+  EXPECT_EQ(
+      hosts_from_inventory_text(get(f, base, {{"detail", "1"}}).body)->at(0).adapters[1].ip_address,
+      "10.0.0.2");
+  for (const char* text : {
+           R"([])",
+           R"([{"id":"h","id":"h2","name":"a","inMaintenance":null,"networkAdapters":null}])",
+           R"([{"id":"h","revision":7,"x":-0.0,"y":1e2,"z":18446744073709551615}])",
+           R"([{"id":5}])",
+           R"([{"id":"h","inMaintenance":"yes"}])",
+           R"([{"id":"h","networkAdapters":{}}])",
+           R"([{"id":"h","networkAdapters":[1]}])",
+           R"(["host"])",
+           R"({"hosts":[]})",
+           R"([{"name":"\u00e9\u0000x"}])",
+       })
+    EXPECT_EQ(hosts_difference(text), "") << text;
+  for (const std::string& text :
+       {std::string(""), std::string("[{]"), std::string("[1e400]"), std::string("[\"\xff\"]"),
+        std::string(200, '[') + std::string(200, ']')})
+    EXPECT_FALSE(hosts_from_inventory_text(text)) << "declined: " << text.substr(0, 20);
+}
+
 TEST(FixtureRest, NameQueryMatchesTheLastSegment) {
   Fixture f = small();
   const std::string base = "/providers/vsphere/11111111-0000-4000-8000-000000000001/hosts";

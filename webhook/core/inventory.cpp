@@ -2,6 +2,9 @@
 
 #include <stdexcept>
 
+#include "webhook/core/json_limits.hpp"
+#include "webhook/core/simdjson_convert.hpp"
+
 namespace hostadm {
 
 using nlohmann::json;
@@ -126,6 +129,21 @@ HostInfo host_from_inventory_json(const json& host) {
     }
   }
   return h;
+}
+
+std::optional<std::vector<HostInfo>> hosts_from_inventory_text(std::string_view body) {
+  simdjson::dom::parser parser;
+  if (parser.allocate(body.size(), kMaxJsonDepth / 2) != simdjson::SUCCESS) return std::nullopt;
+  simdjson::dom::element root;
+  if (parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) return std::nullopt;
+  if (root.type() != simdjson::dom::element_type::ARRAY)
+    throw std::invalid_argument("expected a list of hosts");
+  simdjson::dom::array list(root);
+  std::vector<HostInfo> out;
+  out.reserve(list.size());
+  for (simdjson::dom::element host : list)
+    out.push_back(host_from_inventory_json(to_nlohmann(host, /*numbers=*/true)));
+  return out;
 }
 
 std::vector<ProviderInfo> providers_from_inventory_json(const json& body) {

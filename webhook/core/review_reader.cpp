@@ -8,6 +8,7 @@
 
 #include "webhook/core/decision.hpp"
 #include "webhook/core/json_limits.hpp"
+#include "webhook/core/simdjson_convert.hpp"
 
 namespace hostadm {
 namespace {
@@ -69,29 +70,12 @@ void last_fields(dom::object obj, const char* const (&keys)[N], dom::element (&o
   }
 }
 
-// A number's text is gone after parsing ("-0" and "0", "1E2" and "100.0"), and the decision
-// quotes wrong-typed values back, so a number where the decision looks declines.
+// The decision quotes wrong-typed values back, so a number where it looks declines.
 json to_json(dom::element e) {
-  switch (e.type()) {
-    case dom::element_type::OBJECT: {
-      json out = json::object();
-      for (dom::key_value_pair field : dom::object(e))
-        out[std::string(field.key)] = to_json(field.value);
-      return out;
-    }
-    case dom::element_type::ARRAY: {
-      json out = json::array();
-      for (dom::element item : dom::array(e)) out.push_back(to_json(item));
-      return out;
-    }
-    case dom::element_type::STRING:
-      return std::string(std::string_view(e));
-    case dom::element_type::BOOL:
-      return bool(e);
-    case dom::element_type::NULL_VALUE:
-      return nullptr;
-    default:
-      throw Decline{};
+  try {
+    return to_nlohmann(e, /*numbers=*/false);
+  } catch (const NumberDeclined&) {
+    throw Decline{};
   }
 }
 

@@ -348,10 +348,14 @@ HostsFetch HttpInventorySource::hosts(const ProviderInfo& provider, Deadline dea
     return out;
   }
   try {
-    auto body = parse_json_bounded(a.body);
-    if (!body.is_array()) throw std::invalid_argument("expected a list of hosts");
-    out.hosts.reserve(body.size());
-    for (const auto& h : body) out.hosts.push_back(host_from_inventory_json(h));
+    if (auto hosts = hosts_from_inventory_text(a.body)) {
+      out.hosts = std::move(*hosts);
+    } else {
+      auto body = parse_json_bounded(a.body);  // throws the precise parse error
+      if (!body.is_array()) throw std::invalid_argument("expected a list of hosts");
+      out.hosts.reserve(body.size());
+      for (const auto& h : body) out.hosts.push_back(host_from_inventory_json(h));
+    }
     out.status = LookupStatus::Ok;
     observe("hosts", "ok", started);
   } catch (const std::exception& e) {
