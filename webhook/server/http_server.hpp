@@ -1,6 +1,5 @@
-// The HTTPS server: cpp-httplib 0.11.4's SSLServer tuned as cpp-stack.md §3 and §5 measured
-// (TCP_NODELAY, long keep-alive, a sized thread pool, a real backlog, exclusive bind, body cap),
-// with the admission, health, readiness and metrics routes.
+// The webhook's HTTPS endpoints: the admission, health, readiness and metrics routes and the
+// answers to refused requests, served by HttpsTransport with the certificates of a CertStore.
 #pragma once
 
 #include <atomic>
@@ -9,6 +8,8 @@
 
 #include "webhook/server/config.hpp"
 #include "webhook/server/handlers.hpp"
+#include "webhook/server/http_wire.hpp"
+#include "webhook/server/https_transport.hpp"
 #include "webhook/server/metrics.hpp"
 #include "webhook/server/tls.hpp"
 
@@ -36,14 +37,14 @@ class HttpServer {
   bool ready() const;
 
  private:
-  struct Tuned;
-  void routes();
+  void route(const http::Request& req, const http::Refusal& refusal, http::Response& res);
+  void refuse(const http::Request& req, const http::Refusal& refusal, http::Response& res);
 
   const ServerConfig& config_;
   CertStore& certs_;
   AdmissionHandler& admission_;
   Metrics& metrics_;
-  std::unique_ptr<Tuned> svr_;
+  std::unique_ptr<HttpsTransport> transport_;
   std::atomic<bool> draining_{false};
 };
 

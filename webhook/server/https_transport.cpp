@@ -1,0 +1,411 @@
+#include "webhook/server/https_transport.hpp"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+#include "webhook/server/logging.hpp"
+
+namespace hostadm::server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr int kListenBacklog = 1024;
+constexpr size_t kReadChunk = 16 * 1024;  // one TLS record
+// After refusing a request, keep reading (and dropping) what the client still sends for this
+// long, so closing does not reset the connection before the client has read the refusal.
+constexpr milliseconds kLingerTime{2'000};
+
+enum class Wait { Ready, Timeout, Stopped, Failed };
+
+int ms_until(Clock::time_point deadline) {
+  const auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now()).count();
+  return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : static_cast<int>(left);
+}
+
+// Waits for `events` on fd until the deadline; with stop_fd >= 0 also returns when stop() ran,
+// unless fd is ready at the same moment (a request that arrived is still served).
+Wait wait_for(int fd, short events, int stop_fd, Clock::time_point deadline) {
+  pollfd p[2] = {{fd, events, 0}, {stop_fd, POLLIN, 0}};
+  const nfds_t n = stop_fd >= 0 ? 2 : 1;
+  for (;;) {
+    const int rc = ::poll(p, n, ms_until(deadline));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc < 0) return Wait::Failed;
+    if (rc == 0) return Wait::Timeout;
+    if (p[0].revents) return Wait::Ready;  // errors and hang-ups surface in the next read
+    return Wait::Stopped;
+  }
+}
+
+// Unread request bytes of one connection.
+class InBuffer {
+ public:
+  std::string_view view() const { return {data_.get() + begin_, end_ - begin_}; }
+  size_t size() const { return end_ - begin_; }
+  bool empty() const { return begin_ == end_; }
+  void consume(size_t n) {
+    begin_ += n;
+    if (begin_ == end_) begin_ = end_ = 0;
+  }
+  // Room for at least n more bytes at the end.
+  char* space(size_t n) {
+    if (cap_ - end_ < n) {
+      if (begin_ > 0) {
+        std::memmove(data_.get(), data_.get() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+      }
+      if (cap_ - end_ < n) {
+        size_t cap = cap_ ? cap_ : kReadChunk;
+        while (cap - end_ < n) cap *= 2;
+        auto bigger = std::make_unique<char[]>(cap);
+        if (end_) std::memcpy(bigger.get(), data_.get(), end_);
+        data_ = std::move(bigger);
+        cap_ = cap;
+      }
+    }
+    return data_.get() + end_;
+  }
+  void commit(size_t n) { end_ += n; }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t cap_ = 0, begin_ = 0, end_ = 0;
+};
+
+enum class Io { Ok, Closed, Timeout, Stopped };
+
+// One accepted TLS connection, served request by request on the calling thread.
+class Connection {
+ public:
+  Connection(int fd, SSL* ssl, int stop_fd, const TransportOptions& options)
+      : fd_(fd), ssl_(ssl), stop_fd_(stop_fd), options_(options) {}
+
+  Io handshake() {
+    const auto deadline = Clock::now() + options_.read_timeout;
+    for (;;) {
+      ERR_clear_error();
+      const int rc = SSL_accept(ssl_);
+      if (rc == 1) return Io::Ok;
+      if (Io io = wait_after(rc, deadline, stop_fd_); io != Io::Ok) return io;
+    }
+  }
+
+  // Waits for the next request; Ok once some of it is buffered.
+  Io await_request() {
+    if (!in_.empty() || SSL_has_pending(ssl_)) return Io::Ok;
+    switch (wait_for(fd_, POLLIN, stop_fd_, Clock::now() + options_.keep_alive_timeout)) {
+      case Wait::Ready:
+        return Io::Ok;
+      case Wait::Timeout:
+        return Io::Timeout;
+      case Wait::Stopped:
+        return Io::Stopped;
+      case Wait::Failed:
+        break;
+    }
+    return Io::Closed;
+  }
+
+  // Reads whatever is available (at least one byte) into the buffer.
+  Io read_more(Clock::time_point deadline) {
+    for (;;) {
+      ERR_clear_error();
+      const int n = SSL_read(ssl_, in_.space(kReadChunk), static_cast<int>(kReadChunk));
+      if (n > 0) {
+        in_.commit(static_cast<size_t>(n));
+        return Io::Ok;
+      }
+      if (Io io = wait_after(n, deadline, -1); io != Io::Ok) return io;
+    }
+  }
+
+  bool write_all(std::string_view data) {
+    const auto deadline = Clock::now() + options_.write_timeout;
+    while (!data.empty()) {
+      ERR_clear_error();
+      const int chunk = static_cast<int>(std::min<size_t>(data.size(), INT_MAX));
+      const int n = SSL_write(ssl_, data.data(), chunk);
+      if (n > 0) {
+        data.remove_prefix(static_cast<size_t>(n));
+        continue;
+      }
+      if (wait_after(n, deadline, -1) != Io::Ok) return false;
+    }
+    return true;
+  }
+
+  // A polite end: close_notify, then (after a refusal) drain what the client still sends so the
+  // kernel does not answer it with a reset that can destroy the refusal in flight.
+  void finish(bool linger) {
+    ERR_clear_error();
+    SSL_shutdown(ssl_);
+    if (!linger) return;
+    ::shutdown(fd_, SHUT_WR);
+    const auto until = Clock::now() + kLingerTime;
+    char sink[kReadChunk];
+    while (wait_for(fd_, POLLIN, -1, until) == Wait::Ready) {
+      const ssize_t n = ::read(fd_, sink, sizeof sink);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break;
+    }
+  }
+
+  InBuffer& in() { return in_; }
+
+ private:
+  // After an SSL call returned rc <= 0: Ok when it should be retried (the socket became ready).
+  Io wait_after(int rc, Clock::time_point deadline, int stop_fd) {
+    short events;
+    switch (SSL_get_error(ssl_, rc)) {
+      case SSL_ERROR_WANT_READ:
+        events = POLLIN;
+        break;
+      case SSL_ERROR_WANT_WRITE:
+        events = POLLOUT;
+        break;
+      default:  // peer closed, reset, or a TLS error: nothing more to do on this connection
+        return Io::Closed;
+    }
+    switch (wait_for(fd_, events, stop_fd, deadline)) {
+      case Wait::Ready:
+        return Io::Ok;
+      case Wait::Timeout:
+        return Io::Timeout;
+      case Wait::Stopped:
+        return Io::Stopped;
+      case Wait::Failed:
+        break;
+    }
+    return Io::Closed;
+  }
+
+  int fd_;
+  SSL* ssl_;
+  int stop_fd_;
+  const TransportOptions& options_;
+  InBuffer in_;
+};
+
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
+
+}  // namespace
+
+HttpsTransport::HttpsTransport(TransportOptions options, SSL_CTX* ctx, RequestHandler handler)
+    : options_(options), ctx_(ctx), handler_(std::move(handler)) {
+  stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (stop_fd_ < 0) throw std::runtime_error("eventfd: " + errno_text(errno));
+}
+
+HttpsTransport::~HttpsTransport() {
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (stop_fd_ >= 0) ::close(stop_fd_);
+  SSL_CTX_free(ctx_);
+}
+
+int HttpsTransport::bind(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  const std::string service = std::to_string(port);
+  if (int rc = ::getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &res);
+      rc != 0)
+    throw std::runtime_error(std::string("cannot resolve the host: ") + gai_strerror(rc));
+  std::string cause = "no address to listen on";
+  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+    const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                            ai->ai_protocol);
+    if (fd < 0) {
+      cause = errno_text(errno);
+      continue;
+    }
+    // SO_REUSEADDR without SO_REUSEPORT: restarts reuse the port at once, while a second
+    // instance on the same port is an error rather than a silent traffic split.
+    int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd, kListenBacklog) == 0) {
+      sockaddr_storage bound{};
+      socklen_t len = sizeof bound;
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+      listen_fd_ = fd;
+      port = ntohs(bound.ss_family == AF_INET6
+                       ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                       : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+      break;
+    }
+    cause = errno_text(errno);
+    ::close(fd);
+  }
+  ::freeaddrinfo(res);
+  if (listen_fd_ < 0) throw std::runtime_error(cause);
+  return port;
+}
+
+bool HttpsTransport::run() {
+  if (listen_fd_ < 0) return false;
+  std::vector<std::thread> workers;
+  workers.reserve(static_cast<size_t>(options_.threads));
+  for (int i = 1; i < options_.threads; ++i) workers.emplace_back([this] { worker(); });
+  worker();
+  for (auto& w : workers) w.join();
+  // Closed only now: a listener closed earlier would reset connections still being accepted.
+  ::close(listen_fd_);
+  listen_fd_ = -1;
+  return !failed_;
+}
+
+void HttpsTransport::stop() {
+  stopping_ = true;
+  const uint64_t one = 1;
+  [[maybe_unused]] const ssize_t n = ::write(stop_fd_, &one, sizeof one);
+}
+
+void HttpsTransport::worker() {
+  while (!stopping_) {
+    pollfd p[2] = {{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    if (::poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      log_error("the listener failed", {{"error", errno_text(errno)}});
+      failed_ = true;
+      stop();
+      break;
+    }
+    if (p[1].revents) break;
+    // Every idle worker wakes for a new connection; one gets it, the others see EAGAIN.
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd >= 0) {
+      serve(fd);
+      continue;
+    }
+    switch (errno) {
+      case EAGAIN:
+      case EINTR:
+      case ECONNABORTED:
+      case EPROTO:
+        break;
+      case EMFILE:
+      case ENFILE:
+      case ENOBUFS:
+      case ENOMEM:
+        // Out of descriptors or memory: the connection waits in the backlog until some close.
+        log_warn("cannot accept a connection now; retrying", {{"error", errno_text(errno)}});
+        std::this_thread::sleep_for(milliseconds(100));
+        break;
+      default:
+        log_error("the listener failed", {{"error", errno_text(errno)}});
+        failed_ = true;
+        stop();
+        return;
+    }
+  }
+}
+
+void HttpsTransport::serve(int fd) {
+  int yes = 1;
+  // Without it every keep-alive answer waits ~40 ms for a delayed ACK (cpp-stack.md section 5).
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+  SSL* ssl = SSL_new(ctx_);
+  if (!ssl) {
+    ::close(fd);
+    return;
+  }
+  SSL_set_fd(ssl, fd);
+  SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // Read whole records (and the next request's start) in one system call, not header then body.
+  SSL_set_read_ahead(ssl, 1);
+
+  Connection conn(fd, ssl, stop_fd_, options_);
+  bool clean = false, linger = false;
+  if (conn.handshake() == Io::Ok) {
+    http::Request req;
+    http::Response res;
+    std::string out;
+    for (;;) {
+      if (conn.await_request() != Io::Ok) {
+        clean = true;  // idle timeout, stop() or the client closed: no request is lost
+        break;
+      }
+      const auto deadline = Clock::now() + options_.read_timeout;
+      http::Refusal refusal;
+      Io io = Io::Ok;
+
+      http::HeadResult head;
+      for (;;) {
+        head = http::parse_head(conn.in().view(), options_.max_head_bytes,
+                                options_.max_body_bytes, req);
+        if (head.state != http::Parse::Incomplete) break;
+        if ((io = conn.read_more(deadline)) != Io::Ok) break;
+      }
+      if (head.state == http::Parse::Error) {
+        refusal = std::move(head.refusal);
+      } else if (head.state == http::Parse::Done) {
+        conn.in().consume(head.consumed);
+        req.body.clear();
+        const bool has_body = req.chunked || req.content_length > 0;
+        if (req.expect_continue && has_body && conn.in().empty() &&
+            !conn.write_all(http::kContinue))
+          break;
+        if (req.chunked) {
+          http::ChunkedDecoder decoder(options_.max_body_bytes);
+          for (;;) {
+            size_t used = 0;
+            const http::Parse state = decoder.feed(conn.in().view(), used, req.body);
+            conn.in().consume(used);
+            if (state == http::Parse::Error) refusal = decoder.refusal();
+            if (state != http::Parse::Incomplete) break;
+            if ((io = conn.read_more(deadline)) != Io::Ok) break;
+          }
+        } else {
+          while (conn.in().size() < req.content_length)
+            if ((io = conn.read_more(deadline)) != Io::Ok) break;
+          if (io == Io::Ok) {
+            req.body.assign(conn.in().view().substr(0, req.content_length));
+            conn.in().consume(req.content_length);
+          }
+        }
+      }
+      if (io == Io::Timeout && refusal.status == 0) {
+        refusal = {408, "the request did not arrive within the read timeout (" +
+                            std::to_string(options_.read_timeout.count()) + " ms)"};
+      } else if (io != Io::Ok) {
+        break;  // the client went away mid-request: nobody to answer
+      }
+
+      res = http::Response();
+      handler_(req, refusal, res);
+      const bool close = refusal.status != 0 || !req.keep_alive || res.close || stopping_;
+      out.clear();
+      http::append_response(out, res, close, req.method == "HEAD" && refusal.status == 0);
+      if (!conn.write_all(out)) break;
+      if (close) {
+        clean = true;
+        linger = refusal.status != 0;
+        break;
+      }
+    }
+  }
+  if (clean) conn.finish(linger);
+  SSL_free(ssl);
+  ::close(fd);
+}
+
+}  // namespace hostadm::server
