@@ -141,6 +141,32 @@ def main():
     files["fuzz_policy/ten-thousand-rules.yaml"] = "namespaces:\n" + "".join(
         f"  - {{match: \"ns-{i}-*\", mode: warn}}\n" for i in range(10_000))
 
+    # HTTP framing: request-smuggling shapes, oversized parts, hostile chunking.
+    h = "fuzz_http_request/"
+    files[h + "cl-and-te.http"] = (
+        "POST /mutate HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    files[h + "te-obs-fold.http"] = (
+        "POST /mutate HTTP/1.1\r\nHost: h\r\nTransfer-Encoding:\r\n chunked\r\n\r\n")
+    files[h + "cl-list-disagrees.http"] = (
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1, 2\r\n\r\nab")
+    files[h + "cl-overflow.http"] = (
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: " + "9" * 400 + "\r\n\r\n")
+    files[h + "nul-in-header.http"] = b"GET / HTTP/1.1\r\nHost: h\x00x\r\n\r\n"
+    files[h + "obs-text-value.http"] = b"GET / HTTP/1.1\r\nHost: h\r\nX: \xff\xfe\r\n\r\n"
+    files[h + "thousands-of-headers.http"] = (
+        "GET / HTTP/1.1\r\nHost: h\r\n" + "A:b\r\n" * 2000 + "\r\n")
+    files[h + "one-byte-chunks.http"] = (
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "1\r\nx\r\n" * 500 + "0\r\n\r\n")
+    files[h + "chunk-size-overflow.http"] = (
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "ffffffffffffffffffff\r\n")
+    files[h + "endless-trailer.http"] = (
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+        + "X-T: y\r\n" * 2000)
+    files[h + "only-crlf.http"] = "\r\n" * 3000
+
     for name, data in files.items():
         path = os.path.join(out, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)

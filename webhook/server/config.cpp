@@ -132,9 +132,10 @@ std::vector<Flag> flags() {
        "idle keep-alive connections close after this (default 5s); bounds shutdown",
        dur(&C::keep_alive_timeout)},
       {"read-timeout", Kind::Duration, "DURATION",
-       "per-read socket timeout, also bounds the TLS handshake (default 10s)",
+       "a request must arrive whole this long after its first byte, else HTTP 408; also bounds "
+       "the TLS handshake (default 10s)",
        dur(&C::read_timeout)},
-      {"write-timeout", Kind::Duration, "DURATION", "per-write socket timeout (default 10s)",
+      {"write-timeout", Kind::Duration, "DURATION", "an answer must be written within this (default 10s)",
        dur(&C::write_timeout)},
       {"drain-delay", Kind::Duration, "DURATION",
        "after SIGTERM: /readyz answers 503 but requests are still served this long (default 5s)",
@@ -334,7 +335,7 @@ ParsedArgs parse_args(int argc, const char* const* argv, const GetEnv& getenv) {
       cfg.read_timeout < std::chrono::seconds(1) || cfg.write_timeout < std::chrono::seconds(1))
     throw UsageError(
         "--keep-alive-timeout, --read-timeout and --write-timeout must be at least 1s "
-        "(the HTTP library counts whole seconds); e.g. --read-timeout 10s");
+        "(less cuts off apiservers on a loaded network); e.g. --read-timeout 10s");
   if (cfg.cert_poll_interval < std::chrono::milliseconds(100))
     throw UsageError("--cert-poll-interval must be at least 100ms; e.g. --cert-poll-interval 1s");
   return out;

@@ -344,7 +344,7 @@ void HttpsTransport::serve(int fd) {
         clean = true;  // idle timeout, stop() or the client closed: no request is lost
         break;
       }
-      const auto deadline = Clock::now() + options_.read_timeout;
+      auto deadline = Clock::now() + options_.read_timeout;
       http::Refusal refusal;
       Io io = Io::Ok;
 
@@ -361,9 +361,10 @@ void HttpsTransport::serve(int fd) {
         conn.in().consume(head.consumed);
         req.body.clear();
         const bool has_body = req.chunked || req.content_length > 0;
-        if (req.expect_continue && has_body && conn.in().empty() &&
-            !conn.write_all(http::kContinue))
-          break;
+        if (req.expect_continue && has_body && conn.in().empty()) {
+          if (!conn.write_all(http::kContinue)) break;
+          deadline = Clock::now() + options_.read_timeout;  // the client waited for us
+        }
         if (req.chunked) {
           http::ChunkedDecoder decoder(options_.max_body_bytes);
           for (;;) {
