@@ -9,9 +9,10 @@
 # mean/sd). 8 clients x 125 req/s = 1,000 req/s. Each client is paced, not open-loop: a request
 # delayed past its slot delays the next (coordinated omission), which at ~0.2 ms service time
 # against an 8 ms slot per client cannot hide more than one slot; the max column shows it.
-# Why not 10 x 100: cpp-httplib 0.11.4 waits for the next keep-alive request with poll(10 ms) and
-# then sleeps 1 ms; a client sending exactly every 10 ms lands in that sleep on nearly every
-# request (+~0.8 ms p50). BENCH_RATE_CLIENTS=10 reproduces it; see bench/README.md.
+# 8 x 125 rather than 10 x 100 dates from the cpp-httplib server, whose keep-alive wait was
+# poll(10 ms) then sleep(1 ms): a client sending exactly every 10 ms landed in that sleep (+~0.8 ms
+# p50). The webhook's own transport blocks in poll() until the request arrives, so the split no
+# longer matters; it is kept so results stay comparable. BENCH_RATE_CLIENTS changes it.
 # Writes bench/results/latency-fixed-rate.json.
 source "$(dirname "$0")/lib.sh"
 need_binaries

@@ -1,7 +1,7 @@
 // The serving certificate: loaded from --tls-cert/--tls-key, handed to every TLS handshake through
 // SSL_CTX_set_cert_cb, and swapped atomically when the files change (Kubernetes secret volumes
 // swap a `..data` symlink), on SIGHUP, or never when the new pair is bad (the old one stays).
-// httplib 0.11.4 has no update_certs(); per-handshake selection is the safe way (cpp-stack §3.3).
+// Per-handshake selection means no lock around the live SSL_CTX and no restart (cpp-stack §3.3).
 #pragma once
 
 #include <atomic>
