@@ -252,6 +252,10 @@ RawAnswer HttpInventorySource::get(const std::string& path_and_query, Deadline d
       return out;
     }
     auto err = res.error();
+    // httplib has closed the failed connection and reconnects on the next request; the client
+    // (and its SSL_CTX, which costs thousands of allocations to build) stays in the pool, so an
+    // inventory that drops or stalls connections does not churn the heap.
+    give_back(std::move(client));
     if (reused && SteadyClock::now() < deadline &&
         (err == httplib::Error::Read || err == httplib::Error::Write ||
          err == httplib::Error::Connection)) {

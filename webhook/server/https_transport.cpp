@@ -260,13 +260,31 @@ int HttpsTransport::bind(const std::string& host, int port) {
   return port;
 }
 
+// Each worker waits on its own condition variable for a connection; the acceptor hands every new
+// connection to the worker that became idle last (a stack, not a queue). Under steady load the
+// same few threads do all the work and the others stay asleep: their stacks and malloc arenas
+// never grow, so memory follows the number of concurrent connections, not --threads.
+struct HttpsTransport::Worker {
+  std::condition_variable wake;
+  int fd = -1;
+};
+
 bool HttpsTransport::run() {
   if (listen_fd_ < 0) return false;
-  std::vector<std::thread> workers;
-  workers.reserve(static_cast<size_t>(options_.threads));
-  for (int i = 1; i < options_.threads; ++i) workers.emplace_back([this] { worker(); });
-  worker();
-  for (auto& w : workers) w.join();
+  std::vector<std::unique_ptr<Worker>> pool;
+  std::vector<std::thread> threads;
+  pool.reserve(static_cast<size_t>(options_.threads));
+  threads.reserve(static_cast<size_t>(options_.threads));
+  for (int i = 0; i < options_.threads; ++i) {
+    pool.push_back(std::make_unique<Worker>());
+    threads.emplace_back([this, w = pool.back().get()] { work(*w); });
+  }
+  accept_loop();
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    for (auto& w : pool) w->wake.notify_one();
+  }
+  for (auto& t : threads) t.join();
   // Closed only now: a listener closed earlier would reset connections still being accepted.
   ::close(listen_fd_);
   listen_fd_ = -1;
@@ -277,23 +295,39 @@ void HttpsTransport::stop() {
   stopping_ = true;
   const uint64_t one = 1;
   [[maybe_unused]] const ssize_t n = ::write(stop_fd_, &one, sizeof one);
+  std::lock_guard<std::mutex> lk(mu_);
+  idle_changed_.notify_all();
 }
 
-void HttpsTransport::worker() {
-  while (!stopping_) {
+void HttpsTransport::fail(const char* what) {
+  log_error(what, {{"error", errno_text(errno)}});
+  failed_ = true;
+  stop();
+}
+
+void HttpsTransport::accept_loop() {
+  Worker* next = nullptr;  // reserved before accepting: connections beyond --threads stay queued
+  while (!stopping_) {    // in the kernel's backlog, not in ours
+    if (!next) {
+      std::unique_lock<std::mutex> lk(mu_);
+      idle_changed_.wait(lk, [this] { return stopping_ || !idle_.empty(); });
+      if (stopping_) break;
+      next = idle_.back();
+      idle_.pop_back();
+    }
     pollfd p[2] = {{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
     if (::poll(p, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      log_error("the listener failed", {{"error", errno_text(errno)}});
-      failed_ = true;
-      stop();
+      fail("the listener failed");
       break;
     }
     if (p[1].revents) break;
-    // Every idle worker wakes for a new connection; one gets it, the others see EAGAIN.
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd >= 0) {
-      serve(fd);
+      std::lock_guard<std::mutex> lk(mu_);
+      next->fd = fd;
+      next->wake.notify_one();
+      next = nullptr;
       continue;
     }
     switch (errno) {
@@ -311,11 +345,29 @@ void HttpsTransport::worker() {
         std::this_thread::sleep_for(milliseconds(100));
         break;
       default:
-        log_error("the listener failed", {{"error", errno_text(errno)}});
-        failed_ = true;
-        stop();
-        return;
+        fail("the listener failed");
+        break;
     }
+  }
+  if (next) {
+    std::lock_guard<std::mutex> lk(mu_);
+    idle_.push_back(next);
+  }
+}
+
+void HttpsTransport::work(Worker& self) {
+  for (;;) {
+    int fd;
+    {
+      std::unique_lock<std::mutex> lk(mu_);
+      idle_.push_back(&self);
+      idle_changed_.notify_one();
+      self.wake.wait(lk, [&] { return stopping_ || self.fd >= 0; });
+      if (self.fd < 0) return;  // stopping, nothing handed over
+      fd = self.fd;
+      self.fd = -1;
+    }
+    serve(fd);
   }
 }
 

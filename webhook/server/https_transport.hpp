@@ -1,5 +1,5 @@
-// The HTTPS/1.1 server under the webhook's routes: a fixed set of worker threads, each accepting
-// and serving one keep-alive TLS connection at a time, with one poll, one read and one write per
+// The HTTPS/1.1 server under the webhook's routes: an acceptor and a fixed set of worker threads,
+// each serving one keep-alive TLS connection at a time, with one poll, one read and one write per
 // request in the common case (cpp-httplib 0.11.4 made twelve system calls, half of them polls,
 // and capped /mutate near 0.3x nginx; bench/README.md has the measurements).
 //
@@ -13,7 +13,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,14 +48,18 @@ class HttpsTransport {
 
   // Binds and listens; returns the port. Throws std::runtime_error with the system's reason.
   int bind(const std::string& host, int port);
-  // Serves on the worker threads until stop(); false if the listener failed.
+  // Accepts on the calling thread and serves on the workers until stop(); false if the listener
+  // failed.
   bool run();
   // Safe from any thread, also before run().
   void stop();
 
  private:
-  void worker();
+  struct Worker;
+  void accept_loop();
+  void work(Worker& self);
   void serve(int fd);
+  void fail(const char* what);
 
   TransportOptions options_;
   SSL_CTX* ctx_;
@@ -62,6 +68,9 @@ class HttpsTransport {
   int stop_fd_ = -1;  // an eventfd: readable once stop() ran, waking every poll
   std::atomic<bool> stopping_{false};
   std::atomic<bool> failed_{false};
+  std::mutex mu_;
+  std::condition_variable idle_changed_;
+  std::vector<Worker*> idle_;  // most recently idle last
 };
 
 }  // namespace hostadm::server

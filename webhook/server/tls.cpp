@@ -174,6 +174,10 @@ bool CertStore::configure(SSL_CTX& ctx, const std::string& client_ca) {
   SSL_CTX_set_options(
       &ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_cert_cb(&ctx, &CertStore::cert_cb, this);
+  // OpenSSL's server-side session cache keeps every session for 2 hours (up to 20,480 of them):
+  // memory that grows with each new connection, for resumption kube-apiserver never attempts
+  // (Go's TLS client has no session cache by default). Clients that do resume use tickets.
+  SSL_CTX_set_session_cache_mode(&ctx, SSL_SESS_CACHE_OFF);
   if (!client_ca.empty()) {
     if (SSL_CTX_load_verify_locations(&ctx, client_ca.c_str(), nullptr) != 1) {
       log_error("cannot load --client-ca", {{"file", client_ca}, {"error", openssl_error()}});
