@@ -30,6 +30,9 @@ constexpr size_t kReadChunk = 16 * 1024;  // one TLS record
 // After refusing a request, keep reading (and dropping) what the client still sends for this
 // long, so closing does not reset the connection before the client has read the refusal.
 constexpr milliseconds kLingerTime{2'000};
+// Buffers a connection keeps between requests; a rare multi-megabyte review does not pin its
+// size for the rest of the connection.
+constexpr size_t kKeepBytes = 64 * 1024;
 
 enum class Wait { Ready, Timeout, Stopped, Failed };
 
@@ -83,6 +86,13 @@ class InBuffer {
     return data_.get() + end_;
   }
   void commit(size_t n) { end_ += n; }
+  // After a large request: give the memory back rather than keep it for the connection's life.
+  void shrink_if_empty(size_t keep) {
+    if (begin_ == end_ && cap_ > keep) {
+      data_.reset();
+      cap_ = begin_ = end_ = 0;
+    }
+  }
 
  private:
   std::unique_ptr<char[]> data_;
@@ -449,6 +459,9 @@ void HttpsTransport::serve(int fd) {
       out.clear();
       http::append_response(out, res, close, req.method == "HEAD" && refusal.status == 0);
       if (!conn.write_all(out)) break;
+      conn.in().shrink_if_empty(kKeepBytes);
+      if (req.body.capacity() > kKeepBytes) std::string().swap(req.body);
+      if (out.capacity() > kKeepBytes) std::string().swap(out);
       if (close) {
         clean = true;
         linger = refusal.status != 0;
