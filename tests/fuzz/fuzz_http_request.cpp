@@ -70,8 +70,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fz::fail("parse_head", "path '" + req.path + "'");
 
   http::Request again;
-  const http::HeadResult exact = http::parse_head(in.substr(0, head.consumed), kMaxHead, kMaxBody,
-                                                  again);
+  const http::HeadResult exact =
+      http::parse_head(in.substr(0, head.consumed), kMaxHead, kMaxBody, again);
   if (exact.state != http::Parse::Done || exact.consumed != head.consumed ||
       again.method != req.method || again.path != req.path || again.query != req.query ||
       again.content_length != req.content_length || again.chunked != req.chunked ||

@@ -36,8 +36,7 @@ TEST(HttpWire, ParsesAnAdmissionPost) {
 }
 
 TEST(HttpWire, IncompleteHeadsWaitForMore) {
-  const std::string full =
-      "POST /validate HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n";
+  const std::string full = "POST /validate HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n";
   for (size_t n = 0; n < full.size(); ++n) {
     Request req;
     EXPECT_EQ(parse(full.substr(0, n), req).state, Parse::Incomplete) << "prefix of " << n;
@@ -60,16 +59,17 @@ TEST(HttpWire, FramingAndConnectionOptions) {
        false, "/healthz", ""},
       {"chunked", "POST /mutate HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\n", true,
        true, false, "/mutate", ""},
-      {"expect", "POST /mutate HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nExpect: 100-Continue\r\n\r\n",
+      {"expect",
+       "POST /mutate HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nExpect: 100-Continue\r\n\r\n",
        true, false, true, "/mutate", ""},
       {"absolute form", "GET https://hostadm.svc:443/readyz?x=1 HTTP/1.1\r\nHost: h\r\n\r\n", true,
        false, false, "/readyz", "x=1"},
-      {"absolute form without path", "GET http://hostadm HTTP/1.1\r\nHost: h\r\n\r\n", true,
-       false, false, "/", ""},
+      {"absolute form without path", "GET http://hostadm HTTP/1.1\r\nHost: h\r\n\r\n", true, false,
+       false, "/", ""},
       {"leading empty lines", "\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", true, false, false, "/",
        ""},
-      {"repeated equal lengths", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4, 4\r\n\r\n",
-       true, false, false, "/", ""},
+      {"repeated equal lengths", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4, 4\r\n\r\n", true,
+       false, false, "/", ""},
       {"whitespace around values", "GET / HTTP/1.1\r\nHost:h\r\nConnection:\t close \r\n\r\n",
        false, false, false, "/", ""},
   };
@@ -94,20 +94,24 @@ TEST(HttpWire, RefusesWhatItCannotFrameSafely) {
   };
   const std::string big_header = "X-Big: " + std::string(kHead, 'a') + "\r\n";
   const std::vector<Row> rows = {
-      {"CL and TE", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n",
-       400, "both Transfer-Encoding and Content-Length"},
-      {"TE and CL", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n",
-       400, "both"},
-      {"different lengths", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n",
-       400, "Content-Length"},
+      {"CL and TE",
+       "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n", 400,
+       "both Transfer-Encoding and Content-Length"},
+      {"TE and CL",
+       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n", 400,
+       "both"},
+      {"different lengths",
+       "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n", 400,
+       "Content-Length"},
       {"signed length", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +4\r\n\r\n", 400,
        "malformed Content-Length '+4'"},
       {"empty length", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: \r\n\r\n", 400,
        "Content-Length"},
       {"length over the limit", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1048577\r\n\r\n",
        413, "larger than the limit (1048576 bytes)"},
-      {"length overflowing", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999999\r\n\r\n",
-       413, "larger"},
+      {"length overflowing",
+       "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999999\r\n\r\n", 413,
+       "larger"},
       {"gzip coding", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501,
        "Transfer-Encoding 'gzip, chunked' is not supported"},
       {"TE in 1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "HTTP/1.0"},
@@ -125,8 +129,9 @@ TEST(HttpWire, RefusesWhatItCannotFrameSafely) {
       {"relative target", "GET mutate HTTP/1.1\r\nHost: h\r\n\r\n", 400, "must start with '/'"},
       {"fragment", "GET /a#b HTTP/1.1\r\nHost: h\r\n\r\n", 400, "character URIs do not allow"},
       {"bad method", "G(T / HTTP/1.1\r\nHost: h\r\n\r\n", 400, "malformed method"},
-      {"unknown expectation", "POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\n",
-       417, "Expect '200-ok'"},
+      {"unknown expectation",
+       "POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\n", 417,
+       "Expect '200-ok'"},
       {"long request line", "GET /" + std::string(kHead, 'a') + " HTTP/1.1\r\n\r\n", 414,
        "request line is longer than 8192 bytes"},
       {"large header section", "GET / HTTP/1.1\r\nHost: h\r\n" + big_header + "\r\n", 431,

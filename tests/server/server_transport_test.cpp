@@ -124,7 +124,8 @@ TEST_F(TransportTest, PipelinedRequestsAreAnsweredInOrder) {
          "GET /healthz HTTP/1.1\r\nHost: hostadm\r\n\r\n");
   const std::string got = c.read_answers(3);
   ASSERT_EQ(RawTls::answers_in(got), 3) << got;
-  const size_t a1 = got.find("uid-pipe-1"), a2 = got.find("uid-pipe-2"), a3 = got.find("\r\n\r\nok\n");
+  const size_t a1 = got.find("uid-pipe-1"), a2 = got.find("uid-pipe-2"),
+               a3 = got.find("\r\n\r\nok\n");
   ASSERT_NE(a1, std::string::npos) << got;
   ASSERT_NE(a2, std::string::npos) << got;
   ASSERT_NE(a3, std::string::npos) << got;
@@ -171,12 +172,14 @@ TEST_F(TransportTest, RefusedFramingGetsAJsonAnswerAndTheConnectionCloses) {
   };
   const std::vector<Row> rows = {
       {"smuggling shape",
-       "POST /mutate HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+       "POST /mutate HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nTransfer-Encoding: "
+       "chunked\r\n\r\n",
        "HTTP/1.1 400 Bad Request", "both Transfer-Encoding and Content-Length"},
       {"no host", "GET /healthz HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request", "Host"},
-      {"body over --max-body-bytes", post_head("/mutate", 1 << 20), "HTTP/1.1 413 Payload Too Large",
-       "larger than --max-body-bytes (65536 bytes)"},
-      {"huge header", "GET /healthz HTTP/1.1\r\nHost: h\r\nX: " + std::string(9000, 'x') + "\r\n\r\n",
+      {"body over --max-body-bytes", post_head("/mutate", 1 << 20),
+       "HTTP/1.1 413 Payload Too Large", "larger than --max-body-bytes (65536 bytes)"},
+      {"huge header",
+       "GET /healthz HTTP/1.1\r\nHost: h\r\nX: " + std::string(9000, 'x') + "\r\n\r\n",
        "HTTP/1.1 431 Request Header Fields Too Large", "8192"},
       {"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "HTTP/1.1 505", "use HTTP/1.1"},
   };

@@ -135,8 +135,8 @@ std::vector<Flag> flags() {
        "a request must arrive whole this long after its first byte, else HTTP 408; also bounds "
        "the TLS handshake (default 10s)",
        dur(&C::read_timeout)},
-      {"write-timeout", Kind::Duration, "DURATION", "an answer must be written within this (default 10s)",
-       dur(&C::write_timeout)},
+      {"write-timeout", Kind::Duration, "DURATION",
+       "an answer must be written within this (default 10s)", dur(&C::write_timeout)},
       {"drain-delay", Kind::Duration, "DURATION",
        "after SIGTERM: /readyz answers 503 but requests are still served this long (default 5s)",
        dur(&C::drain_delay)},

@@ -79,8 +79,8 @@ void HttpServer::route(const http::Request& req, const http::Refusal& refusal,
       }
       const Webhook w = req.path == "/mutate" ? Webhook::Mutate : Webhook::Validate;
       HttpReply reply =
-          admission_.handle(w, req.content_type, http::query_param(req.query, "timeout"),
-                            req.body, SteadyClock::now());
+          admission_.handle(w, req.content_type, http::query_param(req.query, "timeout"), req.body,
+                            SteadyClock::now());
       res.status = reply.status;
       res.content_type = std::move(reply.content_type);
       res.body = std::move(reply.body);
@@ -125,8 +125,9 @@ void HttpServer::refuse(const http::Request& req, const http::Refusal& refusal,
     }
     return json_error(res, 413, message);
   }
-  if (admission) metrics_.admission(req.path == "/validate" ? Webhook::Validate : Webhook::Mutate,
-                                    "other", Outcome::Error, kNoRules, 0);
+  if (admission)
+    metrics_.admission(req.path == "/validate" ? Webhook::Validate : Webhook::Mutate, "other",
+                       Outcome::Error, kNoRules, 0);
   log_event(spdlog::level::debug, "refused a request",
             {{"status", refusal.status}, {"reason", refusal.message}});
   json_error(res, refusal.status, refusal.message);

@@ -10,8 +10,21 @@ constexpr std::string_view kCrlf = "\r\n";
 bool is_tchar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
@@ -142,10 +155,10 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
       return {};
     }
     if (line_end == std::string_view::npos || start + line_end + 2 > max_head_bytes)
-      return refuse(414, "request line is longer than " + std::to_string(max_head_bytes) +
-                             " bytes");
-    return refuse(431, "request header section is larger than " + std::to_string(max_head_bytes) +
-                           " bytes");
+      return refuse(414,
+                    "request line is longer than " + std::to_string(max_head_bytes) + " bytes");
+    return refuse(
+        431, "request header section is larger than " + std::to_string(max_head_bytes) + " bytes");
   }
 
   // Request line: method SP request-target SP HTTP-version
@@ -163,8 +176,8 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
   if (target.empty()) return refuse(400, "empty request target");
   for (char c : target)
     if (c <= 0x20 || c >= 0x7f || c == '#')
-      return refuse(400, "request target has a character URIs do not allow: '" + shown(target) +
-                             "'");
+      return refuse(400,
+                    "request target has a character URIs do not allow: '" + shown(target) + "'");
   if (version == "HTTP/1.1") {
     out.minor_version = 1;
   } else if (version == "HTTP/1.0") {
@@ -274,8 +287,8 @@ Parse ChunkedDecoder::feed(std::string_view in, size_t& consumed, std::string& b
           if (++size_digits_ > 15) return fail(413, "chunk size is too large");
           chunk_left_ = chunk_left_ * 16 + static_cast<size_t>(v);
           if (body.size() + chunk_left_ > max_body_)
-            return fail(413, "request body is larger than the limit (" +
-                                 std::to_string(max_body_) + " bytes)");
+            return fail(413, "request body is larger than the limit (" + std::to_string(max_body_) +
+                                 " bytes)");
         } else if (size_digits_ == 0) {
           return fail(400, "malformed chunk size");
         } else if (c == ';' || c == ' ' || c == '\t') {
@@ -350,23 +363,40 @@ Parse ChunkedDecoder::feed(std::string_view in, size_t& consumed, std::string& b
 
 std::string_view reason_phrase(int status) {
   switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 411: return "Length Required";
-    case 413: return "Payload Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 417: return "Expectation Failed";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 417:
+      return "Expectation Failed";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 503:
+      return "Service Unavailable";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Unknown";
   }
 }
 

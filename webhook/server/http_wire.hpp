@@ -69,8 +69,8 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
-  std::string allow;  // the Allow header of a 405
-  bool close = false; // ask the client to close the connection after this answer
+  std::string allow;   // the Allow header of a 405
+  bool close = false;  // ask the client to close the connection after this answer
 };
 
 // Appends the whole response (status line, headers, body) to out. head_only: a HEAD answer,

@@ -242,8 +242,8 @@ int HttpsTransport::bind(const std::string& host, int port) {
     throw std::runtime_error(std::string("cannot resolve the host: ") + gai_strerror(rc));
   std::string cause = "no address to listen on";
   for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-    const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                            ai->ai_protocol);
+    const int fd =
+        ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
     if (fd < 0) {
       cause = errno_text(errno);
       continue;
@@ -257,9 +257,8 @@ int HttpsTransport::bind(const std::string& host, int port) {
       socklen_t len = sizeof bound;
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
       listen_fd_ = fd;
-      port = ntohs(bound.ss_family == AF_INET6
-                       ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
-                       : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+      port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                               : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
       break;
     }
     cause = errno_text(errno);
@@ -316,8 +315,10 @@ void HttpsTransport::fail(const char* what) {
 }
 
 void HttpsTransport::accept_loop() {
-  Worker* next = nullptr;  // reserved before accepting: connections beyond --threads stay queued
-  while (!stopping_) {    // in the kernel's backlog, not in ours
+  // A worker is reserved before accepting: connections beyond --threads stay queued in the
+  // kernel's backlog, not in ours.
+  Worker* next = nullptr;
+  while (!stopping_) {
     if (!next) {
       std::unique_lock<std::mutex> lk(mu_);
       idle_changed_.wait(lk, [this] { return stopping_ || !idle_.empty(); });
@@ -412,8 +413,8 @@ void HttpsTransport::serve(int fd) {
 
       http::HeadResult head;
       for (;;) {
-        head = http::parse_head(conn.in().view(), options_.max_head_bytes,
-                                options_.max_body_bytes, req);
+        head = http::parse_head(conn.in().view(), options_.max_head_bytes, options_.max_body_bytes,
+                                req);
         if (head.state != http::Parse::Incomplete) break;
         if ((io = conn.read_more(deadline)) != Io::Ok) break;
       }
