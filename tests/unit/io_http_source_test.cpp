@@ -62,6 +62,10 @@ class ScriptedServer {
     });
     port_ = svr_->bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { svr_->listen_after_bind(); });
+    // httplib 0.11.4's stop() does nothing before the accept loop runs: a test that never calls
+    // the server would otherwise hang in the destructor's join (seen under ASan on a busy box).
+    for (int i = 0; i < 10'000 && !svr_->is_running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~ScriptedServer() {
     release();
