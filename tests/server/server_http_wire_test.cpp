@@ -119,7 +119,7 @@ TEST(HttpWire, RefusesWhatItCannotFrameSafely) {
       {"two hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "more than one Host"},
       {"obs-fold", "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n  2\r\n\r\n", 400, "folding"},
       {"space before colon", "GET / HTTP/1.1\r\nHost : h\r\n\r\n", 400, "malformed header name"},
-      {"no colon", "GET / HTTP/1.1\r\nHost h\r\n\r\n", 400, "malformed header line"},
+      {"no colon", "GET / HTTP/1.1\r\nHost h\r\n\r\n", 400, "malformed header line 2"},
       {"control character", std::string("GET / HTTP/1.1\r\nHost: h\x01\r\n\r\n"), 400,
        "control character"},
       {"bare LF", "GET / HTTP/1.1\nHost: h\n\n", 400, "CRLF"},
@@ -144,6 +144,21 @@ TEST(HttpWire, RefusesWhatItCannotFrameSafely) {
     EXPECT_EQ(r.refusal.status, row.status) << row.name << ": " << r.refusal.message;
     EXPECT_NE(r.refusal.message.find(row.message_part), std::string::npos)
         << row.name << ": " << r.refusal.message;
+  }
+}
+
+TEST(HttpWire, RefusalsNeverQuoteWhatCouldBeACredential) {
+  const std::vector<std::string> heads = {
+      "GET /a#b?access_token=SECRET HTTP/1.1\r\nHost: h\r\n\r\n",
+      "GET relative?token=SECRET HTTP/1.1\r\nHost: h\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nBearer SECRET\r\n\r\n",
+      "G@T /?SECRET HTTP/1.1\r\nHost: h\r\n\r\n",
+  };
+  for (const std::string& head : heads) {
+    Request req;
+    const HeadResult r = parse(head, req);
+    ASSERT_EQ(r.state, Parse::Error) << head;
+    EXPECT_EQ(r.refusal.message.find("SECRET"), std::string::npos) << r.refusal.message;
   }
 }
 

@@ -113,24 +113,22 @@ void HttpServer::route(const http::Request& req, const http::Refusal& refusal,
 
 void HttpServer::refuse(const http::Request& req, const http::Refusal& refusal,
                         http::Response& res) {
-  const bool admission = is_admission_path(req.path);
-  if (refusal.status == 413) {
-    const std::string message = "request body is larger than --max-body-bytes (" +
-                                std::to_string(config_.max_body_bytes) + " bytes)";
-    if (admission) {
-      const Webhook w = req.path == "/validate" ? Webhook::Validate : Webhook::Mutate;
-      metrics_.admission(w, "other", Outcome::Error, kNoRules, 0);
-      log_warn("bad admission request",
-               {{"path", req.path}, {"status", 413}, {"reason", "body over the limit"}});
-    }
-    return json_error(res, 413, message);
-  }
-  if (admission)
+  const std::string message =
+      refusal.status == 413 ? "request body is larger than --max-body-bytes (" +
+                                  std::to_string(config_.max_body_bytes) + " bytes)"
+                            : refusal.message;
+  if (is_admission_path(req.path)) {
+    // Same line and metric as a body the handler cannot read: an apiserver (or a proxy in front
+    // of it) sending these is a misconfiguration someone must see.
     metrics_.admission(req.path == "/validate" ? Webhook::Validate : Webhook::Mutate, "other",
                        Outcome::Error, kNoRules, 0);
-  log_event(spdlog::level::debug, "refused a request",
-            {{"status", refusal.status}, {"reason", refusal.message}});
-  json_error(res, refusal.status, refusal.message);
+    log_warn("bad admission request",
+             {{"path", req.path}, {"status", refusal.status}, {"reason", message}});
+  } else {
+    log_event(spdlog::level::debug, "refused a request",
+              {{"status", refusal.status}, {"reason", message}});
+  }
+  json_error(res, refusal.status, message);
 }
 
 int HttpServer::bind() {

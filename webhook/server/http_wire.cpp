@@ -78,11 +78,16 @@ HeadResult refuse(int status, std::string message) {
   return r;
 }
 
+// Client text quoted in a refusal (which is also logged): printable, at most 64 bytes, and
+// nothing after a '?', where a query could carry a credential.
 std::string shown(std::string_view s) {
   constexpr size_t kMax = 64;
+  const size_t query = s.find('?');
+  const bool cut = query != std::string_view::npos || s.size() > kMax;
+  s = s.substr(0, std::min(query, kMax));
   std::string out;
-  for (char c : s.substr(0, kMax)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  if (s.size() > kMax) out += "...";
+  for (char c : s) out += (c >= 0x20 && c < 0x7f) ? c : '.';
+  if (cut) out += "...";
   return out;
 }
 
@@ -198,17 +203,20 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
   out.content_length = 0;
   bool has_length = false, has_te = false, close = false, keep_alive = false,
        has_content_type = false;
-  int hosts = 0;
+  int hosts = 0, line_number = 1;
   std::string_view rest = head.substr(line_end + 2, end + 2 - (line_end + 2));
   while (!rest.empty()) {
     const size_t eol = rest.find(kCrlf);  // always found: the head ends with CRLF
     const std::string_view field = rest.substr(0, eol);
     rest.remove_prefix(eol + 2);
+    ++line_number;
     if (field.front() == ' ' || field.front() == '\t')
       return refuse(400, "obsolete header line folding is not accepted");
     const size_t colon = field.find(':');
     if (colon == std::string_view::npos || colon == 0)
-      return refuse(400, "malformed header line '" + shown(field) + "'");
+      // Not quoted: a line without a name could be anything, a token included.
+      return refuse(400, "malformed header line " + std::to_string(line_number) +
+                             ": a header is 'Name: value'");
     const std::string_view name = field.substr(0, colon);
     for (char c : name)
       if (!is_tchar(c)) return refuse(400, "malformed header name '" + shown(name) + "'");
