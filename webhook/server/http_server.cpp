@@ -113,10 +113,10 @@ void HttpServer::route(const http::Request& req, const http::Refusal& refusal,
 
 void HttpServer::refuse(const http::Request& req, const http::Refusal& refusal,
                         http::Response& res) {
-  const std::string message =
-      refusal.status == 413 ? "request body is larger than --max-body-bytes (" +
-                                  std::to_string(config_.max_body_bytes) + " bytes)"
-                            : refusal.message;
+  const std::string message = refusal.status == 413
+                                  ? "request body is larger than --max-body-bytes (" +
+                                        std::to_string(config_.max_body_bytes) + " bytes)"
+                                  : refusal.message;
   if (is_admission_path(req.path)) {
     // Same line and metric as a body the handler cannot read: an apiserver (or a proxy in front
     // of it) sending these is a misconfiguration someone must see.
