@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 
+#include <optional>
 #include <stdexcept>
 
 #include "webhook/server/logging.hpp"
@@ -26,8 +27,11 @@ void text(http::Response& res, int status, const char* body) {
   res.body = body;
 }
 
-bool is_admission_path(const std::string& path) {
-  return path == "/mutate" || path == "/validate";
+// The admission endpoint a path names, if any.
+std::optional<Webhook> webhook_of(const std::string& path) {
+  if (path == "/mutate") return Webhook::Mutate;
+  if (path == "/validate") return Webhook::Validate;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -72,15 +76,14 @@ void HttpServer::route(const http::Request& req, const http::Refusal& refusal,
   if (refusal.status != 0) return refuse(req, refusal, res);
   try {
     const bool get = req.method == "GET" || req.method == "HEAD";
-    if (is_admission_path(req.path)) {
+    if (const auto webhook = webhook_of(req.path)) {
       if (req.method != "POST") {
         res.allow = "POST";
         return json_error(res, 405, "use POST with an AdmissionReview");
       }
-      const Webhook w = req.path == "/mutate" ? Webhook::Mutate : Webhook::Validate;
       HttpReply reply =
-          admission_.handle(w, req.content_type, http::query_param(req.query, "timeout"), req.body,
-                            SteadyClock::now());
+          admission_.handle(*webhook, req.content_type, http::query_param(req.query, "timeout"),
+                            req.body, SteadyClock::now());
       res.status = reply.status;
       res.content_type = std::move(reply.content_type);
       res.body = std::move(reply.body);
@@ -117,11 +120,10 @@ void HttpServer::refuse(const http::Request& req, const http::Refusal& refusal,
                                   ? "request body is larger than --max-body-bytes (" +
                                         std::to_string(config_.max_body_bytes) + " bytes)"
                                   : refusal.message;
-  if (is_admission_path(req.path)) {
+  if (const auto webhook = webhook_of(req.path)) {
     // Same line and metric as a body the handler cannot read: an apiserver (or a proxy in front
     // of it) sending these is a misconfiguration someone must see.
-    metrics_.admission(req.path == "/validate" ? Webhook::Validate : Webhook::Mutate, "other",
-                       Outcome::Error, kNoRules, 0);
+    metrics_.admission(*webhook, "other", Outcome::Error, kNoRules, 0);
     log_warn("bad admission request",
              {{"path", req.path}, {"status", refusal.status}, {"reason", message}});
   } else {

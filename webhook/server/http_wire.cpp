@@ -371,8 +371,6 @@ Parse ChunkedDecoder::feed(std::string_view in, size_t& consumed, std::string& b
 
 std::string_view reason_phrase(int status) {
   switch (status) {
-    case 100:
-      return "Continue";
     case 200:
       return "OK";
     case 400:
@@ -383,8 +381,6 @@ std::string_view reason_phrase(int status) {
       return "Method Not Allowed";
     case 408:
       return "Request Timeout";
-    case 411:
-      return "Length Required";
     case 413:
       return "Payload Too Large";
     case 414:

@@ -1,6 +1,5 @@
 #include "webhook/server/https_transport.hpp"
 
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -34,7 +33,9 @@ constexpr milliseconds kLingerTime{2'000};
 // size for the rest of the connection.
 constexpr size_t kKeepBytes = 64 * 1024;
 
-enum class Wait { Ready, Timeout, Stopped, Failed };
+// Ok: go on (the socket is ready, or the request is read); Closed: the peer left or the socket
+// failed; Timeout: the deadline passed; Stopped: stop() ran while waiting.
+enum class Io { Ok, Closed, Timeout, Stopped };
 
 int ms_until(Clock::time_point deadline) {
   const auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now()).count();
@@ -43,16 +44,19 @@ int ms_until(Clock::time_point deadline) {
 
 // Waits for `events` on fd until the deadline; with stop_fd >= 0 also returns when stop() ran,
 // unless fd is ready at the same moment (a request that arrived is still served).
-Wait wait_for(int fd, short events, int stop_fd, Clock::time_point deadline) {
+Io wait_for(int fd, short events, int stop_fd, Clock::time_point deadline) {
   pollfd p[2] = {{fd, events, 0}, {stop_fd, POLLIN, 0}};
   const nfds_t n = stop_fd >= 0 ? 2 : 1;
   for (;;) {
     const int rc = ::poll(p, n, ms_until(deadline));
     if (rc < 0 && errno == EINTR) continue;
-    if (rc < 0) return Wait::Failed;
-    if (rc == 0) return Wait::Timeout;
-    if (p[0].revents) return Wait::Ready;  // errors and hang-ups surface in the next read
-    return Wait::Stopped;
+    if (rc < 0) return Io::Closed;
+    if (rc == 0) {
+      if (Clock::now() < deadline) continue;  // poll() waits at most INT_MAX ms at a time
+      return Io::Timeout;
+    }
+    if (p[0].revents) return Io::Ok;  // errors and hang-ups surface in the next read
+    return Io::Stopped;
   }
 }
 
@@ -99,8 +103,6 @@ class InBuffer {
   size_t cap_ = 0, begin_ = 0, end_ = 0;
 };
 
-enum class Io { Ok, Closed, Timeout, Stopped };
-
 // One accepted TLS connection, served request by request on the calling thread.
 class Connection {
  public:
@@ -120,17 +122,46 @@ class Connection {
   // Waits for the next request; Ok once some of it is buffered.
   Io await_request() {
     if (!in_.empty() || SSL_has_pending(ssl_)) return Io::Ok;
-    switch (wait_for(fd_, POLLIN, stop_fd_, Clock::now() + options_.keep_alive_timeout)) {
-      case Wait::Ready:
-        return Io::Ok;
-      case Wait::Timeout:
-        return Io::Timeout;
-      case Wait::Stopped:
-        return Io::Stopped;
-      case Wait::Failed:
-        break;
+    return wait_for(fd_, POLLIN, stop_fd_, Clock::now() + options_.keep_alive_timeout);
+  }
+
+  // Reads one whole request into req: Ok with refusal.status 0 to answer it, Ok with a refusal
+  // (bad framing, too large, or 408 when the read deadline passed) to refuse it and close, or
+  // the I/O result when there is nobody left to answer.
+  Io read_request(http::Request& req, http::Refusal& refusal) {
+    auto deadline = Clock::now() + options_.read_timeout;
+    http::HeadResult head;
+    Io io = Io::Ok;
+    while (
+        (head = http::parse_head(in_.view(), options_.max_head_bytes, options_.max_body_bytes, req))
+            .state == http::Parse::Incomplete)
+      if ((io = read_more(deadline)) != Io::Ok) return timed_out(io, refusal);
+    if (head.state == http::Parse::Error) {
+      refusal = std::move(head.refusal);
+      return Io::Ok;
     }
-    return Io::Closed;
+    in_.consume(head.consumed);
+    req.body.clear();
+    if (req.expect_continue && (req.chunked || req.content_length > 0) && in_.empty()) {
+      if (!write_all(http::kContinue)) return Io::Closed;
+      deadline = Clock::now() + options_.read_timeout;  // the client waited for us
+    }
+    if (req.chunked) {
+      http::ChunkedDecoder decoder(options_.max_body_bytes);
+      for (;;) {
+        size_t used = 0;
+        const http::Parse state = decoder.feed(in_.view(), used, req.body);
+        in_.consume(used);
+        if (state == http::Parse::Error) refusal = decoder.refusal();
+        if (state != http::Parse::Incomplete) return Io::Ok;
+        if ((io = read_more(deadline)) != Io::Ok) return timed_out(io, refusal);
+      }
+    }
+    while (in_.size() < req.content_length)
+      if ((io = read_more(deadline)) != Io::Ok) return timed_out(io, refusal);
+    req.body.assign(in_.view().substr(0, req.content_length));
+    in_.consume(req.content_length);
+    return Io::Ok;
   }
 
   // Reads whatever is available (at least one byte) into the buffer.
@@ -170,7 +201,7 @@ class Connection {
     ::shutdown(fd_, SHUT_WR);
     const auto until = Clock::now() + kLingerTime;
     char sink[kReadChunk];
-    while (wait_for(fd_, POLLIN, -1, until) == Wait::Ready) {
+    while (wait_for(fd_, POLLIN, -1, until) == Io::Ok) {
       const ssize_t n = ::read(fd_, sink, sizeof sink);
       if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break;
     }
@@ -179,6 +210,15 @@ class Connection {
   InBuffer& in() { return in_; }
 
  private:
+  // A request cut off by the read deadline is refused with 408; any other failure has nobody to
+  // answer.
+  Io timed_out(Io io, http::Refusal& refusal) const {
+    if (io != Io::Timeout) return io;
+    refusal = {408, "the request did not arrive within the read timeout (" +
+                        std::to_string(options_.read_timeout.count()) + " ms)"};
+    return Io::Ok;
+  }
+
   // After an SSL call returned rc <= 0: Ok when it should be retried (the socket became ready).
   Io wait_after(int rc, Clock::time_point deadline, int stop_fd) {
     short events;
@@ -192,17 +232,7 @@ class Connection {
       default:  // peer closed, reset, or a TLS error: nothing more to do on this connection
         return Io::Closed;
     }
-    switch (wait_for(fd_, events, stop_fd, deadline)) {
-      case Wait::Ready:
-        return Io::Ok;
-      case Wait::Timeout:
-        return Io::Timeout;
-      case Wait::Stopped:
-        return Io::Stopped;
-      case Wait::Failed:
-        break;
-    }
-    return Io::Closed;
+    return wait_for(fd_, events, stop_fd, deadline);
   }
 
   int fd_;
@@ -326,13 +356,12 @@ void HttpsTransport::accept_loop() {
       next = idle_.back();
       idle_.pop_back();
     }
-    pollfd p[2] = {{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    if (::poll(p, 2, -1) < 0) {
-      if (errno == EINTR) continue;
+    const Io ready = wait_for(listen_fd_, POLLIN, stop_fd_, Clock::time_point::max());
+    if (ready == Io::Stopped) break;
+    if (ready != Io::Ok) {
       fail("the listener failed");
       break;
     }
-    if (p[1].revents) break;
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd >= 0) {
       std::lock_guard<std::mutex> lk(mu_);
@@ -407,53 +436,8 @@ void HttpsTransport::serve(int fd) {
         clean = true;  // idle timeout, stop() or the client closed: no request is lost
         break;
       }
-      auto deadline = Clock::now() + options_.read_timeout;
       http::Refusal refusal;
-      Io io = Io::Ok;
-
-      http::HeadResult head;
-      for (;;) {
-        head = http::parse_head(conn.in().view(), options_.max_head_bytes, options_.max_body_bytes,
-                                req);
-        if (head.state != http::Parse::Incomplete) break;
-        if ((io = conn.read_more(deadline)) != Io::Ok) break;
-      }
-      if (head.state == http::Parse::Error) {
-        refusal = std::move(head.refusal);
-      } else if (head.state == http::Parse::Done) {
-        conn.in().consume(head.consumed);
-        req.body.clear();
-        const bool has_body = req.chunked || req.content_length > 0;
-        if (req.expect_continue && has_body && conn.in().empty()) {
-          if (!conn.write_all(http::kContinue)) break;
-          deadline = Clock::now() + options_.read_timeout;  // the client waited for us
-        }
-        if (req.chunked) {
-          http::ChunkedDecoder decoder(options_.max_body_bytes);
-          for (;;) {
-            size_t used = 0;
-            const http::Parse state = decoder.feed(conn.in().view(), used, req.body);
-            conn.in().consume(used);
-            if (state == http::Parse::Error) refusal = decoder.refusal();
-            if (state != http::Parse::Incomplete) break;
-            if ((io = conn.read_more(deadline)) != Io::Ok) break;
-          }
-        } else {
-          while (conn.in().size() < req.content_length)
-            if ((io = conn.read_more(deadline)) != Io::Ok) break;
-          if (io == Io::Ok) {
-            req.body.assign(conn.in().view().substr(0, req.content_length));
-            conn.in().consume(req.content_length);
-          }
-        }
-      }
-      if (io == Io::Timeout && refusal.status == 0) {
-        refusal = {408, "the request did not arrive within the read timeout (" +
-                            std::to_string(options_.read_timeout.count()) + " ms)"};
-      } else if (io != Io::Ok) {
-        break;  // the client went away mid-request: nobody to answer
-      }
-
+      if (conn.read_request(req, refusal) != Io::Ok) break;  // the client went away mid-request
       res = http::Response();
       handler_(req, refusal, res);
       const bool close = refusal.status != 0 || !req.keep_alive || res.close || stopping_;
