@@ -8,6 +8,11 @@ namespace {
 
 using nlohmann::json;
 
+// The answer the server sends, as JSON.
+json encoded(const AdmissionRequest& req, const AdmissionResponse& resp) {
+  return json::parse(encode_review_string(req, resp));
+}
+
 json review() {
   return json::parse(R"({
     "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
@@ -64,7 +69,7 @@ TEST(DecodeReview, V1beta1IsAcceptedAndEchoed) {
   doc["apiVersion"] = "admission.k8s.io/v1beta1";
   AdmissionRequest r = decode_review(doc);
   EXPECT_EQ(r.api_version, "admission.k8s.io/v1beta1");
-  EXPECT_EQ(encode_review(r, AdmissionResponse{})["apiVersion"], "admission.k8s.io/v1beta1");
+  EXPECT_EQ(encoded(r, AdmissionResponse{})["apiVersion"], "admission.k8s.io/v1beta1");
 }
 
 TEST(DecodeReview, ObjectsAreCarriedAsTheyAre) {
@@ -130,7 +135,7 @@ AdmissionRequest request() {
 TEST(EncodeReview, AllowedAnswerEchoesUidApiVersionAndKind) {
   AdmissionResponse resp;
   resp.uid = request().uid;
-  json out = encode_review(request(), resp);
+  json out = encoded(request(), resp);
   EXPECT_EQ(out["apiVersion"], "admission.k8s.io/v1");
   EXPECT_EQ(out["kind"], "AdmissionReview");
   EXPECT_EQ(out["response"]["uid"], "705ab4f5-6393-11e8-b7cc-42010a800002");
@@ -142,7 +147,7 @@ TEST(EncodeReview, AllowedAnswerEchoesUidApiVersionAndKind) {
 }
 
 TEST(EncodeReview, UidFallsBackToTheRequest) {
-  json out = encode_review(request(), AdmissionResponse{});
+  json out = encoded(request(), AdmissionResponse{});
   EXPECT_EQ(out["response"]["uid"], request().uid);
 }
 
@@ -151,7 +156,7 @@ TEST(EncodeReview, PatchIsBase64OfTheOps) {
   resp.patch =
       json::array({{{"op", "add"}, {"path", "/spec/ipAddress"}, {"value", "192.168.1.10"}},
                    {{"op", "add"}, {"path", "/metadata/annotations/a~1b"}, {"value", "x"}}});
-  json out = encode_review(request(), resp);
+  json out = encoded(request(), resp);
   EXPECT_EQ(out["response"]["patchType"], "JSONPatch");
   EXPECT_EQ(json::parse(base64_decode(out["response"]["patch"].get<std::string>())), resp.patch);
 }
@@ -162,7 +167,7 @@ TEST(EncodeReview, DeniedAnswerHasStatusAndNoPatch) {
   resp.code = 403;
   resp.message = "address-missing: set spec.ipAddress";
   resp.patch = json::array({{{"op", "add"}, {"path", "/x"}, {"value", 1}}});
-  json out = encode_review(request(), resp);
+  json out = encoded(request(), resp);
   EXPECT_EQ(out["response"]["allowed"], false);
   EXPECT_EQ(out["response"]["status"], json({{"code", 403},
                                              {"message", "address-missing: set spec.ipAddress"},
@@ -176,7 +181,7 @@ TEST(EncodeReview, MalformedIsBadRequest) {
   resp.allowed = false;
   resp.code = 400;
   resp.message = "malformed: spec.id must be a string";
-  EXPECT_EQ(encode_review(request(), resp)["response"]["status"]["reason"], "BadRequest");
+  EXPECT_EQ(encoded(request(), resp)["response"]["status"]["reason"], "BadRequest");
 }
 
 TEST(EncodeReview, AuditAnnotationsKeepOnlyKeysTheApiserverKeeps) {
@@ -184,7 +189,7 @@ TEST(EncodeReview, AuditAnnotationsKeepOnlyKeysTheApiserverKeeps) {
   resp.audit_annotations = {
       {"decision", "denied"},      {"rules", "a,b"}, {"bad/key", "x"}, {"-leading", "x"},
       {std::string(64, 'k'), "x"}, {"", "x"}};
-  json out = encode_review(request(), resp);
+  json out = encoded(request(), resp);
   EXPECT_EQ(out["response"]["auditAnnotations"], json({{"decision", "denied"}, {"rules", "a,b"}}));
 }
 
@@ -272,9 +277,10 @@ TEST(Base64, DecodeRejectsBadInput) {
   }
 }
 
-// encode_review_string writes the answer directly; it must be byte for byte what dumping
-// encode_review() gives, for every shape of answer and every kind of text in it.
-TEST(EncodeReviewString, IsExactlyTheDumpOfEncodeReview) {
+// encode_review_string writes the answer directly; it must be byte for byte what nlohmann's dump
+// gives for the same document (sorted keys, its escaping, invalid UTF-8 replaced), and carry the
+// contract, for every shape of answer and every kind of text in it.
+TEST(EncodeReviewString, IsExactlyNlohmannsDumpOfTheAnswer) {
   const std::vector<std::string> texts = {
       "",
       "plain",
@@ -287,6 +293,10 @@ TEST(EncodeReviewString, IsExactlyTheDumpOfEncodeReview) {
       "surrogate \xed\xa0\x80",
       "past U+10FFFF \xf4\x90\x80\x80",
       std::string(300, 'w'),
+  };
+  // What a text reads as once encoded: invalid UTF-8 replaced, as the writer promises.
+  auto as_sent = [](const std::string& text) {
+    return json::parse(json(text).dump(-1, ' ', false, json::error_handler_t::replace));
   };
   AdmissionRequest req;
   req.uid = "req-uid";
@@ -305,14 +315,33 @@ TEST(EncodeReviewString, IsExactlyTheDumpOfEncodeReview) {
                       : json::array();
       r.audit_annotations = {
           {"rules", text}, {"decision", "x"}, {"bad key!", "dropped"}, {"decision", "last wins"}};
-      EXPECT_EQ(encode_review_string(req, r),
-                encode_review(req, r).dump(-1, ' ', false, json::error_handler_t::replace))
+      const std::string out = encode_review_string(req, r);
+      const json back = json::parse(out);
+      EXPECT_EQ(out, back.dump(-1, ' ', false, json::error_handler_t::replace))
           << "text #" << n << ", allowed " << allowed;
+      const json& resp = back["response"];
+      EXPECT_EQ(back["apiVersion"], "admission.k8s.io/v1beta1");
+      EXPECT_EQ(resp["uid"], r.uid.empty() ? json(req.uid) : as_sent(r.uid)) << n;
+      EXPECT_EQ(resp["allowed"], allowed) << n;
+      EXPECT_EQ(resp.contains("patch"), allowed && n % 2 == 1) << n;
+      EXPECT_EQ(resp["auditAnnotations"],
+                json({{"decision", "last wins"}, {"rules", as_sent(text)}}));
+      if (!allowed) {
+        EXPECT_EQ(resp["status"]["code"], n % 2 ? 503 : 403) << n;
+        EXPECT_EQ(resp["status"]["message"], as_sent(text)) << n;
+        EXPECT_EQ(resp["status"]["reason"],
+                  r.reason.empty() ? json(status_reason(n % 2 ? 503 : 403)) : as_sent(r.reason))
+            << n;
+      } else {
+        EXPECT_FALSE(resp.contains("status")) << n;
+      }
       ++n;
     }
   }
   AdmissionResponse bare;
-  EXPECT_EQ(encode_review_string(req, bare), encode_review(req, bare).dump());
+  EXPECT_EQ(encode_review_string(req, bare),
+            R"({"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview",)"
+            R"("response":{"allowed":true,"uid":"req-uid"}})");
 }
 
 }  // namespace

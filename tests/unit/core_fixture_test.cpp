@@ -370,9 +370,7 @@ std::string hosts_difference(const std::string& text) {
   if (!fast && fast_error.empty()) return "";  // declined: the nlohmann path answers
   std::vector<HostInfo> full;
   try {
-    json list = json::parse(text);
-    if (!list.is_array()) throw std::invalid_argument("expected a list of hosts");
-    for (const auto& h : list) full.push_back(host_from_inventory_json(h));
+    full = hosts_from_inventory_json(json::parse(text));
   } catch (const std::invalid_argument& e) {
     full_error = e.what();
   }

@@ -43,7 +43,11 @@ size_t utf8_cut(const std::string& s, size_t limit) {
   return cut;
 }
 
-std::string reason_for(int code) {
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+}  // namespace
+
+std::string status_reason(int code) {
   switch (code) {
     case 400:
       return "BadRequest";
@@ -59,10 +63,6 @@ std::string reason_for(int code) {
       return code >= 500 ? "InternalError" : "Forbidden";
   }
 }
-
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-}  // namespace
 
 namespace {
 
@@ -179,30 +179,6 @@ bool valid_audit_key(const std::string& key) {
   return true;
 }
 
-json encode_review(const AdmissionRequest& req, const AdmissionResponse& resp) {
-  json response = {{"uid", resp.uid.empty() ? req.uid : resp.uid}, {"allowed", resp.allowed}};
-  if (!resp.allowed) {
-    int code = resp.code >= 400 ? resp.code : 403;
-    response["status"] = {{"code", code},
-                          {"message", resp.message},
-                          {"reason", resp.reason.empty() ? reason_for(code) : resp.reason}};
-  }
-  // A patch on a denial is meaningless and a patch on a validating answer is an error, so only
-  // an allowed answer with a real patch carries one.
-  if (resp.allowed && resp.patch.is_array() && !resp.patch.empty()) {
-    response["patchType"] = "JSONPatch";
-    response["patch"] = base64_encode(resp.patch.dump());
-  }
-  auto warnings = clip_warnings(resp.warnings);
-  if (!warnings.empty()) response["warnings"] = warnings;
-  json audit = json::object();
-  for (const auto& [key, value] : resp.audit_annotations) {
-    if (valid_audit_key(key)) audit[key] = value;
-  }
-  if (!audit.empty()) response["auditAnnotations"] = std::move(audit);
-  return {{"apiVersion", req.api_version}, {"kind", req.kind}, {"response", std::move(response)}};
-}
-
 namespace {
 
 // Appends `s` as a JSON string exactly as nlohmann's dump(-1, ' ', false, replace) writes it.
@@ -254,9 +230,11 @@ void append_json_string(std::string& out, std::string_view s) {
 
 }  // namespace
 
-// The same bytes as encode_review(req, resp).dump(-1, ' ', false, replace) (keys in the order
-// nlohmann's std::map sorts them), written directly: building the json tree first cost more than
-// the rest of a /mutate answer (tests/unit/core_admission_test.cpp compares the two).
+// Written directly, in the bytes nlohmann's dump(-1, ' ', false, replace) would give for the
+// same document (keys sorted as its std::map sorts them): building a json tree first cost more
+// than the rest of a /mutate answer (tests/unit/core_admission_test.cpp holds the writer to it).
+// A patch on a denial is meaningless and a patch on a validating answer is an error, so only an
+// allowed answer with a real patch carries one.
 std::string encode_review_string(const AdmissionRequest& req, const AdmissionResponse& resp) {
   std::string out;
   out.reserve(512);
@@ -293,7 +271,7 @@ std::string encode_review_string(const AdmissionRequest& req, const AdmissionRes
     out += ",\"message\":";
     append_json_string(out, resp.message);
     out += ",\"reason\":";
-    append_json_string(out, resp.reason.empty() ? reason_for(code) : resp.reason);
+    append_json_string(out, resp.reason.empty() ? status_reason(code) : resp.reason);
     out += '}';
   }
   out += ",\"uid\":";

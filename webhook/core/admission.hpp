@@ -53,10 +53,13 @@ struct AdmissionResponse {
 };
 
 // Encodes {"apiVersion","kind","response":{...}} with the request's apiVersion/kind, base64
-// JSONPatch only when `patch` is non-empty, warnings clipped to the apiserver's limits (each
-// <= 120 chars, all <= 4096) and audit annotation keys that the apiserver keeps.
-nlohmann::json encode_review(const AdmissionRequest& req, const AdmissionResponse& resp);
+// JSONPatch only when `patch` is non-empty and the answer allows, warnings clipped to the
+// apiserver's limits (each <= 120 chars, all <= 4096), audit annotation keys that the apiserver
+// keeps, and invalid UTF-8 replaced (a Host name is user text) instead of failing mid-answer.
 std::string encode_review_string(const AdmissionRequest& req, const AdmissionResponse& resp);
+// status.reason for a denial's code when the response names none: BadRequest, Forbidden,
+// Invalid, InternalError, ServiceUnavailable.
+std::string status_reason(int code);
 
 // Clip helpers, exposed for tests.
 std::vector<std::string> clip_warnings(const std::vector<std::string>& warnings);

@@ -729,19 +729,13 @@ Verdict decide(const AdmissionRequest& req, Phase phase, InventoryView& inventor
   }
 }
 
-namespace {
-
-// Everything but the patch and the warnings, which the callers copy or move.
-AdmissionResponse response_head(const AdmissionRequest& req, const Verdict& v) {
+AdmissionResponse to_response(const AdmissionRequest& req, Verdict v) {
   AdmissionResponse r;
   r.uid = req.uid;
   r.allowed = v.allowed;
   r.code = v.allowed ? 200 : v.code;
   if (!v.allowed) {
-    r.reason = v.code == 400   ? "BadRequest"
-               : v.code == 503 ? "ServiceUnavailable"
-               : v.code >= 500 ? "InternalError"
-                               : "Forbidden";
+    r.reason = status_reason(v.code);
     r.message = v.message;
   }
   auto rules = v.rules();
@@ -752,20 +746,6 @@ AdmissionResponse response_head(const AdmissionRequest& req, const Verdict& v) {
     for (const auto& id : rules) joined += (joined.empty() ? "" : ",") + id;
     r.audit_annotations.emplace_back("rules", joined);
   }
-  return r;
-}
-
-}  // namespace
-
-AdmissionResponse to_response(const AdmissionRequest& req, const Verdict& v) {
-  AdmissionResponse r = response_head(req, v);
-  r.warnings = v.warnings;
-  if (v.allowed) r.patch = v.patch;
-  return r;
-}
-
-AdmissionResponse to_response(const AdmissionRequest& req, Verdict&& v) {
-  AdmissionResponse r = response_head(req, v);
   r.warnings = std::move(v.warnings);
   if (v.allowed) r.patch = std::move(v.patch);
   return r;

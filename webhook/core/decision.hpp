@@ -39,9 +39,8 @@ Verdict decide(const AdmissionRequest& req, Phase phase, InventoryView& inventor
                const Policy& policy);
 
 // Verdict -> the AdmissionResponse to encode (uid, status, warnings, patch, audit annotations).
-AdmissionResponse to_response(const AdmissionRequest& req, const Verdict& v);
-// The same, moving the patch and warnings out of a verdict that is not needed afterwards.
-AdmissionResponse to_response(const AdmissionRequest& req, Verdict&& v);
+// Pass std::move(verdict) when it is not read again: the patch and warnings move over.
+AdmissionResponse to_response(const AdmissionRequest& req, Verdict v);
 
 // The Host CRD's required fields (crds/forklift.konveyor.io_hosts.yaml): ipAddress, provider,
 // secret, as non-empty. Returns the missing ones (JSON pointers); the apiserver's schema check.

@@ -131,19 +131,35 @@ HostInfo host_from_inventory_json(const json& host) {
   return h;
 }
 
+namespace {
+const char* const kNotAHostList = "expected a list of hosts";
+}  // namespace
+
+std::vector<HostInfo> hosts_from_inventory_json(const json& list) {
+  if (!list.is_array()) throw std::invalid_argument(kNotAHostList);
+  std::vector<HostInfo> out;
+  out.reserve(list.size());
+  for (const auto& h : list) out.push_back(host_from_inventory_json(h));
+  return out;
+}
+
 std::optional<std::vector<HostInfo>> hosts_from_inventory_text(std::string_view body) {
   simdjson::dom::parser parser;
-  if (parser.allocate(body.size(), kMaxJsonDepth / 2) != simdjson::SUCCESS) return std::nullopt;
+  if (parser.allocate(body.size(), kSimdjsonMaxDepth) != simdjson::SUCCESS) return std::nullopt;
   simdjson::dom::element root;
   if (parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) return std::nullopt;
-  if (root.type() != simdjson::dom::element_type::ARRAY)
-    throw std::invalid_argument("expected a list of hosts");
+  if (root.type() != simdjson::dom::element_type::ARRAY) throw std::invalid_argument(kNotAHostList);
   simdjson::dom::array list(root);
   std::vector<HostInfo> out;
   out.reserve(list.size());
   for (simdjson::dom::element host : list)
     out.push_back(host_from_inventory_json(to_nlohmann(host, /*numbers=*/true)));
   return out;
+}
+
+std::vector<HostInfo> hosts_from_inventory_body(std::string_view body) {
+  if (auto hosts = hosts_from_inventory_text(body)) return std::move(*hosts);
+  return hosts_from_inventory_json(parse_json_bounded(body));  // throws the precise parse error
 }
 
 std::vector<ProviderInfo> providers_from_inventory_json(const json& body) {

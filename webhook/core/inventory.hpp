@@ -93,11 +93,16 @@ class InventoryView {
 // Throws std::invalid_argument naming the offending field.
 ProviderInfo provider_from_inventory_json(const nlohmann::json& entry);
 HostInfo host_from_inventory_json(const nlohmann::json& host);
-// A whole `/hosts` answer, read with simdjson one host at a time through host_from_inventory_json:
-// the nlohmann DOM of a 5,000-host list held ~30 MB at once. nullopt when simdjson refuses the
-// text (invalid, deeper than 128, ...): parse it with nlohmann for the precise error. Throws
-// std::invalid_argument like host_from_inventory_json, and when the answer is not a list.
+// A whole `/hosts` answer. Throws std::invalid_argument like host_from_inventory_json, and when
+// the answer is not a list.
+std::vector<HostInfo> hosts_from_inventory_json(const nlohmann::json& list);
+// The same from the answer's text, read with simdjson one host at a time (the nlohmann DOM of a
+// 5,000-host list held ~30 MB at once). nullopt when simdjson refuses the text (invalid, deeper
+// than kSimdjsonMaxDepth, ...).
 std::optional<std::vector<HostInfo>> hosts_from_inventory_text(std::string_view body);
+// hosts_from_inventory_text, else the nlohmann path, whose parse error is the precise one
+// (nlohmann::json::parse_error or JsonTooDeep).
+std::vector<HostInfo> hosts_from_inventory_body(std::string_view body);
 // `/providers?detail=1` answers a map by type; `/providers/vsphere` a list. Accepts both.
 std::vector<ProviderInfo> providers_from_inventory_json(const nlohmann::json& body);
 

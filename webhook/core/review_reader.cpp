@@ -7,7 +7,6 @@
 #include <simdjson.h>
 
 #include "webhook/core/decision.hpp"
-#include "webhook/core/json_limits.hpp"
 #include "webhook/core/simdjson_convert.hpp"
 
 namespace hostadm {
@@ -15,10 +14,6 @@ namespace {
 
 namespace dom = simdjson::dom;
 using nlohmann::json;
-
-// Below kMaxJsonDepth, so whatever simdjson accepts the depth check accepts too; bodies between
-// the two take the nlohmann path and get its answer.
-constexpr size_t kFastMaxDepth = kMaxJsonDepth / 2;
 
 // Parsers keep their buffers between documents, which is the point; a pool (not one per
 // thread) keeps their number at the number of reviews parsed at once, not the 64 workers.
@@ -34,7 +29,7 @@ class ParserPool {
       }
     }
     auto p = std::make_unique<dom::parser>(kFastReviewMaxBytes);
-    if (p->allocate(4096, kFastMaxDepth) != simdjson::SUCCESS) return nullptr;
+    if (p->allocate(4096, kSimdjsonMaxDepth) != simdjson::SUCCESS) return nullptr;
     return p;
   }
   void give(std::unique_ptr<dom::parser> p) {
@@ -55,19 +50,27 @@ ParserPool& pool() {
 
 struct Decline {};  // the body is not one this reader handles; nothing is reported
 
+// The values of N keys of an object; fields[i] is nullptr when keys[i] is absent.
+template <size_t N>
+struct Fields {
+  dom::element value[N];
+  bool found[N] = {};
+  const dom::element* operator[](size_t i) const { return found[i] ? &value[i] : nullptr; }
+};
+
 // JSON keeps the last of duplicate keys, as the nlohmann path does.
 template <size_t N>
-void last_fields(dom::object obj, const char* const (&keys)[N], dom::element (&out)[N],
-                 bool (&found)[N]) {
-  for (size_t i = 0; i < N; ++i) found[i] = false;
+Fields<N> last_fields(dom::object obj, const char* const (&keys)[N]) {
+  Fields<N> out;
   for (dom::key_value_pair field : obj) {
     for (size_t i = 0; i < N; ++i) {
       if (field.key == keys[i]) {
-        out[i] = field.value;
-        found[i] = true;
+        out.value[i] = field.value;
+        out.found[i] = true;
       }
     }
   }
+  return out;
 }
 
 // The decision quotes wrong-typed values back, so a number where it looks declines.
@@ -97,84 +100,73 @@ std::optional<dom::object> object_of(const dom::element* e) {
   return dom::object(*e);
 }
 
+// decision_view() of an object, built from the simdjson DOM.
 json view_of(dom::element object) {
   if (object.type() != dom::element_type::OBJECT) return to_json(object);
-  dom::element parts[2];
-  bool found[2];
-  last_fields(dom::object(object), kObjectKeysRead, parts, found);
+  const auto parts = last_fields(dom::object(object), kObjectKeysRead);
   json out = json::object();
-  for (size_t i = 0; i < 2; ++i) {
-    if (!found[i]) continue;
-    if (i == 0 && parts[i].type() == dom::element_type::OBJECT) {
-      dom::element meta[5];
-      bool has[5];
-      last_fields(dom::object(parts[i]), kMetadataKeysRead, meta, has);
-      json kept = json::object();
-      for (size_t j = 0; j < 5; ++j)
-        if (has[j]) kept[kMetadataKeysRead[j]] = to_json(meta[j]);
-      out[kObjectKeysRead[i]] = std::move(kept);
-    } else {
-      out[kObjectKeysRead[i]] = to_json(parts[i]);
+  for (size_t i = 0; i < std::size(kObjectKeysRead); ++i) {
+    const dom::element* part = parts[i];
+    if (!part) continue;
+    if (kObjectKeysRead[i] != std::string_view("metadata") ||
+        part->type() != dom::element_type::OBJECT) {
+      out[kObjectKeysRead[i]] = to_json(*part);
+      continue;
     }
+    const auto meta = last_fields(dom::object(*part), kMetadataKeysRead);
+    json kept = json::object();
+    for (size_t j = 0; j < std::size(kMetadataKeysRead); ++j)
+      if (meta[j]) kept[kMetadataKeysRead[j]] = to_json(*meta[j]);
+    out[kObjectKeysRead[i]] = std::move(kept);
   }
   return out;
 }
 
-static_assert(std::size(kObjectKeysRead) == 2 && std::size(kMetadataKeysRead) == 5);
-
 AdmissionRequest read(dom::element root) {
   if (root.type() != dom::element_type::OBJECT) throw Decline{};
   static const char* const kReviewKeys[] = {"apiVersion", "kind", "request"};
-  dom::element top[3];
-  bool has_top[3];
-  last_fields(dom::object(root), kReviewKeys, top, has_top);
+  const auto top = last_fields(dom::object(root), kReviewKeys);
 
   AdmissionRequest req;
-  if (auto v = string_of(has_top[0] ? &top[0] : nullptr); !v.empty()) {
+  if (auto v = string_of(top[0]); !v.empty()) {
     if (v != "admission.k8s.io/v1" && v != "admission.k8s.io/v1beta1") throw Decline{};
     req.api_version = v;
   }
-  if (auto k = string_of(has_top[1] ? &top[1] : nullptr); !k.empty() && k != "AdmissionReview")
-    throw Decline{};
-  auto request = object_of(has_top[2] ? &top[2] : nullptr);
+  if (auto k = string_of(top[1]); !k.empty() && k != "AdmissionReview") throw Decline{};
+  auto request = object_of(top[2]);
   if (!request) throw Decline{};
 
   static const char* const kRequestKeys[] = {"uid",    "resource",  "kind",      "subResource",
                                              "name",   "namespace", "operation", "dryRun",
                                              "object", "oldObject"};
-  dom::element f[10];
-  bool has[10];
-  last_fields(*request, kRequestKeys, f, has);
-  auto field = [&](size_t i) { return has[i] ? &f[i] : nullptr; };
+  const auto f = last_fields(*request, kRequestKeys);
 
-  req.uid = string_of(field(0));
+  req.uid = string_of(f[0]);
   if (req.uid.empty()) throw Decline{};
   static const char* const kResourceKeys[] = {"group", "version", "resource"};
   static const char* const kKindKeys[] = {"group", "version", "kind"};
-  dom::element g[3];
-  bool has_g[3];
-  if (auto res = object_of(field(1))) {
-    last_fields(*res, kResourceKeys, g, has_g);
-    req.resource.group = string_of(has_g[0] ? &g[0] : nullptr);
-    req.resource.version = string_of(has_g[1] ? &g[1] : nullptr);
-    req.resource.resource = string_of(has_g[2] ? &g[2] : nullptr);
+  if (auto res = object_of(f[1])) {
+    const auto g = last_fields(*res, kResourceKeys);
+    req.resource.group = string_of(g[0]);
+    req.resource.version = string_of(g[1]);
+    req.resource.resource = string_of(g[2]);
   }
-  if (auto kind = object_of(field(2))) {
-    last_fields(*kind, kKindKeys, g, has_g);
-    req.kind_group = string_of(has_g[0] ? &g[0] : nullptr);
-    req.kind_version = string_of(has_g[1] ? &g[1] : nullptr);
-    req.kind_kind = string_of(has_g[2] ? &g[2] : nullptr);
+  if (auto kind = object_of(f[2])) {
+    const auto g = last_fields(*kind, kKindKeys);
+    req.kind_group = string_of(g[0]);
+    req.kind_version = string_of(g[1]);
+    req.kind_kind = string_of(g[2]);
   }
-  req.sub_resource = string_of(field(3));
-  req.name = string_of(field(4));
-  req.ns = string_of(field(5));
-  req.operation = string_of(field(6));
-  if (const dom::element* dry = field(7); dry && !is_null(*dry)) {
+  req.sub_resource = string_of(f[3]);
+  req.name = string_of(f[4]);
+  req.ns = string_of(f[5]);
+  req.operation = string_of(f[6]);
+  if (const dom::element* dry = f[7]; dry && !is_null(*dry)) {
     if (dry->type() != dom::element_type::BOOL) throw Decline{};
     req.dry_run = bool(*dry);
   }
-  if (const dom::element* o = field(8)) req.object = view_of(*o);
-  if (const dom::element* o = field(9)) req.old_object = view_of(*o);
+  if (const dom::element* o = f[8]) req.object = view_of(*o);
+  if (const dom::element* o = f[9]) req.old_object = view_of(*o);
   return req;
 }
 

@@ -5,7 +5,14 @@
 #include <simdjson.h>
 #include <nlohmann/json.hpp>
 
+#include "webhook/core/json_limits.hpp"
+
 namespace hostadm {
+
+// The depth a simdjson reader accepts: below kMaxJsonDepth, so whatever simdjson reads the
+// nlohmann path's depth check accepts too; documents between the two take the nlohmann path and
+// get its answer or its precise error.
+inline constexpr size_t kSimdjsonMaxDepth = kMaxJsonDepth / 2;
 
 // Thrown by to_nlohmann(e, /*numbers=*/false) on a number: the text of a number is gone after
 // parsing ("-0" and "0", "1E2" and "100.0"), so a reader that may quote values back declines.

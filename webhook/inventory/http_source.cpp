@@ -243,19 +243,18 @@ RawAnswer HttpInventorySource::get(const std::string& path_and_query, Deadline d
     client->set_write_timeout(us);
     bool reused = client->is_socket_open() != 0;
     auto res = client->Get((url_.prefix + path_and_query).c_str(), headers);
+    // Also after a failure: httplib has closed the failed connection and reconnects on the next
+    // request, and keeping the client (and its SSL_CTX, thousands of allocations to build) means
+    // an inventory that drops or stalls connections does not churn the heap.
+    give_back(std::move(client));
     if (res) {
       out.status = res->status;
       out.body = std::move(res->body);
       out.x_reason = res->get_header_value("X-Reason");
       out.error_header = res->get_header_value("forklift-error-message");
-      give_back(std::move(client));
       return out;
     }
     auto err = res.error();
-    // httplib has closed the failed connection and reconnects on the next request; the client
-    // (and its SSL_CTX, which costs thousands of allocations to build) stays in the pool, so an
-    // inventory that drops or stalls connections does not churn the heap.
-    give_back(std::move(client));
     if (reused && SteadyClock::now() < deadline &&
         (err == httplib::Error::Read || err == httplib::Error::Write ||
          err == httplib::Error::Connection)) {
@@ -352,14 +351,7 @@ HostsFetch HttpInventorySource::hosts(const ProviderInfo& provider, Deadline dea
     return out;
   }
   try {
-    if (auto hosts = hosts_from_inventory_text(a.body)) {
-      out.hosts = std::move(*hosts);
-    } else {
-      auto body = parse_json_bounded(a.body);  // throws the precise parse error
-      if (!body.is_array()) throw std::invalid_argument("expected a list of hosts");
-      out.hosts.reserve(body.size());
-      for (const auto& h : body) out.hosts.push_back(host_from_inventory_json(h));
-    }
+    out.hosts = hosts_from_inventory_body(a.body);
     out.status = LookupStatus::Ok;
     observe("hosts", "ok", started);
   } catch (const std::exception& e) {
