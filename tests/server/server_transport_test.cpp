@@ -196,10 +196,20 @@ TEST_F(TransportTest, RefusedFramingGetsAJsonAnswerAndTheConnectionCloses) {
     EXPECT_NE(got.find(row.message_part), std::string::npos) << row.name << ": " << got;
     EXPECT_TRUE(c.closed()) << row.name;
   }
-  // The server is still serving.
+  // The server is still serving, and the two refused admissions (the smuggling shape and the
+  // oversized body on /mutate) are counted and logged as bad admission requests; the refusals
+  // on other paths are not.
   RawTls after(port());
-  after.send("GET /healthz HTTP/1.1\r\nHost: h\r\n\r\n");
-  EXPECT_EQ(after.read_answers(1).rfind("HTTP/1.1 200 OK", 0), 0u);
+  after.send("GET /metrics HTTP/1.1\r\nHost: h\r\n\r\n");
+  const std::string metrics = after.read_answers(1);
+  EXPECT_EQ(metrics.rfind("HTTP/1.1 200 OK", 0), 0u) << metrics;
+  EXPECT_NE(metrics.find(R"(hostadm_admission_requests_total{operation="other",verdict="error",)"
+                         R"(webhook="mutate"} 2)"),
+            std::string::npos)
+      << metrics;
+  const std::string err = hook_->proc->err();
+  EXPECT_NE(err.find(R"("msg":"bad admission request")"), std::string::npos) << err;
+  EXPECT_NE(err.find("both Transfer-Encoding and Content-Length"), std::string::npos) << err;
 }
 
 TEST_F(TransportTest, ASlowRequestGets408AndAnIdleConnectionIsClosed) {
