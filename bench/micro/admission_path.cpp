@@ -78,7 +78,7 @@ double time_us(int iterations, const std::function<void()>& fn) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s SOURCE_DIR [iterations]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s SOURCE_DIR [iterations [STAGE]]\n", argv[0]);
     return 2;
   }
   spdlog::set_level(spdlog::level::warn);  // as bench/lib.sh starts the server
