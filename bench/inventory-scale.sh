@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Inventory scale (spec section 7): one provider with 10, 1,000 and 5,000 hosts, served by
+# Inventory scale: one provider with 10, 1,000 and 5,000 hosts, served by
 # `host-harness serve-inventory` over HTTPS, the webhook behind --inventory-url so the cache is
 # exercised. Per size: cold request (fetch + index the whole host list) and the RSS it adds, then
 # warm wrk load: p50, req/s, RSS. Then 100 concurrent cold requests for one provider with the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Latency of /mutate at a fixed 1,000 requests/s (spec section 7: p99 <= 2 ms), TLS keep-alive,
+# Latency of /mutate at a fixed 1,000 requests/s (target: p99 <= 2 ms), TLS keep-alive,
 # 3 KiB review, warm cache.
 #
 # Why h2load: wrk measures closed-loop (the next request waits for the previous answer), which

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # /mutate and /validate over TLS keep-alive with a 3 KiB AdmissionReview, warm inventory cache
 # (serve-inventory over HTTPS behind --inventory-url), against nginx serving a static 200-byte
-# HTTPS answer, all under the same wrk load in the same run (spec section 7: ratio >= 0.4).
+# HTTPS answer, all under the same wrk load in the same run (target: ratio >= 0.4).
 # Writes bench/results/mutate-throughput.json.
 source "$(dirname "$0")/lib.sh"
 need_binaries

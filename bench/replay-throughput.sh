@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # host-harness replay throughput on 10,000 generated Host manifests (20 YAML streams of 500
 # documents) against the sample inventory, with JSON output (what CI parses): documents/s
-# (spec section 7: >= 10,000). Best of BENCH_REPLAY_RUNS (default 3) runs.
+# (target: >= 10,000). Best of BENCH_REPLAY_RUNS (default 3) runs.
 # Writes bench/results/replay-throughput.json.
 source "$(dirname "$0")/lib.sh"
 need_binaries

@@ -1,4 +1,4 @@
-// `host-harness replay` (spec section 6): Host manifests and AdmissionReviews through the
+// `host-harness replay`: Host manifests and AdmissionReviews through the
 // apiserver's admission path against a fixture inventory, without a cluster.
 #pragma once
 

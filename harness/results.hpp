@@ -1,5 +1,5 @@
 // One replayed (or sent) document's outcome, and the output formats shared by `replay`, `send`
-// and `test` (spec section 6).
+// and `test`.
 #pragma once
 
 #include <iosfwd>

@@ -1,4 +1,4 @@
-// `host-harness send` (spec section 6): drives a live webhook the way kube-apiserver does
+// `host-harness send`: drives a live webhook the way kube-apiserver does
 // (AdmissionReview v1, fresh uid, ?timeout=, /mutate -> patch -> schema -> /validate) and checks
 // every answer against the admission contract; with --repeat/--concurrency, a load generator
 // over keep-alive TLS connections.

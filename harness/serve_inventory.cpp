@@ -1,4 +1,4 @@
-// `host-harness serve-inventory` (spec section 6): a fixture served as the Forklift inventory
+// `host-harness serve-inventory`: a fixture served as the Forklift inventory
 // REST API over HTTP(S), with a bearer-token check and run-time faults so tests can drive the
 // webhook through every inventory failure.
 #include <arpa/inet.h>

@@ -1,5 +1,5 @@
-// `host-harness snapshot` (spec section 6): records a live Forklift inventory into a fixture
-// (spec section 4) on stdout, so CI can replay manifests against what a cluster really has.
+// `host-harness snapshot`: records a live Forklift inventory into a fixture
+// on stdout, so CI can replay manifests against what a cluster really has.
 #include <iostream>
 #include <map>
 #include <string>

@@ -1,4 +1,4 @@
-// `host-harness test`: suites of cases with expectations (spec section 6), like `gator verify`
+// `host-harness test`: suites of cases with expectations, like `gator verify`
 // or `kyverno test`, run through the same pipeline as `replay`.
 #include <iostream>
 #include <memory>

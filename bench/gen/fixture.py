@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes a fixture (spec section 4) with one vSphere provider holding N hosts, shaped like the
+"""Writes a mock-inventory fixture with one vSphere provider holding N hosts, shaped like the
 Forklift inventory's detail=4 host JSON (three adapters, networking and datastore keys), so the
 size of a fetched host list is realistic (~1.3 KiB per host).
 

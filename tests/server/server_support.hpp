@@ -443,7 +443,7 @@ bool eventually(F cond, std::chrono::milliseconds limit = 15s) {
   return cond();
 }
 
-// The fixture every rule test runs against (spec section 4 format).
+// The fixture every rule test runs against (the fixture format).
 inline const char* kFixture = R"(providers:
   - name: vsphere-provider
     namespace: demo

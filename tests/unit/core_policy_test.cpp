@@ -1,4 +1,4 @@
-// The policy file (spec section 3): every key, the defaults, and errors that name the key.
+// The policy file: every key, the defaults, and errors that name the key.
 #include <gtest/gtest.h>
 
 #include "webhook/core/policy.hpp"

@@ -1,4 +1,4 @@
-// Properties the spec requires of every decision (section 2), checked over every row of the
+// Properties every decision must have, checked over every row of the
 // decision table: the patch applies, /mutate is idempotent, /validate admits what /mutate
 // admitted, admitted Hosts satisfy the Host CRD, /validate never patches, dry-run answers alike.
 #include <gtest/gtest.h>
@@ -14,8 +14,7 @@
 namespace hostadm::testing {
 namespace {
 
-const char* kCrdPath =
-    HOSTADM_SOURCE_DIR "/../shared/reference/crds/forklift.konveyor.io_hosts.yaml";
+const char* kCrdPath = HOSTADM_SOURCE_DIR "/tests/data/crds/forklift.konveyor.io_hosts.yaml";
 
 // A structural check of the CRD's openAPIV3Schema: types, required keys, and no unknown keys
 // where the schema lists properties (the apiserver prunes or rejects those).

@@ -1,4 +1,4 @@
-// The inventory cache (spec section 4) against a scripted source and a clock the test moves.
+// The inventory cache against a scripted source and a clock the test moves.
 #include "webhook/inventory/cache.hpp"
 
 #include <atomic>

@@ -17,7 +17,7 @@ const std::vector<std::string> kTopKeys = {"providers"};
 const std::vector<std::string> kProviderKeys = {
     "name", "namespace", "uid", "type", "sdkEndpoint", "ready", "synced", "secret", "hosts"};
 const std::vector<std::string> kSecretKeys = {"name", "namespace"};
-// Provider types Forklift knows (reference/forklift.md); a typo must not become a new type.
+// Provider types Forklift knows; a typo must not become a new type.
 const std::vector<std::string> kProviderTypes = {"openshift", "vsphere", "ovirt",  "openstack",
                                                  "ova",       "ec2",     "hyperv", "nutanix"};
 const char* kNotReadyReason = "the Provider's Ready condition is False";

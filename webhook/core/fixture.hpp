@@ -1,4 +1,4 @@
-// The mock inventory (spec section 4 fixture format): parsed from a JSON value (see yaml.hpp),
+// The mock inventory (the fixture format): parsed from a JSON value (see yaml.hpp),
 // served in-process as an InventoryView, and rendered as the Forklift inventory REST API answers
 // so `host-harness serve-inventory` and the in-process view give the same answers.
 #pragma once
@@ -47,7 +47,7 @@ class FixtureInventory : public InventoryView {
   std::shared_ptr<const Fixture> fixture_;
 };
 
-// One inventory REST answer, as the real service gives it (reference/forklift.md).
+// One inventory REST answer, as the real service gives it.
 struct RestAnswer {
   int status = 200;
   std::map<std::string, std::string> headers;

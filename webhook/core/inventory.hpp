@@ -89,7 +89,7 @@ class InventoryView {
   virtual HostsLookup hosts(const ProviderInfo& provider) = 0;
 };
 
-// Forklift inventory JSON (reference/forklift.md) -> the types above.
+// Forklift inventory JSON -> the types above.
 // Throws std::invalid_argument naming the offending field.
 ProviderInfo provider_from_inventory_json(const nlohmann::json& entry);
 HostInfo host_from_inventory_json(const nlohmann::json& host);

@@ -1,4 +1,4 @@
-// The policy file of spec section 3. Parsing takes an already-decoded JSON value (from
+// The policy file. Parsing takes an already-decoded JSON value (from
 // yaml.hpp), so it has no I/O; every error names the key and the accepted values.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Stable rule ids (spec section 2). A released id never changes: metrics, audit annotations,
+// Stable rule ids. A released id never changes: metrics, audit annotations,
 // harness output and suites key on it.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The inventory cache of spec section 4: providers per namespace and hosts per provider uid, each
+// The inventory cache: providers per namespace and hosts per provider uid, each
 // fetched whole and indexed, with TTL, a bounded refetch on misses, single-flight fetches and
 // stale-if-error. Turns any InventorySource into per-request InventoryViews.
 #pragma once

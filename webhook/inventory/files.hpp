@@ -32,9 +32,9 @@ std::vector<YamlDoc> load_yaml_file(const std::string& path);
 // Same, from text already read (e.g. stdin read once); `name` is used in error messages.
 std::vector<YamlDoc> load_yaml_text(const std::string& text, const std::string& name);
 
-// One fixture (spec section 4) per file; errors name the file, the line and the fix.
+// One fixture per file; errors name the file, the line and the fix.
 Fixture load_fixture_file(const std::string& path);
-// One policy (spec section 3) per file; an empty file is the default policy.
+// One policy per file; an empty file is the default policy.
 Policy load_policy_file(const std::string& path);
 
 // Files as given, directories replaced by every *.yaml, *.yml, *.json below them (sorted), "-"

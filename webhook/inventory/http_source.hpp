@@ -1,4 +1,4 @@
-// The Forklift inventory over HTTP(S) (reference/forklift.md): providers of a namespace and the
+// The Forklift inventory over HTTP(S): providers of a namespace and the
 // hosts of a provider, with a bearer token that may rotate, a CA to verify the service, and
 // per-call timeouts taken from the request's deadline.
 #pragma once

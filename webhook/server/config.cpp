@@ -94,7 +94,7 @@ std::vector<Flag> flags() {
       {"inventory-fixture", Kind::String, "FILE",
        "serve a mock inventory from this fixture file in-process instead of --inventory-url",
        [](C& c, const std::string& v) { c.inventory_fixture = v; }},
-      {"policy", Kind::String, "FILE", "policy YAML (spec section 3); default: built-in defaults",
+      {"policy", Kind::String, "FILE", "policy YAML; default: built-in defaults",
        [](C& c, const std::string& v) { c.policy = v; }},
       {"log-format", Kind::String, "json|text", "json (default): one JSON line per event",
        [](C& c, const std::string& v) {

@@ -1,4 +1,4 @@
-// host-webhook's settings: command-line flags (spec section 5 plus operational ones), each also a
+// host-webhook's settings: command-line flags, each also a
 // key of an optional `--config` YAML file (the flag name without the dashes; flags win).
 #pragma once
 

@@ -1,7 +1,7 @@
 // Signals and shutdown. Signals are blocked in every thread and taken by one sigwait thread, so
 // handlers run as ordinary code: SIGHUP reloads the certificate; SIGTERM/SIGINT drain (readiness
 // fails while requests are still served, so endpoints can move away), then stop the server, with
-// a hard exit deadline in case something hangs (cpp-stack §3.5).
+// a hard exit deadline in case something hangs.
 #pragma once
 
 #include <atomic>

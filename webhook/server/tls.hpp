@@ -1,7 +1,7 @@
 // The serving certificate: loaded from --tls-cert/--tls-key, handed to every TLS handshake through
 // SSL_CTX_set_cert_cb, and swapped atomically when the files change (Kubernetes secret volumes
 // swap a `..data` symlink), on SIGHUP, or never when the new pair is bad (the old one stays).
-// Per-handshake selection means no lock around the live SSL_CTX and no restart (cpp-stack §3.3).
+// Per-handshake selection means no lock around the live SSL_CTX and no restart.
 #pragma once
 
 #include <atomic>
