@@ -15,6 +15,7 @@ int cmd_test(const Args& args);             // suite.cpp
 int cmd_serve_inventory(const Args& args);  // serve_inventory.cpp
 int cmd_send(const Args& args);             // send.cpp
 int cmd_snapshot(const Args& args);         // snapshot.cpp
+int cmd_rules(const Args& args);            // rules_command.cpp
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;

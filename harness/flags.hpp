@@ -1,6 +1,6 @@
-// Command-line flags for serve-inventory, send and snapshot: `--flag value` or `--flag=value`,
-// booleans without a value, `--` ends the flags, `-` is a path (stdin). Unknown flags are usage
-// errors naming the accepted ones.
+// Command-line flags for serve-inventory, send, snapshot and rules: `--flag value`, `--flag=value`
+// or `-oVALUE` for a one-letter flag, booleans without a value, `--` ends the flags, `-` is a path
+// (stdin). Unknown flags are usage errors naming the accepted ones.
 #pragma once
 
 #include <map>
@@ -47,6 +47,11 @@ inline ParsedFlags parse_flags(const std::vector<std::string>& args,
     if (auto eq = a.find('='); eq != std::string::npos) {
       flag = a.substr(0, eq);
       value = a.substr(eq + 1);
+      inline_value = true;
+    } else if (a.size() > 2 && a[1] != '-' && with_value.count(a.substr(0, 2))) {
+      // `-ojson`, as kubectl spells it
+      flag = a.substr(0, 2);
+      value = a.substr(2);
       inline_value = true;
     }
     if (with_value.count(flag)) {
