@@ -4,19 +4,21 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <stdexcept>
-
-#include "webhook/server/logging.hpp"
+#include <thread>
 
 namespace hostadm::server {
 namespace {
@@ -24,40 +26,41 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr int kListenBacklog = 1024;
+// The kernel caps it at net.core.somaxconn; connections wait there only while the loop is busy.
+constexpr int kListenBacklog = 4096;
 constexpr size_t kReadChunk = 16 * 1024;  // one TLS record
 // After refusing a request, keep reading (and dropping) what the client still sends for this
 // long, so closing does not reset the connection before the client has read the refusal.
 constexpr milliseconds kLingerTime{2'000};
-// Buffers a connection keeps between requests; a rare multi-megabyte review does not pin its
-// size for the rest of the connection.
+// Buffers a busy connection keeps between requests; a rare multi-megabyte review does not pin
+// its size for the rest of the connection. A parked idle connection keeps none.
 constexpr size_t kKeepBytes = 64 * 1024;
+// How long a worker waits for the next request on the connection it just answered before
+// parking it: a client with requests queued answers within this, and the request is then served
+// without a trip through the loop. Only when no request waits for a worker.
+constexpr int kNextRequestWaitMs = 1;
+constexpr int kMaxEvents = 256;
+constexpr int kAcceptBatch = 256;
+// The loop wakes at least this often, to pick up the deadlines of connections workers parked.
+constexpr milliseconds kLoopTick{100};
+// Out of descriptors or memory with nothing idle to close: stop accepting this long.
+constexpr milliseconds kAcceptPause{100};
 
-// Ok: go on (the socket is ready, or the request is read); Closed: the peer left or the socket
-// failed; Timeout: the deadline passed; Stopped: stop() ran while waiting.
-enum class Io { Ok, Closed, Timeout, Stopped };
+constexpr const char* kStateNames[kConnStateCount] = {"handshake", "idle", "reading", "busy",
+                                                      "closing"};
+constexpr const char* kReasonNames[kCloseReasonCount] = {
+    "handshake-timeout", "handshake-failed", "idle-timeout",
+    "read-timeout",      "write-timeout",    "limit",
+    "refused",           "client-closed",    "bad-request",
+    "connection-close",  "shutdown",         "tls-error"};
+
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 int ms_until(Clock::time_point deadline) {
   const auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now()).count();
   return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : static_cast<int>(left);
-}
-
-// Waits for `events` on fd until the deadline; with stop_fd >= 0 also returns when stop() ran,
-// unless fd is ready at the same moment (a request that arrived is still served).
-Io wait_for(int fd, short events, int stop_fd, Clock::time_point deadline) {
-  pollfd p[2] = {{fd, events, 0}, {stop_fd, POLLIN, 0}};
-  const nfds_t n = stop_fd >= 0 ? 2 : 1;
-  for (;;) {
-    const int rc = ::poll(p, n, ms_until(deadline));
-    if (rc < 0 && errno == EINTR) continue;
-    if (rc < 0) return Io::Closed;
-    if (rc == 0) {
-      if (Clock::now() < deadline) continue;  // poll() waits at most INT_MAX ms at a time
-      return Io::Timeout;
-    }
-    if (p[0].revents) return Io::Ok;  // errors and hang-ups surface in the next read
-    return Io::Stopped;
-  }
 }
 
 // Unread request bytes of one connection.
@@ -90,6 +93,13 @@ class InBuffer {
     return data_.get() + end_;
   }
   void commit(size_t n) { end_ += n; }
+  // A parked connection with nothing buffered keeps no buffer.
+  void release() {
+    if (begin_ == end_) {
+      data_.reset();
+      cap_ = begin_ = end_ = 0;
+    }
+  }
   // After a large request: give the memory back rather than keep it for the connection's life.
   void shrink_if_empty(size_t keep) {
     if (begin_ == end_ && cap_ > keep) {
@@ -103,161 +113,643 @@ class InBuffer {
   size_t cap_ = 0, begin_ = 0, end_ = 0;
 };
 
-// One accepted TLS connection, served request by request on the calling thread.
-class Connection {
+// One request read incrementally from whatever bytes have arrived, by the loop or a worker.
+class RequestReader {
  public:
-  Connection(int fd, SSL* ssl, int stop_fd, const TransportOptions& options)
-      : fd_(fd), ssl_(ssl), stop_fd_(stop_fd), options_(options) {}
+  http::Request req;
+  http::Refusal refusal;
 
-  Io handshake() {
-    const auto deadline = Clock::now() + options_.read_timeout;
-    for (;;) {
-      ERR_clear_error();
-      const int rc = SSL_accept(ssl_);
-      if (rc == 1) return Io::Ok;
-      if (Io io = wait_after(rc, deadline, stop_fd_); io != Io::Ok) return io;
-    }
-  }
-
-  // Waits for the next request; Ok once some of it is buffered.
-  Io await_request() {
-    if (!in_.empty() || SSL_has_pending(ssl_)) return Io::Ok;
-    return wait_for(fd_, POLLIN, stop_fd_, Clock::now() + options_.keep_alive_timeout);
-  }
-
-  // Reads one whole request into req: Ok with refusal.status 0 to answer it, Ok with a refusal
-  // (bad framing, too large, or 408 when the read deadline passed) to refuse it and close, or
-  // the I/O result when there is nobody left to answer.
-  Io read_request(http::Request& req, http::Refusal& refusal) {
-    auto deadline = Clock::now() + options_.read_timeout;
-    http::HeadResult head;
-    Io io = Io::Ok;
-    while (
-        (head = http::parse_head(in_.view(), options_.max_head_bytes, options_.max_body_bytes, req))
-            .state == http::Parse::Incomplete)
-      if ((io = read_more(deadline)) != Io::Ok) return timed_out(io, refusal);
-    if (head.state == http::Parse::Error) {
-      refusal = std::move(head.refusal);
-      return Io::Ok;
-    }
-    in_.consume(head.consumed);
-    req.body.clear();
-    if (req.expect_continue && (req.chunked || req.content_length > 0) && in_.empty()) {
-      if (!write_all(http::kContinue)) return Io::Closed;
-      deadline = Clock::now() + options_.read_timeout;  // the client waited for us
-    }
-    if (req.chunked) {
-      http::ChunkedDecoder decoder(options_.max_body_bytes);
-      for (;;) {
-        size_t used = 0;
-        const http::Parse state = decoder.feed(in_.view(), used, req.body);
-        in_.consume(used);
-        if (state == http::Parse::Error) refusal = decoder.refusal();
-        if (state != http::Parse::Incomplete) return Io::Ok;
-        if ((io = read_more(deadline)) != Io::Ok) return timed_out(io, refusal);
+  // Done when req is whole or refused (refusal.status set); Incomplete when more bytes are
+  // needed. send_continue: the client waits for "100 Continue" before sending the body.
+  http::Parse advance(InBuffer& in, const TransportOptions& o, bool& send_continue) {
+    send_continue = false;
+    if (phase_ == Phase::Head) {
+      const http::HeadResult head =
+          http::parse_head(in.view(), o.max_head_bytes, o.max_body_bytes, req);
+      if (head.state == http::Parse::Incomplete) return head.state;
+      if (head.state == http::Parse::Error) {
+        refusal = head.refusal;
+        return http::Parse::Done;
       }
+      in.consume(head.consumed);
+      req.body.clear();
+      send_continue = req.expect_continue && (req.chunked || req.content_length > 0) && in.empty();
+      phase_ = req.chunked ? Phase::Chunked : Phase::Length;
+      if (req.chunked) chunked_.emplace(o.max_body_bytes);
     }
-    while (in_.size() < req.content_length)
-      if ((io = read_more(deadline)) != Io::Ok) return timed_out(io, refusal);
-    req.body.assign(in_.view().substr(0, req.content_length));
-    in_.consume(req.content_length);
-    return Io::Ok;
+    if (phase_ == Phase::Chunked) {
+      size_t used = 0;
+      const http::Parse state = chunked_->feed(in.view(), used, req.body);
+      in.consume(used);
+      if (state == http::Parse::Error) refusal = chunked_->refusal();
+      return state == http::Parse::Incomplete ? state : http::Parse::Done;
+    }
+    if (in.size() < req.content_length) return http::Parse::Incomplete;
+    req.body.assign(in.view().substr(0, req.content_length));
+    in.consume(req.content_length);
+    return http::Parse::Done;
   }
 
-  // Reads whatever is available (at least one byte) into the buffer.
-  Io read_more(Clock::time_point deadline) {
-    for (;;) {
-      ERR_clear_error();
-      const int n = SSL_read(ssl_, in_.space(kReadChunk), static_cast<int>(kReadChunk));
-      if (n > 0) {
-        in_.commit(static_cast<size_t>(n));
-        return Io::Ok;
-      }
-      if (Io io = wait_after(n, deadline, -1); io != Io::Ok) return io;
-    }
+  // Ready for the next request on the connection.
+  void reset() {
+    phase_ = Phase::Head;
+    chunked_.reset();
+    refusal = http::Refusal();
+    if (req.body.capacity() > kKeepBytes) std::string().swap(req.body);
   }
-
-  bool write_all(std::string_view data) {
-    const auto deadline = Clock::now() + options_.write_timeout;
-    while (!data.empty()) {
-      ERR_clear_error();
-      const int chunk = static_cast<int>(std::min<size_t>(data.size(), INT_MAX));
-      const int n = SSL_write(ssl_, data.data(), chunk);
-      if (n > 0) {
-        data.remove_prefix(static_cast<size_t>(n));
-        continue;
-      }
-      if (wait_after(n, deadline, -1) != Io::Ok) return false;
-    }
-    return true;
-  }
-
-  // A polite end: close_notify, then (after a refusal) drain what the client still sends so the
-  // kernel does not answer it with a reset that can destroy the refusal in flight.
-  void finish(bool linger) {
-    ERR_clear_error();
-    SSL_shutdown(ssl_);
-    if (!linger) return;
-    ::shutdown(fd_, SHUT_WR);
-    const auto until = Clock::now() + kLingerTime;
-    char sink[kReadChunk];
-    while (wait_for(fd_, POLLIN, -1, until) == Io::Ok) {
-      const ssize_t n = ::read(fd_, sink, sizeof sink);
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break;
-    }
-  }
-
-  InBuffer& in() { return in_; }
+  bool started(const InBuffer& in) const { return phase_ != Phase::Head || !in.empty(); }
 
  private:
-  // A request cut off by the read deadline is refused with 408; any other failure has nobody to
-  // answer.
-  Io timed_out(Io io, http::Refusal& refusal) const {
-    if (io != Io::Timeout) return io;
-    refusal = {408, "the request did not arrive within the read timeout (" +
-                        std::to_string(options_.read_timeout.count()) + " ms)"};
-    return Io::Ok;
-  }
-
-  // After an SSL call returned rc <= 0: Ok when it should be retried (the socket became ready).
-  Io wait_after(int rc, Clock::time_point deadline, int stop_fd) {
-    short events;
-    switch (SSL_get_error(ssl_, rc)) {
-      case SSL_ERROR_WANT_READ:
-        events = POLLIN;
-        break;
-      case SSL_ERROR_WANT_WRITE:
-        events = POLLOUT;
-        break;
-      default:  // peer closed, reset, or a TLS error: nothing more to do on this connection
-        return Io::Closed;
-    }
-    return wait_for(fd_, events, stop_fd, deadline);
-  }
-
-  int fd_;
-  SSL* ssl_;
-  int stop_fd_;
-  const TransportOptions& options_;
-  InBuffer in_;
+  enum class Phase { Head, Length, Chunked };
+  Phase phase_ = Phase::Head;
+  std::optional<http::ChunkedDecoder> chunked_;
 };
 
-std::string errno_text(int err) {
-  return std::strerror(err);
+// After an SSL call returned rc <= 0: the events to wait for, or why the connection is over.
+struct SslWait {
+  uint32_t events = 0;  // EPOLLIN or EPOLLOUT; 0: closed for `reason`
+  CloseReason reason = CloseReason::ClientClosed;
+};
+
+SslWait ssl_wait(SSL* ssl, int rc, bool handshaking) {
+  switch (SSL_get_error(ssl, rc)) {
+    case SSL_ERROR_WANT_READ:
+      return {EPOLLIN};
+    case SSL_ERROR_WANT_WRITE:
+      return {EPOLLOUT};
+    case SSL_ERROR_ZERO_RETURN:
+    case SSL_ERROR_SYSCALL:
+      return {0, CloseReason::ClientClosed};
+    default: {
+      const unsigned long err = ERR_peek_error();
+      if (ERR_GET_REASON(err) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+        return {0, CloseReason::ClientClosed};
+      return {0, handshaking ? CloseReason::HandshakeFailed : CloseReason::TlsError};
+    }
+  }
 }
 
 }  // namespace
 
+const char* to_string(ConnState s) {
+  return kStateNames[static_cast<size_t>(s)];
+}
+const char* to_string(CloseReason r) {
+  return kReasonNames[static_cast<size_t>(r)];
+}
+
+// One accepted connection. Owned by the loop while parked (in the list of its state), by one
+// worker while busy.
+struct HttpsTransport::Conn {
+  int fd = -1;
+  SSL* ssl = nullptr;  // created when the first bytes arrive: a silent connection costs no TLS
+  ConnState state = ConnState::Handshake;
+  Clock::time_point since;  // start of the current state's deadline
+  Conn* prev = nullptr;
+  Conn* next = nullptr;
+  uint32_t want = EPOLLIN;
+  bool registered = false;  // in the epoll set
+  bool dead = false;        // closed by the loop; freed after the current batch of events
+  InBuffer in;
+  RequestReader reader;
+  std::optional<CloseReason> reason;  // decided earlier (e.g. a 408), counted at the close
+};
+
+// Idle workers wait on their own condition variable; the loop hands a request to the worker
+// that became idle last (a stack, not a queue). Under steady load the same few threads do all
+// the work and the others stay asleep: their stacks and malloc arenas never grow.
+struct HttpsTransport::Worker {
+  std::condition_variable wake;
+  Conn* conn = nullptr;
+};
+
+void HttpsTransport::ConnList::push_back(Conn* c) {
+  c->prev = tail;
+  c->next = nullptr;
+  (tail ? tail->next : head) = c;
+  tail = c;
+}
+
+void HttpsTransport::ConnList::remove(Conn* c) {
+  (c->prev ? c->prev->next : head) = c->next;
+  (c->next ? c->next->prev : tail) = c->prev;
+  c->prev = c->next = nullptr;
+}
+
 HttpsTransport::HttpsTransport(TransportOptions options, SSL_CTX* ctx, RequestHandler handler)
-    : options_(options), ctx_(ctx), handler_(std::move(handler)) {
+    : options_(std::move(options)), ctx_(ctx), handler_(std::move(handler)) {
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (stop_fd_ < 0) throw std::runtime_error("eventfd: " + errno_text(errno));
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) throw std::runtime_error("epoll: " + errno_text(errno));
+  for (auto& n : counts_) n = 0;
 }
 
 HttpsTransport::~HttpsTransport() {
   if (listen_fd_ >= 0) ::close(listen_fd_);
   if (stop_fd_ >= 0) ::close(stop_fd_);
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
   SSL_CTX_free(ctx_);
+}
+
+std::array<int64_t, kConnStateCount> HttpsTransport::connections() const {
+  std::array<int64_t, kConnStateCount> out{};
+  for (size_t i = 0; i < kConnStateCount; ++i) out[i] = counts_[i].load(std::memory_order_relaxed);
+  return out;
+}
+
+void HttpsTransport::log(LogLevel level, const std::string& message, int err) const {
+  if (options_.log) options_.log(level, message, err ? errno_text(err) : std::string());
+}
+
+void HttpsTransport::fail(const char* what, int err) {
+  log(LogLevel::Error, what, err);
+  failed_ = true;
+  stop();
+}
+
+void HttpsTransport::stop() {
+  stopping_ = true;
+  const uint64_t one = 1;
+  [[maybe_unused]] const ssize_t n = ::write(stop_fd_, &one, sizeof one);
+}
+
+milliseconds HttpsTransport::timeout_of(ConnState s) const {
+  switch (s) {
+    case ConnState::Handshake:
+      return options_.handshake_timeout;
+    case ConnState::Idle:
+      return options_.keep_alive_timeout;
+    case ConnState::Reading:
+      return options_.read_timeout;
+    case ConnState::Closing:
+      return kLingerTime;
+    case ConnState::Busy:
+      break;
+  }
+  return milliseconds::max();
+}
+
+void HttpsTransport::set_state(Conn* c, ConnState s) {
+  counts_[static_cast<size_t>(c->state)].fetch_sub(1, std::memory_order_relaxed);
+  counts_[static_cast<size_t>(s)].fetch_add(1, std::memory_order_relaxed);
+  c->state = s;
+}
+
+void HttpsTransport::close_conn(Conn* c, CloseReason reason, bool free_now) {
+  if (c->ssl) SSL_free(c->ssl);
+  c->ssl = nullptr;
+  ::close(c->fd);
+  counts_[static_cast<size_t>(c->state)].fetch_sub(1, std::memory_order_relaxed);
+  open_.fetch_sub(1, std::memory_order_relaxed);
+  if (options_.closed) options_.closed(c->reason.value_or(reason));
+  if (free_now) {
+    delete c;
+    return;
+  }
+  // The loop may hold an event for it in the batch it is handling.
+  c->dead = true;
+  dead_.push_back(c);
+}
+
+bool HttpsTransport::run() {
+  if (listen_fd_ < 0) return false;
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = &listen_fd_;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0)
+    throw std::runtime_error("epoll_ctl: " + errno_text(errno));
+  listening_ = true;
+  ev.data.ptr = &stop_fd_;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, stop_fd_, &ev) != 0)
+    throw std::runtime_error("epoll_ctl: " + errno_text(errno));
+
+  std::vector<std::unique_ptr<Worker>> pool;
+  std::vector<std::thread> threads;
+  pool.reserve(static_cast<size_t>(options_.threads));
+  threads.reserve(static_cast<size_t>(options_.threads));
+  for (int i = 0; i < options_.threads; ++i) {
+    pool.push_back(std::make_unique<Worker>());
+    threads.emplace_back([this, w = pool.back().get()] { work(*w); });
+  }
+  loop();
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    exiting_ = true;
+    for (auto& w : pool) w->wake.notify_one();
+  }
+  for (auto& t : threads) t.join();
+  // Closed only now: a listener closed earlier would reset connections still being accepted.
+  ::close(listen_fd_);
+  listen_fd_ = -1;
+  return !failed_;
+}
+
+void HttpsTransport::loop() {
+  epoll_event events[kMaxEvents];
+  bool stop_seen = false;
+  for (;;) {
+    take_returned();
+    if (stopping_ && !stop_seen) {
+      stop_seen = true;
+      ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, stop_fd_, nullptr);  // it stays readable
+      if (listening_) ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+      listening_ = false;
+      close_all_idle();
+    }
+    for (Conn* c : dead_) delete c;
+    dead_.clear();
+    if (stop_seen && open_.load() == 0) return;
+    auto now = Clock::now();
+    expire(now);
+    if (!stop_seen && !listening_ && now >= accept_paused_until_) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.ptr = &listen_fd_;
+      ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
+      listening_ = true;
+    }
+    const int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, next_wake_ms(now));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("the event loop failed", errno);
+      stop_seen = false;  // handled at the top, as a stop
+      continue;
+    }
+    // Connections a worker parked since the last look, before their events are handled.
+    take_returned();
+    for (int i = 0; i < n; ++i) {
+      void* tag = events[i].data.ptr;
+      if (tag == &listen_fd_) {
+        if (!stopping_) accept_all();
+      } else if (tag != &stop_fd_) {
+        if (auto* c = static_cast<Conn*>(tag); !c->dead) on_ready(c);
+      }
+    }
+    for (Conn* c : dead_) delete c;
+    dead_.clear();
+  }
+}
+
+int HttpsTransport::next_wake_ms(Clock::time_point now) const {
+  auto wake = now + kLoopTick;
+  for (size_t s = 0; s < kConnStateCount; ++s)
+    if (const Conn* c = parked_[s].head)
+      wake = std::min(wake, c->since + timeout_of(static_cast<ConnState>(s)));
+  if (!listening_ && !stopping_) wake = std::min(wake, accept_paused_until_);
+  return ms_until(wake);
+}
+
+void HttpsTransport::expire(Clock::time_point now) {
+  // Each list is in deadline order: a state's timeout is the same for all its connections and a
+  // connection joins at the back when it enters the state.
+  const auto due = [&](ConnState s) -> Conn* {
+    Conn* c = parked_[static_cast<size_t>(s)].head;
+    return c && now >= c->since + timeout_of(s) ? c : nullptr;
+  };
+  while (Conn* c = due(ConnState::Handshake)) close_parked(c, CloseReason::HandshakeTimeout, false);
+  while (Conn* c = due(ConnState::Idle)) close_parked(c, CloseReason::IdleTimeout, true);
+  while (Conn* c = due(ConnState::Closing)) close_parked(c, CloseReason::BadRequest, false);
+  while (Conn* c = due(ConnState::Reading)) {
+    // Out of the epoll set: a worker owns it next, and no event may reach the loop meanwhile.
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
+    c->registered = false;
+    unpark(c);
+    c->reader.refusal = {408, "the request did not arrive within the read timeout (" +
+                                  std::to_string(options_.read_timeout.count()) + " ms)"};
+    c->reason = CloseReason::ReadTimeout;
+    dispatch(c);
+  }
+}
+
+void HttpsTransport::accept_all() {
+  for (int i = 0; i < kAcceptBatch; ++i) {
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) {
+      switch (errno) {
+        case EAGAIN:
+          return;
+        case EINTR:
+        case ECONNABORTED:
+        case EPROTO:
+          continue;
+        case EMFILE:
+        case ENFILE:
+        case ENOBUFS:
+        case ENOMEM:
+          if (evict_idle()) continue;
+          // The connection waits in the backlog until some close.
+          log(LogLevel::Warn, "cannot accept a connection now; retrying", errno);
+          ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+          listening_ = false;
+          accept_paused_until_ = Clock::now() + kAcceptPause;
+          return;
+        default:
+          fail("the listener failed", errno);
+          return;
+      }
+    }
+    if (static_cast<size_t>(open_.load(std::memory_order_relaxed)) >= options_.max_connections &&
+        !evict_idle()) {
+      ::close(fd);
+      if (options_.closed) options_.closed(CloseReason::Refused);
+      continue;
+    }
+    int yes = 1;
+    // Without it every keep-alive answer waits ~40 ms for a delayed ACK.
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+    auto* c = new Conn;
+    c->fd = fd;
+    open_.fetch_add(1, std::memory_order_relaxed);
+    counts_[static_cast<size_t>(ConnState::Handshake)].fetch_add(1, std::memory_order_relaxed);
+    c->since = Clock::now();
+    parked_[static_cast<size_t>(ConnState::Handshake)].push_back(c);
+    if (!arm(c)) close_parked(c, CloseReason::HandshakeFailed, false);
+  }
+}
+
+bool HttpsTransport::evict_idle() {
+  Conn* c = parked_[static_cast<size_t>(ConnState::Idle)].head;
+  if (!c) return false;
+  close_parked(c, CloseReason::Limit, true);
+  return true;
+}
+
+void HttpsTransport::close_all_idle() {
+  for (ConnState s : {ConnState::Idle, ConnState::Handshake})
+    while (Conn* c = parked_[static_cast<size_t>(s)].head)
+      close_parked(c, CloseReason::Shutdown, s == ConnState::Idle);
+}
+
+void HttpsTransport::unpark(Conn* c) {
+  parked_[static_cast<size_t>(c->state)].remove(c);
+}
+
+void HttpsTransport::park_in_loop(Conn* c, ConnState state) {
+  if (c->state != ConnState::Busy) unpark(c);
+  set_state(c, state);
+  c->since = Clock::now();
+  parked_[static_cast<size_t>(state)].push_back(c);
+}
+
+void HttpsTransport::close_parked(Conn* c, CloseReason reason, bool polite) {
+  unpark(c);
+  if (polite && c->ssl) {
+    ERR_clear_error();
+    SSL_shutdown(c->ssl);  // a close_notify if the socket takes it now; no waiting
+  }
+  close_conn(c, reason, false);
+}
+
+bool HttpsTransport::arm(Conn* c) {
+  epoll_event ev{};
+  ev.events = c->want | EPOLLONESHOT;
+  ev.data.ptr = c;
+  const bool ok =
+      ::epoll_ctl(epoll_fd_, c->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev) == 0;
+  c->registered = c->registered || ok;
+  return ok;
+}
+
+void HttpsTransport::on_ready(Conn* c) {
+  switch (c->state) {
+    case ConnState::Handshake:
+      return handshake(c);
+    case ConnState::Idle:
+    case ConnState::Reading:
+      return read_parked(c);
+    case ConnState::Closing:
+      return drain(c);
+    case ConnState::Busy:
+      return;
+  }
+}
+
+void HttpsTransport::handshake(Conn* c) {
+  if (!c->ssl) {
+    c->ssl = SSL_new(ctx_);
+    if (!c->ssl) return close_parked(c, CloseReason::HandshakeFailed, false);
+    SSL_set_fd(c->ssl, c->fd);
+    SSL_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                             SSL_MODE_RELEASE_BUFFERS);
+    // Read whole records (and the next request's start) in one system call.
+    SSL_set_read_ahead(c->ssl, 1);
+  }
+  ERR_clear_error();
+  const int rc = SSL_accept(c->ssl);
+  if (rc == 1) {
+    park_in_loop(c, ConnState::Idle);
+    return read_parked(c);  // the request may have come with the handshake's last flight
+  }
+  const SslWait w = ssl_wait(c->ssl, rc, true);
+  if (!w.events) return close_parked(c, w.reason, false);
+  c->want = w.events;
+  arm(c);
+}
+
+void HttpsTransport::read_parked(Conn* c) {
+  for (;;) {
+    ERR_clear_error();
+    const int n = SSL_read(c->ssl, c->in.space(kReadChunk), static_cast<int>(kReadChunk));
+    if (n <= 0) {
+      const SslWait w = ssl_wait(c->ssl, n, false);
+      if (!w.events) return close_parked(c, w.reason, false);
+      if (c->state == ConnState::Idle) c->in.release();
+      c->want = w.events;
+      arm(c);
+      return;
+    }
+    c->in.commit(static_cast<size_t>(n));
+    if (c->state == ConnState::Idle) park_in_loop(c, ConnState::Reading);  // its first byte
+    bool send_continue = false;
+    const http::Parse state = c->reader.advance(c->in, options_, send_continue);
+    if (send_continue) {
+      // Small and into an empty socket buffer: written whole at once, or the client is gone.
+      ERR_clear_error();
+      const int len = static_cast<int>(http::kContinue.size());
+      if (SSL_write(c->ssl, http::kContinue.data(), len) != len)
+        return close_parked(c, CloseReason::ClientClosed, false);
+      park_in_loop(c, ConnState::Reading);  // the client waited for us: its deadline restarts
+    }
+    if (state == http::Parse::Done) {
+      unpark(c);
+      return dispatch(c);
+    }
+  }
+}
+
+void HttpsTransport::drain(Conn* c) {
+  char sink[kReadChunk];
+  for (;;) {
+    const ssize_t n = ::read(c->fd, sink, sizeof sink);
+    if (n > 0) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      c->want = EPOLLIN;
+      arm(c);
+      return;
+    }
+    return close_parked(c, CloseReason::BadRequest, false);  // the reason was set before
+  }
+}
+
+void HttpsTransport::dispatch(Conn* c) {
+  set_state(c, ConnState::Busy);
+  std::lock_guard<std::mutex> lk(mu_);
+  if (idle_workers_.empty()) {
+    ready_.push_back(c);
+    return;
+  }
+  Worker* w = idle_workers_.back();
+  idle_workers_.pop_back();
+  w->conn = c;
+  w->wake.notify_one();
+}
+
+void HttpsTransport::take_returned() {
+  std::vector<Conn*> back;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (returned_.empty()) return;
+    back.swap(returned_);
+  }
+  for (Conn* c : back) {
+    const ConnState s = c->state;
+    c->state = ConnState::Busy;  // counted already; only the list is new
+    parked_[static_cast<size_t>(s)].push_back(c);
+    c->state = s;
+    if (stopping_ && s == ConnState::Idle) close_parked(c, CloseReason::Shutdown, true);
+  }
+}
+
+void HttpsTransport::give_back(Conn* c) {
+  const ConnState s = c->reader.started(c->in) ? ConnState::Reading : ConnState::Idle;
+  if (s == ConnState::Idle) c->in.release();
+  set_state(c, s);
+  c->since = Clock::now();
+  // Under the lock, so the loop sees the connection in returned_ before any event for it, and
+  // cannot close it before it is armed.
+  std::lock_guard<std::mutex> lk(mu_);
+  returned_.push_back(c);
+  arm(c);
+}
+
+void HttpsTransport::work(Worker& self) {
+  for (;;) {
+    Conn* c;
+    {
+      std::unique_lock<std::mutex> lk(mu_);
+      if (!ready_.empty()) {
+        c = ready_.front();
+        ready_.pop_front();
+      } else {
+        idle_workers_.push_back(&self);
+        self.wake.wait(lk, [&] { return exiting_ || self.conn; });
+        if (!self.conn) return;
+        c = self.conn;
+        self.conn = nullptr;
+      }
+    }
+    serve(c);
+  }
+}
+
+namespace {
+
+// Writes all of data, waiting up to the deadline for the client to take it.
+std::optional<CloseReason> write_all(SSL* ssl, int fd, std::string_view data,
+                                     milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (!data.empty()) {
+    ERR_clear_error();
+    const int chunk = static_cast<int>(std::min<size_t>(data.size(), INT_MAX));
+    const int n = SSL_write(ssl, data.data(), chunk);
+    if (n > 0) {
+      data.remove_prefix(static_cast<size_t>(n));
+      continue;
+    }
+    const SslWait w = ssl_wait(ssl, n, false);
+    if (!w.events) return w.reason;
+    pollfd p{fd, static_cast<short>(w.events == EPOLLIN ? POLLIN : POLLOUT), 0};
+    int rc;
+    while ((rc = ::poll(&p, 1, ms_until(deadline))) < 0 && errno == EINTR) {
+    }
+    if (rc == 0) return CloseReason::WriteTimeout;
+    if (rc < 0) return CloseReason::ClientClosed;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void HttpsTransport::serve(Conn* c) {
+  http::Response res;
+  std::string out;
+  for (;;) {
+    RequestReader& r = c->reader;
+    res = http::Response();
+    handler_(r.req, r.refusal, res);
+    const bool refused = r.refusal.status != 0;
+    const bool close = refused || !r.req.keep_alive || res.close || stopping_;
+    out.clear();
+    http::append_response(out, res, close, r.req.method == "HEAD" && !refused);
+    if (auto failed = write_all(c->ssl, c->fd, out, options_.write_timeout))
+      return close_conn(c, *failed, true);
+    if (close) {
+      ERR_clear_error();
+      SSL_shutdown(c->ssl);
+      if (!refused)
+        return close_conn(c, stopping_ ? CloseReason::Shutdown : CloseReason::ConnectionClose,
+                          true);
+      // Read what the client still sends (in the loop) so closing does not reset the refusal.
+      if (!c->reason) c->reason = CloseReason::BadRequest;
+      ::shutdown(c->fd, SHUT_WR);
+      c->want = EPOLLIN;
+      set_state(c, ConnState::Closing);
+      c->since = Clock::now();
+      std::lock_guard<std::mutex> lk(mu_);
+      returned_.push_back(c);
+      arm(c);
+      return;
+    }
+    r.reset();
+    c->in.shrink_if_empty(kKeepBytes);
+    if (out.capacity() > kKeepBytes) std::string().swap(out);
+
+    // The next request: already buffered (pipelined), or arriving right after the answer.
+    bool waited = false;
+    http::Parse state = http::Parse::Incomplete;
+    for (;;) {
+      if (!c->in.empty()) {
+        bool send_continue = false;
+        state = r.advance(c->in, options_, send_continue);
+        if (send_continue)
+          if (auto failed = write_all(c->ssl, c->fd, http::kContinue, options_.write_timeout))
+            return close_conn(c, *failed, true);
+        if (state == http::Parse::Done) break;
+      }
+      ERR_clear_error();
+      const int n = SSL_read(c->ssl, c->in.space(kReadChunk), static_cast<int>(kReadChunk));
+      if (n > 0) {
+        c->in.commit(static_cast<size_t>(n));
+        continue;
+      }
+      const SslWait w = ssl_wait(c->ssl, n, false);
+      if (!w.events) return close_conn(c, w.reason, true);
+      c->want = w.events;
+      if (waited || w.events != EPOLLIN || r.started(c->in) || stopping_) break;
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (!ready_.empty()) break;  // others wait for a worker: do not hold this one
+      }
+      waited = true;
+      pollfd p{c->fd, POLLIN, 0};
+      if (::poll(&p, 1, kNextRequestWaitMs) <= 0) break;
+    }
+    if (state != http::Parse::Done) {
+      if (stopping_ && !r.started(c->in)) return close_conn(c, CloseReason::Shutdown, true);
+      return give_back(c);
+    }
+  }
 }
 
 int HttpsTransport::bind(const std::string& host, int port) {
@@ -297,166 +789,6 @@ int HttpsTransport::bind(const std::string& host, int port) {
   ::freeaddrinfo(res);
   if (listen_fd_ < 0) throw std::runtime_error(cause);
   return port;
-}
-
-// Each worker waits on its own condition variable for a connection; the acceptor hands every new
-// connection to the worker that became idle last (a stack, not a queue). Under steady load the
-// same few threads do all the work and the others stay asleep: their stacks and malloc arenas
-// never grow, so memory follows the number of concurrent connections, not --threads.
-struct HttpsTransport::Worker {
-  std::condition_variable wake;
-  int fd = -1;
-};
-
-bool HttpsTransport::run() {
-  if (listen_fd_ < 0) return false;
-  std::vector<std::unique_ptr<Worker>> pool;
-  std::vector<std::thread> threads;
-  pool.reserve(static_cast<size_t>(options_.threads));
-  threads.reserve(static_cast<size_t>(options_.threads));
-  for (int i = 0; i < options_.threads; ++i) {
-    pool.push_back(std::make_unique<Worker>());
-    threads.emplace_back([this, w = pool.back().get()] { work(*w); });
-  }
-  accept_loop();
-  {
-    std::lock_guard<std::mutex> lk(mu_);
-    for (auto& w : pool) w->wake.notify_one();
-  }
-  for (auto& t : threads) t.join();
-  // Closed only now: a listener closed earlier would reset connections still being accepted.
-  ::close(listen_fd_);
-  listen_fd_ = -1;
-  return !failed_;
-}
-
-void HttpsTransport::stop() {
-  stopping_ = true;
-  const uint64_t one = 1;
-  [[maybe_unused]] const ssize_t n = ::write(stop_fd_, &one, sizeof one);
-  std::lock_guard<std::mutex> lk(mu_);
-  idle_changed_.notify_all();
-}
-
-void HttpsTransport::fail(const char* what) {
-  log_error(what, {{"error", errno_text(errno)}});
-  failed_ = true;
-  stop();
-}
-
-void HttpsTransport::accept_loop() {
-  // A worker is reserved before accepting: connections beyond --threads stay queued in the
-  // kernel's backlog, not in ours.
-  Worker* next = nullptr;
-  while (!stopping_) {
-    if (!next) {
-      std::unique_lock<std::mutex> lk(mu_);
-      idle_changed_.wait(lk, [this] { return stopping_ || !idle_.empty(); });
-      if (stopping_) break;
-      next = idle_.back();
-      idle_.pop_back();
-    }
-    const Io ready = wait_for(listen_fd_, POLLIN, stop_fd_, Clock::time_point::max());
-    if (ready == Io::Stopped) break;
-    if (ready != Io::Ok) {
-      fail("the listener failed");
-      break;
-    }
-    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd >= 0) {
-      std::lock_guard<std::mutex> lk(mu_);
-      next->fd = fd;
-      next->wake.notify_one();
-      next = nullptr;
-      continue;
-    }
-    switch (errno) {
-      case EAGAIN:
-      case EINTR:
-      case ECONNABORTED:
-      case EPROTO:
-        break;
-      case EMFILE:
-      case ENFILE:
-      case ENOBUFS:
-      case ENOMEM:
-        // Out of descriptors or memory: the connection waits in the backlog until some close.
-        log_warn("cannot accept a connection now; retrying", {{"error", errno_text(errno)}});
-        std::this_thread::sleep_for(milliseconds(100));
-        break;
-      default:
-        fail("the listener failed");
-        break;
-    }
-  }
-  if (next) {
-    std::lock_guard<std::mutex> lk(mu_);
-    idle_.push_back(next);
-  }
-}
-
-void HttpsTransport::work(Worker& self) {
-  for (;;) {
-    int fd;
-    {
-      std::unique_lock<std::mutex> lk(mu_);
-      idle_.push_back(&self);
-      idle_changed_.notify_one();
-      self.wake.wait(lk, [&] { return stopping_ || self.fd >= 0; });
-      if (self.fd < 0) return;  // stopping, nothing handed over
-      fd = self.fd;
-      self.fd = -1;
-    }
-    serve(fd);
-  }
-}
-
-void HttpsTransport::serve(int fd) {
-  int yes = 1;
-  // Without it every keep-alive answer waits ~40 ms for a delayed ACK (cpp-stack.md section 5).
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-  SSL* ssl = SSL_new(ctx_);
-  if (!ssl) {
-    ::close(fd);
-    return;
-  }
-  SSL_set_fd(ssl, fd);
-  SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-  // Read whole records (and the next request's start) in one system call, not header then body.
-  SSL_set_read_ahead(ssl, 1);
-
-  Connection conn(fd, ssl, stop_fd_, options_);
-  bool clean = false, linger = false;
-  if (conn.handshake() == Io::Ok) {
-    http::Request req;
-    http::Response res;
-    std::string out;
-    for (;;) {
-      if (conn.await_request() != Io::Ok) {
-        clean = true;  // idle timeout, stop() or the client closed: no request is lost
-        break;
-      }
-      http::Refusal refusal;
-      if (conn.read_request(req, refusal) != Io::Ok) break;  // the client went away mid-request
-      res = http::Response();
-      handler_(req, refusal, res);
-      const bool close = refusal.status != 0 || !req.keep_alive || res.close || stopping_;
-      out.clear();
-      http::append_response(out, res, close, req.method == "HEAD" && refusal.status == 0);
-      if (!conn.write_all(out)) break;
-      conn.in().shrink_if_empty(kKeepBytes);
-      if (req.body.capacity() > kKeepBytes) std::string().swap(req.body);
-      if (out.capacity() > kKeepBytes) std::string().swap(out);
-      if (close) {
-        clean = true;
-        linger = refusal.status != 0;
-        break;
-      }
-    }
-  }
-  if (clean) conn.finish(linger);
-  SSL_free(ssl);
-  ::close(fd);
 }
 
 }  // namespace hostadm::server
