@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "webhook/server/http_wire.hpp"
+#include "webhook/http/wire.hpp"
 
 namespace hostadm::server {
 
