@@ -8,7 +8,7 @@
 
 #include "webhook/server/config.hpp"
 #include "webhook/server/handlers.hpp"
-#include "webhook/server/http_wire.hpp"
+#include "webhook/http/wire.hpp"
 #include "webhook/server/https_transport.hpp"
 #include "webhook/server/metrics.hpp"
 #include "webhook/server/tls.hpp"

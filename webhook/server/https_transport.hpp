@@ -29,7 +29,7 @@
 #include <string>
 #include <vector>
 
-#include "webhook/server/http_wire.hpp"
+#include "webhook/http/wire.hpp"
 
 namespace hostadm::server {
 
