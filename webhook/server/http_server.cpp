@@ -48,7 +48,7 @@ HttpServer::HttpServer(const ServerConfig& config, CertStore& certs, AdmissionHa
     SSL_CTX_free(ctx);
     return;
   }
-  TransportOptions options;
+  http::TransportOptions options;
   options.threads = config_.threads;
   options.max_connections = config_.max_connections;
   options.handshake_timeout = config_.handshake_timeout;
@@ -56,14 +56,14 @@ HttpServer::HttpServer(const ServerConfig& config, CertStore& certs, AdmissionHa
   options.keep_alive_timeout = config_.keep_alive_timeout;
   options.read_timeout = config_.read_timeout;
   options.write_timeout = config_.write_timeout;
-  options.log = [](LogLevel level, const std::string& message, const std::string& error) {
-    if (level == LogLevel::Error)
+  options.log = [](http::LogLevel level, const std::string& message, const std::string& error) {
+    if (level == http::LogLevel::Error)
       log_error(message, {{"error", error}});
     else
       log_warn(message, {{"error", error}});
   };
-  options.closed = [&metrics](CloseReason reason) { metrics.connection_closed(reason); };
-  transport_ = std::make_unique<HttpsTransport>(
+  options.closed = [&metrics](http::CloseReason reason) { metrics.connection_closed(reason); };
+  transport_ = std::make_unique<http::HttpsTransport>(
       options, ctx,
       [this](const http::Request& req, const http::Refusal& refusal, http::Response& res) {
         route(req, refusal, res);

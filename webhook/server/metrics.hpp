@@ -15,8 +15,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "webhook/http/https_transport.hpp"
 #include "webhook/inventory/source.hpp"
-#include "webhook/server/https_transport.hpp"
 
 namespace hostadm::server {
 
@@ -43,8 +43,8 @@ class Metrics : public InventoryObserver {
   void tls_expiry(double unix_seconds) { tls_expiry_->Set(unix_seconds); }
 
   // Open HTTPS connections by state (a snapshot, set before each scrape) and closes by reason.
-  void connections(const std::array<int64_t, kConnStateCount>& by_state);
-  void connection_closed(CloseReason reason) {
+  void connections(const std::array<int64_t, http::kConnStateCount>& by_state);
+  void connection_closed(http::CloseReason reason) {
     connections_closed_[static_cast<size_t>(reason)]->Increment();
   }
 
@@ -65,8 +65,8 @@ class Metrics : public InventoryObserver {
   prometheus::Gauge* tls_expiry_ = nullptr;
   prometheus::Counter* tls_reload_ok_ = nullptr;
   prometheus::Counter* tls_reload_failed_ = nullptr;
-  std::array<prometheus::Gauge*, kConnStateCount> connections_{};
-  std::array<prometheus::Counter*, kCloseReasonCount> connections_closed_{};
+  std::array<prometheus::Gauge*, http::kConnStateCount> connections_{};
+  std::array<prometheus::Counter*, http::kCloseReasonCount> connections_closed_{};
 };
 
 // Counts one admission in flight for its lifetime.

@@ -31,7 +31,7 @@
 
 #include "webhook/http/wire.hpp"
 
-namespace hostadm::server {
+namespace hostadm::http {
 
 // What an open connection is doing. Closing: answered a refusal, reading what the client still
 // sends before closing so the refusal is not lost to a reset.
@@ -77,8 +77,7 @@ struct TransportOptions {
 
 // Answers one request. A request the transport refused (bad framing, too large, too slow) comes
 // with refusal.status set and an empty body; the handler writes the answer the client sees.
-using RequestHandler =
-    std::function<void(const http::Request&, const http::Refusal&, http::Response&)>;
+using RequestHandler = std::function<void(const Request&, const Refusal&, Response&)>;
 
 class HttpsTransport {
  public:
@@ -165,4 +164,4 @@ class HttpsTransport {
   bool exiting_ = false;
 };
 
-}  // namespace hostadm::server
+}  // namespace hostadm::http

@@ -1,4 +1,4 @@
-#include "webhook/server/https_transport.hpp"
+#include "webhook/http/https_transport.hpp"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -20,7 +20,7 @@
 #include <stdexcept>
 #include <thread>
 
-namespace hostadm::server {
+namespace hostadm::http {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -116,20 +116,19 @@ class InBuffer {
 // One request read incrementally from whatever bytes have arrived, by the loop or a worker.
 class RequestReader {
  public:
-  http::Request req;
-  http::Refusal refusal;
+  Request req;
+  Refusal refusal;
 
   // Done when req is whole or refused (refusal.status set); Incomplete when more bytes are
   // needed. send_continue: the client waits for "100 Continue" before sending the body.
-  http::Parse advance(InBuffer& in, const TransportOptions& o, bool& send_continue) {
+  Parse advance(InBuffer& in, const TransportOptions& o, bool& send_continue) {
     send_continue = false;
     if (phase_ == Phase::Head) {
-      const http::HeadResult head =
-          http::parse_head(in.view(), o.max_head_bytes, o.max_body_bytes, req);
-      if (head.state == http::Parse::Incomplete) return head.state;
-      if (head.state == http::Parse::Error) {
+      const HeadResult head = parse_head(in.view(), o.max_head_bytes, o.max_body_bytes, req);
+      if (head.state == Parse::Incomplete) return head.state;
+      if (head.state == Parse::Error) {
         refusal = head.refusal;
-        return http::Parse::Done;
+        return Parse::Done;
       }
       in.consume(head.consumed);
       req.body.clear();
@@ -139,22 +138,22 @@ class RequestReader {
     }
     if (phase_ == Phase::Chunked) {
       size_t used = 0;
-      const http::Parse state = chunked_->feed(in.view(), used, req.body);
+      const Parse state = chunked_->feed(in.view(), used, req.body);
       in.consume(used);
-      if (state == http::Parse::Error) refusal = chunked_->refusal();
-      return state == http::Parse::Incomplete ? state : http::Parse::Done;
+      if (state == Parse::Error) refusal = chunked_->refusal();
+      return state == Parse::Incomplete ? state : Parse::Done;
     }
-    if (in.size() < req.content_length) return http::Parse::Incomplete;
+    if (in.size() < req.content_length) return Parse::Incomplete;
     req.body.assign(in.view().substr(0, req.content_length));
     in.consume(req.content_length);
-    return http::Parse::Done;
+    return Parse::Done;
   }
 
   // Ready for the next request on the connection.
   void reset() {
     phase_ = Phase::Head;
     chunked_.reset();
-    refusal = http::Refusal();
+    refusal = Refusal();
     if (req.body.capacity() > kKeepBytes) std::string().swap(req.body);
   }
   bool started(const InBuffer& in) const { return phase_ != Phase::Head || !in.empty(); }
@@ -162,7 +161,7 @@ class RequestReader {
  private:
   enum class Phase { Head, Length, Chunked };
   Phase phase_ = Phase::Head;
-  std::optional<http::ChunkedDecoder> chunked_;
+  std::optional<ChunkedDecoder> chunked_;
 };
 
 // After an SSL call returned rc <= 0: the events to wait for, or why the connection is over.
@@ -562,16 +561,16 @@ void HttpsTransport::read_parked(Conn* c) {
     c->in.commit(static_cast<size_t>(n));
     if (c->state == ConnState::Idle) park_in_loop(c, ConnState::Reading);  // its first byte
     bool send_continue = false;
-    const http::Parse state = c->reader.advance(c->in, options_, send_continue);
+    const Parse state = c->reader.advance(c->in, options_, send_continue);
     if (send_continue) {
       // Small and into an empty socket buffer: written whole at once, or the client is gone.
       ERR_clear_error();
-      const int len = static_cast<int>(http::kContinue.size());
-      if (SSL_write(c->ssl, http::kContinue.data(), len) != len)
+      const int len = static_cast<int>(kContinue.size());
+      if (SSL_write(c->ssl, kContinue.data(), len) != len)
         return close_parked(c, CloseReason::ClientClosed, false);
       park_in_loop(c, ConnState::Reading);  // the client waited for us: its deadline restarts
     }
-    if (state == http::Parse::Done) {
+    if (state == Parse::Done) {
       unpark(c);
       return dispatch(c);
     }
@@ -682,16 +681,16 @@ std::optional<CloseReason> write_all(SSL* ssl, int fd, std::string_view data,
 }  // namespace
 
 void HttpsTransport::serve(Conn* c) {
-  http::Response res;
+  Response res;
   std::string out;
   for (;;) {
     RequestReader& r = c->reader;
-    res = http::Response();
+    res = Response();
     handler_(r.req, r.refusal, res);
     const bool refused = r.refusal.status != 0;
     const bool close = refused || !r.req.keep_alive || res.close || stopping_;
     out.clear();
-    http::append_response(out, res, close, r.req.method == "HEAD" && !refused);
+    append_response(out, res, close, r.req.method == "HEAD" && !refused);
     if (auto failed = write_all(c->ssl, c->fd, out, options_.write_timeout))
       return close_conn(c, *failed, true);
     if (close) {
@@ -717,15 +716,15 @@ void HttpsTransport::serve(Conn* c) {
 
     // The next request: already buffered (pipelined), or arriving right after the answer.
     bool waited = false;
-    http::Parse state = http::Parse::Incomplete;
+    Parse state = Parse::Incomplete;
     for (;;) {
       if (!c->in.empty()) {
         bool send_continue = false;
         state = r.advance(c->in, options_, send_continue);
         if (send_continue)
-          if (auto failed = write_all(c->ssl, c->fd, http::kContinue, options_.write_timeout))
+          if (auto failed = write_all(c->ssl, c->fd, kContinue, options_.write_timeout))
             return close_conn(c, *failed, true);
-        if (state == http::Parse::Done) break;
+        if (state == Parse::Done) break;
       }
       ERR_clear_error();
       const int n = SSL_read(c->ssl, c->in.space(kReadChunk), static_cast<int>(kReadChunk));
@@ -745,7 +744,7 @@ void HttpsTransport::serve(Conn* c) {
       pollfd p{c->fd, POLLIN, 0};
       if (::poll(&p, 1, kNextRequestWaitMs) <= 0) break;
     }
-    if (state != http::Parse::Done) {
+    if (state != Parse::Done) {
       if (stopping_ && !r.started(c->in)) return close_conn(c, CloseReason::Shutdown, true);
       return give_back(c);
     }
@@ -791,4 +790,4 @@ int HttpsTransport::bind(const std::string& host, int port) {
   return port;
 }
 
-}  // namespace hostadm::server
+}  // namespace hostadm::http
