@@ -153,6 +153,7 @@ start_webhook() {
 
 # start_nginx -> sets NGINX_PID NGINX_PORT: a static 200-byte HTTPS answer to every request,
 # keep-alive, same certificate, as many workers as cores (same CPU budget as the webhook).
+# NGINX_CONNECTIONS: connections per worker (default 1024; the floods need more).
 start_nginx() {
   need nginx nginx-light
   local dir=$WORK/nginx port
@@ -162,6 +163,8 @@ start_nginx() {
   body=$(python3 -c 'import json; b={"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","allowed":True}}; s=json.dumps(b,separators=(",",":")); print(s+" "*(200-len(s)))')
   sed -e "s|@PORT@|$port|g" -e "s|@DIR@|$dir|g" -e "s|@CERT@|$CERTS/tls.crt|g" \
     -e "s|@KEY@|$CERTS/tls.key|g" -e "s|@WORKERS@|$(nproc)|g" -e "s|@BODY@|$body|g" \
+    -e "s|@CONNECTIONS@|${NGINX_CONNECTIONS:-1024}|g" \
+    -e "s|@FILES@|$(( ${NGINX_CONNECTIONS:-1024} * 2 > $(ulimit -Hn) ? $(ulimit -Hn) : ${NGINX_CONNECTIONS:-1024} * 2 ))|g" \
     "$BENCH_DIR/nginx.conf.template" >"$dir/nginx.conf"
   nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" &
   NGINX_PID=$!
@@ -198,6 +201,7 @@ status_kb() {  # status_kb PID FIELD -> sum of FIELD (VmHWM, VmRSS) over the tre
   echo "$total"
 }
 fd_count() { ls /proc/"$1"/fd 2>/dev/null | wc -l; }
+load_avg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # run_wrk NAME URL BODYFILE [extra wrk args] -> writes $WORK/NAME.wrk.json:
 # {"requests","duration_s","rps","p50_ms","p90_ms","p99_ms","max_ms","errors","non2xx"}
@@ -230,6 +234,27 @@ w["peak_rss_mb"] = round(hwm / 1024, 1)
 w["rss_mb_end"] = round(rss / 1024, 1)
 print(json.dumps(w))
 PY
+}
+
+# hold_idle NAME PORT COUNT: COUNT TLS connections, each idle after one request, held open in the
+# background until stop_idle NAME (sets IDLE_PID_NAME).
+hold_idle() {
+  local ready=$WORK/$1.hold
+  python3 "$BENCH_DIR/flood_client.py" --port "$2" --pid $$ --silent 0 --slow 0 --idle "$3" \
+    --hold "$ready" >"$WORK/$1.hold.log" 2>&1 &
+  local pid=$!
+  STARTED_PIDS+=("$pid")
+  printf -v "IDLE_PID_$1" '%s' "$pid"
+  for _ in $(seq 1200); do
+    [ -s "$ready" ] && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$WORK/$1.hold.log" >&2; die "holding $3 idle connections failed"; }
+    sleep 0.1
+  done
+  die "$3 idle connections were not open after 120 s"
+}
+stop_idle() {
+  local var=IDLE_PID_$1
+  stop_pid "${!var}"
 }
 
 # check_admission URL BODYFILE: one request must come back 200 and allowed, else the load run

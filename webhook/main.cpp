@@ -135,8 +135,19 @@ int main(int argc, char** argv) {
   const std::string host = cfg.listen_host.find(':') != std::string::npos
                                ? "[" + cfg.listen_host + "]"
                                : cfg.listen_host;
+  // Descriptors beyond the connections: listener, epoll, certificate watch, inventory client.
+  constexpr long long kSpareFiles = 64;
+  const long long open_files = raise_open_file_limit();
+  if (open_files >= 0 && static_cast<long long>(cfg.max_connections) + kSpareFiles > open_files)
+    log_warn(
+        "--max-connections is above what the open-file limit allows; connections beyond "
+        "it wait in the listen backlog. Raise the limit (ulimit -n) or lower "
+        "--max-connections",
+        {{"maxConnections", static_cast<long long>(cfg.max_connections)},
+         {"openFileLimit", open_files}});
   log_info("listening on https://" + host + ":" + std::to_string(port),
            {{"threads", cfg.threads},
+            {"maxConnections", static_cast<long long>(cfg.max_connections)},
             {"maxBodyBytes", static_cast<long long>(cfg.max_body_bytes)},
             {"clientCA", cfg.client_ca.empty() ? "(none)" : cfg.client_ca},
             {"config", cfg.config_file}});

@@ -7,10 +7,10 @@
 #include <string_view>
 
 #include "tests/fuzz/fuzz_common.hpp"
-#include "webhook/server/http_wire.hpp"
+#include "webhook/http/wire.hpp"
 
 namespace fz = hostadm::fuzz;
-namespace http = hostadm::server::http;
+namespace http = hostadm::http;
 
 namespace {
 

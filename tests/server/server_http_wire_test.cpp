@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include "webhook/server/http_wire.hpp"
+#include "webhook/http/wire.hpp"
 
-namespace hostadm::server::http {
+namespace hostadm::http {
 namespace {
 
 constexpr size_t kHead = 8192;
@@ -254,4 +254,4 @@ TEST(HttpWire, QueryParameters) {
 }
 
 }  // namespace
-}  // namespace hostadm::server::http
+}  // namespace hostadm::http

@@ -1,95 +1,9 @@
 // The webhook's HTTP/1.1 transport as clients meet it on the wire: raw TLS connections to the real
 // binary sending pipelined, chunked, expecting, malformed, slow and idle requests.
-#include <poll.h>
-
-#include <openssl/err.h>
-
-#include "server/server_support.hpp"
+#include "server/raw_tls.hpp"
 
 namespace hostadm::servertest {
 namespace {
-
-// A TLS connection that sends bytes as given and reads answers as they come.
-class RawTls {
- public:
-  explicit RawTls(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-      throw std::runtime_error("connect failed");
-    ctx_ = SSL_CTX_new(TLS_client_method());
-    ssl_ = SSL_new(ctx_);
-    SSL_set_fd(ssl_, fd_);
-    if (SSL_connect(ssl_) != 1) throw std::runtime_error("TLS handshake failed");
-  }
-  ~RawTls() {
-    SSL_free(ssl_);
-    SSL_CTX_free(ctx_);
-    ::close(fd_);
-  }
-
-  void send(const std::string& bytes) {
-    ASSERT_EQ(SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size())),
-              static_cast<int>(bytes.size()));
-  }
-
-  // Everything that arrives until the server closes the connection or `quiet` passes without a
-  // byte; closed() tells which.
-  std::string read_until_quiet(std::chrono::milliseconds quiet = 3s) {
-    std::string got;
-    char buf[16384];
-    for (;;) {
-      if (SSL_pending(ssl_) == 0) {
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(quiet.count())) == 0) return got;
-      }
-      const int n = SSL_read(ssl_, buf, sizeof buf);
-      if (n <= 0) {
-        closed_ = true;
-        ERR_clear_error();
-        return got;
-      }
-      got.append(buf, static_cast<size_t>(n));
-    }
-  }
-  // Reads until `count` whole answers (Content-Length framed) have arrived.
-  std::string read_answers(int count, std::chrono::milliseconds limit = 10s) {
-    std::string got;
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (answers_in(got) < count && !closed_ && std::chrono::steady_clock::now() < end)
-      got += read_until_quiet(200ms);
-    return got;
-  }
-  bool closed() const { return closed_; }
-
-  static int answers_in(const std::string& s) {
-    int n = 0;
-    size_t at = 0;
-    for (;;) {
-      const size_t head_end = s.find("\r\n\r\n", at);
-      if (head_end == std::string::npos) return n;
-      const std::string head = s.substr(at, head_end - at);
-      if (head.rfind("HTTP/1.1 100", 0) == 0) {
-        at = head_end + 4;
-        continue;
-      }
-      const size_t cl = head.find("Content-Length: ");
-      const size_t len = cl == std::string::npos ? 0 : std::stoul(head.substr(cl + 16));
-      if (s.size() < head_end + 4 + len) return n;
-      at = head_end + 4 + len;
-      ++n;
-    }
-  }
-
- private:
-  int fd_ = -1;
-  SSL_CTX* ctx_ = nullptr;
-  SSL* ssl_ = nullptr;
-  bool closed_ = false;
-};
 
 std::string post_head(const std::string& path, size_t length, const std::string& extra = "") {
   return "POST " + path + " HTTP/1.1\r\nHost: hostadm\r\nContent-Type: application/json\r\n" +

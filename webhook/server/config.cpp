@@ -115,11 +115,21 @@ std::vector<Flag> flags() {
          c.log_level = v;
        }},
       {"threads", Kind::Int, "N",
-       "worker threads (default 64); one per open connection, so >= apiserver connections",
+       "worker threads answering requests (default 64); connections that are idle, in a TLS "
+       "handshake or still sending wait without one",
        [](C& c, const std::string& v) {
          const long long n = parse_int(v);
          if (n < 1 || n > 4096) throw std::invalid_argument("'" + v + "' is not within 1..4096");
          c.threads = static_cast<int>(n);
+       }},
+      {"max-connections", Kind::Int, "N",
+       "open connections at most (default 10000); at the limit the longest-idle keep-alive "
+       "connection is closed for a new one, and with none idle the new one is refused",
+       [](C& c, const std::string& v) {
+         const long long n = parse_int(v);
+         if (n < 1 || n > 1'000'000)
+           throw std::invalid_argument("'" + v + "' is not within 1..1000000");
+         c.max_connections = static_cast<size_t>(n);
        }},
       {"max-body-bytes", Kind::Size, "BYTES",
        "largest request body (default 7Mi, as controller-runtime); larger gets HTTP 413",
@@ -132,9 +142,12 @@ std::vector<Flag> flags() {
        "idle keep-alive connections close after this (default 5s); bounds shutdown",
        dur(&C::keep_alive_timeout)},
       {"read-timeout", Kind::Duration, "DURATION",
-       "a request must arrive whole this long after its first byte, else HTTP 408; also bounds "
-       "the TLS handshake (default 10s)",
+       "a request must arrive whole this long after its first byte, else HTTP 408 (default 10s)",
        dur(&C::read_timeout)},
+      {"handshake-timeout", Kind::Duration, "DURATION",
+       "a new connection must finish its TLS handshake within this, else it is closed "
+       "(default 10s)",
+       dur(&C::handshake_timeout)},
       {"write-timeout", Kind::Duration, "DURATION",
        "an answer must be written within this (default 10s)", dur(&C::write_timeout)},
       {"drain-delay", Kind::Duration, "DURATION",
@@ -332,9 +345,11 @@ ParsedArgs parse_args(int argc, const char* const* argv, const GetEnv& getenv) {
                      std::to_string(cfg.drain_delay.count()) +
                      "ms) so in-flight requests can finish; e.g. --shutdown-timeout 25s");
   if (cfg.keep_alive_timeout < std::chrono::seconds(1) ||
-      cfg.read_timeout < std::chrono::seconds(1) || cfg.write_timeout < std::chrono::seconds(1))
+      cfg.read_timeout < std::chrono::seconds(1) || cfg.write_timeout < std::chrono::seconds(1) ||
+      cfg.handshake_timeout < std::chrono::seconds(1))
     throw UsageError(
-        "--keep-alive-timeout, --read-timeout and --write-timeout must be at least 1s "
+        "--keep-alive-timeout, --read-timeout, --write-timeout and --handshake-timeout must be at "
+        "least 1s "
         "(less cuts off apiservers on a loaded network); e.g. --read-timeout 10s");
   if (cfg.cert_poll_interval < std::chrono::milliseconds(100))
     throw UsageError("--cert-poll-interval must be at least 100ms; e.g. --cert-poll-interval 1s");

@@ -48,13 +48,22 @@ HttpServer::HttpServer(const ServerConfig& config, CertStore& certs, AdmissionHa
     SSL_CTX_free(ctx);
     return;
   }
-  TransportOptions options;
+  http::TransportOptions options;
   options.threads = config_.threads;
+  options.max_connections = config_.max_connections;
+  options.handshake_timeout = config_.handshake_timeout;
   options.max_body_bytes = config_.max_body_bytes;
   options.keep_alive_timeout = config_.keep_alive_timeout;
   options.read_timeout = config_.read_timeout;
   options.write_timeout = config_.write_timeout;
-  transport_ = std::make_unique<HttpsTransport>(
+  options.log = [](http::LogLevel level, const std::string& message, const std::string& error) {
+    if (level == http::LogLevel::Error)
+      log_error(message, {{"error", error}});
+    else
+      log_warn(message, {{"error", error}});
+  };
+  options.closed = [&metrics](http::CloseReason reason) { metrics.connection_closed(reason); };
+  transport_ = std::make_unique<http::HttpsTransport>(
       options, ctx,
       [this](const http::Request& req, const http::Refusal& refusal, http::Response& res) {
         route(req, refusal, res);
@@ -97,6 +106,7 @@ void HttpServer::route(const http::Request& req, const http::Refusal& refusal,
         text(res, 200, "ok\n");
       } else if (req.path == "/metrics") {
         res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        metrics_.connections(transport_->connections());
         res.body = metrics_.serialize();
       } else if (draining_) {
         text(res, 503, "shutting down\n");

@@ -6,10 +6,10 @@
 #include <memory>
 #include <string>
 
+#include "webhook/http/https_transport.hpp"
+#include "webhook/http/wire.hpp"
 #include "webhook/server/config.hpp"
 #include "webhook/server/handlers.hpp"
-#include "webhook/server/http_wire.hpp"
-#include "webhook/server/https_transport.hpp"
 #include "webhook/server/metrics.hpp"
 #include "webhook/server/tls.hpp"
 
@@ -44,7 +44,7 @@ class HttpServer {
   CertStore& certs_;
   AdmissionHandler& admission_;
   Metrics& metrics_;
-  std::unique_ptr<HttpsTransport> transport_;
+  std::unique_ptr<http::HttpsTransport> transport_;
   std::atomic<bool> draining_{false};
 };
 

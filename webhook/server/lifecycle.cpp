@@ -1,6 +1,7 @@
 #include "webhook/server/lifecycle.hpp"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,6 +30,21 @@ int wait_signal(std::chrono::milliseconds wait) {
   const int sig = ::sigtimedwait(&set, nullptr, &ts);
   return sig > 0 ? sig : 0;
 }
+
+}  // namespace
+
+long long raise_open_file_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return -1;
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  }
+  return lim.rlim_cur == RLIM_INFINITY ? -1 : static_cast<long long>(lim.rlim_cur);
+}
+
+namespace {
 
 const char* signal_name(int sig) {
   switch (sig) {

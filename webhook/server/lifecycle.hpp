@@ -15,6 +15,10 @@ namespace hostadm::server {
 // without MSG_NOSIGNAL). Call before any thread starts so every thread inherits the mask.
 void block_signals();
 
+// Raises the soft limit on open files to the hard limit (as Go programs do at start): every
+// connection is a descriptor. Returns the soft limit now in force.
+long long raise_open_file_limit();
+
 struct LifecycleHooks {
   std::function<void()> reload;       // SIGHUP
   std::function<void()> begin_drain;  // first SIGTERM/SIGINT

@@ -85,6 +85,23 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                       .Help("Serving certificate reloads, by result (success, failure).")
                       .Register(*registry_);
 
+  auto& connections = BuildGauge()
+                          .Name("hostadm_http_connections")
+                          .Help(
+                              "Open HTTPS connections, by state (handshake, idle, reading, "
+                              "busy, closing).")
+                          .Register(*registry_);
+  auto& closed = BuildCounter()
+                     .Name("hostadm_http_connections_closed_total")
+                     .Help("HTTPS connections closed, by reason.")
+                     .Register(*registry_);
+  for (size_t s = 0; s < http::kConnStateCount; ++s)
+    connections_[s] =
+        &connections.Add({{"state", http::to_string(static_cast<http::ConnState>(s))}});
+  for (size_t r = 0; r < http::kCloseReasonCount; ++r)
+    connections_closed_[r] =
+        &closed.Add({{"reason", http::to_string(static_cast<http::CloseReason>(r))}});
+
   for (size_t w = 0; w < 2; ++w) {
     const std::string wh = to_string(static_cast<Webhook>(w));
     for (size_t o = 0; o < kOpCount; ++o)
@@ -141,6 +158,11 @@ void Metrics::cache(const char* kind, const char* result) {
 
 void Metrics::tls_reload(bool ok) {
   (ok ? tls_reload_ok_ : tls_reload_failed_)->Increment();
+}
+
+void Metrics::connections(const std::array<int64_t, http::kConnStateCount>& by_state) {
+  for (size_t s = 0; s < http::kConnStateCount; ++s)
+    connections_[s]->Set(static_cast<double>(by_state[s]));
 }
 
 std::string Metrics::serialize() const {

@@ -15,6 +15,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "webhook/http/https_transport.hpp"
 #include "webhook/inventory/source.hpp"
 
 namespace hostadm::server {
@@ -41,6 +42,12 @@ class Metrics : public InventoryObserver {
   void tls_reload(bool ok);
   void tls_expiry(double unix_seconds) { tls_expiry_->Set(unix_seconds); }
 
+  // Open HTTPS connections by state (a snapshot, set before each scrape) and closes by reason.
+  void connections(const std::array<int64_t, http::kConnStateCount>& by_state);
+  void connection_closed(http::CloseReason reason) {
+    connections_closed_[static_cast<size_t>(reason)]->Increment();
+  }
+
   std::string serialize() const;  // Prometheus text exposition format
 
  private:
@@ -58,6 +65,8 @@ class Metrics : public InventoryObserver {
   prometheus::Gauge* tls_expiry_ = nullptr;
   prometheus::Counter* tls_reload_ok_ = nullptr;
   prometheus::Counter* tls_reload_failed_ = nullptr;
+  std::array<prometheus::Gauge*, http::kConnStateCount> connections_{};
+  std::array<prometheus::Counter*, http::kCloseReasonCount> connections_closed_{};
 };
 
 // Counts one admission in flight for its lifetime.

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace hostadm::server::http {
+namespace hostadm::http {
 
 enum class Parse { Incomplete, Done, Error };
 
@@ -84,4 +84,4 @@ std::string_view reason_phrase(int status);
 // ('+' is a space); empty when absent.
 std::string query_param(std::string_view query, std::string_view name);
 
-}  // namespace hostadm::server::http
+}  // namespace hostadm::http

@@ -1,8 +1,8 @@
-#include "webhook/server/http_wire.hpp"
+#include "webhook/http/wire.hpp"
 
 #include <charconv>
 
-namespace hostadm::server::http {
+namespace hostadm::http {
 namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
@@ -457,4 +457,4 @@ std::string query_param(std::string_view query, std::string_view name) {
   return {};
 }
 
-}  // namespace hostadm::server::http
+}  // namespace hostadm::http

@@ -1,0 +1,167 @@
+// The HTTPS/1.1 server under the webhook's routes: one event loop (epoll, non-blocking OpenSSL)
+// holds every connection that is not being answered, and a set of worker threads answers
+// requests.
+//
+// A connection costs a worker only while a whole request it sent is being answered: TLS
+// handshakes, idle keep-alive connections and requests still arriving wait in the loop, so a
+// flood of connections that send nothing (or send slowly) cannot starve the workers. After an
+// answer the worker tries the connection's next request at once (one read, one write per request
+// on a busy keep-alive connection) and parks the connection in the loop when none comes.
+//
+// Deadlines, all kept by the loop: a TLS handshake within handshake_timeout of the accept; a
+// request whole within read_timeout of its first byte (else 408); an idle keep-alive connection
+// closed after keep_alive_timeout; an answer written within write_timeout. At max_connections the
+// longest-idle keep-alive connection is closed to admit a new one; with none idle the new one is
+// closed at once. stop() stops accepting and closes idle connections; a request in progress is
+// answered with "Connection: close".
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "webhook/http/wire.hpp"
+
+namespace hostadm::http {
+
+// What an open connection is doing. Closing: answered a refusal, reading what the client still
+// sends before closing so the refusal is not lost to a reset.
+enum class ConnState { Handshake = 0, Idle, Reading, Busy, Closing };
+inline constexpr size_t kConnStateCount = 5;
+const char* to_string(ConnState s);
+
+// Why a connection was closed.
+enum class CloseReason {
+  HandshakeTimeout = 0,
+  HandshakeFailed,  // not TLS, or a TLS handshake the policy refused
+  IdleTimeout,
+  ReadTimeout,      // a request did not arrive whole in time (answered 408)
+  WriteTimeout,     // the client did not read its answer in time
+  Limit,            // the longest-idle connection, closed to admit a new one at max_connections
+  Refused,          // a new connection at max_connections with none idle to close
+  ClientClosed,     // the client closed or reset the connection
+  BadRequest,       // the request was refused (4xx) and the connection closed after the answer
+  ConnectionClose,  // the client asked (Connection: close, HTTP/1.0) or the server is draining
+  Shutdown,         // stop() closed an idle or handshaking connection
+  TlsError,         // a TLS error after the handshake
+};
+inline constexpr size_t kCloseReasonCount = 12;
+const char* to_string(CloseReason r);
+
+// The transport reports through these instead of a logging library of its own.
+enum class LogLevel { Warn, Error };
+using TransportLog =
+    std::function<void(LogLevel level, const std::string& message, const std::string& error)>;
+
+struct TransportOptions {
+  int threads = 64;
+  size_t max_connections = 10'000;
+  size_t max_head_bytes = 8192;
+  size_t max_body_bytes = 7u << 20;
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds keep_alive_timeout{5'000};
+  std::chrono::milliseconds read_timeout{10'000};
+  std::chrono::milliseconds write_timeout{10'000};
+  TransportLog log;                         // optional
+  std::function<void(CloseReason)> closed;  // optional; called on the thread that closed
+};
+
+// Answers one request. A request the transport refused (bad framing, too large, too slow) comes
+// with refusal.status set and an empty body; the handler writes the answer the client sees.
+using RequestHandler = std::function<void(const Request&, const Refusal&, Response&)>;
+
+class HttpsTransport {
+ public:
+  // Takes ownership of ctx (configured by the caller: certificates, client CA, protocols).
+  HttpsTransport(TransportOptions options, SSL_CTX* ctx, RequestHandler handler);
+  ~HttpsTransport();
+  HttpsTransport(const HttpsTransport&) = delete;
+  HttpsTransport& operator=(const HttpsTransport&) = delete;
+
+  // Binds and listens; returns the port. Throws std::runtime_error with the system's reason.
+  int bind(const std::string& host, int port);
+  // Runs the event loop on the calling thread and answers on the workers until stop() and every
+  // connection is closed; false if the listener failed.
+  bool run();
+  // Safe from any thread, also before run().
+  void stop();
+
+  // Open connections by state, at this moment.
+  std::array<int64_t, kConnStateCount> connections() const;
+
+ private:
+  struct Conn;
+  struct Worker;
+  struct ConnList {
+    Conn* head = nullptr;
+    Conn* tail = nullptr;
+    void push_back(Conn* c);
+    void remove(Conn* c);
+  };
+
+  // event loop (its thread only)
+  void loop();
+  void accept_all();
+  bool evict_idle();
+  void on_ready(Conn* c);
+  void handshake(Conn* c);
+  void read_parked(Conn* c);
+  void drain(Conn* c);
+  void expire(std::chrono::steady_clock::time_point now);
+  int next_wake_ms(std::chrono::steady_clock::time_point now) const;
+  void take_returned();
+  void close_all_idle();
+  void park_in_loop(Conn* c, ConnState state);
+  void unpark(Conn* c);
+  void close_parked(Conn* c, CloseReason reason, bool polite);
+  bool arm(Conn* c);
+  void dispatch(Conn* c);
+  std::chrono::milliseconds timeout_of(ConnState s) const;
+
+  // workers
+  void work(Worker& self);
+  void serve(Conn* c);
+  void give_back(Conn* c);
+
+  // any thread
+  void set_state(Conn* c, ConnState s);
+  // free_now false: in the loop, freed after the batch of events being handled.
+  void close_conn(Conn* c, CloseReason reason, bool free_now);
+  void fail(const char* what, int err);
+  void log(LogLevel level, const std::string& message, int err) const;
+
+  TransportOptions options_;
+  SSL_CTX* ctx_;
+  RequestHandler handler_;
+  int listen_fd_ = -1;
+  int stop_fd_ = -1;  // an eventfd: readable once stop() ran
+  int epoll_fd_ = -1;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> failed_{false};
+  std::atomic<int64_t> open_{0};
+  std::array<std::atomic<int64_t>, kConnStateCount> counts_{};
+
+  // loop-owned
+  std::array<ConnList, kConnStateCount> parked_;
+  bool listening_ = false;
+  std::chrono::steady_clock::time_point accept_paused_until_{};
+  std::vector<Conn*> dead_;
+
+  // shared between the loop and the workers
+  std::mutex mu_;
+  std::vector<Worker*> idle_workers_;  // most recently idle last
+  std::deque<Conn*> ready_;            // whole requests waiting for a worker
+  std::vector<Conn*> returned_;        // parked by workers, not yet in the loop's lists
+  bool exiting_ = false;
+};
+
+}  // namespace hostadm::http
