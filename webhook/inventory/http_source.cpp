@@ -304,16 +304,44 @@ const char* failure_outcome(const RawAnswer& a) {
   return a.status == 0 && a.error.rfind("deadline exceeded", 0) == 0 ? "timeout" : "error";
 }
 
+// A non-200 answer into a fetch: 206 and 404 ProviderNotFound mean the provider is not ready in
+// the inventory (not synced, or no collector for it); anything else is a failure.
+template <class Fetch>
+void not_ok(const HttpInventorySource& src, const RawAnswer& a, const std::string& who,
+            const std::string& what, Fetch& out, const char** outcome) {
+  if (a.status == 206) {
+    out.status = LookupStatus::NotReady;
+    out.error = "the inventory has not finished syncing " + who + " (206)";
+    *outcome = "not_ready";
+  } else if (a.status == 404 && a.x_reason == "ProviderNotFound") {
+    out.status = LookupStatus::NotReady;
+    out.error = "the inventory does not know " + who + " yet (404 ProviderNotFound)";
+    *outcome = "not_ready";
+  } else {
+    out.status = LookupStatus::Unavailable;
+    out.error = src.describe_failure(a, what);
+    out.timed_out = std::string(failure_outcome(a)) == "timeout";
+    *outcome = failure_outcome(a);
+  }
+}
+
+std::string provider_who(const ProviderInfo& p) {
+  return "provider " + p.ns + "/" + p.name;
+}
+
 }  // namespace
 
 ProvidersFetch HttpInventorySource::providers(const std::string& ns, Deadline deadline) {
   auto started = SteadyClock::now();
   ProvidersFetch out;
-  std::string path = "/providers?detail=1";
-  if (!ns.empty()) path += "&namespace=" + url_encode(ns);
+  // Detail 0: a detail > 0 listing answers 500 for the whole namespace while any vSphere
+  // provider in it is still loading.
+  std::string path = "/providers";
+  if (!ns.empty()) path += "?namespace=" + url_encode(ns);
   RawAnswer a = get(path, deadline);
   if (a.status != 200) {
     out.error = describe_failure(a, "the providers of namespace " + ns);
+    out.timed_out = std::string(failure_outcome(a)) == "timeout";
     observe("providers", failure_outcome(a), started);
     return out;
   }
@@ -328,26 +356,72 @@ ProvidersFetch HttpInventorySource::providers(const std::string& ns, Deadline de
   return out;
 }
 
-HostsFetch HttpInventorySource::hosts(const ProviderInfo& provider, Deadline deadline) {
+ProviderFetch HttpInventorySource::provider(const std::string& uid, Deadline deadline) {
   auto started = SteadyClock::now();
-  HostsFetch out;
-  const std::string who = "provider " + provider.ns + "/" + provider.name;
-  RawAnswer a = get("/providers/vsphere/" + url_encode(provider.uid) + "/hosts?detail=1", deadline);
-  if (a.status == 206) {
-    out.status = LookupStatus::NotReady;
-    out.error = "the inventory has not finished syncing " + who + " (206)";
-    observe("hosts", "not_ready", started);
+  ProviderFetch out;
+  const std::string who = "provider uid " + uid;
+  RawAnswer a = get("/providers/vsphere/" + url_encode(uid), deadline);
+  if (a.status != 200) {
+    const char* outcome = "error";
+    not_ok(*this, a, who, "the provider with uid " + uid, out, &outcome);
+    observe("providers", outcome, started);
     return out;
   }
-  if (a.status == 404 && a.x_reason == "ProviderNotFound") {
-    out.status = LookupStatus::NotReady;
-    out.error = "the inventory does not know " + who + " yet (404 ProviderNotFound)";
-    observe("hosts", "not_ready", started);
+  try {
+    out.provider = provider_from_inventory_json(parse_json_bounded(a.body));
+    if (out.provider.type.empty()) out.provider.type = "vsphere";
+    out.status = LookupStatus::Ok;
+    observe("providers", "ok", started);
+  } catch (const std::exception& e) {
+    out.error = "inventory answered an unreadable provider for " + who + ": " + clip(e.what(), 160);
+    observe("providers", "error", started);
+  }
+  return out;
+}
+
+HostsFetch HttpInventorySource::host_by_id(const ProviderInfo& provider, const std::string& id,
+                                           Deadline deadline) {
+  auto started = SteadyClock::now();
+  HostsFetch out;
+  const std::string who = provider_who(provider);
+  RawAnswer a = get("/providers/vsphere/" + url_encode(provider.uid) + "/hosts/" + url_encode(id),
+                    deadline);
+  if (a.status == 404 && a.x_reason.empty()) {  // no host with that id
+    out.status = LookupStatus::Ok;
+    observe("hosts", "ok", started);
     return out;
   }
   if (a.status != 200) {
-    out.error = describe_failure(a, "the hosts of " + who);
-    observe("hosts", failure_outcome(a), started);
+    const char* outcome = "error";
+    not_ok(*this, a, who, "host " + id + " of " + who, out, &outcome);
+    observe("hosts", outcome, started);
+    return out;
+  }
+  try {
+    out.hosts.push_back(host_from_inventory_json(parse_json_bounded(a.body)));
+    out.status = LookupStatus::Ok;
+    observe("hosts", "ok", started);
+  } catch (const std::exception& e) {
+    out.hosts.clear();
+    out.error = "inventory answered an unreadable host " + id + " for " + who + ": " +
+                clip(e.what(), 160);
+    observe("hosts", "error", started);
+  }
+  return out;
+}
+
+HostsFetch HttpInventorySource::hosts_by_name(const ProviderInfo& provider, const std::string& name,
+                                              Deadline deadline) {
+  auto started = SteadyClock::now();
+  HostsFetch out;
+  const std::string who = provider_who(provider);
+  RawAnswer a = get("/providers/vsphere/" + url_encode(provider.uid) +
+                        "/hosts?detail=all&name=" + url_encode(name),
+                    deadline);
+  if (a.status != 200) {
+    const char* outcome = "error";
+    not_ok(*this, a, who, "the hosts named " + clip(name, 80) + " of " + who, out, &outcome);
+    observe("hosts", outcome, started);
     return out;
   }
   try {

@@ -1,5 +1,5 @@
-// The Forklift inventory over HTTP(S) (reference/forklift.md): providers of a namespace and the
-// hosts of a provider, with a bearer token that may rotate, a CA to verify the service, and
+// The Forklift inventory over HTTP(S), asked as Forklift's own client asks it: the providers of
+// a namespace, one provider, one host by id or the hosts with a name, with a bearer token that may rotate, a CA to verify the service, and
 // per-call timeouts taken from the request's deadline.
 #pragma once
 
@@ -57,7 +57,11 @@ class HttpInventorySource : public InventorySource {
   HttpInventorySource& operator=(const HttpInventorySource&) = delete;
 
   ProvidersFetch providers(const std::string& ns, Deadline deadline) override;
-  HostsFetch hosts(const ProviderInfo& provider, Deadline deadline) override;
+  ProviderFetch provider(const std::string& uid, Deadline deadline) override;
+  HostsFetch host_by_id(const ProviderInfo& provider, const std::string& id,
+                        Deadline deadline) override;
+  HostsFetch hosts_by_name(const ProviderInfo& provider, const std::string& name,
+                           Deadline deadline) override;
 
   // GET prefix + path_and_query with the token; never throws.
   RawAnswer get(const std::string& path_and_query, Deadline deadline);
