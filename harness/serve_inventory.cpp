@@ -49,9 +49,9 @@ struct Faults {
 
   json to_json() {
     std::lock_guard<std::mutex> lk(mu);
-    json j = {{"latencyMs", latency_ms},        {"status", status},
-              {"drop", drop},                   {"loading", rest.loading},
-              {"unsynced", rest.unsynced},      {"errorMessage", error_message}};
+    json j = {
+        {"latencyMs", latency_ms}, {"status", status},          {"drop", drop},
+        {"loading", rest.loading}, {"unsynced", rest.unsynced}, {"errorMessage", error_message}};
     j["syncDelayMs"] = rest.sync_delay ? json(rest.sync_delay->count()) : json(nullptr);
     return j;
   }
@@ -62,8 +62,10 @@ struct Faults {
 struct Counts {
   std::atomic<long> providers{0}, provider{0}, hosts{0}, host{0}, total{0};
   json to_json() const {
-    return {{"providers", providers.load()}, {"provider", provider.load()},
-            {"hosts", hosts.load()},         {"host", host.load()},
+    return {{"providers", providers.load()},
+            {"provider", provider.load()},
+            {"hosts", hosts.load()},
+            {"host", host.load()},
             {"total", total.load()}};
   }
   void reset() { providers = provider = hosts = host = total = 0; }
@@ -299,7 +301,7 @@ int cmd_serve_inventory(const Args& args) {
   });
   auto stopping = std::make_shared<std::atomic<bool>>(false);
   svr->Get(".*", [fixture, faults, counts, token, stopping](const httplib::Request& req,
-                                                          httplib::Response& res) {
+                                                            httplib::Response& res) {
     count(*counts, req.path);
     int latency = 0, status = 0;
     bool drop = false;

@@ -5,9 +5,9 @@
 // memory at once.
 #include <iostream>
 #include <map>
+#include <string>
 #include <utility>
 #include <vector>
-#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -124,8 +124,8 @@ int cmd_snapshot(const Args& args) {
     return fail("no provider named '" + only + "' in the inventory at " + base +
                 (ns.empty() ? "" : " (namespace " + ns + ")"));
 
-  std::cout << "# Recorded by host-harness snapshot from " << base << "\nproviders:"
-            << (listed.empty() ? " []\n" : "\n");
+  std::cout << "# Recorded by host-harness snapshot from " << base
+            << "\nproviders:" << (listed.empty() ? " []\n" : "\n");
   for (const auto& [type, entry] : listed) {
     std::string uid = entry.value("uid", std::string());
     if (uid.empty()) return fail(base + path + ": a " + type + " provider has no uid");
@@ -150,8 +150,9 @@ int cmd_snapshot(const Args& args) {
     json page = json::array();
     std::string hosts_path;
     auto read_page = [&](size_t offset) -> std::string {
-      hosts_path = "/providers/vsphere/" + url_encode(uid) + "/hosts?detail=all&limit=" +
-                   std::to_string(kPage) + "&offset=" + std::to_string(offset);
+      hosts_path = "/providers/vsphere/" + url_encode(uid) +
+                   "/hosts?detail=all&limit=" + std::to_string(kPage) +
+                   "&offset=" + std::to_string(offset);
       RawAnswer a = src->get(hosts_path, deadline());
       if (a.status == 206 || (a.status == 404 && a.x_reason == "ProviderNotFound")) {
         hosts_status = a.status;

@@ -299,8 +299,7 @@ TEST(FixtureFailureModes, AStaleReadyCopyIsNotReady) {
   EXPECT_EQ(entry["object"]["status"]["conditions"][0]["type"], "Ready");
   EXPECT_EQ(entry["object"]["status"]["conditions"][0]["status"], "True");
   EXPECT_EQ(entry["object"]["status"]["conditions"][1]["category"], "Critical");
-  EXPECT_EQ(provider_from_inventory_json(entry).not_ready_reason,
-            stale.provider->not_ready_reason);
+  EXPECT_EQ(provider_from_inventory_json(entry).not_ready_reason, stale.provider->not_ready_reason);
   // An empty host status is served as it is.
   EXPECT_EQ(inv.host_by_id(stale.provider.value(), "host-1").hosts->front().status, "");
 
@@ -322,7 +321,7 @@ TEST(FixtureFailureModes, A206ComesAfterTheSyncDelay) {
   EXPECT_EQ(timed_out.status, LookupStatus::Unavailable);
   EXPECT_TRUE(timed_out.timed_out);
   // Every route under the provider waits, then answers 206; the provider itself answers.
-  for (const std::string& route : {"/hosts", "/hosts/host-1", "/vms"}) {
+  for (const char* route : {"/hosts", "/hosts/host-1", "/vms"}) {
     auto a = inventory_rest_answer(f, "/providers/vsphere/" + late.uid + route, {});
     EXPECT_EQ(a.status, 206) << route;
     EXPECT_EQ(a.delay, std::chrono::seconds(10)) << route;
@@ -332,8 +331,8 @@ TEST(FixtureFailureModes, A206ComesAfterTheSyncDelay) {
   RestFaults faults;
   faults.unsynced = {"demo/stale"};
   faults.sync_delay = std::chrono::milliseconds(300);
-  auto a = inventory_rest_answer(f, "/providers/vsphere/" + f.providers[1].info.uid + "/hosts",
-                                 {}, faults);
+  auto a = inventory_rest_answer(f, "/providers/vsphere/" + f.providers[1].info.uid + "/hosts", {},
+                                 faults);
   EXPECT_EQ(a.status, 206);
   EXPECT_EQ(a.delay, std::chrono::milliseconds(300));
 }
@@ -343,14 +342,15 @@ TEST(FixtureFailureModes, ALoadingProviderFailsTheDetailedListingOfItsNamespace)
   RestFaults faults;
   faults.loading = {f.providers[1].info.uid};
   for (const char* path : {"/providers", "/providers/vsphere"}) {
-    EXPECT_EQ(inventory_rest_answer(f, path, {{"detail", "1"}, {"namespace", "demo"}}, faults).status,
-              500)
+    EXPECT_EQ(
+        inventory_rest_answer(f, path, {{"detail", "1"}, {"namespace", "demo"}}, faults).status,
+        500)
         << path;
     // Detail 0 does not enrich, so it does not fail; another namespace neither.
     EXPECT_EQ(inventory_rest_answer(f, path, {{"namespace", "demo"}}, faults).status, 200) << path;
-    EXPECT_EQ(inventory_rest_answer(f, path, {{"detail", "1"}, {"namespace", "other"}}, faults)
-                  .status,
-              200)
+    EXPECT_EQ(
+        inventory_rest_answer(f, path, {{"detail", "1"}, {"namespace", "other"}}, faults).status,
+        200)
         << path;
   }
   EXPECT_EQ(inventory_rest_answer(f, "/providers/vsphere/" + f.providers[1].info.uid + "/hosts/x",
@@ -375,7 +375,8 @@ TEST(FixtureFailureModes, BadValuesAreNamed) {
        "/providers/0/conditions/0/status", "needs `status`"},
       {"providers: [{name: p, namespace: d, conditions: [{type: X, status: yes}]}]\n",
        "/providers/0/conditions/0/status", "True, False or Unknown"},
-      {"providers: [{name: p, namespace: d, conditions: [{type: X, status: 'True', colour: red}]}]\n",
+      {"providers: [{name: p, namespace: d, conditions: [{type: X, status: 'True', colour: "
+       "red}]}]\n",
        "/providers/0/conditions/0/colour", "unknown key"},
   };
   for (const auto& c : cases) {
@@ -654,8 +655,8 @@ json snapshot(const Fixture& f) {
   for (const auto& [type, list] : by_type.items()) {
     for (const auto& entry : list) {
       std::string uid = entry["uid"];
-      json p = fixture_provider_from_inventory(body(get(f, "/providers/" + type + "/" + uid)),
-                                               type, 200);
+      json p = fixture_provider_from_inventory(body(get(f, "/providers/" + type + "/" + uid)), type,
+                                               200);
       if (type != "vsphere") {
         providers.push_back(p);
         continue;

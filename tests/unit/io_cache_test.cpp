@@ -280,7 +280,8 @@ TEST_F(CacheTest, NotReadyIsCachedOnlyForNegativeTtl) {
   EXPECT_EQ(first.status, LookupStatus::NotReady);
   EXPECT_EQ(first.error, "not synced (206)");
   clock->advance(4s);
-  EXPECT_EQ(view->host_by_id(provider("vsphere-provider"), "host-10").status, LookupStatus::NotReady);
+  EXPECT_EQ(view->host_by_id(provider("vsphere-provider"), "host-10").status,
+            LookupStatus::NotReady);
   EXPECT_EQ(source->host_calls, 1);
   clock->advance(1s);
   source->hosts_status = LookupStatus::Ok;
@@ -301,7 +302,8 @@ TEST_F(CacheTest, HundredConcurrentColdLookupsShareOneFetch) {
   std::vector<std::thread> threads;
   std::vector<HostsLookup> results(100);
   for (int i = 0; i < 100; ++i) {
-    threads.emplace_back([&, i] { results[i] = cache.view(far())->host_by_id(provider("p"), "host-10"); });
+    threads.emplace_back(
+        [&, i] { results[i] = cache.view(far())->host_by_id(provider("p"), "host-10"); });
   }
   source->wait_entered(1);
   std::this_thread::sleep_for(

@@ -352,7 +352,8 @@ TEST_F(HttpSourceTest, ExpiredDeadlineDoesNotCall) {
 TEST_F(HttpSourceTest, KeepAliveConnectionIsReused) {
   auto src = make();
   answer(200, kHostsBody);
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(src.hosts_by_name(provider(), kName, soon()).status, LookupStatus::Ok);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(src.hosts_by_name(provider(), kName, soon()).status, LookupStatus::Ok);
   auto reqs = server.requests();
   ASSERT_EQ(reqs.size(), 3u);
   // one TCP connection (same client port) served all three: no handshake per request
@@ -443,7 +444,8 @@ TEST_F(HttpsSourceTest, VerifiesTheServerWithTheCaAndRefusesWithoutIt) {
   EXPECT_NE(untrusted.error.find("not trusted"), std::string::npos) << untrusted.error;
 
   cfg.insecure_skip_tls = true;
-  EXPECT_EQ(HttpInventorySource(cfg).hosts_by_name(provider(), kName, soon()).status, LookupStatus::Ok);
+  EXPECT_EQ(HttpInventorySource(cfg).hosts_by_name(provider(), kName, soon()).status,
+            LookupStatus::Ok);
 
   cfg.insecure_skip_tls = false;
   cfg.ca_file = (certs / "missing.crt").string();

@@ -77,10 +77,9 @@ std::string address_problem(const std::string& text, bool allow_hostnames) {
            "needs the IPv6 address in brackets (without them the Host never becomes Ready); "
            "write it as '[" +
            text + "]'";
-  const std::string expected =
-      std::string("is not an IPv4 address, a bracketed IPv6 address") +
-      (allow_hostnames ? " or a DNS name" : "") +
-      " (like 192.168.1.10 or [fd00::10])";
+  const std::string expected = std::string("is not an IPv4 address, a bracketed IPv6 address") +
+                               (allow_hostnames ? " or a DNS name" : "") +
+                               " (like 192.168.1.10 or [fd00::10])";
   if (text.find("://") != std::string::npos)
     return expected + ": drop the scheme (Forklift adds https:// and /sdk itself)";
   if (std::any_of(text.begin(), text.end(),

@@ -346,8 +346,7 @@ void Decider::check_static() {
   }
   if (!h_.ip.empty()) {
     std::string problem = address_problem(h_.ip, policy_.allow_hostnames);
-    if (!problem.empty())
-      deny(rule::kAddressInvalid, "spec.ipAddress " + q(h_.ip) + " " + problem);
+    if (!problem.empty()) deny(rule::kAddressInvalid, "spec.ipAddress " + q(h_.ip) + " " + problem);
   }
 }
 
@@ -512,10 +511,9 @@ void Decider::lookup_inventory() {
     }
     const std::string dc = datacenter_of(h_.name);
     deny(rule::kHostAmbiguous,
-         std::to_string(matches.size()) + " hosts of provider " + provider_label() +
-             " are named " + q(last_path_segment(h_.name)) +
-             (dc.empty() ? "" : " in datacenter " + q(dc)) + " (ids: " + ids +
-             "); set spec.id to the one you mean" +
+         std::to_string(matches.size()) + " hosts of provider " + provider_label() + " are named " +
+             q(last_path_segment(h_.name)) + (dc.empty() ? "" : " in datacenter " + q(dc)) +
+             " (ids: " + ids + "); set spec.id to the one you mean" +
              (dc.empty() ? ", or give spec.name as a path starting with its datacenter "
                            "(/DATACENTER/host/...)"
                          : ""));
@@ -550,7 +548,9 @@ void Decider::check_host(const HostInfo& host) {
     return;
   }
   // A DNS name cannot be compared offline.
-  if (h_.ip.empty() || !is_ip_literal(unbracketed(h_.ip))) return;
+  if (h_.ip.empty() || !address_problem(h_.ip, policy_.allow_hostnames).empty() ||
+      !is_ip_literal(unbracketed(h_.ip)))
+    return;
   bool on_host = std::any_of(host.adapters.begin(), host.adapters.end(),
                              [&](const Adapter& a) { return same_address(a.ip_address, h_.ip); });
   if (!on_host)
@@ -579,8 +579,7 @@ void Decider::check_adapter(const HostInfo& host) {
   }
   // Equal to any adapter of that name is consistent: a stored, already mutated Host looks like
   // that, and on a distributed switch every vmk carries the switch's name.
-  if (!h_.ip.empty() &&
-      std::any_of(matches.begin(), matches.end(), [&](const Adapter* a) {
+  if (!h_.ip.empty() && std::any_of(matches.begin(), matches.end(), [&](const Adapter* a) {
         return !a->ip_address.empty() && same_address(h_.ip, a->ip_address);
       }))
     return;
@@ -594,12 +593,17 @@ void Decider::check_adapter(const HostInfo& host) {
   }
   // The address as spec.ipAddress must hold it (an IPv6 one in brackets).
   const std::string adapter_ip = spec_address(adapter.ip_address);
-  if (matches.size() > 1)
-    warn(rule::kAdapterNameRepeated,
-         std::to_string(matches.size()) + " adapters of host " + host.id + " are named " +
-             q(adapter.name) + " (a distributed switch gives every vmk on it the switch's name); "
-             "used the first (" + adapter_ip + "), as kubectl mtv does");
+  // Said only when the first adapter's IP is used: a conflict is about all of them.
+  auto note_repeated = [&] {
+    if (matches.size() > 1)
+      warn(rule::kAdapterNameRepeated,
+           std::to_string(matches.size()) + " adapters of host " + host.id + " are named " +
+               q(adapter.name) +
+               " (a distributed switch gives every vmk on it the switch's name); used the first (" +
+               adapter_ip + "), as kubectl mtv does; set spec.ipAddress to pick another");
+  };
   if (h_.ip.empty()) {
+    note_repeated();
     mutate({"spec", "ipAddress"}, adapter_ip);
     return;
   }
@@ -612,6 +616,7 @@ void Decider::check_adapter(const HostInfo& host) {
   // An unchanged IP that the inventory moved away from is stale, not the user's choice. Only
   // /mutate may follow it; /validate seeing it means no mutating webhook refreshed it.
   if (phase_ == Phase::Mutate && !old_ip.empty() && old_ip == h_.ip) {
+    note_repeated();
     mutate({"spec", "ipAddress"}, adapter_ip);
     warn(rule::kAddressRefreshed, "adapter " + q(adapter.name) + " of host " + host.id +
                                       " now has IP " + adapter_ip +

@@ -17,8 +17,8 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"providers"};
 const std::vector<std::string> kProviderKeys = {
-    "name",   "namespace", "uid",       "type",       "sdkEndpoint", "ready",  "staleReady",
-    "phase",  "conditions", "validated", "synced",    "syncDelay",   "secret", "hosts"};
+    "name",  "namespace",  "uid",       "type",   "sdkEndpoint", "ready",  "staleReady",
+    "phase", "conditions", "validated", "synced", "syncDelay",   "secret", "hosts"};
 const std::vector<std::string> kConditionKeys = {"type",   "status",  "category",
                                                  "reason", "message", "lastTransitionTime"};
 const std::vector<std::string> kSecretKeys = {"name", "namespace"};
@@ -28,8 +28,9 @@ const std::vector<std::string> kProviderTypes = {"openshift", "vsphere", "ovirt"
 const char* kNotReadyReason = "the Provider's Ready condition is False";
 // What the inventory's copy shows after a vCenter login failure: phase and a Critical condition
 // are current, the Ready condition is the old one.
-const char* kAuthFailedMessage = "Could not connect to the vCenter: login failed, incorrect user "
-                                 "name or password.";
+const char* kAuthFailedMessage =
+    "Could not connect to the vCenter: login failed, incorrect user "
+    "name or password.";
 // Provider types in the inventory's `GET /providers` map: always these seven keys (no nutanix).
 const std::vector<std::string> kProviderMapTypes = {"openshift", "vsphere", "ovirt", "openstack",
                                                     "ova",       "ec2",     "hyperv"};
@@ -163,12 +164,9 @@ void check_host(const json& host, const std::string& pointer) {
 
 json condition(const char* type, bool status, const char* category, const char* reason,
                const std::string& message) {
-  return {{"type", type},
-          {"status", status ? "True" : "False"},
-          {"category", category},
-          {"reason", reason},
-          {"message", message},
-          {"lastTransitionTime", "2026-01-01T00:00:00Z"}};
+  return {{"type", type},         {"status", status ? "True" : "False"},
+          {"category", category}, {"reason", reason},
+          {"message", message},   {"lastTransitionTime", "2026-01-01T00:00:00Z"}};
 }
 
 // The Provider's status as the inventory's copy shows it, from `ready`, `staleReady`, `phase` and
@@ -192,8 +190,9 @@ json provider_status(const json& p, const std::string& pointer) {
   if (extra != p.end() && !extra->is_null()) {
     const std::string cp = pointer + "/conditions";
     if (!extra->is_array())
-      throw FixtureError(cp, "provider `conditions` must be a list of {type, status, category, "
-                             "message}");
+      throw FixtureError(cp,
+                         "provider `conditions` must be a list of {type, status, category, "
+                         "message}");
     for (size_t i = 0; i < extra->size(); ++i) {
       const json& c = (*extra)[i];
       const std::string ci = cp + "/" + std::to_string(i);
@@ -256,9 +255,10 @@ FixtureProvider parse_provider(const json& p, const std::string& pointer) {
         throw std::invalid_argument("got " + std::string(type_name(*delay)));
       }
     } catch (const std::exception& e) {
-      throw FixtureError(pointer + "/syncDelay",
-                         std::string("provider `syncDelay` must be a duration like 10s or 500ms (") +
-                             e.what() + ")");
+      throw FixtureError(
+          pointer + "/syncDelay",
+          std::string("provider `syncDelay` must be a duration like 10s or 500ms (") + e.what() +
+              ")");
     }
   }
 
@@ -652,7 +652,7 @@ RestAnswer inventory_rest_answer(const Fixture& fixture, const std::string& path
 
   const FixtureProvider* p = find_uid(fixture, seg[2]);
   if (!p || !p->validated) return provider_not_found();  // no collector for that uid
-  if (p->info.type != type) return answer(404);         // a provider of another type
+  if (p->info.type != type) return answer(404);          // a provider of another type
   if (seg.size() == 3) return answer(200, body_of(provider_entry(*p, kMaxDetail)));
   if (!in_parity(*p, faults)) {
     RestAnswer late = answer(206);
@@ -682,8 +682,7 @@ RestAnswer inventory_rest_answer(const Fixture& fixture, const std::string& path
   return answer(200, body_of(page(std::move(list), offset, limit)));
 }
 
-json fixture_provider_from_inventory(const json& entry, const std::string& type,
-                                     int hosts_status) {
+json fixture_provider_from_inventory(const json& entry, const std::string& type, int hosts_status) {
   ProviderInfo info = provider_from_inventory_json(entry);
   if (!type.empty() && (!entry.contains("type") || entry["type"].is_null())) info.type = type;
   json p = {{"name", info.name}, {"namespace", info.ns}, {"uid", info.uid}, {"type", info.type}};
@@ -704,7 +703,8 @@ json fixture_provider_from_inventory(const json& entry, const std::string& type,
         if (!c.is_object()) continue;
         json kept = json::object();
         for (const auto& key : kConditionKeys)
-          if (auto v = c.find(key); v != c.end() && v->is_string() && !v->get_ref<const std::string&>().empty())
+          if (auto v = c.find(key);
+              v != c.end() && v->is_string() && !v->get_ref<const std::string&>().empty())
             kept[key] = *v;
         if (!kept.contains("type") || !kept.contains("status")) continue;
         if (kept["type"] == "Ready") ready_condition = kept["status"] == "True";
@@ -713,7 +713,8 @@ json fixture_provider_from_inventory(const json& entry, const std::string& type,
     }
     p["ready"] = ready_condition;
     auto phase = status->find("phase");
-    if (phase != status->end() && phase->is_string() && !phase->get_ref<const std::string&>().empty())
+    if (phase != status->end() && phase->is_string() &&
+        !phase->get_ref<const std::string&>().empty())
       p["phase"] = *phase;
     p["conditions"] = conditions;
   }

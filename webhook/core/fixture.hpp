@@ -18,12 +18,14 @@
 namespace hostadm {
 
 struct FixtureProvider {
-  ProviderInfo info;     // name, ns, uid (default derived from ns/name), type, readiness, ...
-  bool validated = true;  // false: absent from every listing, its routes answer 404 ProviderNotFound
-  bool synced = true;     // false: every route under it answers 206, after sync_delay
+  ProviderInfo info;  // name, ns, uid (default derived from ns/name), type, readiness, ...
+  bool validated =
+      true;            // false: absent from every listing, its routes answer 404 ProviderNotFound
+  bool synced = true;  // false: every route under it answers 206, after sync_delay
   std::chrono::milliseconds sync_delay{0};
-  nlohmann::json status;  // the Provider's status as the inventory's copy has it (phase, conditions)
-  nlohmann::json hosts;   // Forklift's host JSON, unknown keys kept verbatim
+  nlohmann::json
+      status;            // the Provider's status as the inventory's copy has it (phase, conditions)
+  nlohmann::json hosts;  // Forklift's host JSON, unknown keys kept verbatim
   std::shared_ptr<const HostIndex> index;  // the hosts as the full-detail answers read them
 };
 
@@ -48,9 +50,8 @@ std::string derived_uid(const std::string& ns, const std::string& name);
 // Unavailable (timed out) when it does not, as the real inventory's late 206 does.
 class FixtureInventory : public InventoryView {
  public:
-  explicit FixtureInventory(
-      std::shared_ptr<const Fixture> fixture,
-      std::chrono::milliseconds budget = std::chrono::milliseconds::max());
+  explicit FixtureInventory(std::shared_ptr<const Fixture> fixture,
+                            std::chrono::milliseconds budget = std::chrono::milliseconds::max());
   ProviderLookup provider(const std::string& ns, const std::string& name) override;
   HostsLookup host_by_id(const ProviderInfo& provider, const std::string& id) override;
   HostsLookup hosts_by_name(const ProviderInfo& provider, const std::string& name) override;

@@ -109,7 +109,8 @@ void read_provider_readiness(const json& object, ProviderInfo& p) {
         const std::string category = text("category");
         if (cstatus == "True" && (category == "Critical" || category == "Error")) {
           std::string message = text("message");
-          blockers.push_back(type + " (" + category + ")" + (message.empty() ? "" : ": " + message));
+          blockers.push_back(type + " (" + category + ")" +
+                             (message.empty() ? "" : ": " + message));
         }
       }
     }

@@ -146,8 +146,8 @@ Result<V> lookup(std::mutex& mu, typename CachedInventory::Table<V>& table, cons
   };
 
   if (fresh()) {
-    bool has_it = e->answer->status != LookupStatus::Ok || !e->answer->value ||
-                  satisfied(*e->answer->value);
+    bool has_it =
+        e->answer->status != LookupStatus::Ok || !e->answer->value || satisfied(*e->answer->value);
     auto last = e->answered_at;
     if (e->forced_at && *e->forced_at > last) last = *e->forced_at;
     if (has_it || (!e->flight && now - last < policy.negative_ttl)) {

@@ -58,8 +58,8 @@ class CachedInventory {
   std::shared_ptr<Clock> clock_;
 
   std::mutex mu_;
-  std::unique_ptr<Table<Listing>> listings_;        // by namespace
-  std::unique_ptr<Table<ProviderInfo>> providers_;  // by uid
+  std::unique_ptr<Table<Listing>> listings_;             // by namespace
+  std::unique_ptr<Table<ProviderInfo>> providers_;       // by uid
   std::unique_ptr<Table<std::vector<HostInfo>>> hosts_;  // by uid + id, or uid + name
 };
 

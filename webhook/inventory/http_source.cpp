@@ -356,85 +356,69 @@ ProvidersFetch HttpInventorySource::providers(const std::string& ns, Deadline de
   return out;
 }
 
-ProviderFetch HttpInventorySource::provider(const std::string& uid, Deadline deadline) {
+template <class Fetch, class Read>
+Fetch HttpInventorySource::read_answer(const char* kind, const std::string& path,
+                                       const std::string& who, const std::string& what,
+                                       Deadline deadline, Read read) {
   auto started = SteadyClock::now();
-  ProviderFetch out;
-  const std::string who = "provider uid " + uid;
-  RawAnswer a = get("/providers/vsphere/" + url_encode(uid), deadline);
-  if (a.status != 200) {
+  Fetch out;
+  RawAnswer a = get(path, deadline);
+  // A 404 without X-Reason under a provider: no such object, an answer like any other.
+  if (a.status != 200 && !(a.status == 404 && a.x_reason.empty() && read(nullptr, out))) {
     const char* outcome = "error";
-    not_ok(*this, a, who, "the provider with uid " + uid, out, &outcome);
-    observe("providers", outcome, started);
+    not_ok(*this, a, who, what, out, &outcome);
+    observe(kind, outcome, started);
     return out;
   }
-  try {
-    out.provider = provider_from_inventory_json(parse_json_bounded(a.body));
-    if (out.provider.type.empty()) out.provider.type = "vsphere";
-    out.status = LookupStatus::Ok;
-    observe("providers", "ok", started);
-  } catch (const std::exception& e) {
-    out.error = "inventory answered an unreadable provider for " + who + ": " + clip(e.what(), 160);
-    observe("providers", "error", started);
+  if (a.status == 200) {
+    try {
+      read(&a.body, out);
+    } catch (const std::exception& e) {
+      out = Fetch{};
+      out.error = "inventory answered an unreadable " + what + ": " + clip(e.what(), 160);
+      observe(kind, "error", started);
+      return out;
+    }
   }
+  out.status = LookupStatus::Ok;
+  observe(kind, "ok", started);
   return out;
+}
+
+ProviderFetch HttpInventorySource::provider(const std::string& uid, Deadline deadline) {
+  return read_answer<ProviderFetch>(
+      "providers", "/providers/vsphere/" + url_encode(uid), "provider uid " + uid,
+      "provider with uid " + uid, deadline, [](const std::string* body, ProviderFetch& out) {
+        if (!body) return false;  // a provider of another type
+        out.provider = provider_from_inventory_json(parse_json_bounded(*body));
+        if (out.provider.type.empty()) out.provider.type = "vsphere";
+        return true;
+      });
 }
 
 HostsFetch HttpInventorySource::host_by_id(const ProviderInfo& provider, const std::string& id,
                                            Deadline deadline) {
-  auto started = SteadyClock::now();
-  HostsFetch out;
   const std::string who = provider_who(provider);
-  RawAnswer a = get("/providers/vsphere/" + url_encode(provider.uid) + "/hosts/" + url_encode(id),
-                    deadline);
-  if (a.status == 404 && a.x_reason.empty()) {  // no host with that id
-    out.status = LookupStatus::Ok;
-    observe("hosts", "ok", started);
-    return out;
-  }
-  if (a.status != 200) {
-    const char* outcome = "error";
-    not_ok(*this, a, who, "host " + id + " of " + who, out, &outcome);
-    observe("hosts", outcome, started);
-    return out;
-  }
-  try {
-    out.hosts.push_back(host_from_inventory_json(parse_json_bounded(a.body)));
-    out.status = LookupStatus::Ok;
-    observe("hosts", "ok", started);
-  } catch (const std::exception& e) {
-    out.hosts.clear();
-    out.error = "inventory answered an unreadable host " + id + " for " + who + ": " +
-                clip(e.what(), 160);
-    observe("hosts", "error", started);
-  }
-  return out;
+  return read_answer<HostsFetch>(
+      "hosts", "/providers/vsphere/" + url_encode(provider.uid) + "/hosts/" + url_encode(id), who,
+      "host " + id + " of " + who, deadline, [](const std::string* body, HostsFetch& out) {
+        if (body) out.hosts.push_back(host_from_inventory_json(parse_json_bounded(*body)));
+        return true;  // no body (404): no host with that id
+      });
 }
 
 HostsFetch HttpInventorySource::hosts_by_name(const ProviderInfo& provider, const std::string& name,
                                               Deadline deadline) {
-  auto started = SteadyClock::now();
-  HostsFetch out;
   const std::string who = provider_who(provider);
-  RawAnswer a = get("/providers/vsphere/" + url_encode(provider.uid) +
-                        "/hosts?detail=all&name=" + url_encode(name),
-                    deadline);
-  if (a.status != 200) {
-    const char* outcome = "error";
-    not_ok(*this, a, who, "the hosts named " + clip(name, 80) + " of " + who, out, &outcome);
-    observe("hosts", outcome, started);
-    return out;
-  }
-  try {
-    out.hosts = hosts_from_inventory_body(a.body);
-    out.status = LookupStatus::Ok;
-    observe("hosts", "ok", started);
-  } catch (const std::exception& e) {
-    out.hosts.clear();
-    out.error =
-        "inventory answered an unreadable host list for " + who + ": " + clip(e.what(), 160);
-    observe("hosts", "error", started);
-  }
-  return out;
+  return read_answer<HostsFetch>("hosts",
+                                 "/providers/vsphere/" + url_encode(provider.uid) +
+                                     "/hosts?detail=all&name=" + url_encode(name),
+                                 who, "list of the hosts named " + clip(name, 80) + " of " + who,
+                                 deadline, [](const std::string* body, HostsFetch& out) {
+                                   if (!body) return false;
+                                   out.hosts = hosts_from_inventory_body(*body);
+                                   return true;
+                                 });
 }
 
 }  // namespace hostadm

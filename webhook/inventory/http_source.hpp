@@ -1,6 +1,6 @@
 // The Forklift inventory over HTTP(S), asked as Forklift's own client asks it: the providers of
-// a namespace, one provider, one host by id or the hosts with a name, with a bearer token that may rotate, a CA to verify the service, and
-// per-call timeouts taken from the request's deadline.
+// a namespace, one provider, one host by id or the hosts with a name, with a bearer token that may
+// rotate, a CA to verify the service, and per-call timeouts taken from the request's deadline.
 #pragma once
 
 #include <map>
@@ -85,6 +85,11 @@ class HttpInventorySource : public InventorySource {
   // Empty token when no token file is configured; sets `error` when the file cannot be read.
   std::string token(std::string& error);
   void observe(const char* kind, const char* outcome, SteadyClock::time_point started);
+  // GET `path` and read a 200 with `read(&body, out)`; `read(nullptr, out)` says whether a 404
+  // without X-Reason is an answer (no such object) rather than a failure.
+  template <class Fetch, class Read>
+  Fetch read_answer(const char* kind, const std::string& path, const std::string& who,
+                    const std::string& what, Deadline deadline, Read read);
 };
 
 // "a b/c" -> "a%20b%2Fc": for namespaces, uids and names in inventory paths and queries.

@@ -55,7 +55,8 @@ class InventorySource {
 class InventoryObserver {
  public:
   virtual ~InventoryObserver() = default;
-  // kind: "providers" (listing or one provider) | "hosts" (a host lookup); outcome: "ok" | "not_ready" | "error" | "timeout"
+  // kind: "providers" (listing or one provider) | "hosts" (a host lookup); outcome: "ok" |
+  // "not_ready" | "error" | "timeout"
   virtual void fetched(const char* /*kind*/, const char* /*outcome*/, double /*seconds*/) {}
   // result: "hit" | "miss" | "stale"
   virtual void cache(const char* /*kind*/, const char* /*result*/) {}

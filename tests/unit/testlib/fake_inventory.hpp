@@ -152,12 +152,13 @@ inline FakeInventory standard_inventory() {
        // vmk0 on a standard switch, vmk1 and vmk2 on distributed switch dvs-1: both carry its
        // name.
        make_host("host-17", "esxi-dvs.example.com",
-                 {{"dvs-1", "10.1.0.17"}, {"dvs-1", "10.2.0.17"}, {"Management Network",
-                                                                  "192.168.1.17"}}),
+                 {{"dvs-1", "10.1.0.17"},
+                  {"dvs-1", "10.2.0.17"},
+                  {"Management Network", "192.168.1.17"}}),
        make_host("host-18", "esxi-red.example.com", {{"Management Network", "192.168.1.18"}},
                  "red"),
-       make_host("host-19", "esxi-nostatus.example.com",
-                 {{"Management Network", "192.168.1.19"}}, "")});
+       make_host("host-19", "esxi-nostatus.example.com", {{"Management Network", "192.168.1.19"}},
+                 "")});
 
   auto esxi = make_provider("demo", "esxi-provider", "uid-esxi");
   esxi.sdk_endpoint = "esxi";
