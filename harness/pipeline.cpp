@@ -174,7 +174,9 @@ DocResult Pipeline::run_owned(AdmissionRequest req, const std::string& source) c
   r.operation = req.operation;
   fill_identity(r, req.object, req);
   try {
-    FixtureInventory inventory(fixture_);
+    // As the webhook would wait for the inventory: a fixture provider whose 206 comes later
+    // than inventoryTimeout is a timeout.
+    FixtureInventory inventory(fixture_, policy_.inventory_timeout);
     Verdict m = decide(req, Phase::Mutate, inventory, policy_);
     add_unique(r.rules, m.rules());
     add_unique(r.warnings, m.warnings);

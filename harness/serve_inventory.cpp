@@ -1,6 +1,7 @@
-// `host-harness serve-inventory`: a fixture served as the Forklift inventory
-// REST API over HTTP(S), with a bearer-token check and run-time faults so tests can drive the
-// webhook through every inventory failure.
+// `host-harness serve-inventory`: a fixture served as the Forklift inventory REST API over
+// HTTP(S), with the real inventory's answers and failure modes (listings without unvalidated
+// providers, late 206s, the loading-namespace 500, 403 with forklift-error-message), a
+// bearer-token check and run-time faults so tests can drive the webhook through each of them.
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
@@ -37,25 +38,37 @@ constexpr const char* kUsage =
     "usage: host-harness serve-inventory --inventory FIXTURE [--listen 127.0.0.1:0] "
     "[--tls-cert F --tls-key F] [--token T]";
 
+// Switched at run time by POST /__faults; read by every request.
 struct Faults {
-  std::atomic<int> latency_ms{0};
-  std::atomic<int> status{0};
-  std::atomic<bool> drop{false};
+  std::mutex mu;
+  int latency_ms = 0;
+  int status = 0;
+  bool drop = false;
+  std::string error_message;  // forklift-error-message on 401/403
+  RestFaults rest;
 
-  json to_json() const {
-    return {{"latencyMs", latency_ms.load()}, {"status", status.load()}, {"drop", drop.load()}};
+  json to_json() {
+    std::lock_guard<std::mutex> lk(mu);
+    json j = {
+        {"latencyMs", latency_ms}, {"status", status},          {"drop", drop},
+        {"loading", rest.loading}, {"unsynced", rest.unsynced}, {"errorMessage", error_message}};
+    j["syncDelayMs"] = rest.sync_delay ? json(rest.sync_delay->count()) : json(nullptr);
+    return j;
   }
 };
 
+// providers: listings; provider: GET /providers/<type>/<uid>; hosts: host lists (?name= too);
+// host: GET .../hosts/<id>.
 struct Counts {
-  std::atomic<long> providers{0}, hosts{0}, host{0}, total{0};
+  std::atomic<long> providers{0}, provider{0}, hosts{0}, host{0}, total{0};
   json to_json() const {
     return {{"providers", providers.load()},
+            {"provider", provider.load()},
             {"hosts", hosts.load()},
             {"host", host.load()},
             {"total", total.load()}};
   }
-  void reset() { providers = hosts = host = total = 0; }
+  void reset() { providers = provider = hosts = host = total = 0; }
 };
 
 // Which kind of inventory request a path is, for /__requests (tests count fetches with it).
@@ -71,6 +84,8 @@ void count(Counts& c, const std::string& path) {
   }
   if (seg.size() >= 4 && seg[3] == "hosts")
     ++(seg.size() == 4 ? c.hosts : c.host);
+  else if (seg.size() == 3)
+    ++c.provider;
   else
     ++c.providers;
 }
@@ -118,6 +133,19 @@ bool parse_listen(const std::string& listen, std::string& host, int& port) {
   return true;
 }
 
+constexpr const char* kFaultKeys =
+    "latencyMs, status, drop, loading, unsynced, syncDelayMs, errorMessage";
+
+std::string names_field(const json& v, const char* key, std::vector<std::string>& out) {
+  if (!v.is_array()) return std::string(key) + " must be a list of provider uids or namespace/name";
+  for (const auto& n : v) {
+    if (!n.is_string() || n.get_ref<const std::string&>().empty())
+      return std::string(key) + " must be a list of provider uids or namespace/name";
+    out.push_back(n.get<std::string>());
+  }
+  return "";
+}
+
 // The whole fault set is replaced by each POST: `{}` clears everything.
 std::string apply_faults(Faults& f, const std::string& body) {
   json j;
@@ -129,7 +157,10 @@ std::string apply_faults(Faults& f, const std::string& body) {
   if (!j.is_object()) return "body must be a JSON object";
   int latency = 0, status = 0;
   bool drop = false;
+  std::string message;
+  RestFaults rest;
   for (const auto& [key, v] : j.items()) {
+    std::string err;
     if (key == "latencyMs") {
       if (!v.is_number_integer() || v.get<long>() < 0 || v.get<long>() > 600000)
         return "latencyMs must be an integer from 0 to 600000";
@@ -137,19 +168,44 @@ std::string apply_faults(Faults& f, const std::string& body) {
     } else if (key == "status") {
       if (!v.is_number_integer() ||
           (v.get<long>() != 0 && (v.get<long>() < 200 || v.get<long>() > 599)))
-        return "status must be 0 (off) or an HTTP code such as 500, 503, 206 or 401";
+        return "status must be 0 (off) or an HTTP code such as 500, 503, 206, 401 or 403";
       status = v.get<int>();
     } else if (key == "drop") {
       if (!v.is_boolean()) return "drop must be true or false";
       drop = v.get<bool>();
+    } else if (key == "loading") {
+      err = names_field(v, "loading", rest.loading);
+    } else if (key == "unsynced") {
+      err = names_field(v, "unsynced", rest.unsynced);
+    } else if (key == "syncDelayMs") {
+      if (!v.is_null()) {
+        if (!v.is_number_integer() || v.get<long>() < 0 || v.get<long>() > 600000)
+          return "syncDelayMs must be an integer from 0 to 600000, or null";
+        rest.sync_delay = std::chrono::milliseconds(v.get<long>());
+      }
+    } else if (key == "errorMessage") {
+      if (!v.is_string()) return "errorMessage must be a string";
+      message = v.get<std::string>();
     } else {
-      return "unknown key '" + key + "'; accepted: latencyMs, status, drop";
+      return "unknown key '" + key + "'; accepted: " + kFaultKeys;
     }
+    if (!err.empty()) return err;
   }
+  std::lock_guard<std::mutex> lk(f.mu);
   f.latency_ms = latency;
   f.status = status;
   f.drop = drop;
+  f.error_message = message;
+  f.rest = std::move(rest);
   return "";
+}
+
+// Waits `d`, in slices, so a server being stopped is not held up by a long 206 delay.
+void wait_for(std::chrono::milliseconds d, const std::atomic<bool>& stopping) {
+  auto until = std::chrono::steady_clock::now() + d;
+  while (!stopping.load() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
 }
 
 }  // namespace
@@ -243,32 +299,56 @@ int cmd_serve_inventory(const Args& args) {
     counts->reset();
     res.set_content(counts->to_json().dump() + "\n", "application/json");
   });
-  svr->Get(".*",
-           [fixture, faults, counts, token](const httplib::Request& req, httplib::Response& res) {
-             count(*counts, req.path);
-             if (int ms = faults->latency_ms.load(); ms > 0)
-               std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-             if (faults->drop.load()) {
-               int fd = connection_fd(req);
-               if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
-               res.status = 500;  // never arrives: the connection is gone
-               return;
-             }
-             if (!token.empty() && req.get_header_value("Authorization") != "Bearer " + token) {
-               res.status = 401;
-               return;
-             }
-             if (int status = faults->status.load(); status != 0) {
-               res.status = status;
-               return;
-             }
-             std::map<std::string, std::string> query;
-             for (const auto& [k, v] : req.params) query.emplace(k, v);  // first value wins
-             RestAnswer a = inventory_rest_answer(*fixture, req.path, query);
-             res.status = a.status;
-             for (const auto& [k, v] : a.headers) res.set_header(k, v);
-             if (!a.body.empty()) res.set_content(a.body, "application/json");
-           });
+  auto stopping = std::make_shared<std::atomic<bool>>(false);
+  svr->Get(".*", [fixture, faults, counts, token, stopping](const httplib::Request& req,
+                                                            httplib::Response& res) {
+    count(*counts, req.path);
+    int latency = 0, status = 0;
+    bool drop = false;
+    std::string message;
+    RestFaults rest;
+    {
+      std::lock_guard<std::mutex> lk(faults->mu);
+      latency = faults->latency_ms;
+      status = faults->status;
+      drop = faults->drop;
+      message = faults->error_message;
+      rest = faults->rest;
+    }
+    if (latency > 0) wait_for(std::chrono::milliseconds(latency), *stopping);
+    if (drop) {
+      int fd = connection_fd(req);
+      if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+      res.status = 500;  // never arrives: the connection is gone
+      return;
+    }
+    // The real inventory explains a refusal in this header; the body is empty.
+    auto refuse = [&](int code, const std::string& why) {
+      res.status = code;
+      res.set_header("forklift-error-message", message.empty() ? why : message);
+    };
+    if (!token.empty() && req.get_header_value("Authorization") != "Bearer " + token) {
+      refuse(401, "Authorization: Bearer <token> is missing or not valid");
+      return;
+    }
+    if (status == 401 || status == 403) {
+      refuse(status, status == 401 ? "the token is not valid"
+                                   : "the caller may not get or list providers in this "
+                                     "namespace");
+      return;
+    }
+    if (status != 0) {
+      res.status = status;
+      return;
+    }
+    std::map<std::string, std::string> query;
+    for (const auto& [k, v] : req.params) query.emplace(k, v);  // first value wins
+    RestAnswer a = inventory_rest_answer(*fixture, req.path, query, rest);
+    if (a.delay.count() > 0) wait_for(a.delay, *stopping);
+    res.status = a.status;
+    for (const auto& [k, v] : a.headers) res.set_header(k, v);
+    if (!a.body.empty()) res.set_content(a.body, "application/json");
+  });
 
   int bound = port;
   if (port == 0) {
@@ -290,9 +370,10 @@ int cmd_serve_inventory(const Args& args) {
             << "; faults via POST /__faults, counts via GET /__requests\n";
 
   httplib::Server* raw = svr.get();
-  std::thread([raw, stop_signals] {
+  std::thread([raw, stop_signals, stopping] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
+    stopping->store(true);
     raw->stop();
   }).detach();
 

@@ -1,8 +1,13 @@
-// `host-harness snapshot`: records a live Forklift inventory into a fixture
-// on stdout, so CI can replay manifests against what a cluster really has.
+// `host-harness snapshot`: records a live Forklift inventory into a fixture on stdout, so CI can
+// replay manifests against what a cluster really has. It asks as the webhook does (providers at
+// detail 0, then each provider whole) and reads host lists a page at a time, writing each page
+// out before reading the next: a 5,000-host vCenter (about 50 MB of host JSON) never sits in
+// memory at once.
 #include <iostream>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +29,21 @@ constexpr const char* kUsage =
     "usage: host-harness snapshot --inventory-url URL [--token-file F] "
     "[--ca F | --insecure-skip-tls] [--namespace NS] [--provider NAME] [--timeout 30s]\n"
     "       (the URL may also come from MTV_INVENTORY_URL)";
+
+// Hosts per page: about 1 MB of JSON at real size.
+constexpr size_t kPage = 100;
+
+std::string indent(const std::string& text, size_t n) {
+  std::string out, pad(n, ' ');
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out += pad + text.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
 
 int fail(const std::string& msg) {
   std::cerr << "host-harness snapshot: " << msg << "\n";
@@ -78,9 +98,10 @@ int cmd_snapshot(const Args& args) {
   const std::string ns = flags.get("--namespace");
   const std::string only = flags.get("--provider");
 
-  std::string path = "/providers?detail=1";
-  if (!ns.empty()) path += "&namespace=" + url_encode(ns);
-  RawAnswer listing = src->get(path, SteadyClock::now() + timeout);
+  auto deadline = [&] { return SteadyClock::now() + timeout; };
+  std::string path = "/providers";
+  if (!ns.empty()) path += "?namespace=" + url_encode(ns);
+  RawAnswer listing = src->get(path, deadline());
   if (listing.status != 200)
     return fail(base + path + ": " + src->describe_failure(listing, "the provider list"));
   json by_type;
@@ -91,50 +112,91 @@ int cmd_snapshot(const Args& args) {
     return fail(base + path + ": unreadable answer: " + e.what());
   }
 
-  if (!only.empty()) {
-    bool found = false;
-    for (auto& [type, list] : by_type.items()) {
-      if (!list.is_array()) continue;
-      json kept = json::array();
-      for (const auto& p : list)
-        if (p.is_object() && p.value("name", json()) == only) kept.push_back(p);
-      found = found || !kept.empty();
-      list = std::move(kept);
-    }
-    if (!found)
-      return fail("no provider named '" + only + "' in the inventory at " + base +
-                  (ns.empty() ? "" : " (namespace " + ns + ")"));
+  // (type, listing entry) of every provider to record.
+  std::vector<std::pair<std::string, json>> listed;
+  for (auto& [type, list] : by_type.items()) {
+    if (!list.is_array()) continue;
+    for (auto& p : list)
+      if (p.is_object() && (only.empty() || p.value("name", json()) == only))
+        listed.emplace_back(type, std::move(p));
   }
+  if (!only.empty() && listed.empty())
+    return fail("no provider named '" + only + "' in the inventory at " + base +
+                (ns.empty() ? "" : " (namespace " + ns + ")"));
 
-  std::map<std::string, json> hosts_by_uid;
-  std::map<std::string, int> status_by_uid;
-  if (by_type.contains("vsphere") && by_type["vsphere"].is_array()) {
-    for (const auto& p : by_type["vsphere"]) {
-      std::string uid = p.is_object() ? p.value("uid", std::string()) : "";
-      if (uid.empty()) return fail(base + path + ": a vsphere provider has no uid");
-      std::string hosts_path = "/providers/vsphere/" + url_encode(uid) + "/hosts?detail=all";
-      RawAnswer a = src->get(hosts_path, SteadyClock::now() + timeout);
-      status_by_uid[uid] = a.status;
-      if (a.status == 206 || (a.status == 404 && a.x_reason == "ProviderNotFound")) continue;
-      if (a.status != 200)
-        return fail(base + hosts_path + ": " +
-                    src->describe_failure(a, "the hosts of provider " + p.value("name", uid)));
+  std::cout << "# Recorded by host-harness snapshot from " << base
+            << "\nproviders:" << (listed.empty() ? " []\n" : "\n");
+  for (const auto& [type, entry] : listed) {
+    std::string uid = entry.value("uid", std::string());
+    if (uid.empty()) return fail(base + path + ": a " + type + " provider has no uid");
+    const std::string who = type + " provider " + entry.value("name", uid);
+    // The provider whole (phase, conditions, secret); the listing entry when it cannot be read.
+    json full = entry;
+    const std::string provider_path = "/providers/" + url_encode(type) + "/" + url_encode(uid);
+    RawAnswer pa = src->get(provider_path, deadline());
+    if (pa.status == 200) {
       try {
-        hosts_by_uid[uid] = parse_json_bounded(a.body);
+        full = parse_json_bounded(pa.body);
       } catch (const std::exception& e) {
-        return fail(base + hosts_path + ": unreadable answer: " + e.what());
+        return fail(base + provider_path + ": unreadable answer: " + e.what());
       }
+    } else if (pa.status != 206 && pa.status != 404) {
+      return fail(base + provider_path + ": " + src->describe_failure(pa, "the " + who));
+    }
+
+    // Host pages, each written out as soon as it is read. The first answer also says whether
+    // the provider is synced, which the provider's entry (written first) records.
+    int hosts_status = 200;
+    json page = json::array();
+    std::string hosts_path;
+    auto read_page = [&](size_t offset) -> std::string {
+      hosts_path = "/providers/vsphere/" + url_encode(uid) +
+                   "/hosts?detail=all&limit=" + std::to_string(kPage) +
+                   "&offset=" + std::to_string(offset);
+      RawAnswer a = src->get(hosts_path, deadline());
+      if (a.status == 206 || (a.status == 404 && a.x_reason == "ProviderNotFound")) {
+        hosts_status = a.status;
+        page = json::array();
+        return "";
+      }
+      if (a.status != 200)
+        return base + hosts_path + ": " + src->describe_failure(a, "the hosts of " + who);
+      try {
+        page = parse_json_bounded(a.body);
+        if (!page.is_array()) throw std::invalid_argument("expected a list of hosts");
+      } catch (const std::exception& e) {
+        return base + hosts_path + ": unreadable answer: " + e.what();
+      }
+      return "";
+    };
+    if (type == "vsphere") {
+      if (auto err = read_page(0); !err.empty()) return fail(err);
+    }
+    json p;
+    try {
+      p = fixture_provider_from_inventory(full, type, hosts_status);
+    } catch (const std::exception& e) {
+      return fail("cannot build a fixture from the answers about " + who + ": " + e.what());
+    }
+    std::cout << to_yaml(json::array({p}));
+    if (type != "vsphere") continue;
+    std::cout << (page.empty() ? "  hosts: []\n" : "  hosts:\n");
+    for (size_t offset = 0; !page.empty();) {
+      for (auto& h : page) {
+        // selfLink names the recorded uid; the fixture derives it from the provider's.
+        if (h.is_object()) h.erase("selfLink");
+        std::cout << indent(to_yaml(json::array({std::move(h)})), 2);
+      }
+      if (page.size() < kPage) break;
+      offset += page.size();
+      if (auto err = read_page(offset); !err.empty()) return fail(err);
+      if (hosts_status != 200)
+        return fail(base + hosts_path + ": the inventory stopped answering host pages (" +
+                    std::to_string(hosts_status) + ") while they were read; run again");
     }
   }
-
-  try {
-    std::cout << "# Recorded by host-harness snapshot from " << base << "\n"
-              << to_yaml(fixture_from_inventory(by_type, hosts_by_uid, status_by_uid));
-    std::cout.flush();
-  } catch (const std::exception& e) {
-    return fail("cannot build a fixture from the answers of " + base + ": " + e.what());
-  }
-  return kExitOk;
+  std::cout.flush();
+  return std::cout ? kExitOk : kExitFailed;
 }
 
 }  // namespace hostadm::harness

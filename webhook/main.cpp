@@ -35,8 +35,11 @@ Inventory make_inventory(const ServerConfig& cfg, const Policy& policy,
     log_info("inventory: fixture served in-process",
              {{"file", cfg.inventory_fixture},
               {"providers", static_cast<long long>(fixture->providers.size())}});
-    inv.views = [fixture](Deadline) -> std::unique_ptr<InventoryView> {
-      return std::make_unique<FixtureInventory>(fixture);
+    // The in-process inventory answers at once; the time left is what a real one would get, so
+    // a fixture provider that answers 206 only after its syncDelay times out as it would.
+    inv.views = [fixture](Deadline d) -> std::unique_ptr<InventoryView> {
+      return std::make_unique<FixtureInventory>(
+          fixture, std::chrono::duration_cast<std::chrono::milliseconds>(d - SteadyClock::now()));
     };
     return inv;
   }

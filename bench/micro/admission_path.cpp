@@ -45,18 +45,32 @@ class FixtureSource : public InventorySource {
     ProvidersFetch out;
     out.status = LookupStatus::Ok;
     for (const auto& p : fixture_->providers)
-      if (p.info.ns == ns) out.providers.push_back(p.info);
+      if (p.info.ns == ns && p.validated) out.providers.push_back(p.info);
     return out;
   }
-  HostsFetch hosts(const ProviderInfo& provider, Deadline) override {
-    HostsFetch out;
-    auto h = view_.hosts(provider);
-    out.status = h.status;
-    if (h.hosts) out.hosts = h.hosts->hosts;
+  ProviderFetch provider(const std::string& uid, Deadline) override {
+    ProviderFetch out;
+    out.status = LookupStatus::NotReady;
+    for (const auto& p : fixture_->providers)
+      if (p.info.uid == uid) out.status = LookupStatus::Ok, out.provider = p.info;
     return out;
+  }
+  HostsFetch host_by_id(const ProviderInfo& provider, const std::string& id, Deadline) override {
+    return fetch(view_.host_by_id(provider, id));
+  }
+  HostsFetch hosts_by_name(const ProviderInfo& provider, const std::string& name,
+                           Deadline) override {
+    return fetch(view_.hosts_by_name(provider, name));
   }
 
  private:
+  static HostsFetch fetch(const HostsLookup& h) {
+    HostsFetch out;
+    out.status = h.status;
+    if (h.hosts) out.hosts = *h.hosts;
+    return out;
+  }
+
   std::shared_ptr<const Fixture> fixture_;
   FixtureInventory view_;
 };

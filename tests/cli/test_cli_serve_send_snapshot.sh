@@ -98,10 +98,34 @@ hdr=$(curl -s -D - -o /dev/null --cacert "$CA" "${auth[@]}" "$INV/providers/vsph
 
 # faults
 fault() { curl -s -o /dev/null -w '%{http_code}' --cacert "$CA" -X POST -d "$1" "$INV/__faults"; }
-for status in 500 503 206 401; do
+for status in 500 503 206 401 403; do
   expect_eq "fault status $status accepted" "$(fault "{\"status\": $status}")" 200
   expect_eq "fault status $status answered" "$(code "${auth[@]}" "$INV/providers?detail=1")" "$status"
 done
+fault '{"status": 403, "errorMessage": "may not list providers"}' >/dev/null
+hdr=$(curl -s -D - -o /dev/null --cacert "$CA" "${auth[@]}" "$INV/providers")
+[[ $hdr == *" 403"* && $hdr == *"forklift-error-message: may not list providers"* ]] &&
+  ok "403 carries forklift-error-message" || fail "403 answer: $hdr"
+# A provider still loading fails the detailed listing of its namespace, not the plain one.
+fault '{"loading": ["demo/vsphere-provider"]}' >/dev/null
+expect_eq "loading: detail=1 listing -> 500" "$(code "${auth[@]}" "$INV/providers?detail=1&namespace=demo")" 500
+expect_eq "loading: detail=0 listing -> 200" "$(code "${auth[@]}" "$INV/providers?namespace=demo")" 200
+expect_eq "loading: other namespace -> 200" \
+  "$(code "${auth[@]}" "$INV/providers/vsphere?detail=1&namespace=production")" 200
+# Not in parity: every route under the provider waits, then answers 206.
+fault '{"unsynced": ["'$VS_UID'"], "syncDelayMs": 400}' >/dev/null
+t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --cacert "$CA" "${auth[@]}" \
+  "$INV/providers/vsphere/$VS_UID/hosts/host-10")
+python3 -c "import sys; c, s = sys.argv[1].split(); sys.exit(0 if c == '206' and float(s) >= 0.4 else 1)" "$t" &&
+  ok "unsynced: 206 after syncDelayMs ($t)" || fail "unsynced answer: $t"
+# The seven-key provider map; a provider Forklift has not validated is not listed.
+body=$(curl -s --cacert "$CA" "${auth[@]}" "$INV/providers?namespace=demo")
+python3 - "$body" <<'EOF' && ok "seven-key map without unvalidated providers" || fail "providers: $body"
+import json, sys
+b = json.loads(sys.argv[1])
+assert sorted(b) == sorted(["openshift", "vsphere", "ovirt", "openstack", "ova", "ec2", "hyperv"]), b
+assert "vsphere-unvalidated" not in {p["name"] for p in b["vsphere"]}, b
+EOF
 fault '{"drop": true}' >/dev/null
 curl -s --cacert "$CA" "${auth[@]}" "$INV/providers?detail=1" >/dev/null
 rc=$?
@@ -119,7 +143,7 @@ code "${auth[@]}" "$INV/providers/vsphere/$VS_UID/hosts" >/dev/null
 code "${auth[@]}" "$INV/providers/vsphere/$VS_UID/hosts/host-10" >/dev/null
 code "${auth[@]}" "$INV/providers?detail=1" >/dev/null
 expect_eq "/__requests counts by kind" \
-  "$(curl -s --cacert "$CA" "$INV/__requests")" '{"host":1,"hosts":1,"providers":1,"total":3}'
+  "$(curl -s --cacert "$CA" "$INV/__requests")" '{"host":1,"hosts":1,"provider":0,"providers":1,"total":3}'
 
 # ---- snapshot
 "$H" snapshot --inventory-url "$INV" --ca "$CA" --token-file "$work/token" >"$work/snap.yaml" \
@@ -219,10 +243,11 @@ curl -s --cacert "$CA" -X POST -d "" "$INV/__requests/reset" >/dev/null
   "$EX/hosts/direct-ip.yaml" >"$work/remote.txt" 2>&1
 expect_eq "send via the HTTP inventory exit" $? 0
 counts=$(curl -s --cacert "$CA" "$INV/__requests")
-python3 - "$counts" <<'EOF' && ok "cache: one providers and one hosts fetch for 3 Hosts ($counts)" || fail "inventory fetches: $counts"
+python3 - "$counts" <<'EOF' && ok "cache: one call per answer for 3 Hosts ($counts)" || fail "inventory fetches: $counts"
 import json, sys
 c = json.loads(sys.argv[1])
-assert c["hosts"] == 1 and c["providers"] == 1, c
+# listing, provider, host by name (adapter-lookup, twice), host by id (direct-ip)
+assert c["providers"] == 1 and c["provider"] == 1 and c["hosts"] == 1 and c["host"] == 1, c
 EOF
 fault '{"status": 500}' >/dev/null
 "$H" send --webhook "$WH2" --ca "$CA" -o json "$EX/hosts/production-migration-network.yaml" \
@@ -238,10 +263,10 @@ curl -s --cacert "$CA" -X POST -d "" "$INV/__requests/reset" >/dev/null
   "$EX/hosts/production-migration-network.yaml" >"$work/cold.txt" 2>&1
 expect_eq "concurrent cold load exit" $? 0
 counts=$(curl -s --cacert "$CA" "$INV/__requests")
-python3 - "$counts" <<'EOF2' && ok "50 concurrent cold requests: one providers + one hosts fetch ($counts)" || fail "cold fetches: $counts"
+python3 - "$counts" <<'EOF2' && ok "50 concurrent cold requests: one call per answer ($counts)" || fail "cold fetches: $counts"
 import json, sys
 c = json.loads(sys.argv[1])
-assert c["hosts"] == 1 and c["providers"] == 1, c
+assert c["providers"] == 1 and c["provider"] == 1 and c["hosts"] + c["host"] == 1, c
 EOF2
 
 if ((failures)); then

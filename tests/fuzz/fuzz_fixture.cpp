@@ -27,7 +27,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       hostadm::FixtureInventory inv(fixture);
       for (const auto& p : fixture->providers) {
         auto pl = inv.provider(p.info.ns, p.info.name);
-        if (pl.status == hostadm::LookupStatus::Ok && pl.provider) (void)inv.hosts(*pl.provider);
+        if (pl.status == hostadm::LookupStatus::Ok && pl.provider) {
+          for (const auto& h : p.index->hosts) {
+            (void)inv.host_by_id(*pl.provider, h.id);
+            (void)inv.hosts_by_name(*pl.provider, h.name);
+          }
+        }
         std::string base = "/providers/" + p.info.type + "/" + p.info.uid;
         (void)hostadm::inventory_rest_answer(*fixture, base + "/hosts", {{"detail", "4"}});
         (void)hostadm::inventory_rest_answer(*fixture, "/providers",

@@ -35,13 +35,33 @@ TEST(Address, ProblemNamesTheMistake) {
   EXPECT_NE(address_problem("192.168.1.10:443", false).find("port"), std::string::npos);
   EXPECT_NE(address_problem("esxi.example.com:443", true).find("port"), std::string::npos);
   EXPECT_NE(address_problem("192.168.1.10/sdk", false).find("path"), std::string::npos);
-  EXPECT_NE(address_problem("[fd00::1]", false).find("brackets"), std::string::npos);
   EXPECT_NE(address_problem("[fd00::1]:443", false).find("brackets"), std::string::npos);
+  EXPECT_NE(address_problem("[fd00::1]:443", false).find("port"), std::string::npos);
   EXPECT_NE(address_problem(" 192.168.1.10", false).find("spaces"), std::string::npos);
   EXPECT_NE(address_problem("1.2.3.4.5", true).find("DNS name"), std::string::npos);
 }
 
+// Forklift builds https://<ipAddress>/sdk: only the bracketed form of an IPv6 address works.
+TEST(Address, Ipv6MustBeBracketed) {
+  EXPECT_EQ(address_problem("[fd00::1]", false), "");
+  EXPECT_EQ(address_problem("[2001:db8::8a2e:370:7334]", true), "");
+  std::string bare = address_problem("fd00::1", false);
+  EXPECT_NE(bare.find("'[fd00::1]'"), std::string::npos) << bare;
+  EXPECT_NE(bare.find("https://<ipAddress>/sdk"), std::string::npos) << bare;
+  EXPECT_NE(address_problem("fd00::1", true).find("'[fd00::1]'"), std::string::npos);
+  for (const char* bad : {"[]", "[192.168.1.10]", "[esxi.example.com]", "[fd00::1", "fd00::1]"})
+    EXPECT_NE(address_problem(bad, true), "") << bad;
+  EXPECT_EQ(unbracketed("[fd00::1]"), "fd00::1");
+  EXPECT_EQ(unbracketed("[192.168.1.10]"), "[192.168.1.10]");
+  EXPECT_EQ(unbracketed("192.168.1.10"), "192.168.1.10");
+  EXPECT_EQ(spec_address("fd00::14"), "[fd00::14]");
+  EXPECT_EQ(spec_address("192.168.1.10"), "192.168.1.10");
+  EXPECT_EQ(spec_address(""), "");
+}
+
 TEST(Address, SameAddressComparesCanonically) {
+  EXPECT_TRUE(same_address("[fd00::14]", "FD00:0:0:0::14"));
+  EXPECT_TRUE(same_address("[fd00::14]", "[fd00:0::14]"));
   EXPECT_TRUE(same_address("fd00::14", "FD00:0:0:0::14"));
   EXPECT_TRUE(same_address("::1", "0:0:0:0:0:0:0:1"));
   EXPECT_TRUE(same_address("192.168.1.10", "192.168.1.10"));

@@ -189,11 +189,12 @@ TEST(FixtureParse, TheBundledExampleLoads) {
   FixtureInventory inv(std::make_shared<Fixture>(f));
   auto p = inv.provider("demo", "vsphere-provider");
   ASSERT_EQ(p.status, LookupStatus::Ok);
-  auto hosts = inv.hosts(*p.provider);
-  ASSERT_EQ(hosts.status, LookupStatus::Ok);
-  EXPECT_EQ(hosts.hosts->find_name("esxi-dup.example.com").size(), 2u);
-  ASSERT_NE(hosts.hosts->find_id("host-10"), nullptr);
-  EXPECT_EQ(hosts.hosts->find_id("host-10")->adapters.size(), 3u);
+  auto dup = inv.hosts_by_name(*p.provider, "esxi-dup.example.com");
+  ASSERT_EQ(dup.status, LookupStatus::Ok);
+  EXPECT_EQ(dup.hosts->size(), 2u);
+  auto h10 = inv.host_by_id(*p.provider, "host-10");
+  ASSERT_EQ(h10.hosts->size(), 1u);
+  EXPECT_EQ(h10.hosts->front().adapters.size(), 3u);
   EXPECT_EQ(inv.provider("production", "vsphere-prod").status, LookupStatus::Ok);
   auto esxi = inv.provider("demo", "esxi-provider");
   ASSERT_EQ(esxi.status, LookupStatus::Ok);
@@ -201,6 +202,10 @@ TEST(FixtureParse, TheBundledExampleLoads) {
 }
 
 // ---- FixtureInventory ------------------------------------------------------------------------
+
+json body(const RestAnswer& a) {
+  return json::parse(a.body);
+}
 
 TEST(FixtureInventoryLookups, ProvidersByNamespaceAndName) {
   FixtureInventory inv(std::make_shared<Fixture>(small()));
@@ -219,31 +224,166 @@ TEST(FixtureInventoryLookups, ProvidersByNamespaceAndName) {
   EXPECT_FALSE(unsynced.provider->ready);
 }
 
-TEST(FixtureInventoryLookups, HostsByProviderUid) {
+TEST(FixtureInventoryLookups, HostsByIdAndByName) {
   Fixture f = small();
   FixtureInventory inv(std::make_shared<Fixture>(f));
-  auto hosts = inv.hosts(f.providers[0].info);
-  ASSERT_EQ(hosts.status, LookupStatus::Ok);
-  ASSERT_NE(hosts.hosts->find_id("host-1"), nullptr);
-  EXPECT_EQ(hosts.hosts->find_id("host-1")->name, "esxi-1.example.com");
-  EXPECT_EQ(hosts.hosts->find_id("host-4"), nullptr);
-  // Names match on the last path segment; two hosts share it.
-  EXPECT_EQ(hosts.hosts->find_name("dup.example.com").size(), 2u);
-  EXPECT_EQ(hosts.hosts->find_name("/DC9/host/X/dup.example.com").size(), 2u);
-  EXPECT_EQ(hosts.hosts->find_name("esxi-1.example.com").size(), 1u);
-  EXPECT_TRUE(hosts.hosts->find_name("esxi-1").empty());
+  const ProviderInfo& vp = f.providers[0].info;
+  auto h1 = inv.host_by_id(vp, "host-1");
+  ASSERT_EQ(h1.status, LookupStatus::Ok);
+  ASSERT_EQ(h1.hosts->size(), 1u);
+  EXPECT_EQ(h1.hosts->front().name, "esxi-1.example.com");
+  EXPECT_TRUE(inv.host_by_id(vp, "host-4").hosts->empty());
+  // Names match on the last path segment; then a path keeps only its own datacenter.
+  auto names = [&](const std::string& name) {
+    std::vector<std::string> ids;
+    for (const auto& h : *inv.hosts_by_name(vp, name).hosts) ids.push_back(h.id);
+    return ids;
+  };
+  EXPECT_EQ(names("dup.example.com"), (std::vector<std::string>{"host-2", "host-3"}));
+  EXPECT_EQ(names("/DC2/host/X/dup.example.com"), std::vector<std::string>{"host-3"});
+  EXPECT_TRUE(names("/DC9/host/X/dup.example.com").empty());
+  EXPECT_EQ(names("esxi-1.example.com"), std::vector<std::string>{"host-1"});
+  // One match is kept whatever datacenter the path names, as Forklift does.
+  EXPECT_EQ(names("/DC9/esxi-1.example.com"), std::vector<std::string>{"host-1"});
+  EXPECT_TRUE(names("esxi-1").empty());
 
-  auto unsynced = inv.hosts(f.providers[2].info);
+  auto unsynced = inv.host_by_id(f.providers[2].info, "host-9");
   EXPECT_EQ(unsynced.status, LookupStatus::NotReady);
   EXPECT_EQ(unsynced.error, "inventory has not synced provider demo/unsynced (206)");
 
-  ProviderInfo ghost = f.providers[0].info;
+  ProviderInfo ghost = vp;
   ghost.uid = "no-such-uid";
-  auto unknown = inv.hosts(ghost);
+  auto unknown = inv.host_by_id(ghost, "host-1");
   EXPECT_EQ(unknown.status, LookupStatus::NotReady);
   EXPECT_THAT(unknown.error, HasSubstr("ProviderNotFound"));
 
-  EXPECT_EQ(inv.hosts(f.providers[3].info).status, LookupStatus::NotReady);
+  EXPECT_EQ(inv.hosts_by_name(f.providers[3].info, "x").status, LookupStatus::NotReady);
+}
+
+const char* kFailureModes = R"(
+providers:
+  - {name: unvalidated, namespace: demo, validated: false, hosts: [{id: host-1}]}
+  - {name: stale, namespace: demo, staleReady: true, hosts: [{id: host-1, status: ""}]}
+  - {name: late, namespace: demo, synced: false, syncDelay: 10s, hosts: [{id: host-1}]}
+  - name: custom
+    namespace: other
+    phase: Staging
+    conditions:
+      - {type: Ready, status: "True"}
+      - {type: UrlNotValid, status: "True", category: Error, message: "bad URL"}
+)";
+
+TEST(FixtureFailureModes, AnUnvalidatedProviderIsAbsentFromTheInventory) {
+  Fixture f = parse_fixture(yaml(kFailureModes));
+  FixtureInventory inv(std::make_shared<Fixture>(f));
+  EXPECT_EQ(inv.provider("demo", "unvalidated").status, LookupStatus::NotFound);
+  json listing = body(inventory_rest_answer(f, "/providers", {{"namespace", "demo"}}));
+  for (const auto& p : listing["vsphere"]) EXPECT_NE(p["name"], "unvalidated");
+  EXPECT_EQ(listing["vsphere"].size(), 2u);
+  auto one = inventory_rest_answer(f, "/providers/vsphere/" + f.providers[0].info.uid, {});
+  EXPECT_EQ(one.status, 404);
+  EXPECT_EQ(one.headers.at("X-Reason"), "ProviderNotFound");
+}
+
+TEST(FixtureFailureModes, AStaleReadyCopyIsNotReady) {
+  Fixture f = parse_fixture(yaml(kFailureModes));
+  FixtureInventory inv(std::make_shared<Fixture>(f));
+  auto stale = inv.provider("demo", "stale");
+  ASSERT_EQ(stale.status, LookupStatus::Ok);
+  EXPECT_FALSE(stale.provider->ready);
+  EXPECT_THAT(stale.provider->not_ready_reason, HasSubstr("ConnectionAuthFailed (Critical)"));
+  EXPECT_THAT(stale.provider->not_ready_reason, HasSubstr("phase ConnectionFailed"));
+  // What the REST answer shows, and what the HTTP client reads from it.
+  json entry = body(inventory_rest_answer(f, "/providers/vsphere/" + f.providers[1].info.uid, {}));
+  EXPECT_EQ(entry["object"]["status"]["phase"], "ConnectionFailed");
+  EXPECT_EQ(entry["object"]["status"]["conditions"][0]["type"], "Ready");
+  EXPECT_EQ(entry["object"]["status"]["conditions"][0]["status"], "True");
+  EXPECT_EQ(entry["object"]["status"]["conditions"][1]["category"], "Critical");
+  EXPECT_EQ(provider_from_inventory_json(entry).not_ready_reason, stale.provider->not_ready_reason);
+  // An empty host status is served as it is.
+  EXPECT_EQ(inv.host_by_id(stale.provider.value(), "host-1").hosts->front().status, "");
+
+  auto custom = inv.provider("other", "custom");
+  EXPECT_FALSE(custom.provider->ready);
+  EXPECT_THAT(custom.provider->not_ready_reason, HasSubstr("UrlNotValid (Error): bad URL"));
+  EXPECT_THAT(custom.provider->not_ready_reason, HasSubstr("phase Staging"));
+}
+
+TEST(FixtureFailureModes, A206ComesAfterTheSyncDelay) {
+  Fixture f = parse_fixture(yaml(kFailureModes));
+  auto fx = std::make_shared<Fixture>(f);
+  const ProviderInfo& late = f.providers[2].info;
+  EXPECT_EQ(f.providers[2].sync_delay, std::chrono::seconds(10));
+  // A caller that waits longer than the delay sees the 206; a shorter one times out.
+  EXPECT_EQ(FixtureInventory(fx, std::chrono::seconds(15)).host_by_id(late, "host-1").status,
+            LookupStatus::NotReady);
+  auto timed_out = FixtureInventory(fx, std::chrono::seconds(2)).host_by_id(late, "host-1");
+  EXPECT_EQ(timed_out.status, LookupStatus::Unavailable);
+  EXPECT_TRUE(timed_out.timed_out);
+  // Every route under the provider waits, then answers 206; the provider itself answers.
+  for (const char* route : {"/hosts", "/hosts/host-1", "/vms"}) {
+    auto a = inventory_rest_answer(f, "/providers/vsphere/" + late.uid + route, {});
+    EXPECT_EQ(a.status, 206) << route;
+    EXPECT_EQ(a.delay, std::chrono::seconds(10)) << route;
+  }
+  EXPECT_EQ(inventory_rest_answer(f, "/providers/vsphere/" + late.uid, {}).status, 200);
+  // The fault switch overrides the delay and can unsync any provider.
+  RestFaults faults;
+  faults.unsynced = {"demo/stale"};
+  faults.sync_delay = std::chrono::milliseconds(300);
+  auto a = inventory_rest_answer(f, "/providers/vsphere/" + f.providers[1].info.uid + "/hosts", {},
+                                 faults);
+  EXPECT_EQ(a.status, 206);
+  EXPECT_EQ(a.delay, std::chrono::milliseconds(300));
+}
+
+TEST(FixtureFailureModes, ALoadingProviderFailsTheDetailedListingOfItsNamespace) {
+  Fixture f = parse_fixture(yaml(kFailureModes));
+  RestFaults faults;
+  faults.loading = {f.providers[1].info.uid};
+  for (const char* path : {"/providers", "/providers/vsphere"}) {
+    EXPECT_EQ(
+        inventory_rest_answer(f, path, {{"detail", "1"}, {"namespace", "demo"}}, faults).status,
+        500)
+        << path;
+    // Detail 0 does not enrich, so it does not fail; another namespace neither.
+    EXPECT_EQ(inventory_rest_answer(f, path, {{"namespace", "demo"}}, faults).status, 200) << path;
+    EXPECT_EQ(
+        inventory_rest_answer(f, path, {{"detail", "1"}, {"namespace", "other"}}, faults).status,
+        200)
+        << path;
+  }
+  EXPECT_EQ(inventory_rest_answer(f, "/providers/vsphere/" + f.providers[1].info.uid + "/hosts/x",
+                                  {}, faults)
+                .status,
+            206);
+}
+
+TEST(FixtureFailureModes, BadValuesAreNamed) {
+  struct Case {
+    const char* text;
+    const char* pointer;
+    const char* message;
+  } cases[] = {
+      {"providers: [{name: p, namespace: d, syncDelay: soon}]\n", "/providers/0/syncDelay",
+       "duration"},
+      {"providers: [{name: p, namespace: d, validated: 1}]\n", "/providers/0/validated",
+       "true or false"},
+      {"providers: [{name: p, namespace: d, staleReady: true, ready: false}]\n",
+       "/providers/0/staleReady", "drop `ready: false`"},
+      {"providers: [{name: p, namespace: d, conditions: [{type: X}]}]\n",
+       "/providers/0/conditions/0/status", "needs `status`"},
+      {"providers: [{name: p, namespace: d, conditions: [{type: X, status: yes}]}]\n",
+       "/providers/0/conditions/0/status", "True, False or Unknown"},
+      {"providers: [{name: p, namespace: d, conditions: [{type: X, status: 'True', colour: "
+       "red}]}]\n",
+       "/providers/0/conditions/0/colour", "unknown key"},
+  };
+  for (const auto& c : cases) {
+    auto [pointer, message] = error_of(c.text);
+    EXPECT_EQ(pointer, c.pointer) << c.text;
+    EXPECT_THAT(message, HasSubstr(c.message)) << c.text;
+  }
 }
 
 // ---- REST answers ----------------------------------------------------------------------------
@@ -253,18 +393,17 @@ RestAnswer get(const Fixture& f, const std::string& path,
   return inventory_rest_answer(f, path, query);
 }
 
-json body(const RestAnswer& a) {
-  return json::parse(a.body);
-}
-
 TEST(FixtureRest, ProvidersMapByType) {
   Fixture f = small();
   auto a = get(f, "/providers", {{"detail", "1"}});
   ASSERT_EQ(a.status, 200);
   EXPECT_EQ(a.headers.at("Content-Type"), "application/json");
   json b = body(a);
-  ASSERT_TRUE(b.contains("vsphere"));
-  ASSERT_TRUE(b.contains("openshift"));
+  // Always the same seven keys, whatever the providers (no nutanix).
+  std::set<std::string> types;
+  for (const auto& [k, v] : b.items()) types.insert(k);
+  EXPECT_EQ(types, (std::set<std::string>{"openshift", "vsphere", "ovirt", "openstack", "ova",
+                                          "ec2", "hyperv"}));
   EXPECT_EQ(b["vsphere"].size(), 3u);
   EXPECT_EQ(b["openshift"].size(), 1u);
   const json& vp = b["vsphere"][0];
@@ -431,6 +570,25 @@ TEST(FixtureRest, NameQueryMatchesTheLastSegment) {
   auto none = get(f, base, {{"name", "esxi-1"}});
   EXPECT_EQ(none.status, 200);
   EXPECT_EQ(body(none), json::array());
+  // A path keeps the hosts of its datacenter only.
+  json dc1 = body(get(f, base, {{"name", "/DC1/host/Z/dup.example.com"}}));
+  ASSERT_EQ(dc1.size(), 1u);
+  EXPECT_EQ(dc1[0]["id"], "host-2");
+}
+
+TEST(FixtureRest, ListsArePagedWithLimitAndOffset) {
+  Fixture f = small();
+  const std::string base = "/providers/vsphere/11111111-0000-4000-8000-000000000001/hosts";
+  json page = body(get(f, base, {{"detail", "all"}, {"limit", "2"}, {"offset", "1"}}));
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0]["id"], "host-2");
+  EXPECT_EQ(page[1]["id"], "host-3");
+  EXPECT_TRUE(body(get(f, base, {{"offset", "3"}})).empty());
+  EXPECT_EQ(body(get(f, "/providers/vsphere", {{"limit", "1"}})).size(), 1u);
+  for (const char* bad : {"-1", "x", "1.5"}) {
+    EXPECT_EQ(get(f, base, {{"limit", bad}}).status, 400) << bad;
+    EXPECT_EQ(get(f, base, {{"offset", bad}}).status, 400) << bad;
+  }
 }
 
 TEST(FixtureRest, OneHost) {
@@ -489,24 +647,50 @@ TEST(FixtureRest, EverythingElseIs404) {
 
 // ---- snapshot round trip ---------------------------------------------------------------------
 
-// What `host-harness snapshot` does against a real inventory: providers, then hosts per uid.
+// What `host-harness snapshot` does against a real inventory: providers at detail 0, each one
+// read whole, then its hosts a page at a time.
 json snapshot(const Fixture& f) {
-  json by_type = body(get(f, "/providers", {{"detail", "1"}}));
-  std::map<std::string, json> hosts;
-  std::map<std::string, int> statuses;
-  for (const auto& entry : by_type["vsphere"]) {
-    std::string uid = entry["uid"];
-    auto a = get(f, "/providers/vsphere/" + uid + "/hosts", {{"detail", "4"}});
-    statuses[uid] = a.status;
-    if (a.status == 200) hosts[uid] = body(a);
+  json by_type = body(get(f, "/providers"));
+  json providers = json::array();
+  for (const auto& [type, list] : by_type.items()) {
+    for (const auto& entry : list) {
+      std::string uid = entry["uid"];
+      json p = fixture_provider_from_inventory(body(get(f, "/providers/" + type + "/" + uid)), type,
+                                               200);
+      if (type != "vsphere") {
+        providers.push_back(p);
+        continue;
+      }
+      json hosts = json::array();
+      int status = 200;
+      for (size_t offset = 0;; offset += 2) {
+        auto a = get(f, "/providers/vsphere/" + uid + "/hosts",
+                     {{"detail", "all"}, {"limit", "2"}, {"offset", std::to_string(offset)}});
+        status = a.status;
+        if (a.status != 200) break;
+        json page = body(a);
+        for (auto& h : page) {
+          h.erase("selfLink");
+          hosts.push_back(h);
+        }
+        if (page.size() < 2) break;
+      }
+      p["synced"] = status == 200;
+      p["hosts"] = hosts;
+      providers.push_back(p);
+    }
   }
-  return fixture_from_inventory(by_type, hosts, statuses);
+  return json{{"providers", providers}};
 }
 
 void expect_same(const Fixture& a, const Fixture& b) {
-  ASSERT_EQ(a.providers.size(), b.providers.size());
+  size_t validated = 0;
+  for (const auto& p : a.providers) validated += p.validated ? 1 : 0;
+  // A provider Forklift has not validated is not in the inventory to record.
+  ASSERT_EQ(b.providers.size(), validated);
   for (size_t i = 0; i < a.providers.size(); ++i) {
     const auto& pa = a.providers[i];
+    if (!pa.validated) continue;
     const auto* pb = &b.providers[0];
     for (const auto& p : b.providers)
       if (p.info.uid == pa.info.uid) pb = &p;

@@ -46,6 +46,10 @@ class FakeSource : public InventorySource {
   int entered = 0;
   std::atomic<int> provider_calls{0};
   std::atomic<int> host_calls{0};
+  std::atomic<int> one_provider_calls{0};
+  LookupStatus one_provider_status = LookupStatus::Ok;
+  bool one_provider_ready = true;
+  bool hosts_timed_out = false;
 
   ProvidersFetch providers(const std::string&, Deadline) override {
     ++provider_calls;
@@ -62,7 +66,26 @@ class FakeSource : public InventorySource {
       f.error = "inventory answered 503 for the providers of namespace demo";
     return f;
   }
-  HostsFetch hosts(const ProviderInfo&, Deadline) override {
+  ProviderFetch provider(const std::string& uid, Deadline) override {
+    ++one_provider_calls;
+    std::unique_lock<std::mutex> lk(mu);
+    ProviderFetch f;
+    f.status = one_provider_status;
+    if (f.status == LookupStatus::Unavailable) f.error = "inventory answered 500";
+    if (f.status == LookupStatus::NotReady) f.error = "404 ProviderNotFound";
+    for (const auto& p : provider_list)
+      if (p.uid == uid) f.provider = p;
+    f.provider.ready = one_provider_ready;
+    return f;
+  }
+  HostsFetch host_by_id(const ProviderInfo& p, const std::string& id, Deadline d) override {
+    return hosts(p, d, [&](const HostInfo& h) { return h.id == id; });
+  }
+  HostsFetch hosts_by_name(const ProviderInfo& p, const std::string& name, Deadline d) override {
+    return hosts(p, d, [&](const HostInfo& h) { return h.name == name; });
+  }
+  template <class Match>
+  HostsFetch hosts(const ProviderInfo&, Deadline, Match match) {
     ++host_calls;
     std::unique_lock<std::mutex> lk(mu);
     ++entered;
@@ -71,9 +94,12 @@ class FakeSource : public InventorySource {
     if (throw_on_fetch) throw std::runtime_error("boom");
     HostsFetch f;
     f.status = hosts_status;
-    if (f.status == LookupStatus::Ok) f.hosts = host_list;
+    if (f.status == LookupStatus::Ok)
+      for (const auto& h : host_list)
+        if (match(h)) f.hosts.push_back(h);
     if (f.status == LookupStatus::NotReady) f.error = "not synced (206)";
     if (f.status == LookupStatus::Unavailable) f.error = "inventory answered 500";
+    f.timed_out = hosts_timed_out;
     return f;
   }
   void block() {
@@ -203,17 +229,18 @@ TEST_F(CacheTest, FailedRefetchAfterMissKeepsFreshListWithoutStaleFlag) {
 
 TEST_F(CacheTest, ExpiredEntryIsServedStaleWhenTheInventoryFails) {
   auto view = cache.view(far());
-  ASSERT_EQ(view->hosts(provider("vsphere-provider")).status, LookupStatus::Ok);
+  ASSERT_EQ(view->host_by_id(provider("vsphere-provider"), "host-10").status, LookupStatus::Ok);
   ASSERT_EQ(view->provider("demo", "vsphere-provider").status, LookupStatus::Ok);
   clock->advance(31s);
   source->hosts_status = LookupStatus::Unavailable;
   source->providers_status = LookupStatus::Unavailable;
 
-  auto hosts = view->hosts(provider("vsphere-provider"));
+  auto hosts = view->host_by_id(provider("vsphere-provider"), "host-10");
   ASSERT_EQ(hosts.status, LookupStatus::Ok);
   EXPECT_TRUE(hosts.stale);
   ASSERT_TRUE(hosts.hosts);
-  EXPECT_NE(hosts.hosts->find_id("host-10"), nullptr);
+  ASSERT_EQ(hosts.hosts->size(), 1u);
+  EXPECT_EQ(hosts.hosts->front().id, "host-10");
 
   auto prov = view->provider("demo", "vsphere-provider");
   EXPECT_EQ(prov.status, LookupStatus::Ok);
@@ -224,7 +251,7 @@ TEST_F(CacheTest, ExpiredEntryIsServedStaleWhenTheInventoryFails) {
 
   // Past staleIfError the entry is too old to trust: the failure shows.
   clock->advance(600s);
-  auto gone = view->hosts(provider("vsphere-provider"));
+  auto gone = view->host_by_id(provider("vsphere-provider"), "host-10");
   EXPECT_EQ(gone.status, LookupStatus::Unavailable);
   EXPECT_FALSE(gone.stale);
   EXPECT_EQ(gone.error, "inventory answered 500");
@@ -235,7 +262,13 @@ TEST_F(CacheTest, FailureWithoutAnyEntryIsUnavailableWithTheCause) {
   auto out = cache.view(far())->provider("demo", "vsphere-provider");
   EXPECT_EQ(out.status, LookupStatus::Unavailable);
   EXPECT_NE(out.error.find("503"), std::string::npos);
-  // failures are not cached: the next request asks again
+  // The failure is remembered for negativeTtl: the next requests do not ask again...
+  auto again = cache.view(far())->provider("demo", "vsphere-provider");
+  EXPECT_EQ(again.status, LookupStatus::Unavailable);
+  EXPECT_NE(again.error.find("503"), std::string::npos);
+  EXPECT_EQ(source->provider_calls, 1);
+  // ...and after it, they do.
+  clock->advance(5s);
   cache.view(far())->provider("demo", "vsphere-provider");
   EXPECT_EQ(source->provider_calls, 2);
 }
@@ -243,23 +276,24 @@ TEST_F(CacheTest, FailureWithoutAnyEntryIsUnavailableWithTheCause) {
 TEST_F(CacheTest, NotReadyIsCachedOnlyForNegativeTtl) {
   source->hosts_status = LookupStatus::NotReady;
   auto view = cache.view(far());
-  auto first = view->hosts(provider("vsphere-provider"));
+  auto first = view->host_by_id(provider("vsphere-provider"), "host-10");
   EXPECT_EQ(first.status, LookupStatus::NotReady);
   EXPECT_EQ(first.error, "not synced (206)");
   clock->advance(4s);
-  EXPECT_EQ(view->hosts(provider("vsphere-provider")).status, LookupStatus::NotReady);
+  EXPECT_EQ(view->host_by_id(provider("vsphere-provider"), "host-10").status,
+            LookupStatus::NotReady);
   EXPECT_EQ(source->host_calls, 1);
   clock->advance(1s);
   source->hosts_status = LookupStatus::Ok;
-  EXPECT_EQ(view->hosts(provider("vsphere-provider")).status, LookupStatus::Ok);
+  EXPECT_EQ(view->host_by_id(provider("vsphere-provider"), "host-10").status, LookupStatus::Ok);
   EXPECT_EQ(source->host_calls, 2);
 }
 
 TEST_F(CacheTest, HostsAreCachedPerProviderUid) {
   auto view = cache.view(far());
-  view->hosts(provider("a"));
-  view->hosts(provider("b"));
-  view->hosts(provider("a"));
+  view->host_by_id(provider("a"), "host-10");
+  view->host_by_id(provider("b"), "host-10");
+  view->host_by_id(provider("a"), "host-10");
   EXPECT_EQ(source->host_calls, 2);
 }
 
@@ -268,7 +302,8 @@ TEST_F(CacheTest, HundredConcurrentColdLookupsShareOneFetch) {
   std::vector<std::thread> threads;
   std::vector<HostsLookup> results(100);
   for (int i = 0; i < 100; ++i) {
-    threads.emplace_back([&, i] { results[i] = cache.view(far())->hosts(provider("p")); });
+    threads.emplace_back(
+        [&, i] { results[i] = cache.view(far())->host_by_id(provider("p"), "host-10"); });
   }
   source->wait_entered(1);
   std::this_thread::sleep_for(
@@ -285,9 +320,9 @@ TEST_F(CacheTest, HundredConcurrentColdLookupsShareOneFetch) {
 TEST_F(CacheTest, WaiterGivesUpAtItsDeadlineWhileTheFetchIsSlow) {
   source->block();
   HostsLookup leader;
-  std::thread t([&] { leader = cache.view(far())->hosts(provider("p")); });
+  std::thread t([&] { leader = cache.view(far())->host_by_id(provider("p"), "host-10"); });
   source->wait_entered(1);
-  auto waiter = cache.view(SteadyClock::now() + 20ms)->hosts(provider("p"));
+  auto waiter = cache.view(SteadyClock::now() + 20ms)->host_by_id(provider("p"), "host-10");
   EXPECT_EQ(waiter.status, LookupStatus::Unavailable);
   EXPECT_NE(waiter.error.find("deadline exceeded"), std::string::npos);
   source->release();
@@ -298,12 +333,12 @@ TEST_F(CacheTest, WaiterGivesUpAtItsDeadlineWhileTheFetchIsSlow) {
 
 TEST_F(CacheTest, WaiterPastItsDeadlineGetsTheStaleEntry) {
   auto view = cache.view(far());
-  ASSERT_EQ(view->hosts(provider("p")).status, LookupStatus::Ok);
+  ASSERT_EQ(view->host_by_id(provider("p"), "host-10").status, LookupStatus::Ok);
   clock->advance(31s);
   source->block();
-  std::thread t([&] { cache.view(far())->hosts(provider("p")); });
+  std::thread t([&] { cache.view(far())->host_by_id(provider("p"), "host-10"); });
   source->wait_entered(2);
-  auto waiter = cache.view(SteadyClock::now() + 20ms)->hosts(provider("p"));
+  auto waiter = cache.view(SteadyClock::now() + 20ms)->host_by_id(provider("p"), "host-10");
   EXPECT_EQ(waiter.status, LookupStatus::Ok);
   EXPECT_TRUE(waiter.stale);
   source->release();
@@ -312,11 +347,11 @@ TEST_F(CacheTest, WaiterPastItsDeadlineGetsTheStaleEntry) {
 
 TEST_F(CacheTest, SourceExceptionIsUnavailableAndDoesNotWedgeTheKey) {
   source->throw_on_fetch = true;
-  auto out = cache.view(far())->hosts(provider("p"));
+  auto out = cache.view(far())->host_by_id(provider("p"), "host-10");
   EXPECT_EQ(out.status, LookupStatus::Unavailable);
   EXPECT_NE(out.error.find("boom"), std::string::npos);
   source->throw_on_fetch = false;
-  EXPECT_EQ(cache.view(far())->hosts(provider("p")).status, LookupStatus::Ok);
+  EXPECT_EQ(cache.view(far())->host_by_id(provider("p"), "host-10").status, LookupStatus::Ok);
 }
 
 TEST_F(CacheTest, ObserverSeesHitsAndMisses) {
@@ -324,12 +359,117 @@ TEST_F(CacheTest, ObserverSeesHitsAndMisses) {
   view->provider("demo", "vsphere-provider");
   view->provider("demo", "vsphere-provider");
   view->provider("demo", "vsphere-provider");
-  view->hosts(provider("p"));
-  view->hosts(provider("p"));
-  EXPECT_EQ(observer->get("providers/miss"), 1);
-  EXPECT_EQ(observer->get("providers/hit"), 2);
+  view->host_by_id(provider("p"), "host-10");
+  view->host_by_id(provider("p"), "host-10");
+  // Each provider lookup reads two answers: the namespace's listing and the provider itself.
+  EXPECT_EQ(observer->get("providers/miss"), 2);
+  EXPECT_EQ(observer->get("providers/hit"), 4);
   EXPECT_EQ(observer->get("hosts/miss"), 1);
   EXPECT_EQ(observer->get("hosts/hit"), 1);
+}
+
+TEST_F(CacheTest, AProviderIsListedThenReadWhole) {
+  source->one_provider_ready = false;
+  auto view = cache.view(far());
+  auto p = view->provider("demo", "vsphere-provider");
+  ASSERT_EQ(p.status, LookupStatus::Ok);
+  EXPECT_FALSE(p.provider->ready) << "readiness comes from the provider read whole";
+  EXPECT_EQ(source->provider_calls, 1);
+  EXPECT_EQ(source->one_provider_calls, 1);
+  view->provider("demo", "vsphere-provider");
+  EXPECT_EQ(source->one_provider_calls, 1);
+  clock->advance(30s);
+  view->provider("demo", "vsphere-provider");
+  EXPECT_EQ(source->one_provider_calls, 2);
+}
+
+TEST_F(CacheTest, AProviderOfAnotherTypeIsNotReadWhole) {
+  ProviderInfo ovirt = provider("ovirt");
+  ovirt.type = "ovirt";
+  source->provider_list.push_back(ovirt);
+  auto p = cache.view(far())->provider("demo", "ovirt");
+  ASSERT_EQ(p.status, LookupStatus::Ok);
+  EXPECT_EQ(p.provider->type, "ovirt");
+  EXPECT_EQ(source->one_provider_calls, 0);
+}
+
+TEST_F(CacheTest, AProviderWithoutCollectorIsNotReady) {
+  source->one_provider_status = LookupStatus::NotReady;
+  auto p = cache.view(far())->provider("demo", "vsphere-provider");
+  EXPECT_EQ(p.status, LookupStatus::NotReady);
+  EXPECT_EQ(p.error, "404 ProviderNotFound");
+}
+
+TEST_F(CacheTest, HostsAreCachedPerIdAndPerName) {
+  auto view = cache.view(far());
+  auto by_id = view->host_by_id(provider("p"), "host-11");
+  ASSERT_EQ(by_id.status, LookupStatus::Ok);
+  ASSERT_EQ(by_id.hosts->size(), 1u);
+  EXPECT_EQ(by_id.hosts->front().id, "host-11");
+  auto by_name = view->hosts_by_name(provider("p"), "host-10.example.com");
+  ASSERT_EQ(by_name.hosts->size(), 1u);
+  EXPECT_EQ(by_name.hosts->front().id, "host-10");
+  view->host_by_id(provider("p"), "host-11");
+  view->hosts_by_name(provider("p"), "host-10.example.com");
+  EXPECT_EQ(source->host_calls, 2);
+  // The id "host-10.example.com" is another key than the name.
+  view->host_by_id(provider("p"), "host-10.example.com");
+  EXPECT_EQ(source->host_calls, 3);
+}
+
+TEST_F(CacheTest, AMissingHostIsAskedForAgainAfterNegativeTtl) {
+  auto view = cache.view(far());
+  auto none = view->host_by_id(provider("p"), "host-99");
+  ASSERT_EQ(none.status, LookupStatus::Ok);
+  EXPECT_TRUE(none.hosts->empty());
+  clock->advance(4s);
+  view->host_by_id(provider("p"), "host-99");
+  EXPECT_EQ(source->host_calls, 1);
+  clock->advance(1s);
+  source->host_list.push_back(host("host-99"));
+  auto found = view->host_by_id(provider("p"), "host-99");
+  ASSERT_EQ(found.hosts->size(), 1u);
+  EXPECT_EQ(source->host_calls, 2);
+}
+
+// An inventory that holds host requests 10 s before its 206 costs one call per negativeTtl.
+TEST_F(CacheTest, ATimedOutHostLookupIsRememberedForNegativeTtl) {
+  source->hosts_status = LookupStatus::Unavailable;
+  source->hosts_timed_out = true;
+  auto view = cache.view(far());
+  for (int i = 0; i < 20; ++i) {
+    auto out = view->host_by_id(provider("p"), "host-10");
+    EXPECT_EQ(out.status, LookupStatus::Unavailable);
+    EXPECT_TRUE(out.timed_out);
+  }
+  EXPECT_EQ(source->host_calls, 1);
+  clock->advance(5s);
+  view->host_by_id(provider("p"), "host-10");
+  EXPECT_EQ(source->host_calls, 2);
+}
+
+TEST_F(CacheTest, ARememberedFailureStillServesTheStaleAnswer) {
+  auto view = cache.view(far());
+  ASSERT_EQ(view->host_by_id(provider("p"), "host-10").status, LookupStatus::Ok);
+  clock->advance(31s);
+  source->hosts_status = LookupStatus::Unavailable;
+  for (int i = 0; i < 3; ++i) {
+    auto out = view->host_by_id(provider("p"), "host-10");
+    EXPECT_EQ(out.status, LookupStatus::Ok);
+    EXPECT_TRUE(out.stale);
+    EXPECT_EQ(out.error, "inventory answered 500");
+  }
+  EXPECT_EQ(source->host_calls, 2);
+}
+
+TEST_F(CacheTest, ManyHostKeysAreSweptOnceExpired) {
+  auto view = cache.view(far());
+  for (int i = 0; i < 5000; ++i) view->host_by_id(provider("p"), "host-" + std::to_string(i));
+  clock->advance(601s);
+  // Expired entries make room; fresh lookups still work and are fetched.
+  int before = source->host_calls;
+  ASSERT_EQ(view->host_by_id(provider("p"), "host-10").status, LookupStatus::Ok);
+  EXPECT_EQ(source->host_calls, before + 1);
 }
 
 }  // namespace

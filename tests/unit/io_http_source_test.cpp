@@ -37,8 +37,18 @@ const char* kHostsBody = R"([
    "networkAdapters": [{"name": "Management Network", "ipAddress": "192.168.1.10"}]}
 ])";
 
+const char* kName = "esxi-host-01.example.com";
+
+// A Provider copy as the inventory keeps it after a vCenter login failure.
+const char* kStaleProviderBody = R"({"uid": "u-1", "name": "vsphere-provider", "namespace": "demo",
+  "type": "vsphere", "object": {"spec": {"type": "vsphere", "settings": {"sdkEndpoint": "esxi"}},
+  "status": {"phase": "ConnectionFailed", "conditions": [
+    {"type": "Ready", "status": "True", "category": "Required"},
+    {"type": "ConnectionAuthFailed", "status": "True", "category": "Critical",
+     "message": "login failed"}]}}})";
+
 struct Recorded {
-  std::string path, authorization, ns, detail;
+  std::string path, authorization, ns, detail, name;
   int remote_port = 0;
 };
 
@@ -55,7 +65,7 @@ class ScriptedServer {
         std::lock_guard<std::mutex> lk(mu_);
         requests_.push_back({req.path, req.get_header_value("Authorization"),
                              req.get_param_value("namespace"), req.get_param_value("detail"),
-                             req.remote_port});
+                             req.get_param_value("name"), req.remote_port});
         s = script_;
       }
       s(req, res);
@@ -172,7 +182,8 @@ TEST_F(HttpSourceTest, ProvidersAreFetchedForTheNamespaceWithTheToken) {
   ASSERT_EQ(reqs.size(), 1u);
   EXPECT_EQ(reqs[0].path, "/providers");
   EXPECT_EQ(reqs[0].ns, "demo");
-  EXPECT_EQ(reqs[0].detail, "1");
+  // Detail 0: a detail > 0 listing answers 500 for a namespace while a provider in it loads.
+  EXPECT_EQ(reqs[0].detail, "");
   EXPECT_EQ(reqs[0].authorization, "Bearer s3cr3t-token");
   EXPECT_EQ(outcomes->seen, std::vector<std::string>{"providers/ok"});
 }
@@ -180,18 +191,62 @@ TEST_F(HttpSourceTest, ProvidersAreFetchedForTheNamespaceWithTheToken) {
 TEST_F(HttpSourceTest, HostsAreParsedFromTheProvidersHostList) {
   auto src = make();
   answer(200, kHostsBody);
-  auto out = src.hosts(provider(), soon());
+  auto out = src.hosts_by_name(provider(), kName, soon());
   ASSERT_EQ(out.status, LookupStatus::Ok) << out.error;
   ASSERT_EQ(out.hosts.size(), 1u);
   EXPECT_EQ(out.hosts[0].adapters[0].ip_address, "192.168.1.10");
   EXPECT_EQ(server.requests()[0].path, "/providers/vsphere/u-1/hosts");
+  EXPECT_EQ(server.requests()[0].detail, "all");
+  EXPECT_EQ(server.requests()[0].name, kName);
   EXPECT_EQ(server.requests()[0].authorization, "");  // no token file: no header
+}
+
+TEST_F(HttpSourceTest, OneHostIsAskedForById) {
+  auto src = make();
+  answer(200, R"({"id": "host-10", "name": "esxi-host-01.example.com", "status": "",
+                  "path": "/DC1/host/C1/esxi-host-01.example.com",
+                  "networkAdapters": [{"name": "dvs-1", "ipAddress": "10.0.0.1"}]})");
+  auto out = src.host_by_id(provider(), "host-10", soon());
+  ASSERT_EQ(out.status, LookupStatus::Ok) << out.error;
+  ASSERT_EQ(out.hosts.size(), 1u);
+  EXPECT_EQ(out.hosts[0].path, "/DC1/host/C1/esxi-host-01.example.com");
+  EXPECT_EQ(out.hosts[0].adapters[0].name, "dvs-1");
+  EXPECT_EQ(server.requests()[0].path, "/providers/vsphere/u-1/hosts/host-10");
+
+  // 404 without X-Reason on a host route: no host with that id.
+  answer(404, "");
+  auto none = src.host_by_id(provider(), "host-99", soon());
+  EXPECT_EQ(none.status, LookupStatus::Ok) << none.error;
+  EXPECT_TRUE(none.hosts.empty());
+  answer(206, "");
+  EXPECT_EQ(src.host_by_id(provider(), "host-10", soon()).status, LookupStatus::NotReady);
+}
+
+TEST_F(HttpSourceTest, TheProviderIsReadWholeAndAStaleReadyIsNotReady) {
+  auto src = make();
+  answer(200, kStaleProviderBody);
+  auto out = src.provider("u-1", soon());
+  ASSERT_EQ(out.status, LookupStatus::Ok) << out.error;
+  EXPECT_EQ(server.requests()[0].path, "/providers/vsphere/u-1");
+  EXPECT_EQ(out.provider.sdk_endpoint, "esxi");
+  EXPECT_FALSE(out.provider.ready);
+  EXPECT_NE(out.provider.not_ready_reason.find("ConnectionAuthFailed (Critical): login failed"),
+            std::string::npos)
+      << out.provider.not_ready_reason;
+  EXPECT_NE(out.provider.not_ready_reason.find("phase ConnectionFailed"), std::string::npos);
+
+  answer(404, "", {{"X-Reason", "ProviderNotFound"}});
+  EXPECT_EQ(src.provider("u-1", soon()).status, LookupStatus::NotReady);
+  answer(403, "", {{"forklift-error-message", "not allowed to get providers"}});
+  auto forbidden = src.provider("u-1", soon());
+  EXPECT_EQ(forbidden.status, LookupStatus::Unavailable);
+  EXPECT_NE(forbidden.error.find("not allowed to get providers"), std::string::npos);
 }
 
 TEST_F(HttpSourceTest, NotSyncedProviderIsNotReady) {
   auto src = make();
   answer(206, "");
-  auto out = src.hosts(provider(), soon());
+  auto out = src.hosts_by_name(provider(), kName, soon());
   EXPECT_EQ(out.status, LookupStatus::NotReady);
   EXPECT_NE(out.error.find("206"), std::string::npos);
   EXPECT_EQ(outcomes->seen, std::vector<std::string>{"hosts/not_ready"});
@@ -200,12 +255,12 @@ TEST_F(HttpSourceTest, NotSyncedProviderIsNotReady) {
 TEST_F(HttpSourceTest, ProviderNotFoundReasonIsNotReadyButPlain404IsAnError) {
   auto src = make();
   answer(404, "", {{"X-Reason", "ProviderNotFound"}});
-  auto out = src.hosts(provider(), soon());
+  auto out = src.hosts_by_name(provider(), kName, soon());
   EXPECT_EQ(out.status, LookupStatus::NotReady);
   EXPECT_NE(out.error.find("ProviderNotFound"), std::string::npos);
 
   answer(404, "");
-  auto plain = src.hosts(provider(), soon());
+  auto plain = src.hosts_by_name(provider(), kName, soon());
   EXPECT_EQ(plain.status, LookupStatus::Unavailable);
   EXPECT_NE(plain.error.find("404"), std::string::npos);
 }
@@ -231,11 +286,11 @@ TEST_F(HttpSourceTest, RotatedTokenIsReadAgain) {
   write_file(dir / "token", "first");
   auto src = make((dir / "token").string());
   answer(200, kHostsBody);
-  src.hosts(provider(), soon());
+  src.hosts_by_name(provider(), kName, soon());
   // A projected token is replaced by a new file (new inode), with another size
   write_file(dir / "token.new", "second-token");
   fs::rename(dir / "token.new", dir / "token");
-  src.hosts(provider(), soon());
+  src.hosts_by_name(provider(), kName, soon());
   auto reqs = server.requests();
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_EQ(reqs[0].authorization, "Bearer first");
@@ -253,7 +308,7 @@ TEST_F(HttpSourceTest, MissingTokenFileIsAnErrorWithoutCallingTheInventory) {
 TEST_F(HttpSourceTest, ServerErrorIsUnavailable) {
   auto src = make();
   answer(500, "");
-  auto out = src.hosts(provider(), soon());
+  auto out = src.hosts_by_name(provider(), kName, soon());
   EXPECT_EQ(out.status, LookupStatus::Unavailable);
   EXPECT_NE(out.error.find("500"), std::string::npos);
   EXPECT_EQ(outcomes->seen, std::vector<std::string>{"hosts/error"});
@@ -266,7 +321,7 @@ TEST_F(HttpSourceTest, BadJsonIsUnavailable) {
   EXPECT_EQ(out.status, LookupStatus::Unavailable);
   EXPECT_NE(out.error.find("unreadable"), std::string::npos);
   answer(200, R"({"id": 1})");
-  auto hosts = src.hosts(provider(), soon());
+  auto hosts = src.hosts_by_name(provider(), kName, soon());
   EXPECT_EQ(hosts.status, LookupStatus::Unavailable);
   EXPECT_NE(hosts.error.find("list of hosts"), std::string::npos);
 }
@@ -277,17 +332,18 @@ TEST_F(HttpSourceTest, SlowServerIsUnavailableByTheDeadline) {
     server.hold();
     res.set_content(kHostsBody, "application/json");
   });
-  auto out = src.hosts(provider(), SteadyClock::now() + 200ms);
+  auto out = src.hosts_by_name(provider(), kName, SteadyClock::now() + 200ms);
   server.release();
   EXPECT_EQ(out.status, LookupStatus::Unavailable);
   EXPECT_NE(out.error.find("deadline exceeded"), std::string::npos) << out.error;
+  EXPECT_TRUE(out.timed_out);
   EXPECT_EQ(outcomes->seen, std::vector<std::string>{"hosts/timeout"});
 }
 
 TEST_F(HttpSourceTest, ExpiredDeadlineDoesNotCall) {
   auto src = make();
   answer(200, kHostsBody);
-  auto out = src.hosts(provider(), SteadyClock::now() - 1ms);
+  auto out = src.hosts_by_name(provider(), kName, SteadyClock::now() - 1ms);
   EXPECT_EQ(out.status, LookupStatus::Unavailable);
   EXPECT_EQ(out.error, "deadline exceeded");
   EXPECT_TRUE(server.requests().empty());
@@ -296,7 +352,8 @@ TEST_F(HttpSourceTest, ExpiredDeadlineDoesNotCall) {
 TEST_F(HttpSourceTest, KeepAliveConnectionIsReused) {
   auto src = make();
   answer(200, kHostsBody);
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(src.hosts(provider(), soon()).status, LookupStatus::Ok);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(src.hosts_by_name(provider(), kName, soon()).status, LookupStatus::Ok);
   auto reqs = server.requests();
   ASSERT_EQ(reqs.size(), 3u);
   // one TCP connection (same client port) served all three: no handshake per request
@@ -373,7 +430,7 @@ TEST_F(HttpsSourceTest, VerifiesTheServerWithTheCaAndRefusesWithoutIt) {
   HttpSourceConfig cfg;
   cfg.url = "https://127.0.0.1:" + std::to_string(server.port());
   cfg.ca_file = (certs / "ca.crt").string();
-  auto ok = HttpInventorySource(cfg).hosts(provider(), soon());
+  auto ok = HttpInventorySource(cfg).hosts_by_name(provider(), kName, soon());
   EXPECT_EQ(ok.status, LookupStatus::Ok) << ok.error;
 
   // A CA that did not sign the server's certificate: the connection must be refused.
@@ -382,16 +439,17 @@ TEST_F(HttpsSourceTest, VerifiesTheServerWithTheCaAndRefusesWithoutIt) {
                     other.string() + " --service localhost --ip 127.0.0.1 >/dev/null 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   cfg.ca_file = (other / "ca.crt").string();
-  auto untrusted = HttpInventorySource(cfg).hosts(provider(), soon());
+  auto untrusted = HttpInventorySource(cfg).hosts_by_name(provider(), kName, soon());
   EXPECT_EQ(untrusted.status, LookupStatus::Unavailable);
   EXPECT_NE(untrusted.error.find("not trusted"), std::string::npos) << untrusted.error;
 
   cfg.insecure_skip_tls = true;
-  EXPECT_EQ(HttpInventorySource(cfg).hosts(provider(), soon()).status, LookupStatus::Ok);
+  EXPECT_EQ(HttpInventorySource(cfg).hosts_by_name(provider(), kName, soon()).status,
+            LookupStatus::Ok);
 
   cfg.insecure_skip_tls = false;
   cfg.ca_file = (certs / "missing.crt").string();
-  auto missing = HttpInventorySource(cfg).hosts(provider(), soon());
+  auto missing = HttpInventorySource(cfg).hosts_by_name(provider(), kName, soon());
   EXPECT_EQ(missing.status, LookupStatus::Unavailable);
   EXPECT_NE(missing.error.find("missing.crt"), std::string::npos) << missing.error;
 }

@@ -56,28 +56,52 @@ bool is_dns_name(const std::string& text) {
                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
 }
 
+std::string unbracketed(const std::string& text) {
+  if (text.size() > 2 && text.front() == '[' && text.back() == ']') {
+    std::string inner = text.substr(1, text.size() - 2);
+    if (parse_ip(inner).family == AF_INET6) return inner;
+  }
+  return text;
+}
+
+std::string spec_address(const std::string& ip) {
+  return parse_ip(ip).family == AF_INET6 ? "[" + ip + "]" : ip;
+}
+
 std::string address_problem(const std::string& text, bool allow_hostnames) {
-  if (is_ip_literal(text)) return "";
+  if (parse_ip(text).family == AF_INET) return "";
+  if (unbracketed(text) != text) return "";  // [v6]
   if (allow_hostnames && is_dns_name(text)) return "";
-  const std::string expected =
-      allow_hostnames ? "an IPv4 or IPv6 address or a DNS name" : "an IPv4 or IPv6 address";
+  if (parse_ip(text).family == AF_INET6)
+    return "is a bare IPv6 address: Forklift connects to https://<ipAddress>/sdk, and that URL "
+           "needs the IPv6 address in brackets (without them the Host never becomes Ready); "
+           "write it as '[" +
+           text + "]'";
+  const std::string expected = std::string("is not an IPv4 address, a bracketed IPv6 address") +
+                               (allow_hostnames ? " or a DNS name" : "") +
+                               " (like 192.168.1.10 or [fd00::10])";
   if (text.find("://") != std::string::npos)
-    return "is not " + expected + ": drop the scheme (Forklift adds https:// and /sdk itself)";
+    return expected + ": drop the scheme (Forklift adds https:// and /sdk itself)";
   if (std::any_of(text.begin(), text.end(),
                   [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }))
-    return "is not " + expected + ": remove the spaces";
-  if (text.find('/') != std::string::npos)
-    return "is not " + expected + ": drop the path or prefix length";
-  if (!text.empty() && text.front() == '[')
-    return "is not " + expected + ": drop the brackets (and any port) around the IPv6 address";
+    return expected + ": remove the spaces";
+  if (text.find('/') != std::string::npos) return expected + ": drop the path or prefix length";
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close != std::string::npos && close + 1 < text.size() && text[close + 1] == ':' &&
+        unbracketed(text.substr(0, close + 1)) != text.substr(0, close + 1))
+      return expected + ": drop the port (keep the brackets: " + text.substr(0, close + 1) + ")";
+    return expected;
+  }
   auto colon = text.rfind(':');
   if (colon != std::string::npos && text.find(':') == colon &&
       (is_ip_literal(text.substr(0, colon)) || is_dns_name(text.substr(0, colon))))
-    return "is not " + expected + ": drop the port";
-  return "is not " + expected;
+    return expected + ": drop the port";
+  return expected;
 }
 
-bool same_address(const std::string& a, const std::string& b) {
+bool same_address(const std::string& a_text, const std::string& b_text) {
+  const std::string a = unbracketed(a_text), b = unbracketed(b_text);
   Parsed pa = parse_ip(a);
   Parsed pb = parse_ip(b);
   if (pa.family != 0 && pb.family != 0) {

@@ -17,6 +17,28 @@ std::string last_path_segment(const std::string& name) {
                      end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
+std::string datacenter_of(const std::string& name) {
+  if (name.find('/') == std::string::npos) return "";
+  auto start = name.find_first_not_of('/');
+  if (start == std::string::npos) return "";
+  auto end = name.find('/', start);
+  return name.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+std::string host_path(const HostInfo& host) {
+  if (!host.path.empty()) return host.path;
+  return host.name.find('/') != std::string::npos ? host.name : "";
+}
+
+std::vector<size_t> datacenter_filter(const std::string& name,
+                                      const std::vector<std::string>& paths) {
+  std::vector<size_t> kept;
+  const std::string dc = datacenter_of(name);
+  for (size_t i = 0; i < paths.size(); ++i)
+    if (paths.size() < 2 || dc.empty() || datacenter_of(paths[i]) == dc) kept.push_back(i);
+  return kept;
+}
+
 std::shared_ptr<const HostIndex> HostIndex::build(std::vector<HostInfo> hosts) {
   auto index = std::make_shared<HostIndex>();
   index->hosts = std::move(hosts);
@@ -62,6 +84,48 @@ const json* object_at(const json& obj, const char* key, const std::string& where
 
 }  // namespace
 
+// Forklift sets Ready only without a blocker, but the inventory's copy can keep a stale Ready
+// next to a new Critical condition (a vCenter login failure) while the phase is accurate: all
+// three must agree. The reason names every disagreement, the blocker's own message first.
+void read_provider_readiness(const json& object, ProviderInfo& p) {
+  std::string phase, ready_status, ready_message;
+  std::vector<std::string> blockers;
+  if (const json* status = object_at(object, "status", "provider.object")) {
+    phase = string_at(*status, "phase", "provider.object.status");
+    auto it = status->find("conditions");
+    if (it != status->end() && it->is_array()) {
+      for (const auto& c : *it) {
+        if (!c.is_object()) continue;
+        auto text = [&](const char* key) {
+          auto v = c.find(key);
+          return v != c.end() && v->is_string() ? v->get<std::string>() : std::string();
+        };
+        const std::string type = text("type"), cstatus = text("status");
+        if (type == "Ready") {
+          ready_status = cstatus;
+          ready_message = text("message");
+          continue;
+        }
+        const std::string category = text("category");
+        if (cstatus == "True" && (category == "Critical" || category == "Error")) {
+          std::string message = text("message");
+          blockers.push_back(type + " (" + category + ")" +
+                             (message.empty() ? "" : ": " + message));
+        }
+      }
+    }
+  }
+  std::vector<std::string> why = blockers;
+  if (ready_status != "True")
+    why.push_back(ready_status.empty() ? "no Ready condition"
+                                       : "Ready is " + ready_status +
+                                             (ready_message.empty() ? "" : ": " + ready_message));
+  if (phase != "Ready") why.push_back(phase.empty() ? "no phase" : "phase " + phase);
+  p.ready = why.empty();
+  p.not_ready_reason.clear();
+  for (const auto& w : why) p.not_ready_reason += (p.not_ready_reason.empty() ? "" : "; ") + w;
+}
+
 ProviderInfo provider_from_inventory_json(const json& entry) {
   if (!entry.is_object()) throw std::invalid_argument("provider entry must be an object");
   ProviderInfo p;
@@ -86,18 +150,7 @@ ProviderInfo provider_from_inventory_json(const json& entry) {
         }
       }
     }
-    p.ready = false;
-    p.not_ready_reason = "no Ready condition";
-    if (const json* status = object_at(*object, "status", "provider.object")) {
-      auto it = status->find("conditions");
-      if (it != status->end() && it->is_array()) {
-        for (const auto& c : *it) {
-          if (!c.is_object() || c.value("type", json()) != "Ready") continue;
-          p.ready = c.value("status", json()) == "True";
-          p.not_ready_reason = p.ready ? "" : c.value("message", std::string("Ready is False"));
-        }
-      }
-    }
+    read_provider_readiness(*object, p);
     if (p.uid.empty()) {
       if (const json* meta = object_at(*object, "metadata", "provider.object"))
         p.uid = string_at(*meta, "uid", "provider.object.metadata");
@@ -112,6 +165,7 @@ HostInfo host_from_inventory_json(const json& host) {
   HostInfo h;
   h.id = string_at(host, "id", "host");
   h.name = string_at(host, "name", "host");
+  h.path = string_at(host, "path", "host");
   h.status = string_at(host, "status", "host");
   auto m = host.find("inMaintenance");
   if (m != host.end() && !m->is_null()) {

@@ -27,8 +27,10 @@ struct ProviderInfo {
   std::string uid;
   std::string type = "vsphere";
   std::string sdk_endpoint = "vcenter";  // vcenter | esxi
+  // Ready as the inventory's copy says: phase Ready, a True Ready condition and no True condition
+  // of category Critical or Error (the copy can keep a stale Ready next to a blocker).
   bool ready = true;
-  std::string not_ready_reason;  // the Ready condition's message, when not ready
+  std::string not_ready_reason;  // why not, from the phase and the conditions
   std::optional<ObjectRef> secret;
 };
 
@@ -40,12 +42,14 @@ struct Adapter {
 struct HostInfo {
   std::string id;
   std::string name;
+  std::string path;    // inventory path (/DC1/host/Cluster1/esxi-01); "" when not known
   std::string status;  // green | yellow | red | gray | "" (unknown)
   bool in_maintenance = false;
   std::vector<Adapter> adapters;  // inventory order: first match wins
 };
 
-// A provider's whole host list, indexed once when it is fetched.
+// A provider's host list indexed by id and by last name segment: the in-process fixture answers
+// its lookups from one.
 struct HostIndex {
   std::vector<HostInfo> hosts;
   std::unordered_map<std::string, size_t> by_id;
@@ -60,6 +64,16 @@ struct HostIndex {
 
 std::string last_path_segment(const std::string& name);
 
+// How Forklift resolves a name that matched several hosts: when the name holds a '/', only the
+// hosts whose path starts with the same datacenter (the first segment) are kept. Takes the
+// matches' paths and returns the indices kept; fewer than two matches, or a plain name, keep all.
+std::vector<size_t> datacenter_filter(const std::string& name,
+                                      const std::vector<std::string>& paths);
+// The datacenter a name or path starts with ("DC1" for /DC1/host/x); "" without a '/'.
+std::string datacenter_of(const std::string& name);
+// The path Forklift reports for a host: its `path`, else its name when that is a path.
+std::string host_path(const HostInfo& host);
+
 enum class LookupStatus {
   Ok,
   NotFound,     // provider not in the namespace's list
@@ -71,27 +85,36 @@ struct ProviderLookup {
   LookupStatus status = LookupStatus::Unavailable;
   std::optional<ProviderInfo> provider;  // set when Ok
   bool stale = false;                    // served from an expired cache entry after a failure
+  bool timed_out = false;                // Unavailable because the inventory did not answer in time
   std::string error;                     // the cause, when Unavailable/NotReady (no secrets)
 };
 
+// One host lookup: by id (0 or 1 host) or by name (every host whose last name segment matches).
 struct HostsLookup {
   LookupStatus status = LookupStatus::Unavailable;
-  std::shared_ptr<const HostIndex> hosts;  // set when Ok
+  std::shared_ptr<const std::vector<HostInfo>> hosts;  // set when Ok; empty: no such host
   bool stale = false;
+  bool timed_out = false;
   std::string error;
 };
 
-// One view per admission request; an implementation may bind the request's deadline.
+// One view per admission request; an implementation may bind the request's deadline. A provider
+// is looked up in the namespace's listing, then read whole; a host is looked up by id or by name,
+// never by reading the provider's whole host list (about 10 KB per host at full detail).
 class InventoryView {
  public:
   virtual ~InventoryView() = default;
   virtual ProviderLookup provider(const std::string& ns, const std::string& name) = 0;
-  virtual HostsLookup hosts(const ProviderInfo& provider) = 0;
+  virtual HostsLookup host_by_id(const ProviderInfo& provider, const std::string& id) = 0;
+  virtual HostsLookup hosts_by_name(const ProviderInfo& provider, const std::string& name) = 0;
 };
 
 // Forklift inventory JSON -> the types above.
 // Throws std::invalid_argument naming the offending field.
 ProviderInfo provider_from_inventory_json(const nlohmann::json& entry);
+// Readiness of a Provider custom resource (`object` of a provider entry) into p.ready and
+// p.not_ready_reason.
+void read_provider_readiness(const nlohmann::json& object, ProviderInfo& p);
 HostInfo host_from_inventory_json(const nlohmann::json& host);
 // A whole `/hosts` answer. Throws std::invalid_argument like host_from_inventory_json, and when
 // the answer is not a list.

@@ -1,9 +1,9 @@
 #include "webhook/inventory/cache.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <exception>
 #include <optional>
-#include <tuple>
 #include <utility>
 
 namespace hostadm {
@@ -17,6 +17,10 @@ class SteadySystemClock : public Clock {
 
 constexpr const char* kProviders = "providers";
 constexpr const char* kHosts = "hosts";
+// Entries are swept (expired ones dropped) when a table grows past this, then past twice the
+// size that survived: host lookups are keyed per host, and a long-running webhook must not keep
+// every host it was ever asked about.
+constexpr size_t kSweepFloor = 4096;
 
 }  // namespace
 
@@ -25,47 +29,204 @@ std::shared_ptr<Clock> system_clock() {
   return clock;
 }
 
-struct CachedInventory::ProvidersValue {
+struct CachedInventory::Listing {
   std::unordered_map<std::string, ProviderInfo> by_name;
 };
 
-// One fetch in progress for a key; everyone who needs the key while it runs waits on it instead
-// of asking the inventory again (spec: 100 cold requests -> one fetch).
-struct CachedInventory::Flight {
-  bool done = false;
-  std::condition_variable cv;
+namespace {
+
+// What one fetch gave: an answer (Ok or NotReady, worth remembering) or a failure.
+template <class V>
+struct Answer {
   LookupStatus status = LookupStatus::Unavailable;
+  std::shared_ptr<const V> value;  // when Ok
   std::string error;
-
-  // The fetching request publishes its outcome (under the cache lock) and wakes the waiters.
-  void land(LookupStatus s, std::string e) {
-    status = s;
-    error = std::move(e);
-    done = true;
-    cv.notify_all();
-  }
-  // A waiting request gets the outcome, or gives up at its own deadline.
-  std::pair<LookupStatus, std::string> await(std::unique_lock<std::mutex>& lk, Deadline deadline) {
-    if (cv.wait_until(lk, deadline, [&] { return done; })) return {status, error};
-    return {LookupStatus::Unavailable, "deadline exceeded waiting for the inventory"};
-  }
+  bool timed_out = false;
+  bool short_lived = false;  // fresh for negativeTtl only: a miss or a NotReady answer
 };
 
-struct CachedInventory::ProvidersSlot {
-  std::shared_ptr<const ProvidersValue> value;  // last successful list
-  SteadyClock::time_point fetched_at{};
-  std::optional<SteadyClock::time_point> last_miss_refetch;
-  std::shared_ptr<Flight> flight;
-};
-
-struct CachedInventory::HostsSlot {
-  bool has_answer = false;  // Ok or NotReady: both are answers worth remembering
+// What a lookup returns to the view.
+template <class V>
+struct Result {
   LookupStatus status = LookupStatus::Unavailable;
-  std::shared_ptr<const HostIndex> index;
-  std::string error;  // NotReady's cause
-  SteadyClock::time_point fetched_at{};
-  std::shared_ptr<Flight> flight;
+  std::shared_ptr<const V> value;
+  std::string error;
+  bool stale = false;
+  bool timed_out = false;
 };
+
+}  // namespace
+
+template <class V>
+struct CachedInventory::Table {
+  // One fetch in progress for a key; everyone who needs the key while it runs waits on it instead
+  // of asking the inventory again (100 cold requests -> one fetch).
+  struct Flight {
+    bool done = false;
+    std::condition_variable cv;
+    Answer<V> outcome;
+  };
+
+  struct Entry {
+    std::optional<Answer<V>> answer;  // last Ok or NotReady
+    SteadyClock::time_point answered_at{};
+    std::optional<SteadyClock::time_point> forced_at;  // refetch of a fresh answer that lacked
+                                                       // what was asked (a new provider)
+    std::optional<Answer<V>> failure;                  // last failure, remembered negativeTtl
+    SteadyClock::time_point failed_at{};
+    std::shared_ptr<Flight> flight;
+  };
+
+  std::unordered_map<std::string, std::shared_ptr<Entry>> entries;
+  size_t sweep_at = kSweepFloor;
+
+  // Drops entries that can serve nothing any more (no flight, answer past staleIfError, failure
+  // past negativeTtl).
+  void sweep(SteadyClock::time_point now, const CachePolicy& policy) {
+    if (entries.size() < sweep_at) return;
+    for (auto it = entries.begin(); it != entries.end();) {
+      const Entry& e = *it->second;
+      bool useless = !e.flight && (!e.answer || now - e.answered_at >= policy.stale_if_error) &&
+                     (!e.failure || now - e.failed_at >= policy.negative_ttl);
+      it = useless ? entries.erase(it) : std::next(it);
+    }
+    sweep_at = std::max(kSweepFloor, entries.size() * 2);
+  }
+};
+
+namespace {
+
+template <class V>
+Result<V> from_answer(const Answer<V>& a, bool stale, const std::string& error = "") {
+  Result<V> r;
+  r.status = a.status;
+  r.value = a.value;
+  r.error = error.empty() ? a.error : error;
+  r.stale = stale;
+  return r;
+}
+
+// The one lookup algorithm every kind of answer shares. `fetch(deadline)` asks the source and
+// returns an Answer<V>; `satisfied(value)` says whether a fresh Ok answer has what was asked for.
+template <class V, class Fetch, class Satisfied>
+Result<V> lookup(std::mutex& mu, typename CachedInventory::Table<V>& table, const std::string& key,
+                 Deadline deadline, const CachePolicy& policy, const Clock& clock,
+                 InventoryObserver* observer, const char* kind, Fetch fetch, Satisfied satisfied) {
+  auto note = [&](const char* result) {
+    if (observer) observer->cache(kind, result);
+  };
+  using Table = typename CachedInventory::Table<V>;
+  std::unique_lock<std::mutex> lk(mu);
+  auto now = clock.now();
+  table.sweep(now, policy);
+  auto& slot = table.entries[key];
+  if (!slot) slot = std::make_shared<typename Table::Entry>();
+  std::shared_ptr<typename Table::Entry> e = slot;  // kept alive across the unlocked fetch
+
+  auto fresh = [&] {
+    if (!e->answer) return false;
+    auto fresh_for = e->answer->short_lived ? policy.negative_ttl : policy.ttl;
+    return clock.now() - e->answered_at < fresh_for;
+  };
+  // Served after a failure: a fresh answer as it is, an older one (up to staleIfError) as stale.
+  auto after_failure = [&](const std::string& error, bool timed_out) {
+    if (fresh()) {
+      note("hit");
+      return from_answer(*e->answer, false);
+    }
+    if (e->answer && clock.now() - e->answered_at < policy.stale_if_error) {
+      note("stale");
+      return from_answer(*e->answer, true, error);
+    }
+    note("miss");
+    Result<V> r;
+    r.error = error;
+    r.timed_out = timed_out;
+    return r;
+  };
+
+  if (fresh()) {
+    bool has_it =
+        e->answer->status != LookupStatus::Ok || !e->answer->value || satisfied(*e->answer->value);
+    auto last = e->answered_at;
+    if (e->forced_at && *e->forced_at > last) last = *e->forced_at;
+    if (has_it || (!e->flight && now - last < policy.negative_ttl)) {
+      note("hit");
+      return from_answer(*e->answer, false);
+    }
+    if (!e->flight) e->forced_at = now;
+  } else if (e->failure && !e->flight && now - e->failed_at < policy.negative_ttl) {
+    return after_failure(e->failure->error, e->failure->timed_out);
+  }
+
+  std::shared_ptr<typename Table::Flight> flight = e->flight;
+  if (flight) {
+    if (!flight->cv.wait_until(lk, deadline, [&] { return flight->done; }))
+      return after_failure("deadline exceeded waiting for the inventory", true);
+  } else {
+    flight = std::make_shared<typename Table::Flight>();
+    e->flight = flight;
+    lk.unlock();
+    Answer<V> got;
+    try {
+      got = fetch(deadline);
+    } catch (const std::exception& ex) {
+      got = Answer<V>{};
+      got.error = std::string("inventory client failed: ") + ex.what();
+    }
+    if (got.status == LookupStatus::Ok && !got.value) {
+      got.status = LookupStatus::Unavailable;  // defensive: Ok without a value
+      got.error = "the inventory answered without a value";
+    }
+    if (got.status == LookupStatus::NotFound) got.status = LookupStatus::Unavailable;
+    if (got.status == LookupStatus::Unavailable && got.error.empty())
+      got.error = "inventory unavailable";
+    lk.lock();
+    if (got.status == LookupStatus::Unavailable) {
+      e->failure = got;
+      e->failed_at = clock.now();
+    } else {
+      e->answer = got;
+      e->answered_at = clock.now();
+      e->failure.reset();
+    }
+    e->flight.reset();
+    flight->outcome = std::move(got);
+    flight->done = true;
+    flight->cv.notify_all();
+  }
+  const Answer<V>& outcome = flight->outcome;
+  if (outcome.status == LookupStatus::Unavailable)
+    return after_failure(outcome.error, outcome.timed_out);
+  note("miss");
+  return from_answer(outcome, false);
+}
+
+template <class Fetch>
+Answer<std::vector<HostInfo>> host_answer(Fetch&& fetch) {
+  Answer<std::vector<HostInfo>> a;
+  HostsFetch f = fetch();
+  a.status = f.status;
+  a.error = std::move(f.error);
+  a.timed_out = f.timed_out;
+  // No such host is a miss: it may be added in vCenter any time, so ask again after negativeTtl.
+  a.short_lived = f.status != LookupStatus::Ok || f.hosts.empty();
+  if (f.status == LookupStatus::Ok)
+    a.value = std::make_shared<const std::vector<HostInfo>>(std::move(f.hosts));
+  return a;
+}
+
+HostsLookup to_hosts_lookup(Result<std::vector<HostInfo>> r) {
+  HostsLookup out;
+  out.status = r.status;
+  out.hosts = std::move(r.value);
+  out.error = std::move(r.error);
+  out.stale = r.stale;
+  out.timed_out = r.timed_out;
+  return out;
+}
+
+}  // namespace
 
 CachedInventory::CachedInventory(std::shared_ptr<InventorySource> source, CachePolicy policy,
                                  std::shared_ptr<InventoryObserver> observer,
@@ -73,199 +234,105 @@ CachedInventory::CachedInventory(std::shared_ptr<InventorySource> source, CacheP
     : source_(std::move(source)),
       policy_(policy),
       observer_(std::move(observer)),
-      clock_(clock ? std::move(clock) : system_clock()) {}
+      clock_(clock ? std::move(clock) : system_clock()),
+      listings_(std::make_unique<Table<Listing>>()),
+      providers_(std::make_unique<Table<ProviderInfo>>()),
+      hosts_(std::make_unique<Table<std::vector<HostInfo>>>()) {}
 
 CachedInventory::~CachedInventory() = default;
 
-void CachedInventory::note(const char* kind, const char* result) {
-  if (observer_) observer_->cache(kind, result);
-}
-
-namespace {
-
-ProviderLookup provider_answer(const std::unordered_map<std::string, ProviderInfo>& by_name,
-                               const std::string& ns, const std::string& name, bool stale) {
-  ProviderLookup out;
-  out.stale = stale;
-  auto it = by_name.find(name);
-  if (it == by_name.end()) {
-    out.status = LookupStatus::NotFound;
-    out.error = "no provider " + ns + "/" + name + " in the inventory";
-  } else {
-    out.status = LookupStatus::Ok;
-    out.provider = it->second;
-  }
-  return out;
-}
-
-}  // namespace
-
 ProviderLookup CachedInventory::provider(const std::string& ns, const std::string& name,
                                          Deadline deadline) {
-  std::unique_lock<std::mutex> lk(mu_);
-  auto& slot_ptr = providers_[ns];
-  if (!slot_ptr) slot_ptr = std::make_unique<ProvidersSlot>();
-  ProvidersSlot& slot = *slot_ptr;
-
-  auto now = clock_->now();
-  if (slot.value && now - slot.fetched_at < policy_.ttl) {
-    auto it = slot.value->by_name.find(name);
-    if (it != slot.value->by_name.end()) {
-      note(kProviders, "hit");
-      return provider_answer(slot.value->by_name, ns, name, false);
-    }
-    // A provider created after the list was cached: look again, but at most once per
-    // negativeTtl so a Host naming a provider that does not exist cannot hammer the inventory.
-    auto last_asked = slot.fetched_at;
-    if (slot.last_miss_refetch && *slot.last_miss_refetch > last_asked)
-      last_asked = *slot.last_miss_refetch;
-    bool may_refetch = now - last_asked >= policy_.negative_ttl;
-    if (!slot.flight && !may_refetch) {
-      note(kProviders, "hit");
-      return provider_answer(slot.value->by_name, ns, name, false);
-    }
-    if (!slot.flight) slot.last_miss_refetch = now;
-  }
-
-  std::shared_ptr<Flight> flight = slot.flight;
-  LookupStatus status;
-  std::string error;
-  if (!flight) {
-    flight = std::make_shared<Flight>();
-    slot.flight = flight;
-    lk.unlock();
-    ProvidersFetch fetch;
-    std::shared_ptr<ProvidersValue> value;
-    try {
-      fetch = source_->providers(ns, deadline);
-      if (fetch.status == LookupStatus::Ok) {
-        value = std::make_shared<ProvidersValue>();
-        for (auto& p : fetch.providers) {
-          if (!p.ns.empty() && p.ns != ns) continue;
-          value->by_name.emplace(p.name, std::move(p));
+  ProviderLookup out;
+  auto listing = lookup<Listing>(
+      mu_, *listings_, ns, deadline, policy_, *clock_, observer_.get(), kProviders,
+      [&](Deadline d) {
+        ProvidersFetch f = source_->providers(ns, d);
+        Answer<Listing> a;
+        a.status = f.status == LookupStatus::Ok ? LookupStatus::Ok : LookupStatus::Unavailable;
+        a.error = std::move(f.error);
+        a.timed_out = f.timed_out;
+        if (a.status == LookupStatus::Ok) {
+          auto value = std::make_shared<Listing>();
+          for (auto& p : f.providers) {
+            if (!p.ns.empty() && p.ns != ns) continue;
+            value->by_name.emplace(p.name, std::move(p));
+          }
+          a.value = std::move(value);
         }
-      }
-    } catch (const std::exception& e) {
-      fetch.status = LookupStatus::Unavailable;
-      fetch.error = std::string("inventory client failed: ") + e.what();
-    }
-    lk.lock();
-    if (value) {
-      slot.value = std::move(value);
-      slot.fetched_at = clock_->now();
-    } else if (fetch.status == LookupStatus::Ok) {
-      fetch.status = LookupStatus::Unavailable;  // defensive: Ok without a list
-    }
-    slot.flight.reset();
-    flight->land(fetch.status == LookupStatus::Ok ? LookupStatus::Ok : LookupStatus::Unavailable,
-                 fetch.error.empty() ? "inventory unavailable" : fetch.error);
-    status = flight->status;
-    error = flight->error;
-  } else {
-    std::tie(status, error) = flight->await(lk, deadline);
-  }
-
-  now = clock_->now();
-  if (status == LookupStatus::Ok && slot.value) {
-    note(kProviders, "miss");
-    return provider_answer(slot.value->by_name, ns, name, false);
-  }
-  if (slot.value && now - slot.fetched_at < policy_.ttl) {
-    note(kProviders, "hit");  // a refetch after a miss failed; the cached list is still fresh
-    return provider_answer(slot.value->by_name, ns, name, false);
-  }
-  if (slot.value && now - slot.fetched_at < policy_.stale_if_error) {
-    note(kProviders, "stale");
-    auto out = provider_answer(slot.value->by_name, ns, name, true);
-    out.error = error;
+        return a;
+      },
+      // A provider created after the listing was cached: look again (at most once per
+      // negativeTtl, so a Host naming a provider that does not exist cannot hammer the inventory).
+      [&](const Listing& l) { return l.by_name.count(name) != 0; });
+  out.stale = listing.stale;
+  if (listing.status != LookupStatus::Ok) {
+    out.status = LookupStatus::Unavailable;
+    out.error = std::move(listing.error);
+    out.timed_out = listing.timed_out;
     return out;
   }
-  note(kProviders, "miss");
-  ProviderLookup out;
-  out.status = LookupStatus::Unavailable;
-  out.error = error;
+  auto it = listing.value->by_name.find(name);
+  if (it == listing.value->by_name.end()) {
+    out.status = LookupStatus::NotFound;
+    out.error = "no provider " + ns + "/" + name + " in the inventory";
+    if (listing.stale) out.error = listing.error;
+    return out;
+  }
+  const ProviderInfo& listed = it->second;
+  // Only a vSphere provider is read whole: another type is refused on its type alone.
+  if (listed.type != "vsphere" || listed.uid.empty()) {
+    out.status = LookupStatus::Ok;
+    out.provider = listed;
+    return out;
+  }
+  auto full = lookup<ProviderInfo>(
+      mu_, *providers_, listed.uid, deadline, policy_, *clock_, observer_.get(), kProviders,
+      [&](Deadline d) {
+        ProviderFetch f = source_->provider(listed.uid, d);
+        Answer<ProviderInfo> a;
+        a.status = f.status;
+        a.error = std::move(f.error);
+        a.timed_out = f.timed_out;
+        a.short_lived = f.status != LookupStatus::Ok;
+        if (f.status == LookupStatus::Ok)
+          a.value = std::make_shared<const ProviderInfo>(std::move(f.provider));
+        return a;
+      },
+      [](const ProviderInfo&) { return true; });
+  out.stale = out.stale || full.stale;
+  out.status = full.status;
+  out.timed_out = full.timed_out;
+  if (full.status != LookupStatus::Ok) {
+    out.error = std::move(full.error);
+    return out;
+  }
+  ProviderInfo p = *full.value;
+  if (p.name.empty()) p.name = listed.name;
+  if (p.ns.empty()) p.ns = listed.ns;
+  if (p.uid.empty()) p.uid = listed.uid;
+  if (full.stale) out.error = std::move(full.error);
+  out.provider = std::move(p);
   return out;
 }
 
-namespace {
-
-HostsLookup hosts_answer(LookupStatus status, const std::shared_ptr<const HostIndex>& index,
-                         const std::string& error, bool stale) {
-  HostsLookup out;
-  out.status = status;
-  out.stale = stale;
-  if (status == LookupStatus::Ok)
-    out.hosts = index;
-  else
-    out.error = error;
-  return out;
+HostsLookup CachedInventory::host_by_id(const ProviderInfo& provider, const std::string& id,
+                                        Deadline deadline) {
+  return to_hosts_lookup(lookup<std::vector<HostInfo>>(
+      mu_, *hosts_, provider.uid + "\n#" + id, deadline, policy_, *clock_, observer_.get(), kHosts,
+      [&](Deadline d) { return host_answer([&] { return source_->host_by_id(provider, id, d); }); },
+      [](const std::vector<HostInfo>&) { return true; }));
 }
 
-}  // namespace
-
-HostsLookup CachedInventory::hosts(const ProviderInfo& provider, Deadline deadline) {
-  std::unique_lock<std::mutex> lk(mu_);
-  auto& slot_ptr = hosts_[provider.uid];
-  if (!slot_ptr) slot_ptr = std::make_unique<HostsSlot>();
-  HostsSlot& slot = *slot_ptr;
-
-  auto fresh_for = [&](const HostsSlot& s) {
-    // Not-ready answers expire sooner: a provider finishing its sync must be seen quickly.
-    return s.status == LookupStatus::Ok ? policy_.ttl : policy_.negative_ttl;
-  };
-  auto now = clock_->now();
-  if (slot.has_answer && now - slot.fetched_at < fresh_for(slot)) {
-    note(kHosts, "hit");
-    return hosts_answer(slot.status, slot.index, slot.error, false);
-  }
-
-  std::shared_ptr<Flight> flight = slot.flight;
-  LookupStatus status;
-  std::string error;
-  if (!flight) {
-    flight = std::make_shared<Flight>();
-    slot.flight = flight;
-    lk.unlock();
-    HostsFetch fetch;
-    std::shared_ptr<const HostIndex> index;
-    try {
-      fetch = source_->hosts(provider, deadline);
-      // Indexing 5,000 hosts takes a while: do it before taking the lock.
-      if (fetch.status == LookupStatus::Ok) index = HostIndex::build(std::move(fetch.hosts));
-    } catch (const std::exception& e) {
-      fetch.status = LookupStatus::Unavailable;
-      fetch.error = std::string("inventory client failed: ") + e.what();
-    }
-    lk.lock();
-    if (fetch.status == LookupStatus::Ok || fetch.status == LookupStatus::NotReady) {
-      slot.has_answer = true;
-      slot.status = fetch.status;
-      slot.index = std::move(index);
-      slot.error = fetch.error;
-      slot.fetched_at = clock_->now();
-    } else {
-      fetch.status = LookupStatus::Unavailable;
-      if (fetch.error.empty()) fetch.error = "inventory unavailable";
-    }
-    slot.flight.reset();
-    flight->land(fetch.status, fetch.error);
-    status = flight->status;
-    error = flight->error;
-  } else {
-    std::tie(status, error) = flight->await(lk, deadline);
-  }
-
-  if (status != LookupStatus::Unavailable && slot.has_answer) {
-    note(kHosts, "miss");
-    return hosts_answer(slot.status, slot.index, slot.error, false);
-  }
-  now = clock_->now();
-  if (slot.has_answer && now - slot.fetched_at < policy_.stale_if_error) {
-    note(kHosts, "stale");
-    return hosts_answer(slot.status, slot.index, slot.error, true);
-  }
-  note(kHosts, "miss");
-  return hosts_answer(LookupStatus::Unavailable, nullptr, error, false);
+HostsLookup CachedInventory::hosts_by_name(const ProviderInfo& provider, const std::string& name,
+                                           Deadline deadline) {
+  return to_hosts_lookup(lookup<std::vector<HostInfo>>(
+      mu_, *hosts_, provider.uid + "\nname=" + name, deadline, policy_, *clock_, observer_.get(),
+      kHosts,
+      [&](Deadline d) {
+        return host_answer([&] { return source_->hosts_by_name(provider, name, d); });
+      },
+      [](const std::vector<HostInfo>&) { return true; }));
 }
 
 namespace {
@@ -276,8 +343,11 @@ class CachedView : public InventoryView {
   ProviderLookup provider(const std::string& ns, const std::string& name) override {
     return cache_.provider(ns, name, deadline_);
   }
-  HostsLookup hosts(const ProviderInfo& provider) override {
-    return cache_.hosts(provider, deadline_);
+  HostsLookup host_by_id(const ProviderInfo& provider, const std::string& id) override {
+    return cache_.host_by_id(provider, id, deadline_);
+  }
+  HostsLookup hosts_by_name(const ProviderInfo& provider, const std::string& name) override {
+    return cache_.hosts_by_name(provider, name, deadline_);
   }
 
  private:

@@ -1,9 +1,11 @@
-// The inventory cache: providers per namespace and hosts per provider uid, each
-// fetched whole and indexed, with TTL, a bounded refetch on misses, single-flight fetches and
-// stale-if-error. Turns any InventorySource into per-request InventoryViews.
+// The inventory cache: every answer the webhook asks for (the provider listing of a namespace,
+// one provider, one host by id, the hosts with a name) kept per key with a TTL. A miss refetches
+// at most once per negativeTtl, a failure is remembered for negativeTtl (an inventory that holds
+// requests 10 s before answering 206 costs one call per negativeTtl, not one per admission),
+// concurrent requests for one key share one fetch, and on failure an answer up to staleIfError
+// old is served, marked stale. Turns any InventorySource into per-request InventoryViews.
 #pragma once
 
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,13 +41,16 @@ class CachedInventory {
   std::unique_ptr<InventoryView> view(Deadline deadline);
 
   ProviderLookup provider(const std::string& ns, const std::string& name, Deadline deadline);
-  HostsLookup hosts(const ProviderInfo& provider, Deadline deadline);
+  HostsLookup host_by_id(const ProviderInfo& provider, const std::string& id, Deadline deadline);
+  HostsLookup hosts_by_name(const ProviderInfo& provider, const std::string& name,
+                            Deadline deadline);
+
+  // One cached answer of any kind; defined in cache.cpp.
+  template <class V>
+  struct Table;
 
  private:
-  struct ProvidersValue;
-  struct ProvidersSlot;
-  struct HostsSlot;
-  struct Flight;
+  struct Listing;
 
   std::shared_ptr<InventorySource> source_;
   CachePolicy policy_;
@@ -53,10 +58,9 @@ class CachedInventory {
   std::shared_ptr<Clock> clock_;
 
   std::mutex mu_;
-  std::unordered_map<std::string, std::unique_ptr<ProvidersSlot>> providers_;
-  std::unordered_map<std::string, std::unique_ptr<HostsSlot>> hosts_;
-
-  void note(const char* kind, const char* result);
+  std::unique_ptr<Table<Listing>> listings_;             // by namespace
+  std::unique_ptr<Table<ProviderInfo>> providers_;       // by uid
+  std::unique_ptr<Table<std::vector<HostInfo>>> hosts_;  // by uid + id, or uid + name
 };
 
 }  // namespace hostadm

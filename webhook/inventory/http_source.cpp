@@ -304,16 +304,44 @@ const char* failure_outcome(const RawAnswer& a) {
   return a.status == 0 && a.error.rfind("deadline exceeded", 0) == 0 ? "timeout" : "error";
 }
 
+// A non-200 answer into a fetch: 206 and 404 ProviderNotFound mean the provider is not ready in
+// the inventory (not synced, or no collector for it); anything else is a failure.
+template <class Fetch>
+void not_ok(const HttpInventorySource& src, const RawAnswer& a, const std::string& who,
+            const std::string& what, Fetch& out, const char** outcome) {
+  if (a.status == 206) {
+    out.status = LookupStatus::NotReady;
+    out.error = "the inventory has not finished syncing " + who + " (206)";
+    *outcome = "not_ready";
+  } else if (a.status == 404 && a.x_reason == "ProviderNotFound") {
+    out.status = LookupStatus::NotReady;
+    out.error = "the inventory does not know " + who + " yet (404 ProviderNotFound)";
+    *outcome = "not_ready";
+  } else {
+    out.status = LookupStatus::Unavailable;
+    out.error = src.describe_failure(a, what);
+    out.timed_out = std::string(failure_outcome(a)) == "timeout";
+    *outcome = failure_outcome(a);
+  }
+}
+
+std::string provider_who(const ProviderInfo& p) {
+  return "provider " + p.ns + "/" + p.name;
+}
+
 }  // namespace
 
 ProvidersFetch HttpInventorySource::providers(const std::string& ns, Deadline deadline) {
   auto started = SteadyClock::now();
   ProvidersFetch out;
-  std::string path = "/providers?detail=1";
-  if (!ns.empty()) path += "&namespace=" + url_encode(ns);
+  // Detail 0: a detail > 0 listing answers 500 for the whole namespace while any vSphere
+  // provider in it is still loading.
+  std::string path = "/providers";
+  if (!ns.empty()) path += "?namespace=" + url_encode(ns);
   RawAnswer a = get(path, deadline);
   if (a.status != 200) {
     out.error = describe_failure(a, "the providers of namespace " + ns);
+    out.timed_out = std::string(failure_outcome(a)) == "timeout";
     observe("providers", failure_outcome(a), started);
     return out;
   }
@@ -328,39 +356,69 @@ ProvidersFetch HttpInventorySource::providers(const std::string& ns, Deadline de
   return out;
 }
 
-HostsFetch HttpInventorySource::hosts(const ProviderInfo& provider, Deadline deadline) {
+template <class Fetch, class Read>
+Fetch HttpInventorySource::read_answer(const char* kind, const std::string& path,
+                                       const std::string& who, const std::string& what,
+                                       Deadline deadline, Read read) {
   auto started = SteadyClock::now();
-  HostsFetch out;
-  const std::string who = "provider " + provider.ns + "/" + provider.name;
-  RawAnswer a = get("/providers/vsphere/" + url_encode(provider.uid) + "/hosts?detail=1", deadline);
-  if (a.status == 206) {
-    out.status = LookupStatus::NotReady;
-    out.error = "the inventory has not finished syncing " + who + " (206)";
-    observe("hosts", "not_ready", started);
+  Fetch out;
+  RawAnswer a = get(path, deadline);
+  // A 404 without X-Reason under a provider: no such object, an answer like any other.
+  if (a.status != 200 && !(a.status == 404 && a.x_reason.empty() && read(nullptr, out))) {
+    const char* outcome = "error";
+    not_ok(*this, a, who, what, out, &outcome);
+    observe(kind, outcome, started);
     return out;
   }
-  if (a.status == 404 && a.x_reason == "ProviderNotFound") {
-    out.status = LookupStatus::NotReady;
-    out.error = "the inventory does not know " + who + " yet (404 ProviderNotFound)";
-    observe("hosts", "not_ready", started);
-    return out;
+  if (a.status == 200) {
+    try {
+      read(&a.body, out);
+    } catch (const std::exception& e) {
+      out = Fetch{};
+      out.error = "inventory answered an unreadable " + what + ": " + clip(e.what(), 160);
+      observe(kind, "error", started);
+      return out;
+    }
   }
-  if (a.status != 200) {
-    out.error = describe_failure(a, "the hosts of " + who);
-    observe("hosts", failure_outcome(a), started);
-    return out;
-  }
-  try {
-    out.hosts = hosts_from_inventory_body(a.body);
-    out.status = LookupStatus::Ok;
-    observe("hosts", "ok", started);
-  } catch (const std::exception& e) {
-    out.hosts.clear();
-    out.error =
-        "inventory answered an unreadable host list for " + who + ": " + clip(e.what(), 160);
-    observe("hosts", "error", started);
-  }
+  out.status = LookupStatus::Ok;
+  observe(kind, "ok", started);
   return out;
+}
+
+ProviderFetch HttpInventorySource::provider(const std::string& uid, Deadline deadline) {
+  return read_answer<ProviderFetch>(
+      "providers", "/providers/vsphere/" + url_encode(uid), "provider uid " + uid,
+      "provider with uid " + uid, deadline, [](const std::string* body, ProviderFetch& out) {
+        if (!body) return false;  // a provider of another type
+        out.provider = provider_from_inventory_json(parse_json_bounded(*body));
+        if (out.provider.type.empty()) out.provider.type = "vsphere";
+        return true;
+      });
+}
+
+HostsFetch HttpInventorySource::host_by_id(const ProviderInfo& provider, const std::string& id,
+                                           Deadline deadline) {
+  const std::string who = provider_who(provider);
+  return read_answer<HostsFetch>(
+      "hosts", "/providers/vsphere/" + url_encode(provider.uid) + "/hosts/" + url_encode(id), who,
+      "host " + id + " of " + who, deadline, [](const std::string* body, HostsFetch& out) {
+        if (body) out.hosts.push_back(host_from_inventory_json(parse_json_bounded(*body)));
+        return true;  // no body (404): no host with that id
+      });
+}
+
+HostsFetch HttpInventorySource::hosts_by_name(const ProviderInfo& provider, const std::string& name,
+                                              Deadline deadline) {
+  const std::string who = provider_who(provider);
+  return read_answer<HostsFetch>("hosts",
+                                 "/providers/vsphere/" + url_encode(provider.uid) +
+                                     "/hosts?detail=all&name=" + url_encode(name),
+                                 who, "list of the hosts named " + clip(name, 80) + " of " + who,
+                                 deadline, [](const std::string* body, HostsFetch& out) {
+                                   if (!body) return false;
+                                   out.hosts = hosts_from_inventory_body(*body);
+                                   return true;
+                                 });
 }
 
 }  // namespace hostadm

@@ -1,6 +1,6 @@
-// The Forklift inventory over HTTP(S): providers of a namespace and the
-// hosts of a provider, with a bearer token that may rotate, a CA to verify the service, and
-// per-call timeouts taken from the request's deadline.
+// The Forklift inventory over HTTP(S), asked as Forklift's own client asks it: the providers of
+// a namespace, one provider, one host by id or the hosts with a name, with a bearer token that may
+// rotate, a CA to verify the service, and per-call timeouts taken from the request's deadline.
 #pragma once
 
 #include <map>
@@ -57,7 +57,11 @@ class HttpInventorySource : public InventorySource {
   HttpInventorySource& operator=(const HttpInventorySource&) = delete;
 
   ProvidersFetch providers(const std::string& ns, Deadline deadline) override;
-  HostsFetch hosts(const ProviderInfo& provider, Deadline deadline) override;
+  ProviderFetch provider(const std::string& uid, Deadline deadline) override;
+  HostsFetch host_by_id(const ProviderInfo& provider, const std::string& id,
+                        Deadline deadline) override;
+  HostsFetch hosts_by_name(const ProviderInfo& provider, const std::string& name,
+                           Deadline deadline) override;
 
   // GET prefix + path_and_query with the token; never throws.
   RawAnswer get(const std::string& path_and_query, Deadline deadline);
@@ -81,6 +85,11 @@ class HttpInventorySource : public InventorySource {
   // Empty token when no token file is configured; sets `error` when the file cannot be read.
   std::string token(std::string& error);
   void observe(const char* kind, const char* outcome, SteadyClock::time_point started);
+  // GET `path` and read a 200 with `read(&body, out)`; `read(nullptr, out)` says whether a 404
+  // without X-Reason is an answer (no such object) rather than a failure.
+  template <class Fetch, class Read>
+  Fetch read_answer(const char* kind, const std::string& path, const std::string& who,
+                    const std::string& what, Deadline deadline, Read read);
 };
 
 // "a b/c" -> "a%20b%2Fc": for namespaces, uids and names in inventory paths and queries.

@@ -27,6 +27,7 @@ class FakeInventory : public InventoryView {
   std::string error = "connection refused";
   bool provider_stale = false;
   bool hosts_stale = false;
+  bool hosts_timed_out = false;  // with hosts_status Unavailable: the lookup hit its deadline
   bool throw_on_provider = false;
 
   int provider_calls = 0;
@@ -58,13 +59,33 @@ class FakeInventory : public InventoryView {
     return out;
   }
 
-  HostsLookup hosts(const ProviderInfo& provider) override {
+  HostsLookup host_by_id(const ProviderInfo& provider, const std::string& id) override {
+    return lookup(provider, [&](const HostIndex& index) {
+      std::vector<HostInfo> out;
+      if (const HostInfo* h = index.find_id(id)) out.push_back(*h);
+      return out;
+    });
+  }
+
+  // Last name segment only: the decision core applies the datacenter filter itself.
+  HostsLookup hosts_by_name(const ProviderInfo& provider, const std::string& name) override {
+    return lookup(provider, [&](const HostIndex& index) {
+      std::vector<HostInfo> out;
+      for (const HostInfo* h : index.find_name(name)) out.push_back(*h);
+      return out;
+    });
+  }
+
+ private:
+  template <class Find>
+  HostsLookup lookup(const ProviderInfo& provider, Find find) {
     ++hosts_calls;
     HostsLookup out;
     out.stale = hosts_stale;
     if (hosts_status && *hosts_status != LookupStatus::Ok) {
       out.status = *hosts_status;
       out.error = error;
+      out.timed_out = hosts_timed_out;
       return out;
     }
     if (unsynced.count(provider.uid) != 0) {
@@ -79,7 +100,7 @@ class FakeInventory : public InventoryView {
       return out;
     }
     out.status = LookupStatus::Ok;
-    out.hosts = it->second;
+    out.hosts = std::make_shared<const std::vector<HostInfo>>(find(*it->second));
     return out;
   }
 };
@@ -102,6 +123,7 @@ inline HostInfo make_host(const std::string& id, const std::string& name,
   h.status = status;
   h.in_maintenance = in_maintenance;
   h.adapters = std::move(adapters);
+  if (name.find('/') != std::string::npos) h.path = name;
   return h;
 }
 
@@ -124,7 +146,19 @@ inline FakeInventory standard_inventory() {
        make_host("host-13", "/DC1/host/B/dup.example.com",
                  {{"Management Network", "192.168.1.13"}}),
        make_host("host-14", "esxi-v6.example.com", {{"Storage", "fd00::14"}}),
-       make_host("host-15", "bare.example.com", {})});
+       make_host("host-15", "bare.example.com", {}),
+       make_host("host-16", "/DC2/host/C/dup.example.com",
+                 {{"Management Network", "192.168.1.16"}}),
+       // vmk0 on a standard switch, vmk1 and vmk2 on distributed switch dvs-1: both carry its
+       // name.
+       make_host("host-17", "esxi-dvs.example.com",
+                 {{"dvs-1", "10.1.0.17"},
+                  {"dvs-1", "10.2.0.17"},
+                  {"Management Network", "192.168.1.17"}}),
+       make_host("host-18", "esxi-red.example.com", {{"Management Network", "192.168.1.18"}},
+                 "red"),
+       make_host("host-19", "esxi-nostatus.example.com", {{"Management Network", "192.168.1.19"}},
+                 "")});
 
   auto esxi = make_provider("demo", "esxi-provider", "uid-esxi");
   esxi.sdk_endpoint = "esxi";

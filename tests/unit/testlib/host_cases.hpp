@@ -214,7 +214,9 @@ inline std::vector<HostCase> host_cases() {
   c.push_back(
       HostCase("provider-not-found", host_with({{"spec", {{"provider", {{"name", "nope"}}}}}}))
           .denied({"provider-not-found"})
-          .naming({"'nope'", "'demo'"}));
+          // Both causes: a typo, or a Provider Forklift has not validated (not yet listed).
+          .naming({"'nope'", "'demo'", "kubectl get providers -n demo", "not validated it yet",
+                   "Ready condition"}));
   c.push_back(HostCase("provider-not-vsphere",
                        host_with({{"spec", {{"provider", {{"name", "ovirt-provider"}}}}}}))
                   .denied({"provider-not-vsphere"})
@@ -227,6 +229,22 @@ inline std::vector<HostCase> host_cases() {
                        host_with({{"spec", {{"provider", {{"name", "unsynced-provider"}}}}}}))
                   .denied({"provider-not-ready"})
                   .naming({"has not synced provider demo/unsynced-provider"}));
+  c.push_back(HostCase("provider-not-ready: the inventory's copy keeps a stale Ready",
+                       host_with({{"spec", {{"provider", {{"name", "stale-provider"}}}}}}))
+                  .inventory([](FakeInventory& inv) {
+                    // After a vCenter login failure: Ready still True, phase and a Critical
+                    // condition new.
+                    auto p = make_provider("demo", "stale-provider", "uid-stale");
+                    read_provider_readiness(json::parse(R"({"status": {"phase": "ConnectionFailed",
+                "conditions": [{"type": "Ready", "status": "True", "category": "Required"},
+                               {"type": "ConnectionAuthFailed", "status": "True",
+                                "category": "Critical", "message": "login failed"}]}})"),
+                                            p);
+                    inv.add_provider(p);
+                  })
+                  .denied({"provider-not-ready"})
+                  .naming({"demo/stale-provider", "ConnectionAuthFailed (Critical): login failed",
+                           "phase ConnectionFailed"}));
 
   // --- host reference ---------------------------------------------------------------------
   c.push_back(
@@ -247,7 +265,19 @@ inline std::vector<HostCase> host_cases() {
   c.push_back(HostCase("host-ambiguous",
                        host_with({{"spec", {{"id", nullptr}, {"name", "dup.example.com"}}}}))
                   .denied({"host-ambiguous"})
-                  .naming({"host-12", "host-13", "spec.id"}));
+                  .naming({"host-12", "host-13", "host-16", "spec.id", "/DATACENTER/host/"}));
+  c.push_back(HostCase("path name resolved by the datacenter filter",
+                       host_with({{"spec",
+                                   {{"id", nullptr},
+                                    {"name", "/DC2/host/C/dup.example.com"},
+                                    {"ipAddress", "192.168.1.16"}}}}))
+                  .admitted()
+                  .patched({add("/spec/id", "host-16")}));
+  c.push_back(
+      HostCase("host-ambiguous after the datacenter filter",
+               host_with({{"spec", {{"id", nullptr}, {"name", "/DC1/host/A/dup.example.com"}}}}))
+          .denied({"host-ambiguous"})
+          .naming({"2 hosts", "'DC1'", "host-12", "host-13"}));
   c.push_back(HostCase("id wins over an ambiguous name",
                        host_with({{"spec", {{"name", "dup.example.com"}}}}))
                   .admitted());
@@ -265,8 +295,24 @@ inline std::vector<HostCase> host_cases() {
                host_with({{"spec",
                            {{"id", "host-11"}, {"name", nullptr}, {"ipAddress", "192.168.2.11"}}}}))
           .admitted({"host-in-maintenance", "host-status-not-green"})
-          .naming({"host-11", "'yellow'"})
+          .naming({"host-11", "'yellow'", "will not mark this Host Ready", "through vCenter",
+                   "HostStatusNotGreen"})
           .patched({add("/spec/name", "/DC1/host/Cluster1/esxi-02.example.com")}));
+
+  c.push_back(HostCase("host-status-not-green: red means NotHealthy",
+                       host_with({{"spec",
+                                   {{"id", "host-18"},
+                                    {"name", "esxi-red.example.com"},
+                                    {"ipAddress", "192.168.1.18"}}}}))
+                  .admitted({"host-status-not-green"})
+                  .naming({"'red'", "NotHealthy", "never Ready"}));
+  c.push_back(HostCase("host-status-not-green: an empty status too",
+                       host_with({{"spec",
+                                   {{"id", "host-19"},
+                                    {"name", "esxi-nostatus.example.com"},
+                                    {"ipAddress", "192.168.1.19"}}}}))
+                  .admitted({"host-status-not-green"})
+                  .naming({"host-19 reports no status", "HostStatusNotGreen"}));
 
   // --- address ----------------------------------------------------------------------------
   c.push_back(HostCase("address-missing", host_with({{"spec", {{"ipAddress", nullptr}}}}))
@@ -282,10 +328,19 @@ inline std::vector<HostCase> host_cases() {
       HostCase("address-invalid: port", host_with({{"spec", {{"ipAddress", "192.168.1.10:443"}}}}))
           .denied({"address-invalid"})
           .naming({"port"}));
-  c.push_back(
-      HostCase("address-invalid: brackets", host_with({{"spec", {{"ipAddress", "[fd00::14]"}}}}))
-          .denied({"address-invalid"})
-          .naming({"brackets"}));
+  c.push_back(HostCase("address-invalid: bare IPv6 shows the bracketed form",
+                       host_with({{"spec", {{"ipAddress", "fd00::14"}}}}))
+                  .denied({"address-invalid"})
+                  .naming({"bare IPv6", "https://<ipAddress>/sdk", "'[fd00::14]'"}));
+  c.push_back(HostCase("address-invalid: bracketed IPv6 with a port",
+                       host_with({{"spec", {{"ipAddress", "[fd00::14]:443"}}}}))
+                  .denied({"address-invalid"})
+                  .naming({"drop the port", "[fd00::14]"}));
+  c.push_back(HostCase("bracketed IPv6 accepted", host_with({{"spec",
+                                                              {{"id", "host-14"},
+                                                               {"name", "esxi-v6.example.com"},
+                                                               {"ipAddress", "[fd00::14]"}}}}))
+                  .admitted());
   c.push_back(
       HostCase("address-invalid: out of range", host_with({{"spec", {{"ipAddress", "300.1.1.1"}}}}))
           .denied({"address-invalid"})
@@ -307,9 +362,10 @@ inline std::vector<HostCase> host_cases() {
                   .admitted({"address-not-on-host"})
                   .naming({"10.9.9.9", "host-10"}));
   c.push_back(
-      HostCase("IPv6 compared canonically",
-               host_with({{"spec",
-                           {{"id", "host-14"}, {"name", nullptr}, {"ipAddress", "FD00:0:0::14"}}}}))
+      HostCase(
+          "IPv6 compared canonically",
+          host_with(
+              {{"spec", {{"id", "host-14"}, {"name", nullptr}, {"ipAddress", "[FD00:0:0::14]"}}}}))
           .admitted()
           .patched({add("/spec/name", "esxi-v6.example.com")}));
 
@@ -323,13 +379,41 @@ inline std::vector<HostCase> host_cases() {
                        with_adapter(host_with({{"spec", {{"ipAddress", ""}}}}), "vMotion Network"))
                   .admitted()
                   .patched({add("/spec/ipAddress", "10.0.0.10")}));
-  c.push_back(
-      HostCase("IPv6 adapter consistent", with_adapter(host_with({{"spec",
-                                                                   {{"id", "host-14"},
-                                                                    {"name", "esxi-v6.example.com"},
-                                                                    {"ipAddress", "fd00:0::14"}}}}),
-                                                       "Storage"))
-          .admitted());
+  c.push_back(HostCase("IPv6 adapter consistent",
+                       with_adapter(host_with({{"spec",
+                                                {{"id", "host-14"},
+                                                 {"name", "esxi-v6.example.com"},
+                                                 {"ipAddress", "[fd00:0::14]"}}}}),
+                                    "Storage"))
+                  .admitted());
+  c.push_back(HostCase("an IPv6 adapter fills spec.ipAddress in brackets",
+                       with_adapter(host_with({{"spec",
+                                                {{"id", "host-14"},
+                                                 {"name", "esxi-v6.example.com"},
+                                                 {"ipAddress", nullptr}}}}),
+                                    "Storage"))
+                  .admitted()
+                  .patched({add("/spec/ipAddress", "[fd00::14]")}));
+  {
+    auto dvs = [](json ip) {
+      return with_adapter(
+          host_with(
+              {{"spec", {{"id", "host-17"}, {"name", "esxi-dvs.example.com"}, {"ipAddress", ip}}}}),
+          "dvs-1");
+    };
+    c.push_back(HostCase("distributed switch: the second vmk's IP is consistent", dvs("10.2.0.17"))
+                    .admitted());
+    c.push_back(HostCase("distributed switch: the first vmk's IP is consistent", dvs("10.1.0.17"))
+                    .admitted());
+    c.push_back(
+        HostCase("address-conflict names every IP of a repeated adapter name", dvs("192.168.1.17"))
+            .denied({"address-conflict"})
+            .naming({"'dvs-1'", "has IPs 10.1.0.17, 10.2.0.17"}));
+    c.push_back(HostCase("distributed switch: the adapter fills the first vmk's IP", dvs(nullptr))
+                    .admitted({"adapter-name-repeated"})
+                    .naming({"distributed switch", "10.1.0.17"})
+                    .patched({add("/spec/ipAddress", "10.1.0.17")}));
+  }
   c.push_back(HostCase("address-conflict on CREATE",
                        with_adapter(host_with({{"spec", {{"ipAddress", "10.0.0.10"}}}}),
                                     "Management Network"))
@@ -547,6 +631,16 @@ inline std::vector<HostCase> host_cases() {
                   })
                   .denied({"inventory-unavailable"})
                   .naming({"HTTP 500"}));
+  c.push_back(
+      HostCase("inventory-unavailable: a listed provider's host lookup timed out", stored_host())
+          .inventory([](FakeInventory& inv) {
+            inv.hosts_status = LookupStatus::Unavailable;
+            inv.hosts_timed_out = true;
+            inv.error = "deadline exceeded";
+          })
+          .denied({"inventory-unavailable"})
+          .naming({"deadline exceeded", "may be re-syncing provider demo/vsphere-provider", "10 s",
+                   "206"}));
   c.push_back(
       HostCase("inventory-unavailable under allow", stored_host())
           .policy({{"inventoryFailure", "allow"}})
