@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "harness/commands.hpp"
+#include "webhook/build_info.hpp"
 
 namespace {
 
@@ -15,6 +16,8 @@ usage:
   host-harness serve-inventory --inventory FIXTURE [--listen 127.0.0.1:0] [--tls-cert F --tls-key F] [--token T]
   host-harness send --webhook https://HOST:PORT --ca FILE [--dry-run] [--repeat N --concurrency C] [-o ...] PATH...
   host-harness snapshot --inventory-url URL [--token-file F] [--ca F | --insecure-skip-tls] [--namespace NS] [--provider NAME]
+
+  host-harness --version
 
 exit codes: 0 success, 1 a denial or a failed case, 2 bad usage or unreadable input
 )";
@@ -36,6 +39,10 @@ int main(int argc, char** argv) {
     if (cmd == "serve-inventory") return cmd_serve_inventory(args);
     if (cmd == "send") return cmd_send(args);
     if (cmd == "snapshot") return cmd_snapshot(args);
+    if (cmd == "--version" || cmd == "version") {
+      std::cout << hostadm::version_line("host-harness") << "\n";
+      return kExitOk;
+    }
     if (cmd == "-h" || cmd == "--help" || cmd == "help") {
       std::cout << kUsage;
       return kExitOk;

@@ -4,7 +4,9 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "webhook/build_info.hpp"
 #include "webhook/core/rules.hpp"
+#include "webhook/server/process_metrics.hpp"
 
 namespace hostadm::server {
 namespace {
@@ -107,6 +109,13 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
     for (size_t c = 0; c < kCacheCount; ++c)
       cache_[k][c] = &cache.Add({{"kind", kKinds[k]}, {"result", kCacheResults[c]}});
   }
+  // Constant 1; the labels say which build answers (joins onto other series by instance).
+  BuildGauge()
+      .Name("hostadm_build_info")
+      .Help("Version and source revision of the running host-webhook; always 1.")
+      .Register(*registry_)
+      .Add({{"version", kVersion}, {"revision", kRevision}})
+      .Set(1);
   tls_expiry_ = &expiry.Add({});
   tls_reload_ok_ = &reloads.Add({{"result", "success"}});
   tls_reload_failed_ = &reloads.Add({{"result", "failure"}});
@@ -144,7 +153,9 @@ void Metrics::tls_reload(bool ok) {
 }
 
 std::string Metrics::serialize() const {
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  auto families = registry_->Collect();
+  for (auto& f : collect_process_metrics()) families.push_back(std::move(f));
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace hostadm::server
