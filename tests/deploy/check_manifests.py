@@ -22,8 +22,11 @@ import yaml
 NAMESPACE = "forklift-host-webhook"
 COMPONENTS = {"fail-open", "monitoring", "network-policy", "inventory-ca-trust-manager"}
 # Cluster-scoped kinds of the rendering; everything else must sit in the install's namespace.
-CLUSTER_KINDS = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PriorityClass", "Bundle",
+CLUSTER_KINDS = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PriorityClass",
                  "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"}
+# Cluster-scoped custom resources: kustomize cannot know their scope, so a `namespace:` on top
+# stamps one on them, which the apiserver drops for a cluster-scoped kind.
+CLUSTER_CUSTOM_KINDS = {"Bundle"}
 SA_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 POLICY_KEYS = {
     "adapterAnnotation", "secretDefault", "allowHostnames", "allowCrossNamespaceSecret",
@@ -345,7 +348,7 @@ def check_names(docs, ctx, e):
         where = f"{kind} {md.get('name')}"
         if kind in CLUSTER_KINDS:
             e.need("namespace" not in md, f"{where} is cluster-scoped but has a namespace")
-        else:
+        elif kind not in CLUSTER_CUSTOM_KINDS:
             e.need(md.get("namespace") == ctx.namespace,
                    f"{where} is in namespace {md.get('namespace')}, not {ctx.namespace}")
         if kind != "Namespace":
@@ -455,6 +458,23 @@ def check_components(docs, ctx, e):
                 base = re.sub(r"_(bucket|sum|count)$", "", m)
                 e.need(ctx.metric_names is None or m in known or base in known,
                        f"alert {name} uses {m}, which host-webhook does not export")
+    if "inventory-ca-trust-manager" in ctx.components:
+        bundles = has("Bundle")
+        vol = next((v for v in pod["spec"].get("volumes", []) if v["name"] == "inventory-ca"), {})
+        cm = vol.get("configMap", {})
+        if e.need(len(bundles) == 1, f"trust-manager: expected one Bundle, found {len(bundles)}"):
+            b = bundles[0]
+            e.need(b["metadata"]["name"] == cm.get("name"),
+                   f"Bundle {b['metadata']['name']} writes a ConfigMap the pods do not mount ({cm.get('name')})")
+            key = b["spec"].get("target", {}).get("configMap", {}).get("key")
+            e.need(key in [i["key"] for i in cm.get("items", [])] or (key and not cm.get("items")),
+                   f"Bundle target key {key} is not the key the pods mount")
+            nsobj = next((d for d in docs if d.get("kind") == "Namespace"), {"metadata": {}})
+            e.need(selects(b["spec"].get("target", {}).get("namespaceSelector"),
+                           dict(nsobj["metadata"].get("labels", {}),
+                                **{"kubernetes.io/metadata.name": nsobj["metadata"].get("name")})),
+                   "Bundle target does not select the webhook's namespace")
+            e.need(b["spec"].get("sources"), "Bundle has no source")
     if "network-policy" in ctx.components:
         nps = has("NetworkPolicy")
         if e.need(len(nps) == 1, f"network-policy: expected one NetworkPolicy, found {len(nps)}"):
@@ -517,6 +537,12 @@ def component_mutations(ctx):
              .update(port="metrics")),
             ("alert on a metric that does not exist", lambda d: find(d, "PrometheusRule")["spec"]["groups"][0]
              ["rules"][0].update(expr="hostadm_no_such_metric > 0")),
+        ]
+    if "inventory-ca-trust-manager" in ctx.components:
+        out += [
+            ("Bundle writes another ConfigMap", lambda d: find(d, "Bundle")["metadata"].update(name="other")),
+            ("Bundle targets other namespaces", lambda d: find(d, "Bundle")["spec"]["target"].update(
+                namespaceSelector={"matchLabels": {"team": "other"}})),
         ]
     if "network-policy" in ctx.components:
         out += [

@@ -33,7 +33,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
 deploy=$src/deploy
-components="fail-open monitoring network-policy"
+components="fail-open monitoring network-policy inventory-ca-trust-manager"
 
 # render NAME DIR: kubectl kustomize DIR into $tmp/NAME.yaml; fails on an error or any stderr.
 render() {
