@@ -9,15 +9,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=${SOURCE_DIR:-$(cd "$here/../.." && pwd)}
 
-if ! command -v kubectl >/dev/null 2>&1; then
-  echo "SKIP: kubectl is not installed (kubectl >= 1.27 carries kustomize v5)"
-  exit 0
-fi
-kver=$(kubectl version --client 2>/dev/null | sed -n 's/^Kustomize Version: v\([0-9]*\).*/\1/p')
-if [ -z "$kver" ] || [ "$kver" -lt 5 ]; then
-  echo "SKIP: this kubectl's kustomize is older than v5 (Components, replacements); use kubectl >= 1.27"
-  exit 0
-fi
+# shellcheck source=require_kustomize_v5.sh
+. "$here/require_kustomize_v5.sh"
 python3 -c 'import yaml' 2>/dev/null || {
   echo "FAIL: python3-yaml is missing (Debian: apt-get install python3-yaml)" >&2
   exit 1
