@@ -150,12 +150,15 @@ else
 fi
 
 # The one version: CMakeLists.txt project() == the base's images newTag (checked above on every
-# rendering through --version) == what `make version` prints for `make image`.
+# rendering through --version) == what `make version` prints and `make image` builds and tags.
 make_version=$(make -s -C "$src" version 2>/dev/null || true)
-if [ "$make_version" = "$version" ]; then
+make_image=$(make -s -n -C "$src" image 2>/dev/null || true)
+if [ "$make_version" = "$version" ] && [[ $make_image == *"--build-arg VERSION=$version "* ]] &&
+  [[ $make_image == *":$version ."* ]]; then
   passed=$((passed + 1))
 else
-  echo "FAIL: make version prints '$make_version', CMakeLists.txt says $version" >&2
+  echo "FAIL: make version prints '$make_version' and make image runs '$make_image';" \
+    "CMakeLists.txt says $version" >&2
   failed=$((failed + 1))
 fi
 
