@@ -6,7 +6,14 @@ CMAKE_FLAGS ?=
 LISTEN ?= 127.0.0.1:8443
 CERT_DIR := certs/dev
 
-.PHONY: all deps test-deps build run test certs bench fuzz test-sanitize format clean
+# The version is written once, in CMakeLists.txt `project(... VERSION x.y.z ...)`.
+VERSION := $(shell sed -n 's/^project.*VERSION \([0-9][0-9.]*\).*/\1/p' CMakeLists.txt)
+REVISION := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+SOURCE_URL ?= $(shell git remote get-url origin 2>/dev/null)
+CONTAINER_ENGINE ?= docker
+IMAGE ?= forklift-host-webhook
+
+.PHONY: all deps test-deps build run test certs bench fuzz test-sanitize format clean version image
 
 all: build
 
@@ -56,6 +63,14 @@ test-sanitize: test-deps
 	cmake -S . -B build-tsan -G Ninja -DHOSTADM_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug
 	cmake --build build-tsan -j $(JOBS)
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/.ci/tsan.supp" ctest -L server -j $(JOBS) --output-on-failure --timeout 600
+
+version:
+	@echo $(VERSION)
+
+# Tagged with the version the manifests' kustomize `images:` name (tests/deploy/test_version.sh).
+image:
+	$(CONTAINER_ENGINE) build --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) \
+	  --build-arg SOURCE_URL=$(SOURCE_URL) -t $(IMAGE):$(VERSION) .
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

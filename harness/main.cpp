@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "harness/commands.hpp"
+#include "webhook/build_info.hpp"
 
 namespace {
 
@@ -16,6 +17,8 @@ usage:
   host-harness send --webhook https://HOST:PORT --ca FILE [--dry-run] [--repeat N --concurrency C] [-o ...] PATH...
   host-harness snapshot --inventory-url URL [--token-file F] [--ca F | --insecure-skip-tls] [--namespace NS] [--provider NAME]
   host-harness rules [-o table|json|markdown]
+
+  host-harness --version
 
 exit codes: 0 success, 1 a denial or a failed case, 2 bad usage or unreadable input
 )";
@@ -38,6 +41,10 @@ int main(int argc, char** argv) {
     if (cmd == "send") return cmd_send(args);
     if (cmd == "snapshot") return cmd_snapshot(args);
     if (cmd == "rules") return cmd_rules(args);
+    if (cmd == "--version" || cmd == "version") {
+      std::cout << hostadm::version_line("host-harness") << "\n";
+      return kExitOk;
+    }
     if (cmd == "-h" || cmd == "--help" || cmd == "help") {
       std::cout << kUsage;
       return kExitOk;

@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <string_view>
 
+#include "webhook/build_info.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/inventory/cache.hpp"
 #include "webhook/inventory/files.hpp"
@@ -73,6 +75,12 @@ Inventory make_inventory(const ServerConfig& cfg, const Policy& policy,
 int main(int argc, char** argv) {
   block_signals();
 
+  // Before flag parsing, so `--version` answers even next to flags this build does not know.
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--version") {
+      std::cout << version_line("host-webhook") << "\n";
+      return 0;
+    }
   ParsedArgs args;
   try {
     args = parse_args(argc, argv, [](const char* name) { return std::getenv(name); });

@@ -1,28 +1,39 @@
 #!/usr/bin/env python3
-"""Checks a rendered kustomization (deploy/base, an overlay or an example) for the properties a
-cluster admin relies on: the webhooks reach the server, the certificate names the Service, the
-pods are locked down, RBAC is minimal.
+"""Checks a rendered kustomization (deploy/base, an overlay, components over it, or a user's
+kustomization renaming it) for the properties a cluster admin relies on: the webhooks reach the
+server, the certificate names the Service, the pods are locked down, RBAC is minimal, every name
+and namespace agrees with every reference to it, the image is the project version, the optional
+parts (monitoring, network policy, trust-manager) point at what they serve.
 
-Usage: check_manifests.py --profile base|cert-manager|openshift|fail-open FILE [--self-test]
+Usage: check_manifests.py --profile base|cert-manager|openshift [--components a,b]
+                          [--namespace NS] [--prefix P] [--version X.Y.Z] FILE [--self-test]
 
 --self-test breaks the rendering in one way at a time and fails unless every break is caught, so
 a checker that silently stopped checking something can't keep passing.
 """
 import argparse
 import copy
+import os
 import re
 import sys
 
 import yaml
 
 NAMESPACE = "forklift-host-webhook"
+COMPONENTS = {"fail-open", "monitoring", "network-policy", "inventory-ca-trust-manager"}
+# Cluster-scoped kinds of the rendering; everything else must sit in the install's namespace.
+CLUSTER_KINDS = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PriorityClass",
+                 "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"}
+# Cluster-scoped custom resources: kustomize cannot know their scope, so a `namespace:` on top
+# stamps one on them, which the apiserver drops for a cluster-scoped kind.
+CLUSTER_CUSTOM_KINDS = {"Bundle"}
 SA_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 POLICY_KEYS = {
     "adapterAnnotation", "secretDefault", "allowHostnames", "allowCrossNamespaceSecret",
     "ownerReference", "inventoryFailure", "cache", "inventoryTimeout", "namespaces",
 }
 INVENTORY_NS = {"base": "konveyor-forklift", "cert-manager": "konveyor-forklift",
-                "fail-open": "konveyor-forklift", "openshift": "openshift-mtv"}
+                "openshift": "openshift-mtv"}
 WEBHOOKS = {
     "MutatingWebhookConfiguration": ("hosts.mutate.forklift-host-webhook.konveyor.io", "/mutate"),
     "ValidatingWebhookConfiguration": ("hosts.validate.forklift-host-webhook.konveyor.io", "/validate"),
@@ -85,13 +96,29 @@ def file_in_volume(vol, rel):
     return next((i["key"] for i in items if i["path"] == rel), None)
 
 
-def check(docs, profile):
+class Ctx:
+    """What the rendering is expected to be: which overlay, which components, and the namespace
+    and name prefix a kustomization on top chose."""
+
+    def __init__(self, profile, components=(), namespace=NAMESPACE, prefix="", version=None,
+                 metric_names=None):
+        self.profile, self.components = profile, set(components)
+        self.namespace, self.prefix, self.version = namespace, prefix, version
+        self.metric_names = metric_names
+
+
+def check(docs, ctx):
     e = Errors()
     docs = [d for d in docs if d]
-    dep = one(docs, "Deployment", e, "host-webhook")
-    svc = one(docs, "Service", e, "host-webhook")
+    profile, ns, prefix = ctx.profile, ctx.namespace, ctx.prefix
+    fail_open = "fail-open" in ctx.components
+    dep = one(docs, "Deployment", e, prefix + "host-webhook")
+    svc = one(docs, "Service", e, prefix + "host-webhook")
     if not (dep and svc):
         return e
+    check_names(docs, ctx, e)
+    check_sizing(dep, ctx, e)
+    check_components(docs, ctx, e)
     pod = dep["spec"]["template"]
     spec = pod["spec"]
     containers = spec["containers"]
@@ -141,7 +168,7 @@ def check(docs, profile):
             e.need(h.get("admissionReviewVersions") == ["v1"], f"{w}: admissionReviewVersions != [v1]")
             e.need(h.get("sideEffects") == "None", f"{w}: sideEffects must be None (dry-run)")
             e.need(h.get("matchPolicy") == "Equivalent", f"{w}: matchPolicy must be Equivalent")
-            want_fp = "Ignore" if profile == "fail-open" else "Fail"
+            want_fp = "Ignore" if fail_open else "Fail"
             e.need(h.get("failurePolicy") == want_fp, f"{w}: failurePolicy should be {want_fp}")
             t = h.get("timeoutSeconds")
             e.need(isinstance(t, int) and 1 <= t <= 30, f"{w}: timeoutSeconds must be 1..30")
@@ -162,10 +189,10 @@ def check(docs, profile):
             exprs = h.get("namespaceSelector", {}).get("matchExpressions", [])
             excluded = {v for x in exprs if x.get("key") == "kubernetes.io/metadata.name"
                         and x.get("operator") == "NotIn" for v in x.get("values", [])}
-            e.need({"kube-system", NAMESPACE} <= excluded,
-                   f"{w}: namespaceSelector must exclude kube-system and {NAMESPACE}")
+            e.need({"kube-system", ns} <= excluded,
+                   f"{w}: namespaceSelector must exclude kube-system and {ns}, excludes {sorted(excluded)}")
         ann = cfg["metadata"].get("annotations", {})
-        if profile in ("cert-manager", "fail-open"):
+        if profile == "cert-manager":
             inject = ann.get("cert-manager.io/inject-ca-from", "")
             ns, _, cert = inject.partition("/")
             crt = one(docs, "Certificate", e, cert) if cert else None
@@ -221,7 +248,7 @@ def check(docs, profile):
     if e.need(isinstance(policy_doc, dict), "policy.yaml must be a YAML mapping"):
         unknown = set(policy_doc) - POLICY_KEYS
         e.need(not unknown, f"policy.yaml has unknown keys {sorted(unknown)}")
-        want_failure = "allow" if profile == "fail-open" else "deny"
+        want_failure = "allow" if fail_open else "deny"
         e.need(policy_doc.get("inventoryFailure") == want_failure,
                f"policy inventoryFailure should be {want_failure}")
         it = duration_seconds(policy_doc.get("inventoryTimeout", "2s"))
@@ -257,9 +284,6 @@ def check(docs, profile):
     e.need(csc.get("allowPrivilegeEscalation") is False, "allowPrivilegeEscalation false")
     e.need(csc.get("readOnlyRootFilesystem") is True, "readOnlyRootFilesystem true")
     e.need(csc.get("capabilities", {}).get("drop") == ["ALL"], "capabilities drop ALL")
-    res = c.get("resources", {})
-    e.need(all(k in res.get(r, {}) for r in ("requests", "limits") for k in ("cpu", "memory")),
-           "cpu and memory requests and limits")
     for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
         g = c.get(probe, {}).get("httpGet", {})
         port = ports.get(g.get("port")) if isinstance(g.get("port"), str) else g.get("port")
@@ -287,7 +311,7 @@ def check(docs, profile):
     # --- certificate source ----------------------------------------------------------------------
     svc_names = {f"{svc['metadata']['name']}.{svc['metadata']['namespace']}.svc"}
     svc_names.add(next(iter(svc_names)) + ".cluster.local")
-    if profile in ("cert-manager", "fail-open"):
+    if profile == "cert-manager":
         certs = [d for d in docs if d.get("kind") == "Certificate"
                  and d["spec"].get("secretName") == tls_secret]
         if e.need(len(certs) == 1, f"one Certificate must write the Secret {tls_secret}"):
@@ -297,6 +321,8 @@ def check(docs, profile):
             e.need(dns <= svc_names | {svc["metadata"]["name"],
                                        f"{svc['metadata']['name']}.{svc['metadata']['namespace']}"},
                    f"Certificate dnsNames {sorted(dns)} name something other than the Service")
+            e.need(crt["spec"].get("commonName", next(iter(dns), "")) in dns,
+                   f"Certificate commonName {crt['spec'].get('commonName')} is not one of its dnsNames")
             e.need("server auth" in crt["spec"].get("usages", ["server auth"]), "serving cert needs server auth")
             issuer = one(docs, crt["spec"]["issuerRef"].get("kind", "Issuer"), e, crt["spec"]["issuerRef"]["name"])
             ca_secret = (issuer or {}).get("spec", {}).get("ca", {}).get("secretName")
@@ -311,6 +337,220 @@ def check(docs, profile):
             "service.beta.openshift.io/serving-cert-secret-name") == tls_secret,
             f"Service must ask the service CA for the Secret {tls_secret}")
     return e
+
+# --- names: a kustomization on top may rename the namespace and prefix every name ---------------
+def check_names(docs, ctx, e):
+    nss = [d for d in docs if d.get("kind") == "Namespace"]
+    e.need([d["metadata"]["name"] for d in nss] == [ctx.namespace],
+           f"expected the one Namespace {ctx.namespace}, found {[d['metadata']['name'] for d in nss]}")
+    for d in docs:
+        kind, md = d.get("kind"), d.get("metadata", {})
+        where = f"{kind} {md.get('name')}"
+        if kind in CLUSTER_KINDS:
+            e.need("namespace" not in md, f"{where} is cluster-scoped but has a namespace")
+        elif kind not in CLUSTER_CUSTOM_KINDS:
+            e.need(md.get("namespace") == ctx.namespace,
+                   f"{where} is in namespace {md.get('namespace')}, not {ctx.namespace}")
+        if kind != "Namespace":
+            e.need(md.get("name", "").startswith(ctx.prefix), f"{where} lacks the name prefix {ctx.prefix!r}")
+    dep = next(d for d in docs if d.get("kind") == "Deployment")
+    spec = dep["spec"]["template"]["spec"]
+    pc = spec.get("priorityClassName")
+    e.need(pc and any(d.get("kind") == "PriorityClass" and d["metadata"]["name"] == pc for d in docs),
+           f"priorityClassName {pc!r} names no PriorityClass of the rendering")
+    c = spec["containers"][0]
+    image = c.get("image", "")
+    if ctx.version:
+        e.need(image.rpartition(":")[2] == ctx.version,
+               f"image {image!r} is not tagged with the project version {ctx.version}")
+    issuers = {(d["kind"], d["metadata"]["name"]) for d in docs if d.get("kind") in ("Issuer", "ClusterIssuer")}
+    for d in docs:
+        if d.get("kind") == "Certificate":
+            ref = d["spec"].get("issuerRef", {})
+            e.need((ref.get("kind", "Issuer"), ref.get("name")) in issuers,
+                   f"Certificate {d['metadata']['name']} issuerRef {ref} names no Issuer of the rendering")
+
+
+# --- sizing: no CPU limit, a memory limit that holds the worst case ------------------------------
+# The server's defaults (webhook/server/config.cpp) and the per-connection cost the README's
+# sizing section assumes.
+DEFAULT_THREADS, DEFAULT_BODY, DEFAULT_CONNECTIONS = 64, 3 << 20, 10000
+PER_CONNECTION, BASELINE = 32 << 10, 48 << 20
+
+
+def quantity_bytes(q):
+    """Bytes of a Kubernetes quantity or a --max-body-bytes value: 3145728, 3Mi, 768Mi, 1Gi."""
+    m = re.fullmatch(r"(\d+)(Ki|Mi|Gi)?", str(q))
+    return int(m.group(1)) * {None: 1, "Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30}[m.group(2)] if m else None
+
+
+def check_sizing(dep, ctx, e):
+    c = dep["spec"]["template"]["spec"]["containers"][0]
+    res = c.get("resources", {})
+    e.need("cpu" not in res.get("limits", {}),
+           "no CPU limit: CFS throttling adds latency to every admission while the webhook is busy")
+    e.need(all(k in res.get("requests", {}) for k in ("cpu", "memory")), "cpu and memory requests")
+    limit = quantity_bytes(res.get("limits", {}).get("memory"))
+    if not e.need(limit, "a memory limit (Ki/Mi/Gi) is required"):
+        return
+    args = c.get("args", [])
+    threads = int(flag(args, "--threads") or DEFAULT_THREADS)
+    body = quantity_bytes(flag(args, "--max-body-bytes") or DEFAULT_BODY)
+    conns = int(flag(args, "--max-connections") or DEFAULT_CONNECTIONS)
+    need = BASELINE + conns * PER_CONNECTION + threads * 2 * (body or 0)
+    e.need(limit >= need, f"memory limit {limit >> 20}Mi is below the worst case {need >> 20}Mi "
+           f"({conns} connections x {PER_CONNECTION >> 10}Ki + {threads} workers x 2 x body {body})")
+    req = quantity_bytes(res.get("requests", {}).get("memory"))
+    e.need(req and req <= limit, "memory request must not exceed the limit")
+
+
+# --- components -----------------------------------------------------------------------------------
+# Named by the alerts but exported by the connection-limited transport (--max-connections), which
+# lands separately; every other metric an alert names must be one the sources export.
+TRANSPORT_METRICS = {"hostadm_http_connections", "hostadm_http_connections_closed_total"}
+
+
+def metric_names_in_sources(src):
+    names = set()
+    for root, _, files in os.walk(os.path.join(src, "webhook")):
+        for f in files:
+            if f.endswith((".cpp", ".hpp")):
+                names |= set(re.findall(r'"((?:hostadm|process)_[a-z_]+)"', open(os.path.join(root, f)).read()))
+    return names
+
+
+def selects(selector, labels):
+    ml = (selector or {}).get("matchLabels", {})
+    return bool(ml) and all(labels.get(k) == v for k, v in ml.items())
+
+
+def check_components(docs, ctx, e):
+    dep = next(d for d in docs if d.get("kind") == "Deployment")
+    pod = dep["spec"]["template"]
+    labels = pod["metadata"].get("labels", {})
+    c = pod["spec"]["containers"][0]
+    port_names = {p.get("name"): p["containerPort"] for p in c.get("ports", [])}
+    listen_port = int((flag(c.get("args", []), "--listen") or ":0").rsplit(":", 1)[1])
+    has = lambda kind: [d for d in docs if d.get("kind") == kind]
+    if "monitoring" in ctx.components:
+        pms = has("PodMonitor")
+        if e.need(len(pms) == 1, f"monitoring: expected one PodMonitor, found {len(pms)}"):
+            pm = pms[0]["spec"]
+            e.need(selects(pm.get("selector"), labels), "PodMonitor does not select the webhook pods")
+            eps = pm.get("podMetricsEndpoints", [])
+            e.need(eps and all(port_names.get(ep.get("port")) == listen_port and ep.get("scheme") == "https"
+                               and ep.get("path") == "/metrics" for ep in eps),
+                   "PodMonitor must scrape https /metrics on the webhook's named port")
+        rules = [r for pr in has("PrometheusRule") for g in pr["spec"].get("groups", []) for r in g.get("rules", [])]
+        alerts = {r.get("alert"): r.get("expr", "") for r in rules}
+        want = {"inventory errors": "hostadm_inventory_requests_total",
+                "stale answers": 'result="stale"',
+                "certificate expiry": "hostadm_tls_certificate_expiry_timestamp_seconds",
+                "p99 latency": "hostadm_admission_duration_seconds_bucket",
+                "connections near the limit": "hostadm_http_connections"}
+        for what, needle in want.items():
+            e.need(any(needle in x for x in alerts.values()), f"monitoring: no alert on {what} ({needle})")
+        e.need(any("7 * 86400" in x or "604800" in x for x in alerts.values()),
+               "monitoring: the certificate alert must fire 7 days before expiry")
+        known = (ctx.metric_names or set()) | TRANSPORT_METRICS
+        for name, expr in alerts.items():
+            for m in set(re.findall(r"\b((?:hostadm|process)_[a-z_]+)", expr)):
+                base = re.sub(r"_(bucket|sum|count)$", "", m)
+                e.need(ctx.metric_names is None or m in known or base in known,
+                       f"alert {name} uses {m}, which host-webhook does not export")
+    if "inventory-ca-trust-manager" in ctx.components:
+        bundles = has("Bundle")
+        vol = next((v for v in pod["spec"].get("volumes", []) if v["name"] == "inventory-ca"), {})
+        cm = vol.get("configMap", {})
+        if e.need(len(bundles) == 1, f"trust-manager: expected one Bundle, found {len(bundles)}"):
+            b = bundles[0]
+            e.need(b["metadata"]["name"] == cm.get("name"),
+                   f"Bundle {b['metadata']['name']} writes a ConfigMap the pods do not mount ({cm.get('name')})")
+            key = b["spec"].get("target", {}).get("configMap", {}).get("key")
+            e.need(key in [i["key"] for i in cm.get("items", [])] or (key and not cm.get("items")),
+                   f"Bundle target key {key} is not the key the pods mount")
+            nsobj = next((d for d in docs if d.get("kind") == "Namespace"), {"metadata": {}})
+            e.need(selects(b["spec"].get("target", {}).get("namespaceSelector"),
+                           dict(nsobj["metadata"].get("labels", {}),
+                                **{"kubernetes.io/metadata.name": nsobj["metadata"].get("name")})),
+                   "Bundle target does not select the webhook's namespace")
+            e.need(b["spec"].get("sources"), "Bundle has no source")
+    if "network-policy" in ctx.components:
+        nps = has("NetworkPolicy")
+        if e.need(len(nps) == 1, f"network-policy: expected one NetworkPolicy, found {len(nps)}"):
+            np_ = nps[0]["spec"]
+            e.need(selects(np_.get("podSelector"), labels), "NetworkPolicy does not select the webhook pods")
+            e.need(set(np_.get("policyTypes", [])) == {"Ingress", "Egress"}, "NetworkPolicy must restrict both ways")
+            e.need(any(not r.get("from") and any(p.get("port") in (listen_port, "https") for p in r.get("ports", []))
+                       for r in np_.get("ingress", [])),
+                   f"NetworkPolicy must admit the apiserver on port {listen_port}")
+            inv_ns = INVENTORY_NS[ctx.profile]
+
+            def reaches(rule, port, proto, ns_name):
+                ok_port = any(p.get("port") == port and p.get("protocol", "TCP") == proto for p in rule.get("ports", []))
+                for t in rule.get("to", []):
+                    sel = t.get("namespaceSelector")
+                    if sel == {}:
+                        return ok_port
+                    for x in (sel or {}).get("matchExpressions", []):
+                        if x.get("key") == "kubernetes.io/metadata.name" and x.get("operator") == "In" \
+                                and ns_name in x.get("values", []):
+                            return ok_port
+                return False
+            egress = np_.get("egress", [])
+            e.need(any(reaches(r, 8443, "TCP", inv_ns) for r in egress),
+                   f"NetworkPolicy must let the webhook reach the inventory in {inv_ns} on 8443")
+            e.need(any(reaches(r, 53, "UDP", "kube-system") for r in egress), "NetworkPolicy must allow DNS")
+
+
+def names_mutations(ctx):
+    def find(docs, kind):
+        return next(d for d in docs if d.get("kind") == kind)
+    return [
+        ("Service left in the old namespace", lambda d: find(d, "Service")["metadata"].update(namespace="elsewhere")),
+        ("own namespace exclusion left on the old name", lambda d: [
+            x.update(values=["kube-system", "elsewhere"]) for x in find(d, "ValidatingWebhookConfiguration")
+            ["webhooks"][0]["namespaceSelector"]["matchExpressions"]]),
+        ("priority class missing", lambda d: d.remove(find(d, "PriorityClass"))),
+        ("image not tagged with the version", lambda d: find(d, "Deployment")["spec"]["template"]["spec"]
+         ["containers"][0].update(image="forklift-host-webhook:latest")) if ctx.version else
+        ("Namespace object renamed", lambda d: find(d, "Namespace")["metadata"].update(name="elsewhere")),
+    ]
+
+
+def sizing_mutations():
+    def res(d):
+        return next(x for x in d if x.get("kind") == "Deployment")["spec"]["template"]["spec"]["containers"][0]["resources"]
+    return [
+        ("CPU limit", lambda d: res(d)["limits"].update(cpu="500m")),
+        ("memory limit too small for the connection limit", lambda d: res(d)["limits"].update(memory="128Mi")),
+    ]
+
+
+def component_mutations(ctx):
+    def find(docs, kind):
+        return next(d for d in docs if d.get("kind") == kind)
+    out = []
+    if "monitoring" in ctx.components:
+        out += [
+            ("PodMonitor scrapes another port", lambda d: find(d, "PodMonitor")["spec"]["podMetricsEndpoints"][0]
+             .update(port="metrics")),
+            ("alert on a metric that does not exist", lambda d: find(d, "PrometheusRule")["spec"]["groups"][0]
+             ["rules"][0].update(expr="hostadm_no_such_metric > 0")),
+        ]
+    if "inventory-ca-trust-manager" in ctx.components:
+        out += [
+            ("Bundle writes another ConfigMap", lambda d: find(d, "Bundle")["metadata"].update(name="other")),
+            ("Bundle targets other namespaces", lambda d: find(d, "Bundle")["spec"]["target"].update(
+                namespaceSelector={"matchLabels": {"team": "other"}})),
+        ]
+    if "network-policy" in ctx.components:
+        out += [
+            ("network policy blocks the inventory", lambda d: find(d, "NetworkPolicy")["spec"]["egress"].pop(0)),
+            ("network policy selects other pods", lambda d: find(d, "NetworkPolicy")["spec"]["podSelector"]
+             ["matchLabels"].update({"app.kubernetes.io/name": "other"})),
+        ]
+    return out
 
 
 def mutations():
@@ -358,7 +598,7 @@ def mutations():
         ("policy with an unknown key", lambda d: [cm["data"].update({"policy.yaml": cm["data"]["policy.yaml"]
                                                    + "\ninventoryFailur: deny\n"})
                                                   for cm in d if cm.get("kind") == "ConfigMap"
-                                                  and cm["metadata"]["name"].startswith("host-webhook-policy")]),
+                                                  and "host-webhook-policy-" in cm["metadata"]["name"]]),
         ("single replica", lambda d: find(d, "Deployment")["spec"].update(replicas=1)),
         ("readiness over HTTP", lambda d: container(d)["readinessProbe"]["httpGet"].update(scheme="HTTP")),
         ("inventory TLS skipped", lambda d: container(d)["args"].append("--inventory-insecure-skip-tls")),
@@ -368,17 +608,29 @@ def mutations():
     ]
 
 
-def profile_mutations(profile):
+def profile_mutations(ctx):
     def find(docs, kind, name=None):
         return next(d for d in docs if d.get("kind") == kind and (name is None or d["metadata"]["name"] == name))
-    if profile in ("cert-manager", "fail-open"):
+    profile, p = ctx.profile, ctx.prefix
+    serving = p + "host-webhook-serving"
+    return names_mutations(ctx) + sizing_mutations() + component_mutations(ctx) + \
+        _profile_mutations(profile, serving, find)
+
+
+def _profile_mutations(profile, serving, find):
+    if profile == "cert-manager":
         return [
-            ("certificate lacks the .svc name", lambda d: find(d, "Certificate", "host-webhook-serving")
-             ["spec"].update(dnsNames=["host-webhook.forklift-host-webhook.svc.cluster.local"])),
-            ("certificate for another service", lambda d: find(d, "Certificate", "host-webhook-serving")
+            ("certificate lacks the .svc name", lambda d: find(d, "Certificate", serving)
+             ["spec"].update(dnsNames=[d_ for d_ in find(d, "Certificate", serving)["spec"]["dnsNames"]
+                                       if not d_.endswith(".svc")])),
+            ("certificate for another service", lambda d: find(d, "Certificate", serving)
              ["spec"]["dnsNames"].append("other.forklift-host-webhook.svc")),
-            ("certificate writes another secret", lambda d: find(d, "Certificate", "host-webhook-serving")
+            ("certificate names the old namespace", lambda d: find(d, "Certificate", serving)["spec"].update(
+                dnsNames=["host-webhook.elsewhere.svc", "host-webhook.elsewhere.svc.cluster.local"])),
+            ("certificate writes another secret", lambda d: find(d, "Certificate", serving)
              ["spec"].update(secretName="other")),
+            ("cainjector reads the old namespace", lambda d: find(d, "MutatingWebhookConfiguration")
+             ["metadata"]["annotations"].update({"cert-manager.io/inject-ca-from": "elsewhere/" + serving})),
             ("no CA injection", lambda d: find(d, "ValidatingWebhookConfiguration")["metadata"].pop("annotations")),
         ]
     if profile == "openshift":
@@ -393,30 +645,42 @@ def profile_mutations(profile):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--profile", required=True, choices=sorted(INVENTORY_NS))
+    ap.add_argument("--components", default="", help="comma-separated: " + ", ".join(sorted(COMPONENTS)))
+    ap.add_argument("--namespace", default=NAMESPACE)
+    ap.add_argument("--prefix", default="")
+    ap.add_argument("--version", help="the image tag the Deployment must carry")
+    ap.add_argument("--source-dir", help="repository root, to check alert metric names against the code")
     ap.add_argument("--self-test", action="store_true")
     ap.add_argument("file")
     a = ap.parse_args()
+    comps = [c for c in a.components.split(",") if c]
+    unknown = set(comps) - COMPONENTS
+    if unknown:
+        ap.error(f"unknown components {sorted(unknown)}")
+    ctx = Ctx(a.profile, comps, a.namespace, a.prefix, a.version,
+              metric_names_in_sources(a.source_dir) if a.source_dir else None)
+    label = f"{a.profile}{'+' + '+'.join(comps) if comps else ''} ns={a.namespace} prefix={a.prefix!r}"
     with open(a.file) as f:
         docs = [d for d in yaml.safe_load_all(f) if d]
-    errors = check(docs, a.profile)
+    errors = check(docs, ctx)
     for msg in errors:
-        print(f"{a.file} [{a.profile}]: {msg}")
+        print(f"{a.file} [{label}]: {msg}")
     if errors:
         return 1
     if a.self_test:
         missed = []
-        cases = mutations() + profile_mutations(a.profile)
+        cases = mutations() + profile_mutations(ctx)
         for desc, breakit in cases:
             broken = copy.deepcopy(docs)
             breakit(broken)
-            if not check(broken, a.profile):
+            if not check(broken, ctx):
                 missed.append(desc)
         for desc in missed:
-            print(f"self-test [{a.profile}]: the checker did not notice: {desc}")
+            print(f"self-test [{label}]: the checker did not notice: {desc}")
         if missed:
             return 1
-        print(f"self-test [{a.profile}]: all {len(cases)} broken renderings caught")
-    print(f"{a.file} [{a.profile}]: ok")
+        print(f"self-test [{label}]: all {len(cases)} broken renderings caught")
+    print(f"{a.file} [{label}]: ok")
     return 0
 
 

@@ -110,6 +110,26 @@ def main():
     for b in ("host-webhook", "host-harness"):
         if not re.search(rf"--from=\S+ .*\bbin/{b}\b.* /usr/local/bin/?", copies):
             errors.append(f"runtime stage must copy {b} from the build stage into /usr/local/bin")
+    # The image says which build it holds: the labels come from the build args `make image`
+    # fills from CMakeLists.txt and git, and the build stage feeds the revision to CMake.
+    labels = {}
+    for k, a in runtime["instrs"]:
+        if k == "LABEL":
+            for pair in shlex.split(a):
+                key, _, value = pair.partition("=")
+                labels[key] = value
+    for key, want in (("org.opencontainers.image.version", "${VERSION}"),
+                      ("org.opencontainers.image.revision", "${REVISION}"),
+                      ("org.opencontainers.image.source", "${SOURCE_URL}"),
+                      ("org.opencontainers.image.licenses", "Apache-2.0")):
+        if labels.get(key) != want:
+            errors.append(f"runtime stage must LABEL {key}={want}, has {labels.get(key)!r}")
+    declared = {a.split("=")[0] for k, a in runtime["instrs"] if k == "ARG"}
+    for arg in ("VERSION", "REVISION", "SOURCE_URL"):
+        if arg not in declared:
+            errors.append(f"runtime stage must declare ARG {arg} for its label")
+    if "-DHOSTADM_REVISION=" not in build_runs:
+        errors.append("build stage must pass the REVISION build arg to CMake (-DHOSTADM_REVISION)")
     for e in errors:
         print(f"error: {e}")
     return 1 if errors else 0

@@ -1,46 +1,172 @@
 #!/usr/bin/env bash
-# Renders deploy/base, each overlay and each example with `kubectl kustomize` and checks what an
-# admin relies on (tests/deploy/check_manifests.py): webhooks reach the server, the certificate
-# names the Service, the pods are locked down, RBAC is minimal.
+# Renders every way the install can be put together with `kubectl kustomize` (kustomize v5) and
+# checks each rendering structurally (tests/deploy/check_manifests.py): deploy/base, each overlay,
+# each component over each overlay, and a user's kustomization that sets `namespace:` and/or
+# `namePrefix:` over the base and each overlay, written into a temp dir as an admin would. Every
+# render must be silent on stderr (no deprecated fields), and a rename must leave no reference
+# behind: Certificate DNS names, CA injection, webhook service refs, the own-namespace exclusion.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=${SOURCE_DIR:-$(cd "$here/../.." && pwd)}
 
-if ! command -v kubectl >/dev/null 2>&1; then
-  echo "SKIP: kubectl is not installed (Debian: apt-get install kubernetes-client)"
-  exit 0
-fi
+# shellcheck source=require_kustomize_v5.sh
+. "$here/require_kustomize_v5.sh"
 python3 -c 'import yaml' 2>/dev/null || {
   echo "FAIL: python3-yaml is missing (Debian: apt-get install python3-yaml)" >&2
+  exit 1
+}
+
+version=$(sed -n 's/^project(.*VERSION \([0-9][0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
+[ -n "$version" ] || {
+  echo "FAIL: no VERSION in $src/CMakeLists.txt project()" >&2
   exit 1
 }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
-for target in base:base cert-manager:overlays/cert-manager openshift:overlays/openshift \
-  fail-open:examples/fail-open; do
-  profile=${target%%:*} dir=$src/deploy/${target#*:}
-  out=$tmp/$profile.yaml
-  # stderr kept apart: kustomize v5 warns about the v2-compatible fields we use on purpose.
-  if ! kubectl kustomize "$dir" >"$out" 2>"$tmp/$profile.err"; then
+deploy=$src/deploy
+components="fail-open monitoring network-policy inventory-ca-trust-manager"
+
+# render NAME DIR: kubectl kustomize DIR into $tmp/NAME.yaml; fails on an error or any stderr.
+render() {
+  local name=$1 dir=$2
+  if ! kubectl kustomize "$dir" >"$tmp/$name.yaml" 2>"$tmp/$name.err"; then
     echo "FAIL: kubectl kustomize $dir:" >&2
-    cat "$tmp/$profile.err" >&2
-    failed=$((failed + 1))
-    continue
+    cat "$tmp/$name.err" >&2
+    return 1
   fi
-  if python3 "$here/check_manifests.py" --self-test --profile "$profile" "$out"; then
+  if [ -s "$tmp/$name.err" ]; then
+    echo "FAIL: kubectl kustomize $dir wrote to stderr (deprecated or wrong fields?):" >&2
+    cat "$tmp/$name.err" >&2
+    return 1
+  fi
+}
+
+# check NAME PROFILE [check_manifests.py options]: render result against the structural checks.
+check() {
+  local name=$1 profile=$2
+  shift 2
+  if python3 "$here/check_manifests.py" --self-test --profile "$profile" --version "$version" \
+    --source-dir "$src" "$@" "$tmp/$name.yaml"; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))
   fi
+}
+
+# user_dir NAME: a fresh directory for a user's kustomization, and the path back to deploy/.
+user_dir() {
+  mkdir -p "$tmp/$1"
+  realpath --relative-to="$tmp/$1" "$deploy"
+}
+
+run() { # run NAME DIR PROFILE [options]
+  local name=$1 dir=$2 profile=$3
+  shift 3
+  if render "$name" "$dir"; then check "$name" "$profile" "$@"; else failed=$((failed + 1)); fi
+}
+
+run base "$deploy/base" base
+for overlay in cert-manager openshift; do
+  run "$overlay" "$deploy/overlays/$overlay" "$overlay"
 done
+run example-fail-open "$deploy/examples/fail-open" cert-manager --components fail-open
+
+# Each component over each overlay, then all of them together.
+for overlay in cert-manager openshift; do
+  for comp in $components all; do
+    name=$overlay+$comp
+    rel=$(user_dir "$name")
+    list=$comp
+    [ "$comp" = all ] && list=$components
+    {
+      echo "apiVersion: kustomize.config.k8s.io/v1beta1"
+      echo "kind: Kustomization"
+      echo "resources: [$rel/overlays/$overlay]"
+      echo "components:"
+      for c in $list; do echo "  - $rel/components/$c"; done
+    } >"$tmp/$name/kustomization.yaml"
+    # trust-manager replaces the hand-made inventory CA of the cert-manager path only.
+    if [ "$overlay" = openshift ] && [[ " $list " == *" inventory-ca-trust-manager "* ]]; then
+      continue
+    fi
+    run "$name" "$tmp/$name" "$overlay" --components "$(echo "$list" | tr ' ' ',')"
+  done
+done
+
+# A user's kustomization renaming the install: namespace, prefix, or both, over the base and each
+# overlay (with every component too). The cert-manager overlay needs its follow-names transformer
+# listed (composite names: "<service>.<namespace>.svc", "<namespace>/<certificate>").
+for target in base overlays/cert-manager overlays/openshift; do
+  profile=${target#overlays/}
+  for rename in "team-platform:acme-" "team-platform:" ":acme-"; do
+    ns=${rename%%:*} prefix=${rename#*:}
+    for comps in none all; do
+      [ "$target" = base ] && [ "$comps" = all ] && continue
+      name=user-$profile-${ns:-samens}-${prefix:-noprefix}-$comps
+      rel=$(user_dir "$name")
+      list=""
+      if [ "$comps" = all ]; then
+        list=$components
+        [ "$profile" = openshift ] && list="fail-open monitoring network-policy"
+      fi
+      {
+        echo "apiVersion: kustomize.config.k8s.io/v1beta1"
+        echo "kind: Kustomization"
+        [ -n "$ns" ] && echo "namespace: $ns"
+        [ -n "$prefix" ] && echo "namePrefix: $prefix"
+        echo "resources: [$rel/$target]"
+        if [ -n "$list" ]; then
+          echo "components:"
+          for c in $list; do echo "  - $rel/components/$c"; done
+        fi
+        [ "$profile" = cert-manager ] && echo "transformers: [$rel/overlays/cert-manager/follow-names]"
+      } >"$tmp/$name/kustomization.yaml"
+      run "$name" "$tmp/$name" "$profile" --namespace "${ns:-forklift-host-webhook}" --prefix "$prefix" \
+        --components "$(echo "$list" | tr ' ' ',')"
+    done
+  done
+done
+
+# Without follow-names, a renamed cert-manager install is exactly the inconsistent one admins hit
+# (old namespace in the certificate and the CA injection): the checker must refuse it.
+rel=$(user_dir forgot-follow-names)
+printf 'namespace: team-platform\nresources: [%s/overlays/cert-manager]\n' "$rel" \
+  >"$tmp/forgot-follow-names/kustomization.yaml"
+if render forgot-follow-names "$tmp/forgot-follow-names" &&
+  ! python3 "$here/check_manifests.py" --profile cert-manager --namespace team-platform \
+    "$tmp/forgot-follow-names.yaml" >"$tmp/forgot.out"; then
+  if grep -q "dnsNames" "$tmp/forgot.out" && grep -q "inject-ca-from" "$tmp/forgot.out"; then
+    passed=$((passed + 1))
+  else
+    echo "FAIL: the rename without follow-names was refused for other reasons:" >&2
+    cat "$tmp/forgot.out" >&2
+    failed=$((failed + 1))
+  fi
+else
+  echo "FAIL: a cert-manager install renamed without follow-names passed the checks" >&2
+  failed=$((failed + 1))
+fi
+
+# The one version: CMakeLists.txt project() == the base's images newTag (checked above on every
+# rendering through --version) == what `make version` prints and `make image` builds and tags.
+make_version=$(make -s -C "$src" version 2>/dev/null || true)
+make_image=$(make -s -n -C "$src" image 2>/dev/null || true)
+if [ "$make_version" = "$version" ] && [[ $make_image == *"--build-arg VERSION=$version "* ]] &&
+  [[ $make_image == *":$version ."* ]]; then
+  passed=$((passed + 1))
+else
+  echo "FAIL: make version prints '$make_version' and make image runs '$make_image';" \
+    "CMakeLists.txt says $version" >&2
+  failed=$((failed + 1))
+fi
 
 # Each shipped policy must be one the product's own parser accepts, not only well-formed YAML:
 # `host-harness replay` loads it exactly as host-webhook does and exits 2 when it is refused.
 harness=${BIN_DIR:-$src/build/bin}/host-harness
 if [ -x "$harness" ]; then
-  for profile in base cert-manager openshift fail-open; do
+  for profile in base cert-manager openshift example-fail-open; do
     [ -s "$tmp/$profile.yaml" ] || continue
     python3 - "$tmp/$profile.yaml" "$tmp/$profile.policy.yaml" <<'PY'
 import sys, yaml

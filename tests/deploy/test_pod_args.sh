@@ -12,10 +12,8 @@ if [ ! -x "$bin/host-webhook" ]; then
   echo "SKIP: $bin/host-webhook is not built (run make build)"
   exit 0
 fi
-if ! command -v kubectl >/dev/null 2>&1; then
-  echo "SKIP: kubectl is not installed (Debian: apt-get install kubernetes-client)"
-  exit 0
-fi
+# shellcheck source=require_kustomize_v5.sh
+. "$here/require_kustomize_v5.sh"
 for tool in curl openssl python3; do
   command -v $tool >/dev/null 2>&1 || {
     echo "FAIL: $tool is missing (see .ci/packages-test.txt)" >&2

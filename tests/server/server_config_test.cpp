@@ -33,7 +33,8 @@ TEST(ServerConfigTest, DefaultsMatchTheSpec) {
   EXPECT_EQ(cfg.listen_port, 8443);
   EXPECT_EQ(cfg.inventory_token_file, "/var/run/secrets/kubernetes.io/serviceaccount/token");
   EXPECT_EQ(cfg.threads, 64);
-  EXPECT_EQ(cfg.max_body_bytes, 7u << 20);
+  // An AdmissionReview carries object and oldObject, each at most ~1.5 MiB as etcd stores them.
+  EXPECT_EQ(cfg.max_body_bytes, 3u << 20);
   EXPECT_EQ(cfg.keep_alive_timeout, 5s);
   EXPECT_EQ(cfg.drain_delay, 5s);
   EXPECT_EQ(cfg.log_format, LogFormat::Json);

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "webhook/core/json_limits.hpp"
+#include "webhook/inventory/file_stamp.hpp"
 
 namespace hostadm {
 
@@ -109,9 +110,7 @@ std::string inventory_url_from_env_or(const std::string& flag) {
 struct HttpInventorySource::TokenCache {
   std::mutex mu;
   bool loaded = false;
-  struct timespec mtime {};
-  off_t size = -1;
-  ino_t ino = 0;
+  FileStamp stamp;
   std::string token;
 };
 
@@ -126,18 +125,14 @@ HttpInventorySource::~HttpInventorySource() = default;
 
 std::string HttpInventorySource::token(std::string& error) {
   if (config_.token_file.empty()) return "";
-  struct stat st {};
-  if (::stat(config_.token_file.c_str(), &st) != 0) {
+  const FileStamp stamp = FileStamp::of(config_.token_file);
+  if (!stamp.exists) {
     error = "cannot read the inventory token file " + config_.token_file + ": " +
             std::strerror(errno) + " (set --inventory-token-file)";
     return "";
   }
   std::lock_guard<std::mutex> lk(token_->mu);
-  if (token_->loaded && st.st_mtim.tv_sec == token_->mtime.tv_sec &&
-      st.st_mtim.tv_nsec == token_->mtime.tv_nsec && st.st_size == token_->size &&
-      st.st_ino == token_->ino) {
-    return token_->token;
-  }
+  if (token_->loaded && stamp == token_->stamp) return token_->token;
   std::ifstream in(config_.token_file, std::ios::binary);
   if (!in) {
     error =
@@ -148,9 +143,7 @@ std::string HttpInventorySource::token(std::string& error) {
   ss << in.rdbuf();
   token_->token = trim(ss.str());
   token_->loaded = true;
-  token_->mtime = st.st_mtim;
-  token_->size = st.st_size;
-  token_->ino = st.st_ino;
+  token_->stamp = stamp;
   if (token_->token.empty()) {
     error = "the inventory token file " + config_.token_file + " is empty";
     return "";
@@ -158,9 +151,24 @@ std::string HttpInventorySource::token(std::string& error) {
   return token_->token;
 }
 
+// cert-manager renews the inventory's CA and the kubelet swaps the mounted copy: a pooled client
+// keeps the CA it loaded when it first connected, so when the file changes every client built
+// before is retired (idle ones now, busy ones when they come back) and new ones load the new CA.
+// Called with pool_mu_ held.
+void HttpInventorySource::follow_ca_file() {
+  if (config_.ca_file.empty()) return;
+  const FileStamp now = FileStamp::of(config_.ca_file);
+  if (now == ca_stamp_) return;
+  ca_stamp_ = now;
+  ++ca_generation_;
+  for (auto& c : idle_) generation_of_.erase(c.get());
+  idle_.clear();
+}
+
 std::unique_ptr<httplib::ClientImpl> HttpInventorySource::take_client() {
   {
     std::lock_guard<std::mutex> lk(pool_mu_);
+    follow_ca_file();
     if (!idle_.empty()) {
       auto c = std::move(idle_.back());
       idle_.pop_back();
@@ -179,12 +187,21 @@ std::unique_ptr<httplib::ClientImpl> HttpInventorySource::take_client() {
   client->set_tcp_nodelay(true);
   client->set_keep_alive(true);
   client->set_url_encode(false);  // paths are encoded here (url_encode)
+  std::lock_guard<std::mutex> lk(pool_mu_);
+  generation_of_[client.get()] = ca_generation_;
   return client;
 }
 
 void HttpInventorySource::give_back(std::unique_ptr<httplib::ClientImpl> client) {
   std::lock_guard<std::mutex> lk(pool_mu_);
-  if (idle_.size() < kMaxIdleClients) idle_.push_back(std::move(client));
+  follow_ca_file();
+  auto gen = generation_of_.find(client.get());
+  const bool current = gen != generation_of_.end() && gen->second == ca_generation_;
+  if (current && idle_.size() < kMaxIdleClients) {
+    idle_.push_back(std::move(client));
+    return;
+  }
+  if (gen != generation_of_.end()) generation_of_.erase(gen);
 }
 
 namespace {

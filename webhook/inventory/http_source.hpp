@@ -7,8 +7,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "webhook/inventory/file_stamp.hpp"
 #include "webhook/inventory/source.hpp"
 
 namespace httplib {
@@ -21,7 +23,7 @@ struct HttpSourceConfig {
   std::string url;  // base URL, e.g. https://forklift-inventory.openshift-mtv.svc:8443
   std::string
       token_file;  // bearer token, re-read when its mtime/size changes (projected SA tokens rotate)
-  std::string ca_file;  // PEM bundle to verify the inventory's certificate
+  std::string ca_file;  // PEM bundle to verify the inventory's certificate; re-read when it changes
   bool insecure_skip_tls = false;
 };
 
@@ -79,6 +81,11 @@ class HttpInventorySource : public InventorySource {
 
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<httplib::ClientImpl>> idle_;  // keep-alive connections to reuse
+  // The --inventory-ca file as last seen, and which version of it each live client loaded.
+  FileStamp ca_stamp_;
+  uint64_t ca_generation_ = 0;
+  std::unordered_map<const httplib::ClientImpl*, uint64_t> generation_of_;
+  void follow_ca_file();
 
   std::unique_ptr<httplib::ClientImpl> take_client();
   void give_back(std::unique_ptr<httplib::ClientImpl> client);

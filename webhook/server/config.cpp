@@ -139,7 +139,8 @@ std::vector<Flag> flags() {
          c.max_connections = static_cast<size_t>(n);
        }},
       {"max-body-bytes", Kind::Size, "BYTES",
-       "largest request body (default 7Mi, as controller-runtime); larger gets HTTP 413",
+       "largest request body (default 3Mi: object and oldObject, each at most ~1.5Mi in "
+       "etcd); larger gets HTTP 413",
        [](C& c, const std::string& v) {
          const size_t n = parse_size(v);
          if (n < 1024) throw std::invalid_argument("'" + v + "' is below 1024 bytes");
@@ -381,7 +382,8 @@ std::string usage_text() {
     if (f.value_hint[0]) out << " " << f.value_hint;
     out << "\n      " << f.help << "\n";
   }
-  out << "  --help\n      this text\n\nExit codes: 0 clean shutdown, 1 runtime failure (e.g. the "
+  out << "  --help\n      this text\n  --version\n      the version and source revision\n\nExit "
+         "codes: 0 clean shutdown, 1 runtime failure (e.g. the "
          "port is in use), 2 bad flags or input files.\n";
   return out.str();
 }

@@ -38,7 +38,8 @@ struct ServerConfig {
   int threads = 64;
   size_t max_connections = 10'000;
   std::chrono::milliseconds handshake_timeout{10'000};
-  size_t max_body_bytes = 7u << 20;
+  // object + oldObject, each at most ~1.5 MiB as etcd stores it (its request limit).
+  size_t max_body_bytes = 3u << 20;
   std::chrono::milliseconds keep_alive_timeout{5'000};
   std::chrono::milliseconds read_timeout{10'000};
   std::chrono::milliseconds write_timeout{10'000};

@@ -4,7 +4,9 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "webhook/build_info.hpp"
 #include "webhook/core/rules.hpp"
+#include "webhook/server/process_metrics.hpp"
 
 namespace hostadm::server {
 namespace {
@@ -124,6 +126,13 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
     for (size_t c = 0; c < kCacheCount; ++c)
       cache_[k][c] = &cache.Add({{"kind", kKinds[k]}, {"result", kCacheResults[c]}});
   }
+  // Constant 1; the labels say which build answers (joins onto other series by instance).
+  BuildGauge()
+      .Name("hostadm_build_info")
+      .Help("Version and source revision of the running host-webhook; always 1.")
+      .Register(*registry_)
+      .Add({{"version", kVersion}, {"revision", kRevision}})
+      .Set(1);
   tls_expiry_ = &expiry.Add({});
   tls_reload_ok_ = &reloads.Add({{"result", "success"}});
   tls_reload_failed_ = &reloads.Add({{"result", "failure"}});
@@ -166,7 +175,9 @@ void Metrics::connections(const std::array<int64_t, http::kConnStateCount>& by_s
 }
 
 std::string Metrics::serialize() const {
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  auto families = registry_->Collect();
+  for (auto& f : collect_process_metrics()) families.push_back(std::move(f));
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace hostadm::server
