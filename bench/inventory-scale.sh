@@ -86,11 +86,29 @@ coalesce_calls=$(requests_json)
 succeeded=$(grep -o '[0-9]* succeeded' "$WORK/coalesce.out" | grep -o '[0-9]*' || echo 0)
 set_faults '{}'
 
+# snapshot of the whole inventory: host pages are written out as they are read; its peak RSS
+# (ru_maxrss of the child) and the size of what it wrote.
+snap=$(python3 - "$BIN/host-harness" "$INV_URL" "$CERTS/ca.crt" "$INV_TOKEN_FILE" "$WORK/snapshot.yaml" <<'PY'
+import resource, subprocess, sys, time
+h, url, ca, tok, out = sys.argv[1:6]
+t0 = time.monotonic()
+with open(out, "w") as f:
+    rc = subprocess.run([h, "snapshot", "--inventory-url", url, "--ca", ca, "--token-file", tok,
+                         "--timeout", "120s"], stdout=f).returncode
+print(rc, round(time.monotonic() - t0, 2), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+PY
+)
+read -r snap_rc snap_s snap_kb <<<"$snap"
+[[ $snap_rc == 0 ]] || die "snapshot of the $big-host inventory failed (exit $snap_rc)"
+snap_mb=$(du -m "$WORK/snapshot.yaml" | cut -f1)
+
 python3 - "$WORK" "$RESULTS/inventory-scale.json" "$(machine_json)" "$busy" "$coalesce_calls" \
-  "$succeeded" "$big" "${SIZES[@]}" <<'PY'
+  "$succeeded" "$big" "$snap_s" "$snap_kb" "$snap_mb" "${SIZES[@]}" <<'PY'
 import json, sys
 work, out, machine, busy = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4])
-calls, succeeded, big, sizes = json.loads(sys.argv[5]), int(sys.argv[6]), sys.argv[7], sys.argv[8:]
+calls, succeeded, big = json.loads(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
+snap_s, snap_mb_rss, snap_out_mb = float(sys.argv[8]), round(int(sys.argv[9]) / 1024, 1), int(sys.argv[10])
+sizes = sys.argv[11:]
 per = {n: json.load(open(f"{work}/size-{n}.json")) for n in sizes}
 small = sizes[0]
 ratio = round(per[big]["p50_ms"] / per[small]["p50_ms"], 3)
@@ -102,6 +120,8 @@ res = {"bench": "inventory-scale", "machine": machine, "busy_compilers": busy, "
        "single_flight": {"concurrent_cold_requests": 100, "succeeded": succeeded,
                          "inventory_latency_ms": 300, "inventory_calls": calls},
        "peak_rss_mb": {"hosts": int(big), "vmhwm_mb": hwm},
+       "snapshot": {"hosts": int(big), "seconds": snap_s, "peak_rss_mb": snap_mb_rss,
+                    "output_mb": snap_out_mb},
        "target": {"cold_extra_ms": "inventory answer + 20", "p50_ratio": 1.2,
                   "host_lookups": 1, "vmhwm_mb": 50}}
 res["pass"] = (cold_ok and ratio <= 1.2 and host_calls == 1 and succeeded == 100 and hwm <= 50)
@@ -120,5 +140,6 @@ print(f"100 concurrent cold requests ({succeeded} succeeded): inventory calls {c
       f"(target: 1 host lookup): {'PASS' if host_calls == 1 and succeeded == 100 else 'MISS'}")
 print(f"peak RSS (VmHWM, first fetch and load included) with {big} hosts: {hwm} MB (target <= 50): "
       f"{'PASS' if hwm <= 50 else 'MISS'}")
+print(f"snapshot of {big} hosts: {snap_s} s, {snap_out_mb} MB of YAML, peak RSS {snap_mb_rss} MB")
 print(f"result: {out}")
 PY

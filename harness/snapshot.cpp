@@ -147,15 +147,18 @@ int cmd_snapshot(const Args& args) {
     // Host pages, each written out as soon as it is read. The first answer also says whether
     // the provider is synced, which the provider's entry (written first) records.
     int hosts_status = 200;
+    SteadyClock::duration waited{};
     json page = json::array();
     std::string hosts_path;
     auto read_page = [&](size_t offset) -> std::string {
       hosts_path = "/providers/vsphere/" + url_encode(uid) +
                    "/hosts?detail=all&limit=" + std::to_string(kPage) +
                    "&offset=" + std::to_string(offset);
+      auto asked = SteadyClock::now();
       RawAnswer a = src->get(hosts_path, deadline());
       if (a.status == 206 || (a.status == 404 && a.x_reason == "ProviderNotFound")) {
         hosts_status = a.status;
+        waited = SteadyClock::now() - asked;
         page = json::array();
         return "";
       }
@@ -178,6 +181,11 @@ int cmd_snapshot(const Args& args) {
     } catch (const std::exception& e) {
       return fail("cannot build a fixture from the answers about " + who + ": " + e.what());
     }
+    // The inventory held the 206 this long: recorded so a replay times out where the webhook
+    // would (whole seconds; a short wait is noise).
+    if (hosts_status == 206 && waited >= std::chrono::seconds(1))
+      p["syncDelay"] =
+          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(waited).count()) + "s";
     std::cout << to_yaml(json::array({p}));
     if (type != "vsphere") continue;
     std::cout << (page.empty() ? "  hosts: []\n" : "  hosts:\n");

@@ -351,6 +351,8 @@ TEST_F(CacheTest, SourceExceptionIsUnavailableAndDoesNotWedgeTheKey) {
   EXPECT_EQ(out.status, LookupStatus::Unavailable);
   EXPECT_NE(out.error.find("boom"), std::string::npos);
   source->throw_on_fetch = false;
+  // Remembered like any failure for negativeTtl, then asked again.
+  clock->advance(5s);
   EXPECT_EQ(cache.view(far())->host_by_id(provider("p"), "host-10").status, LookupStatus::Ok);
 }
 
@@ -460,16 +462,6 @@ TEST_F(CacheTest, ARememberedFailureStillServesTheStaleAnswer) {
     EXPECT_EQ(out.error, "inventory answered 500");
   }
   EXPECT_EQ(source->host_calls, 2);
-}
-
-TEST_F(CacheTest, ManyHostKeysAreSweptOnceExpired) {
-  auto view = cache.view(far());
-  for (int i = 0; i < 5000; ++i) view->host_by_id(provider("p"), "host-" + std::to_string(i));
-  clock->advance(601s);
-  // Expired entries make room; fresh lookups still work and are fetched.
-  int before = source->host_calls;
-  ASSERT_EQ(view->host_by_id(provider("p"), "host-10").status, LookupStatus::Ok);
-  EXPECT_EQ(source->host_calls, before + 1);
 }
 
 }  // namespace

@@ -89,6 +89,28 @@ TEST_F(FilesTest, RefusesHugeFilesWithoutReadingThem) {
   EXPECT_THAT(error_of([] { read_input("/dev/zero"); }), HasSubstr("larger than 64 MiB"));
 }
 
+// A real-size inventory (5,000 hosts, about 50 MB) is past the YAML reader's limit: as JSON it
+// loads; as YAML the error says what to do.
+TEST_F(FilesTest, AFixturePastTheYamlLimitLoadsAsJson) {
+  std::string pad(1000, 'x');
+  std::string text = R"({"providers": [{"name": "p", "namespace": "d", "hosts": [)";
+  const int hosts = 17 * 1024;  // 17 MB of hosts
+  for (int i = 0; i < hosts; ++i)
+    text += std::string(i ? "," : "") + R"({"id": "host-)" + std::to_string(i) + R"(", "pad": ")" +
+            pad + R"("})";
+  text += "]}]}";
+  Fixture f = load_fixture_file(write("big.json", text));
+  ASSERT_EQ(f.providers.size(), 1u);
+  EXPECT_EQ(f.providers[0].index->hosts.size(), static_cast<size_t>(hosts));
+  std::string yaml = "providers:\n- name: p\n  namespace: d\n  hosts:\n";
+  while (yaml.size() <= (17u << 20)) yaml += "  - {id: h" + std::to_string(yaml.size()) + "}\n";
+  EXPECT_THAT(error_of([&] { load_fixture_file(write("big.yaml", yaml)); }),
+              HasSubstr("must be JSON"));
+  std::string bad = "{" + std::string(17u << 20, ' ') + "x";
+  EXPECT_THAT(error_of([&] { load_fixture_file(write("bad.json", bad)); }),
+              HasSubstr("not valid JSON"));
+}
+
 TEST_F(FilesTest, YamlErrorsCarryFileAndLine) {
   std::string path = write("bad.yaml", "a: 1\nb: [1, 2\nc: 3\n");
   try {

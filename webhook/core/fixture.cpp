@@ -198,10 +198,14 @@ json provider_status(const json& p, const std::string& pointer) {
       const std::string ci = cp + "/" + std::to_string(i);
       if (!c.is_object()) throw FixtureError(ci, "a condition must be a map {type, status, ...}");
       check_keys(c, ci, "condition", kConditionKeys);
+      json given = c;
+      // YAML reads an unquoted True as a boolean: take it as the condition status it means.
+      if (auto st = given.find("status"); st != given.end() && st->is_boolean())
+        *st = st->get<bool>() ? "True" : "False";
       json kept = json::object();
       for (const auto& key : kConditionKeys)
-        if (!string_field(c, ci, key, "condition", key == "type" || key == "status").empty())
-          kept[key] = c[key];
+        if (!string_field(given, ci, key, "condition", key == "type" || key == "status").empty())
+          kept[key] = given[key];
       const std::string st = kept["status"];
       if (st != "True" && st != "False" && st != "Unknown")
         throw FixtureError(ci + "/status", "condition `status` must be True, False or Unknown");
