@@ -166,6 +166,12 @@ def main():
         "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
         + "X-T: y\r\n" * 2000)
     files[h + "only-crlf.http"] = "\r\n" * 3000
+    files[h + "te-chunked-twice.http"] = (
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    # The differential target frames the same shapes a second way.
+    for name in [n for n in files if n.startswith(h)]:
+        files["fuzz_http_beast/" + name[len(h):]] = files[name]
 
     for name, data in files.items():
         path = os.path.join(out, name)

@@ -1,5 +1,6 @@
 // The HTTP/1.1 framing the webhook accepts and refuses, without sockets: request heads, chunked
-// bodies, answers and query parameters.
+// bodies, answers and query parameters, and a conformance table keyed to RFC 9112/9110 sections.
+#include <set>
 #include <string>
 #include <vector>
 
@@ -223,6 +224,173 @@ TEST(HttpWire, ChunkedRefusals) {
     EXPECT_EQ(state, Parse::Error) << row.name;
     EXPECT_EQ(refusal.status, row.status) << row.name << ": " << refusal.message;
   }
+}
+
+// A whole request through the parser the way the transport reads it: the head, then the body
+// its framing announces. kind None: accepted.
+struct Framed {
+  RefusalKind kind = RefusalKind::None;
+  int status = 0;
+  std::string body;
+  Request req;
+};
+
+Framed frame(const std::string& wire) {
+  Framed out;
+  const HeadResult head = parse(wire, out.req);
+  if (head.state == Parse::Incomplete) {
+    ADD_FAILURE() << "incomplete head: " << wire;
+    return out;
+  }
+  Refusal refusal = head.refusal;
+  if (head.state == Parse::Done && out.req.chunked) {
+    ChunkedDecoder decoder(kBody);
+    size_t used = 0;
+    const Parse state = decoder.feed(std::string_view(wire).substr(head.consumed), used, out.body);
+    if (state == Parse::Incomplete) ADD_FAILURE() << "incomplete chunked body: " << wire;
+    refusal = decoder.refusal();
+  } else if (head.state == Parse::Done) {
+    out.body = wire.substr(head.consumed, out.req.content_length);
+  }
+  out.kind = refusal.kind;
+  out.status = refusal.status;
+  return out;
+}
+
+TEST(HttpWire, ConformanceTable) {
+  struct Row {
+    const char* section;  // where the rule is written
+    const char* what;
+    std::string wire;
+    RefusalKind kind;  // None: accepted
+    int status;        // the answer the client gets (0: none, the request is served)
+  };
+  const std::string host = "Host: h\r\n";
+  const std::string te = "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n";
+  const std::string cl = "POST / HTTP/1.1\r\n" + host;
+  using K = RefusalKind;
+  const std::vector<Row> rows = {
+      // Message format and request line.
+      {"RFC 9112 2.2", "empty lines before the request line are ignored",
+       "\r\n\r\nGET / HTTP/1.1\r\n" + host + "\r\n", K::None, 0},
+      {"RFC 9112 2.2", "a bare LF ends no line", "GET / HTTP/1.1\n" + host + "\n", K::BadHeader,
+       400},
+      {"RFC 9112 3", "one space between the request line's parts",
+       "GET  / HTTP/1.1\r\n" + host + "\r\n", K::BadRequestLine, 400},
+      {"RFC 9112 3.1", "the method is a token", "G(T / HTTP/1.1\r\n" + host + "\r\n",
+       K::BadRequestLine, 400},
+      {"RFC 9112 2.3", "the version name is case-sensitive", "GET / http/1.1\r\n" + host + "\r\n",
+       K::BadRequestLine, 400},
+      {"RFC 9110 15.6.6", "HTTP/2.0 on an HTTP/1.1 connection",
+       "GET / HTTP/2.0\r\n" + host + "\r\n", K::UnsupportedVersion, 505},
+      {"RFC 9112 2.3", "HTTP/1.0 needs no Host", "GET / HTTP/1.0\r\n\r\n", K::None, 0},
+      {"RFC 9112 3.2", "HTTP/1.1 without Host", "GET / HTTP/1.1\r\n\r\n", K::BadHost, 400},
+      {"RFC 9112 3.2", "two Host lines", "GET / HTTP/1.1\r\n" + host + host + "\r\n", K::BadHost,
+       400},
+      {"RFC 9112 3.2.1", "origin-form", "GET /mutate?timeout=10s HTTP/1.1\r\n" + host + "\r\n",
+       K::None, 0},
+      {"RFC 9112 3.2.2", "absolute-form", "GET https://h/mutate HTTP/1.1\r\n" + host + "\r\n",
+       K::None, 0},
+      {"RFC 9112 3.2.4", "asterisk-form", "OPTIONS * HTTP/1.1\r\n" + host + "\r\n", K::None, 0},
+      {"RFC 9112 3.2", "a relative target", "GET mutate HTTP/1.1\r\n" + host + "\r\n",
+       K::BadRequestLine, 400},
+      {"RFC 9110 4.1", "a fragment is never sent", "GET /a#b HTTP/1.1\r\n" + host + "\r\n",
+       K::BadRequestLine, 400},
+      {"RFC 9112 3", "a request line over the head limit",
+       "GET /" + std::string(kHead, 'a') + " HTTP/1.1\r\n\r\n", K::TargetTooLong, 414},
+      // Header fields.
+      {"RFC 9112 5.1", "no whitespace between name and colon", "GET / HTTP/1.1\r\nHost : h\r\n\r\n",
+       K::BadHeader, 400},
+      {"RFC 9112 5.2", "obsolete line folding", "GET / HTTP/1.1\r\n" + host + "X: 1\r\n 2\r\n\r\n",
+       K::BadHeader, 400},
+      {"RFC 9110 5.5", "a control character in a value",
+       "GET / HTTP/1.1\r\n" + host + "X: a" + std::string(1, '\0') + "b\r\n\r\n", K::BadHeader,
+       400},
+      {"RFC 9110 5.5", "obs-text in a value", "GET / HTTP/1.1\r\n" + host + "X: \xff\r\n\r\n",
+       K::None, 0},
+      {"RFC 9112 5", "a line without a colon", "GET / HTTP/1.1\r\n" + host + "X\r\n\r\n",
+       K::BadHeader, 400},
+      {"RFC 6585 5", "a header section over the head limit",
+       "GET / HTTP/1.1\r\n" + host + "X: " + std::string(kHead, 'a') + "\r\n\r\n",
+       K::HeadersTooLarge, 431},
+      {"RFC 9110 7.6.1", "Connection options are tokens",
+       "GET / HTTP/1.1\r\n" + host + "Connection: close@\r\n\r\n", K::BadHeader, 400},
+      {"RFC 9110 10.1.1", "Expect: 100-continue",
+       cl + "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n{}", K::None, 0},
+      {"RFC 9110 10.1.1", "any other expectation",
+       cl + "Expect: 200-ok\r\nContent-Length: 2\r\n\r\n{}", K::ExpectationFailed, 417},
+      // Body framing.
+      {"RFC 9112 6.3", "no length: an empty body", cl + "\r\n", K::None, 0},
+      {"RFC 9112 6.3", "Content-Length frames the body", cl + "Content-Length: 2\r\n\r\n{}",
+       K::None, 0},
+      {"RFC 9110 8.6", "a list of equal lengths", cl + "Content-Length: 2, 2\r\n\r\n{}", K::None,
+       0},
+      {"RFC 9110 8.6", "a list of different lengths", cl + "Content-Length: 2, 3\r\n\r\n{}",
+       K::BadFraming, 400},
+      {"RFC 9110 8.6", "two lines of different lengths",
+       cl + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}", K::BadFraming, 400},
+      {"RFC 9110 8.6", "an empty list element", cl + "Content-Length: , 2\r\n\r\n{}", K::BadFraming,
+       400},
+      {"RFC 9110 8.6", "a sign", cl + "Content-Length: +2\r\n\r\n{}", K::BadFraming, 400},
+      {"RFC 9110 15.5.14", "a length over the body limit", cl + "Content-Length: 1048577\r\n\r\n",
+       K::BodyTooLarge, 413},
+      {"RFC 9112 6.1", "Content-Length with Transfer-Encoding",
+       cl + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", K::BadFraming, 400},
+      {"RFC 9112 6.1", "Transfer-Encoding with Content-Length",
+       cl + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n", K::BadFraming, 400},
+      {"RFC 9112 6.1", "Transfer-Encoding in HTTP/1.0",
+       "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", K::BadFraming, 400},
+      {"RFC 9112 6.1", "a coding other than chunked",
+       cl + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", K::UnsupportedCoding, 501},
+      {"RFC 9112 6.1", "chunked applied twice, one line",
+       cl + "Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n", K::UnsupportedCoding, 501},
+      {"RFC 9112 6.1", "chunked applied twice, two lines",
+       cl + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+       K::UnsupportedCoding, 501},
+      // Chunked coding.
+      {"RFC 9112 7.1", "chunks, an extension and a trailer",
+       te + "2;a=b\r\n{}\r\n0\r\nX-Sum: 1\r\n\r\n", K::None, 0},
+      {"RFC 9112 7.1.1", "a quoted extension value", te + "2 ; a=\"b c\"\r\n{}\r\n0\r\n\r\n",
+       K::None, 0},
+      {"RFC 9112 7.1.1", "whitespace that starts no extension", te + "2 \r\n{}\r\n0\r\n\r\n",
+       K::BadChunk, 400},
+      {"RFC 9112 7.1.1", "an extension that is not name[=value]", te + "2;a b\r\n{}\r\n0\r\n\r\n",
+       K::BadChunk, 400},
+      {"RFC 9112 7.1", "a size that is not hex", te + "2x\r\n{}\r\n0\r\n\r\n", K::BadChunk, 400},
+      {"RFC 9112 7.1", "data longer than its size", te + "1\r\n{}\r\n0\r\n\r\n", K::BadChunk, 400},
+      {"RFC 9112 7.1", "a bare LF after a size", te + "2\n{}\r\n0\r\n\r\n", K::BadChunk, 400},
+      {"RFC 9112 7.1", "chunks over the body limit", te + "100001\r\n", K::BodyTooLarge, 413},
+      {"RFC 9112 7.1.2", "a trailer line that is no field", te + "0\r\nX-Sum 1\r\n\r\n",
+       K::BadChunk, 400},
+      {"RFC 9110 6.5.1", "framing in a trailer", te + "0\r\nContent-Length: 5\r\n\r\n", K::BadChunk,
+       400},
+      {"RFC 9110 6.5.1", "connection control in a trailer", te + "0\r\nConnection: close\r\n\r\n",
+       K::BadChunk, 400},
+  };
+  for (const Row& row : rows) {
+    const Framed f = frame(row.wire);
+    const std::string label = std::string(row.section) + ", " + row.what;
+    EXPECT_EQ(name_of(f.kind), name_of(row.kind)) << label;
+    EXPECT_EQ(f.status, row.status) << label;
+    EXPECT_EQ(status_of(row.kind), row.status) << label;
+  }
+}
+
+TEST(HttpWire, EveryRefusalKindHasOneStatusAndAName) {
+  std::set<std::string_view> names;
+  for (RefusalKind kind :
+       {RefusalKind::BadRequestLine, RefusalKind::BadHeader, RefusalKind::BadHost,
+        RefusalKind::BadFraming, RefusalKind::BadChunk, RefusalKind::ReadTimeout,
+        RefusalKind::BodyTooLarge, RefusalKind::TargetTooLong, RefusalKind::ExpectationFailed,
+        RefusalKind::HeadersTooLarge, RefusalKind::UnsupportedCoding,
+        RefusalKind::UnsupportedVersion}) {
+    const Refusal r = refuse(kind, "why");
+    EXPECT_EQ(r.status, status_of(kind)) << name_of(kind);
+    EXPECT_GE(r.status, 400) << name_of(kind);
+    EXPECT_NE(reason_phrase(r.status), "Unknown") << name_of(kind);
+    EXPECT_TRUE(names.insert(name_of(kind)).second) << "two kinds named " << name_of(kind);
+  }
+  EXPECT_EQ(status_of(RefusalKind::None), 0);
 }
 
 TEST(HttpWire, AnswersCarryLengthTypeAndClose) {

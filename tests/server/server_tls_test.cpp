@@ -1,6 +1,8 @@
 // The serving certificate's life: rotation while a keep-alive client keeps the server busy,
 // SIGHUP reloads, a bad new pair that must not replace the good one, the Kubernetes secret
-// volume's `..data` symlink swap, and client-certificate checks (--client-ca).
+// volume's `..data` symlink swap, and client-certificate checks (--client-ca). And the TLS
+// policy scanners check: TLS 1.2 only with ECDHE and AEAD ciphers, --tls-min-version and
+// --tls-cipher-suites.
 #include <atomic>
 #include <regex>
 #include <thread>
@@ -9,6 +11,44 @@
 
 namespace hostadm::servertest {
 namespace {
+
+struct Handshake {
+  bool ok = false;
+  std::string version;  // "TLSv1.3"
+  std::string cipher;   // OpenSSL's name, "ECDHE-ECDSA-AES128-GCM-SHA256"
+};
+
+// A fresh TLS handshake with 127.0.0.1:port from a client that offers at most `max_version`
+// (0: OpenSSL's default, TLS 1.3) and, for TLS 1.2, only `ciphers` ("": OpenSSL's default).
+Handshake handshake(int port, int max_version = 0, const std::string& ciphers = "") {
+  Handshake h;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const timeval limit{30, 0};  // a refusal is an alert, at once; a hang must not stall the suite
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  if (max_version) SSL_CTX_set_max_proto_version(ctx, max_version);
+  // Level 0: OpenSSL's client would otherwise refuse to offer the weak suites under test itself.
+  if (!ciphers.empty() && SSL_CTX_set_cipher_list(ctx, (ciphers + ":@SECLEVEL=0").c_str()) != 1)
+    ADD_FAILURE() << "this OpenSSL does not know " << ciphers;
+  SSL* ssl = SSL_new(ctx);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    SSL_set_fd(ssl, fd);
+    if (SSL_connect(ssl) == 1) {
+      h.ok = true;
+      h.version = SSL_get_version(ssl);
+      h.cipher = SSL_get_cipher_name(ssl);
+      SSL_shutdown(ssl);
+    }
+  }
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+  ::close(fd);
+  return h;
+}
 
 int reload_count(const Webhook& hook, const std::string& result) {
   auto res = client_for(hook.port, hook.ca)->Get("/metrics");
@@ -149,6 +189,113 @@ TEST_F(TlsTest, ClientCaRequiresASignedClientCertificate) {
   const Answer a = admit(c, "mutate", adapter_review("uid-mtls"));
   EXPECT_EQ(a.status, 200) << a.body;
   EXPECT_EQ(a.response()["uid"], "uid-mtls");
+}
+
+TEST_F(TlsTest, Tls12OffersOnlyEcdheWithAeadCiphers) {
+  Webhook hook(dir_, {"--inventory-fixture", fixture_.string()}, "webhook", certs_);
+  auto c = client_for(hook.port, hook.ca);  // OpenSSL's defaults, as most clients
+  auto res = c->Get("/healthz");
+  ASSERT_TRUE(res) << "a default OpenSSL client cannot connect";
+  EXPECT_EQ(res->status, 200);
+
+  const Handshake tls13 = handshake(hook.port);
+  EXPECT_TRUE(tls13.ok);
+  EXPECT_EQ(tls13.version, "TLSv1.3");
+  const Handshake tls12 = handshake(hook.port, TLS1_2_VERSION);
+  ASSERT_TRUE(tls12.ok) << "a default TLS 1.2 client cannot connect";
+  EXPECT_EQ(tls12.version, "TLSv1.2");
+  EXPECT_EQ(tls12.cipher, "ECDHE-ECDSA-AES128-GCM-SHA256");
+  // CBC suites (no AEAD) that OpenSSL's own defaults still allow with an ECDSA certificate.
+  for (const char* weak :
+       {"ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA384", "ECDHE-ECDSA-AES128-SHA256"}) {
+    const Handshake h = handshake(hook.port, TLS1_2_VERSION, weak);
+    EXPECT_FALSE(h.ok) << "TLS 1.2 with " << weak << " was accepted";
+  }
+  EXPECT_TRUE(handshake(hook.port, TLS1_2_VERSION, "ECDHE-ECDSA-CHACHA20-POLY1305").ok);
+}
+
+TEST_F(TlsTest, RsaKeyExchangeIsRefusedWithAnRsaCertificate) {
+  // RSA key exchange needs an RSA certificate; make-certs.sh makes ECDSA ones.
+  const fs::path rsa = dir_ / "rsa";
+  fs::create_directories(rsa);
+  ASSERT_EQ(run_shell("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
+                      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+                      (rsa / "tls.key").string() + " -out " + (rsa / "tls.crt").string() +
+                      " 2>/dev/null"),
+            0);
+  Webhook hook(dir_, {"--inventory-fixture", fixture_.string()}, "webhook-rsa", rsa);
+  for (const char* weak : {"AES128-SHA", "AES128-GCM-SHA256", "ECDHE-RSA-AES128-SHA"}) {
+    const Handshake h = handshake(hook.port, TLS1_2_VERSION, weak);
+    EXPECT_FALSE(h.ok) << "TLS 1.2 with " << weak << " was accepted";
+  }
+  const Handshake tls12 = handshake(hook.port, TLS1_2_VERSION);
+  ASSERT_TRUE(tls12.ok) << "a default TLS 1.2 client cannot connect";
+  EXPECT_EQ(tls12.cipher, "ECDHE-RSA-AES128-GCM-SHA256");
+  EXPECT_EQ(handshake(hook.port).version, "TLSv1.3");
+}
+
+TEST_F(TlsTest, CipherSuitesFlagChoosesAndOrdersTheTls12Suites) {
+  Webhook hook(dir_,
+               {"--inventory-fixture", fixture_.string(), "--tls-cipher-suites",
+                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256"},
+               "webhook", certs_);
+  const Handshake tls12 = handshake(hook.port, TLS1_2_VERSION);
+  ASSERT_TRUE(tls12.ok);
+  EXPECT_EQ(tls12.cipher, "ECDHE-ECDSA-AES256-GCM-SHA384");
+  EXPECT_FALSE(handshake(hook.port, TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256").ok)
+      << "a suite left out of --tls-cipher-suites was accepted";
+  EXPECT_EQ(handshake(hook.port).version, "TLSv1.3") << "TLS 1.3 is not configured by the list";
+}
+
+TEST_F(TlsTest, MinVersionTls13FromTheConfigFileRefusesTls12Clients) {
+  const fs::path config = dir_.path() / "webhook.yaml";
+  write_file(config, "tls-min-version: VersionTLS13\n");
+  Webhook hook(dir_, {"--inventory-fixture", fixture_.string(), "--config", config.string()},
+               "webhook", certs_);
+  EXPECT_FALSE(handshake(hook.port, TLS1_2_VERSION).ok) << "a TLS 1.2 client was accepted";
+  EXPECT_EQ(handshake(hook.port).version, "TLSv1.3");
+  auto res = client_for(hook.port, hook.ca)->Get("/healthz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+}
+
+TEST_F(TlsTest, BadTlsSettingsExit2NamingTheFlagAndTheAllowedValues) {
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> said;  // parts of the message
+  };
+  const fs::path config = dir_.path() / "bad.yaml";
+  write_file(config, "listen: 127.0.0.1:0\ntls-cipher-suites: TLS_RSA_WITH_AES_128_GCM_SHA256\n");
+  const std::vector<Case> cases = {
+      {{"--tls-min-version", "VersionTLS10"},
+       {"--tls-min-version", "'VersionTLS10'", "insecure", "VersionTLS12"}},
+      {{"--tls-min-version=1.2"}, {"--tls-min-version", "'1.2'", "VersionTLS13"}},
+      {{"--tls-cipher-suites", "TLS_RSA_WITH_AES_128_CBC_SHA"},
+       {"--tls-cipher-suites", "TLS_RSA_WITH_AES_128_CBC_SHA", "insecure",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}},
+      {{"--tls-cipher-suites", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,AES128-SHA"},
+       {"--tls-cipher-suites", "'AES128-SHA'", "not a cipher suite name"}},
+      {{"--tls-cipher-suites", "TLS_AES_128_GCM_SHA256"},
+       {"--tls-cipher-suites", "only TLS 1.3", "VersionTLS13"}},
+      {{"--config", config.string()},
+       {"bad.yaml:2: tls-cipher-suites", "insecure", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"--listen",
+                                     "127.0.0.1:0",
+                                     "--tls-cert",
+                                     (certs_ / "tls.crt").string(),
+                                     "--tls-key",
+                                     (certs_ / "tls.key").string(),
+                                     "--inventory-fixture",
+                                     fixture_.string()};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    Child child(webhook_bin(), args, dir_ / "bad.out", dir_ / "bad.err");
+    EXPECT_EQ(child.wait(30s), 2) << c.args.back();
+    const std::string err = child.err();
+    for (const std::string& part : c.said)
+      EXPECT_NE(err.find(part), std::string::npos) << "'" << part << "' not in: " << err;
+  }
 }
 
 }  // namespace

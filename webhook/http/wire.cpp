@@ -1,6 +1,8 @@
 #include "webhook/http/wire.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <initializer_list>
 
 namespace hostadm::http {
 namespace {
@@ -71,10 +73,10 @@ int hex_value(char c) {
   return -1;
 }
 
-HeadResult refuse(int status, std::string message) {
+HeadResult refused(RefusalKind kind, std::string message) {
   HeadResult r;
   r.state = Parse::Error;
-  r.refusal = {status, std::move(message)};
+  r.refusal = refuse(kind, std::move(message));
   return r;
 }
 
@@ -115,12 +117,82 @@ bool split_target(std::string_view target, Request& out) {
   return true;
 }
 
-// Content-Length: 1*DIGIT, or a list of identical values (RFC 9110 8.6).
+enum class Field { Ok, Folded, NoName, BadName, ControlCharacter };
+
+// One header or trailer line, "Name: value" (RFC 9112 5): a token name right before the colon,
+// a value without control characters; a line starting with whitespace is obsolete folding.
+Field check_field(std::string_view field, std::string_view& name, std::string_view& value) {
+  if (!field.empty() && (field.front() == ' ' || field.front() == '\t')) return Field::Folded;
+  const size_t colon = field.find(':');
+  if (colon == std::string_view::npos || colon == 0) return Field::NoName;
+  name = field.substr(0, colon);
+  for (char c : name)
+    if (!is_tchar(c)) return Field::BadName;
+  value = trim_ows(field.substr(colon + 1));
+  for (char c : value)
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
+      return Field::ControlCharacter;
+  return Field::Ok;
+}
+
+// What follows a chunk size up to its CRLF (RFC 9112 7.1.1):
+//   *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ), a value a token or a
+//   quoted-string. Ignored once read, but a line another parser would split differently is how
+//   a body gets framed two ways.
+bool valid_chunk_ext(std::string_view s) {
+  size_t i = 0;
+  auto bws = [&] {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+  };
+  auto token = [&] {
+    const size_t from = i;
+    while (i < s.size() && is_tchar(s[i])) ++i;
+    return i > from;
+  };
+  auto quoted = [&] {
+    if (i >= s.size() || s[i] != '"') return false;
+    for (++i; i < s.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c == '"') {
+        ++i;
+        return true;
+      }
+      if (c == '\\') {
+        if (++i >= s.size()) return false;
+        const unsigned char q = static_cast<unsigned char>(s[i]);
+        if (q != '\t' && (q < 0x20 || q == 0x7f)) return false;
+      } else if (c != '\t' && (c < 0x20 || c == 0x7f)) {
+        return false;
+      }
+    }
+    return false;
+  };
+  while (i < s.size()) {
+    bws();
+    if (i == s.size() || s[i] != ';') return false;  // whitespace only before ';' or '='
+    ++i;
+    bws();
+    if (!token()) return false;
+    const size_t name_end = i;
+    bws();
+    if (i < s.size() && s[i] == '=') {
+      ++i;
+      bws();
+      if (!token() && !quoted()) return false;
+    } else if (i != name_end && (i == s.size() || s[i] != ';')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Content-Length: 1*DIGIT, or a list of identical values (RFC 9110 8.6), without empty elements
+// (", 4" is not a length; Content-Length is not a list field that may have them).
 int content_length(std::string_view value, size_t max_body, size_t& length, bool& seen) {
   int status = 0;
-  bool any = false;
+  size_t elements = 0;
   for_each_element(value, [&](std::string_view element) {
-    any = true;
+    ++elements;
     if (status) return;
     size_t n = 0;
     for (char c : element)
@@ -135,7 +207,8 @@ int content_length(std::string_view value, size_t max_body, size_t& length, bool
     length = n;
     seen = true;
   });
-  return any ? status : 400;
+  const size_t commas = static_cast<size_t>(std::count(value.begin(), value.end(), ','));
+  return elements == commas + 1 ? status : 400;
 }
 
 }  // namespace
@@ -148,7 +221,8 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
   // RFC 9112 2.2: ignore at least one empty line before the request line.
   size_t start = 0;
   while (buf.substr(start, 2) == kCrlf) start += 2;
-  if (start >= max_head_bytes) return refuse(400, "request starts with too many empty lines");
+  if (start >= max_head_bytes)
+    return refused(RefusalKind::BadRequestLine, "request starts with too many empty lines");
   const std::string_view head = buf.substr(start);
   const size_t end = head.find("\r\n\r\n");
   const size_t line_end = head.find(kCrlf);
@@ -156,14 +230,15 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
     if (buf.size() < max_head_bytes) {
       // Waiting for a CRLF CRLF that a client ending lines with a bare LF never sends.
       for (size_t i = head.find('\n'); i != std::string_view::npos; i = head.find('\n', i + 1))
-        if (i == 0 || head[i - 1] != '\r') return refuse(400, "header lines must end with CRLF");
+        if (i == 0 || head[i - 1] != '\r')
+          return refused(RefusalKind::BadHeader, "header lines must end with CRLF");
       return {};
     }
     if (line_end == std::string_view::npos || start + line_end + 2 > max_head_bytes)
-      return refuse(414,
-                    "request line is longer than " + std::to_string(max_head_bytes) + " bytes");
-    return refuse(
-        431, "request header section is larger than " + std::to_string(max_head_bytes) + " bytes");
+      return refused(RefusalKind::TargetTooLong,
+                     "request line is longer than " + std::to_string(max_head_bytes) + " bytes");
+    return refused(RefusalKind::HeadersTooLarge, "request header section is larger than " +
+                                                     std::to_string(max_head_bytes) + " bytes");
   }
 
   // Request line: method SP request-target SP HTTP-version
@@ -171,31 +246,35 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
   const size_t sp1 = line.find(' ');
   const size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
   if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos)
-    return refuse(400, "malformed request line '" + shown(line) + "'");
+    return refused(RefusalKind::BadRequestLine, "malformed request line '" + shown(line) + "'");
   const std::string_view method = line.substr(0, sp1);
   const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
   const std::string_view version = line.substr(sp2 + 1);
-  if (method.empty()) return refuse(400, "malformed request line '" + shown(line) + "'");
+  if (method.empty())
+    return refused(RefusalKind::BadRequestLine, "malformed request line '" + shown(line) + "'");
   for (char c : method)
-    if (!is_tchar(c)) return refuse(400, "malformed method in '" + shown(line) + "'");
-  if (target.empty()) return refuse(400, "empty request target");
+    if (!is_tchar(c))
+      return refused(RefusalKind::BadRequestLine, "malformed method in '" + shown(line) + "'");
+  if (target.empty()) return refused(RefusalKind::BadRequestLine, "empty request target");
   for (char c : target)
     if (c <= 0x20 || c >= 0x7f || c == '#')
-      return refuse(400,
-                    "request target has a character URIs do not allow: '" + shown(target) + "'");
+      return refused(RefusalKind::BadRequestLine,
+                     "request target has a character URIs do not allow: '" + shown(target) + "'");
   if (version == "HTTP/1.1") {
     out.minor_version = 1;
   } else if (version == "HTTP/1.0") {
     out.minor_version = 0;
   } else if (version.size() == 8 && version.substr(0, 5) == "HTTP/" && version[6] == '.' &&
              version[5] >= '0' && version[5] <= '9' && version[7] >= '0' && version[7] <= '9') {
-    return refuse(505, "HTTP version " + shown(version) + " is not supported; use HTTP/1.1");
+    return refused(RefusalKind::UnsupportedVersion,
+                   "HTTP version " + shown(version) + " is not supported; use HTTP/1.1");
   } else {
-    return refuse(400, "malformed HTTP version '" + shown(version) + "'");
+    return refused(RefusalKind::BadRequestLine, "malformed HTTP version '" + shown(version) + "'");
   }
   out.method.assign(method);
   if (!split_target(target, out))
-    return refuse(400, "request target must start with '/': '" + shown(target) + "'");
+    return refused(RefusalKind::BadRequestLine,
+                   "request target must start with '/': '" + shown(target) + "'");
 
   out.content_type.clear();
   out.expect_continue = false;
@@ -210,29 +289,38 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
     const std::string_view field = rest.substr(0, eol);
     rest.remove_prefix(eol + 2);
     ++line_number;
-    if (field.front() == ' ' || field.front() == '\t')
-      return refuse(400, "obsolete header line folding is not accepted");
-    const size_t colon = field.find(':');
-    if (colon == std::string_view::npos || colon == 0)
-      // Not quoted: a line without a name could be anything, a token included.
-      return refuse(400, "malformed header line " + std::to_string(line_number) +
-                             ": a header is 'Name: value'");
-    const std::string_view name = field.substr(0, colon);
-    for (char c : name)
-      if (!is_tchar(c)) return refuse(400, "malformed header name '" + shown(name) + "'");
-    const std::string_view value = trim_ows(field.substr(colon + 1));
-    for (char c : value)
-      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
-        return refuse(400, "header " + shown(name) + " has a control character in its value");
+    std::string_view name, value;
+    switch (check_field(field, name, value)) {
+      case Field::Ok:
+        break;
+      case Field::Folded:
+        return refused(RefusalKind::BadHeader, "obsolete header line folding is not accepted");
+      case Field::NoName:
+        // Not quoted: a line without a name could be anything, a token included.
+        return refused(
+            RefusalKind::BadHeader,
+            "malformed header line " + std::to_string(line_number) + ": a header is 'Name: value'");
+      case Field::BadName:
+        return refused(RefusalKind::BadHeader, "malformed header name '" + shown(name) + "'");
+      case Field::ControlCharacter:
+        return refused(RefusalKind::BadHeader,
+                       "header " + shown(name) + " has a control character in its value");
+    }
 
     if (iequals(name, "content-length")) {
       if (int status = content_length(value, max_body_bytes, out.content_length, has_length)) {
         if (status == 413)
-          return refuse(413, "request body is larger than the limit (" +
-                                 std::to_string(max_body_bytes) + " bytes)");
-        return refuse(400, "malformed Content-Length '" + shown(value) + "'");
+          return refused(RefusalKind::BodyTooLarge, "request body is larger than the limit (" +
+                                                        std::to_string(max_body_bytes) + " bytes)");
+        return refused(RefusalKind::BadFraming, "malformed Content-Length '" + shown(value) + "'");
       }
     } else if (iequals(name, "transfer-encoding")) {
+      // A second line adds its codings to the first (RFC 9110 5.3): two `chunked` lines are
+      // `chunked, chunked`, a coding applied twice, and are refused the same way.
+      if (has_te)
+        return refused(RefusalKind::UnsupportedCoding,
+                       "Transfer-Encoding is given more than once (as if 'chunked, " +
+                           shown(value) + "'); send chunked once or a Content-Length");
       has_te = true;
       bool other = false;
       int codings = 0;
@@ -245,16 +333,24 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
         }
       });
       if (other || codings != 1 || out.chunked == false)
-        return refuse(501, "Transfer-Encoding '" + shown(value) +
-                               "' is not supported; send chunked or a Content-Length");
+        return refused(RefusalKind::UnsupportedCoding,
+                       "Transfer-Encoding '" + shown(value) +
+                           "' is not supported; send chunked or a Content-Length");
     } else if (iequals(name, "connection")) {
+      bool tokens = true;
       for_each_element(value, [&](std::string_view option) {
+        for (char c : option) tokens = tokens && is_tchar(c);
         if (iequals(option, "close")) close = true;
         if (iequals(option, "keep-alive")) keep_alive = true;
       });
+      // Options are tokens (RFC 9110 7.6.1); anything else could be read as close by one parser
+      // and not by another.
+      if (!tokens)
+        return refused(RefusalKind::BadHeader, "malformed Connection '" + shown(value) + "'");
     } else if (iequals(name, "expect")) {
       if (!iequals(value, "100-continue"))
-        return refuse(417, "Expect '" + shown(value) + "' is not supported");
+        return refused(RefusalKind::ExpectationFailed,
+                       "Expect '" + shown(value) + "' is not supported");
       out.expect_continue = true;
     } else if (iequals(name, "content-type")) {
       if (!has_content_type) out.content_type.assign(value);
@@ -264,12 +360,13 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
     }
   }
   if (has_te && has_length)
-    return refuse(400, "request has both Transfer-Encoding and Content-Length");
+    return refused(RefusalKind::BadFraming,
+                   "request has both Transfer-Encoding and Content-Length");
   if (has_te && out.minor_version == 0)
-    return refuse(400, "Transfer-Encoding is not allowed in HTTP/1.0");
+    return refused(RefusalKind::BadFraming, "Transfer-Encoding is not allowed in HTTP/1.0");
   if (out.minor_version == 1 && hosts != 1)
-    return refuse(400, hosts == 0 ? "HTTP/1.1 request without a Host header"
-                                  : "request has more than one Host header");
+    return refused(RefusalKind::BadHost, hosts == 0 ? "HTTP/1.1 request without a Host header"
+                                                    : "request has more than one Host header");
   out.keep_alive = out.minor_version == 1 ? !close : keep_alive && !close;
   HeadResult r;
   r.state = Parse::Done;
@@ -277,8 +374,8 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
   return r;
 }
 
-Parse ChunkedDecoder::fail(int status, std::string message) {
-  refusal_ = {status, std::move(message)};
+Parse ChunkedDecoder::fail(RefusalKind kind, std::string message) {
+  refusal_ = refuse(kind, std::move(message));
   return Parse::Error;
 }
 
@@ -292,39 +389,45 @@ Parse ChunkedDecoder::feed(std::string_view in, size_t& consumed, std::string& b
       case State::Size: {
         const int v = hex_value(c);
         if (v >= 0) {
-          if (++size_digits_ > 15) return fail(413, "chunk size is too large");
+          if (++size_digits_ > 15)
+            return fail(RefusalKind::BodyTooLarge, "chunk size is too large");
           chunk_left_ = chunk_left_ * 16 + static_cast<size_t>(v);
           if (body.size() + chunk_left_ > max_body_)
-            return fail(413, "request body is larger than the limit (" + std::to_string(max_body_) +
-                                 " bytes)");
+            return fail(RefusalKind::BodyTooLarge, "request body is larger than the limit (" +
+                                                       std::to_string(max_body_) + " bytes)");
         } else if (size_digits_ == 0) {
-          return fail(400, "malformed chunk size");
+          return fail(RefusalKind::BadChunk, "malformed chunk size");
         } else if (c == ';' || c == ' ' || c == '\t') {
           state_ = State::Extension;
+          line_.assign(1, c);
         } else if (c == '\r') {
           state_ = State::SizeLf;
         } else {
-          return fail(400, "malformed chunk size");
+          return fail(RefusalKind::BadChunk, "malformed chunk size");
         }
         ++i;
         break;
       }
       case State::Extension:
         if (c == '\r') {
+          if (!valid_chunk_ext(line_))
+            return fail(RefusalKind::BadChunk, "malformed chunk extension '" + shown(line_) + "'");
           state_ = State::SizeLf;
         } else if (c == '\n') {
-          return fail(400, "chunk line must end with CRLF");
+          return fail(RefusalKind::BadChunk, "chunk line must end with CRLF");
         } else if (++trailer_bytes_ > kMaxTrailerBytes) {
-          return fail(400, "chunk extensions are too long");
+          return fail(RefusalKind::BadChunk, "chunk extensions are too long");
+        } else {
+          line_ += c;
         }
         ++i;
         break;
       case State::SizeLf:
-        if (c != '\n') return fail(400, "chunk line must end with CRLF");
+        if (c != '\n') return fail(RefusalKind::BadChunk, "chunk line must end with CRLF");
         ++i;
         size_digits_ = 0;
         state_ = chunk_left_ == 0 ? State::Trailer : State::Data;
-        trailer_line_ = 0;
+        line_.clear();
         break;
       case State::Data: {
         const size_t n = std::min(chunk_left_, in.size() - i);
@@ -335,12 +438,12 @@ Parse ChunkedDecoder::feed(std::string_view in, size_t& consumed, std::string& b
         break;
       }
       case State::DataCr:
-        if (c != '\r') return fail(400, "chunk data must be followed by CRLF");
+        if (c != '\r') return fail(RefusalKind::BadChunk, "chunk data must be followed by CRLF");
         ++i;
         state_ = State::DataLf;
         break;
       case State::DataLf:
-        if (c != '\n') return fail(400, "chunk data must be followed by CRLF");
+        if (c != '\n') return fail(RefusalKind::BadChunk, "chunk data must be followed by CRLF");
         ++i;
         state_ = State::Size;
         break;
@@ -348,25 +451,88 @@ Parse ChunkedDecoder::feed(std::string_view in, size_t& consumed, std::string& b
         if (c == '\r') {
           state_ = State::TrailerLf;
         } else if (c == '\n') {
-          return fail(400, "trailer line must end with CRLF");
+          return fail(RefusalKind::BadChunk, "trailer line must end with CRLF");
         } else {
-          ++trailer_line_;
-          if (++trailer_bytes_ > kMaxTrailerBytes) return fail(431, "trailer section is too long");
+          line_ += c;
+          if (++trailer_bytes_ > kMaxTrailerBytes)
+            return fail(RefusalKind::HeadersTooLarge, "trailer section is too long");
         }
         ++i;
         break;
-      case State::TrailerLf:
-        if (c != '\n') return fail(400, "trailer line must end with CRLF");
+      case State::TrailerLf: {
+        if (c != '\n') return fail(RefusalKind::BadChunk, "trailer line must end with CRLF");
         ++i;
-        state_ = trailer_line_ == 0 ? State::Done : State::Trailer;
-        trailer_line_ = 0;
+        if (line_.empty()) {
+          state_ = State::Done;
+          break;
+        }
+        // Trailer fields are dropped, but only after they parse as fields: a line that is not
+        // one means the body ended somewhere else than this parser thinks.
+        std::string_view name, value;
+        if (check_field(line_, name, value) != Field::Ok)
+          return fail(RefusalKind::BadChunk, "malformed trailer line '" + shown(line_) + "'");
+        // Framing and connection control belong in the header section (RFC 9110 6.5.1); a
+        // parser that applies them from a trailer would end this message or connection elsewhere.
+        for (std::string_view header_only : {"content-length", "transfer-encoding", "connection",
+                                             "proxy-connection", "keep-alive", "upgrade", "host"})
+          if (iequals(name, header_only))
+            return fail(RefusalKind::BadChunk,
+                        "trailer field " + shown(name) + " is allowed only in the header section");
+        line_.clear();
+        state_ = State::Trailer;
         break;
+      }
       case State::Done:
         break;
     }
   }
   consumed = i;
   return state_ == State::Done ? Parse::Done : Parse::Incomplete;
+}
+
+namespace {
+
+struct RefusalRow {
+  RefusalKind kind;
+  int status;
+  std::string_view name;
+};
+
+// Every refusal's status code, in one place.
+constexpr RefusalRow kRefusalKinds[] = {
+    {RefusalKind::None, 0, "none"},
+    {RefusalKind::BadRequestLine, 400, "bad-request-line"},
+    {RefusalKind::BadHeader, 400, "bad-header"},
+    {RefusalKind::BadHost, 400, "bad-host"},
+    {RefusalKind::BadFraming, 400, "bad-framing"},
+    {RefusalKind::BadChunk, 400, "bad-chunk"},
+    {RefusalKind::ReadTimeout, 408, "read-timeout"},
+    {RefusalKind::BodyTooLarge, 413, "body-too-large"},
+    {RefusalKind::TargetTooLong, 414, "target-too-long"},
+    {RefusalKind::ExpectationFailed, 417, "expectation-failed"},
+    {RefusalKind::HeadersTooLarge, 431, "headers-too-large"},
+    {RefusalKind::UnsupportedCoding, 501, "unsupported-coding"},
+    {RefusalKind::UnsupportedVersion, 505, "unsupported-version"},
+};
+
+const RefusalRow& row_of(RefusalKind kind) {
+  for (const RefusalRow& row : kRefusalKinds)
+    if (row.kind == kind) return row;
+  return kRefusalKinds[0];
+}
+
+}  // namespace
+
+int status_of(RefusalKind kind) {
+  return row_of(kind).status;
+}
+
+std::string_view name_of(RefusalKind kind) {
+  return row_of(kind).name;
+}
+
+Refusal refuse(RefusalKind kind, std::string message) {
+  return {status_of(kind), std::move(message), kind};
 }
 
 std::string_view reason_phrase(int status) {

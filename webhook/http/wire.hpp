@@ -1,8 +1,8 @@
 // HTTP/1.1 on the wire (RFC 9112), server side, without I/O: the request head parser, the chunked
 // body decoder and the response writer used by HttpsTransport. Strict where leniency invites
 // request smuggling (Content-Length with Transfer-Encoding, disagreeing lengths, obsolete line
-// folding, bare LF); every refusal carries the HTTP status to answer and a message that names
-// the offending part.
+// folding, bare LF); every refusal carries its kind, the HTTP status to answer and a message that
+// names the offending part. No logging and no sockets: the transport owns both.
 #pragma once
 
 #include <cstddef>
@@ -26,11 +26,36 @@ struct Request {
   std::string body;
 };
 
-// A request the transport refused before any route saw it: status and why.
+// Why a request was refused before any route saw it. Each kind answers with one status code,
+// set in one table (kRefusalKinds in wire.cpp); the code that refuses names a kind, never a number.
+enum class RefusalKind {
+  None,                // not refused
+  BadRequestLine,      // 400: method, target or version malformed; too many empty lines first
+  BadHeader,           // 400: no colon, bad name, control character, obs-fold, bare LF
+  BadHost,             // 400: an HTTP/1.1 request without exactly one Host
+  BadFraming,          // 400: Content-Length malformed or disagreeing, or with Transfer-Encoding
+  BadChunk,            // 400: a chunked body that does not follow the chunk grammar
+  ReadTimeout,         // 408: the request did not arrive whole in time (the transport's)
+  BodyTooLarge,        // 413: Content-Length or chunks over the body limit
+  TargetTooLong,       // 414: the request line alone does not fit the head limit
+  ExpectationFailed,   // 417: an Expect other than 100-continue
+  HeadersTooLarge,     // 431: the header section or the chunked trailer is too long
+  UnsupportedCoding,   // 501: a transfer coding other than one chunked
+  UnsupportedVersion,  // 505: HTTP/x.y other than 1.0 and 1.1
+};
+
+// The status a kind answers with (0 for None), and its name for logs ("bad-framing").
+int status_of(RefusalKind kind);
+std::string_view name_of(RefusalKind kind);
+
+// A request the transport refused before any route saw it: what kind, and why in words that name
+// the offending part. `status` is status_of(kind), kept as a field for the code that answers.
 struct Refusal {
   int status = 0;
   std::string message;
+  RefusalKind kind = RefusalKind::None;
 };
+Refusal refuse(RefusalKind kind, std::string message);
 
 struct HeadResult {
   Parse state = Parse::Incomplete;
@@ -54,13 +79,13 @@ class ChunkedDecoder {
 
  private:
   enum class State { Size, Extension, SizeLf, Data, DataCr, DataLf, Trailer, TrailerLf, Done };
-  Parse fail(int status, std::string message);
+  Parse fail(RefusalKind kind, std::string message);
 
   size_t max_body_;
   State state_ = State::Size;
   size_t chunk_left_ = 0;
   int size_digits_ = 0;
-  size_t trailer_line_ = 0;  // bytes on the current trailer line
+  std::string line_;  // the current chunk extension or trailer line, checked at its end
   size_t trailer_bytes_ = 0;
   Refusal refusal_;
 };

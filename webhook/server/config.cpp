@@ -79,6 +79,13 @@ std::vector<Flag> flags() {
       {"client-ca", Kind::String, "FILE",
        "optional: require client certificates signed by this CA (kube-apiserver's)",
        [](C& c, const std::string& v) { c.client_ca = v; }},
+      {"tls-min-version", Kind::String, "VersionTLS12|VersionTLS13",
+       "oldest TLS version accepted: VersionTLS12 (default) or VersionTLS13",
+       [](C& c, const std::string& v) { c.tls.min_version = parse_tls_min_version(v); }},
+      {"tls-cipher-suites", Kind::String, "NAME,...",
+       "comma-separated TLS 1.2 cipher suites, IANA names as kube-apiserver's flag (default: "
+       "every ECDHE suite with AES-GCM or ChaCha20-Poly1305; TLS 1.3 suites are always on)",
+       [](C& c, const std::string& v) { c.tls.cipher_suites = parse_tls_cipher_suites(v); }},
       {"inventory-url", Kind::String, "URL",
        "Forklift inventory base URL (else env MTV_INVENTORY_URL)",
        [](C& c, const std::string& v) { c.inventory_url = v; }},
@@ -351,6 +358,11 @@ ParsedArgs parse_args(int argc, const char* const* argv, const GetEnv& getenv) {
         "--keep-alive-timeout, --read-timeout, --write-timeout and --handshake-timeout must be at "
         "least 1s "
         "(less cuts off apiservers on a loaded network); e.g. --read-timeout 10s");
+  try {
+    check_tls_policy(cfg.tls);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--tls-cipher-suites: ") + e.what());
+  }
   if (cfg.cert_poll_interval < std::chrono::milliseconds(100))
     throw UsageError("--cert-poll-interval must be at least 100ms; e.g. --cert-poll-interval 1s");
   return out;

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "webhook/server/tls_policy.hpp"
+
 namespace hostadm::server {
 
 enum class LogFormat { Json, Text };
@@ -20,6 +22,7 @@ struct ServerConfig {
   std::string tls_cert;
   std::string tls_key;
   std::string client_ca;
+  TlsPolicy tls;  // --tls-min-version, --tls-cipher-suites
 
   std::string inventory_url;
   bool inventory_url_from_env = false;

@@ -44,7 +44,7 @@ HttpServer::HttpServer(const ServerConfig& config, CertStore& certs, AdmissionHa
     log_error("cannot create the TLS context");
     return;
   }
-  if (!certs_.configure(*ctx, config_.client_ca)) {
+  if (!certs_.configure(*ctx, config_.client_ca, config_.tls)) {
     SSL_CTX_free(ctx);
     return;
   }

@@ -169,8 +169,11 @@ int CertStore::cert_cb(SSL* ssl, void* arg) {
   return SSL_use_cert_and_key(ssl, pair->cert, pair->key, pair->chain, 1) == 1 ? 1 : 0;
 }
 
-bool CertStore::configure(SSL_CTX& ctx, const std::string& client_ca) {
-  SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+bool CertStore::configure(SSL_CTX& ctx, const std::string& client_ca, const TlsPolicy& policy) {
+  if (!apply_tls_policy(ctx, policy)) {
+    log_error("cannot apply --tls-min-version/--tls-cipher-suites", {{"error", openssl_error()}});
+    return false;
+  }
   SSL_CTX_set_options(
       &ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_cert_cb(&ctx, &CertStore::cert_cb, this);

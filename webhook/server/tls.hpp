@@ -15,6 +15,8 @@
 
 #include <openssl/ssl.h>
 
+#include "webhook/server/tls_policy.hpp"
+
 namespace hostadm::server {
 
 struct CertPair {
@@ -51,9 +53,10 @@ class CertStore {
   bool reload(const char* trigger);
   std::shared_ptr<const CertPair> current() const { return std::atomic_load(&current_); }
 
-  // TLS 1.2+, no compression/renegotiation, the cert callback, and optional client-CA checks.
-  // Returns false (and logs) when the client CA cannot be loaded.
-  bool configure(SSL_CTX& ctx, const std::string& client_ca);
+  // The versions and cipher suites of `policy`, no compression/renegotiation, the cert
+  // callback, and optional client-CA checks. Returns false (and logs) when the client CA cannot
+  // be loaded or OpenSSL refuses the policy.
+  bool configure(SSL_CTX& ctx, const std::string& client_ca, const TlsPolicy& policy);
 
   // Polls the files (and their symlink targets) every `interval`; reloads on any change.
   void start_watch(std::chrono::milliseconds interval);
