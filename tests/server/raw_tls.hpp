@@ -14,13 +14,8 @@ namespace hostadm::servertest {
 class RawTls {
  public:
   explicit RawTls(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-      throw std::runtime_error("connect failed");
+    fd_ = connect_loopback(port);
+    if (fd_ < 0) throw std::runtime_error("connect failed");
     ctx_ = SSL_CTX_new(TLS_client_method());
     ssl_ = SSL_new(ctx_);
     SSL_set_fd(ssl_, fd_);
@@ -93,18 +88,9 @@ class RawTls {
   bool closed_ = false;
 };
 
-// A TCP connection to 127.0.0.1:port that never sends a byte; -1 when connect failed.
+// A TCP connection that never sends a byte (not even a TLS ClientHello); -1 when connect failed.
 inline int silent_tcp(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
+  return connect_loopback(port);
 }
 
 // True once the server closed fd (EOF or reset), waiting up to `limit`.

@@ -384,17 +384,24 @@ inline Answer admit(httplib::SSLClient& c, const std::string& webhook, const jso
   return post(c, "/" + webhook + "?timeout=" + timeout, rev.dump());
 }
 
-// The serial (hex) of the certificate a fresh TLS connection to 127.0.0.1:port is served.
-inline std::string served_serial(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+// A TCP connection to 127.0.0.1:port; -1 when connect failed.
+inline int connect_loopback(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     ::close(fd);
-    return "";
+    return -1;
   }
+  return fd;
+}
+
+// The serial (hex) of the certificate a fresh TLS connection to 127.0.0.1:port is served.
+inline std::string served_serial(int port) {
+  const int fd = connect_loopback(port);
+  if (fd < 0) return "";
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   SSL* ssl = SSL_new(ctx);
   SSL_set_fd(ssl, fd);

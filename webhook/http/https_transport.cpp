@@ -414,8 +414,9 @@ void HttpsTransport::expire(Clock::time_point now) {
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
     c->registered = false;
     unpark(c);
-    c->reader.refusal = {408, "the request did not arrive within the read timeout (" +
-                                  std::to_string(options_.read_timeout.count()) + " ms)"};
+    c->reader.refusal = refuse(RefusalKind::ReadTimeout,
+                               "the request did not arrive within the read timeout (" +
+                                   std::to_string(options_.read_timeout.count()) + " ms)");
     c->reason = CloseReason::ReadTimeout;
     dispatch(c);
   }
