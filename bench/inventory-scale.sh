@@ -52,7 +52,7 @@ for n in "${SIZES[@]}"; do
   start_inventory "$WORK/fixture-$n.json"
   inv_ms=$(inventory_ms)
   start_webhook_inventory --policy "$BENCH_DIR/policy.yaml"
-  curl -skf -X POST "$INV_URL/__requests/reset" >/dev/null
+  curl -skf -X POST -d '' "$INV_URL/__requests/reset" >/dev/null
   cold=$(single_ms "$HOOK_URL/mutate?timeout=10s")
   grep -q '"allowed":true' "$WORK/single.out" || die "cold request with $n hosts not admitted: $(head -c 400 "$WORK/single.out")"
   calls=$(requests_json)
@@ -79,7 +79,7 @@ big=${SIZES[${#SIZES[@]}-1]}
 start_inventory "$WORK/fixture-$big.json"
 set_faults '{"latencyMs": 300}'
 start_webhook_inventory --policy "$BENCH_DIR/policy.yaml"
-curl -skf -X POST "$INV_URL/__requests/reset" >/dev/null
+curl -skf -X POST -d '' "$INV_URL/__requests/reset" >/dev/null
 timeout 60 h2load --h1 -n 100 -c 100 -t 1 -d "$review" -H 'Content-Type: application/json' \
   "$HOOK_URL/mutate?timeout=10s" >"$WORK/coalesce.out" 2>&1 || { cat "$WORK/coalesce.out" >&2; die "h2load failed"; }
 coalesce_calls=$(requests_json)
