@@ -102,7 +102,9 @@ std::string slurp(const std::string& path) {
 
 TEST(FastReader, ReadsTheBundledReviewsLikeTheFullReader) {
   for (const char* file : {"/bench/review3k.json", "/examples/reviews/delete.json",
-                           "/examples/reviews/update-adapter-ip-changed.json"}) {
+                           "/examples/reviews/update-adapter-ip-changed.json",
+                           "/examples/reviews/update-label-provider-gone.json",
+                           "/examples/reviews/update-finalizer-removed-during-deletion.json"}) {
     const std::string body = slurp(std::string(HOSTADM_SOURCE_DIR) + file);
     ASSERT_FALSE(body.empty()) << file;
     const auto fast = read_review_fast(body);
