@@ -11,16 +11,17 @@ namespace {
 constexpr const char* kUsage = R"(host-harness: Forklift Host admission decisions without a cluster
 
 usage:
-  host-harness replay --inventory FIXTURE [--policy FILE] [--namespace NS] [-o table|json|yaml|junit] PATH...
+  host-harness replay --inventory FIXTURE [--policy FILE] [--namespace NS] [-o table|json|yaml|junit] [--fail-on-warnings] PATH...
+  host-harness replay --inventory-url URL [--token-file F] [--ca F | --insecure-skip-tls] [...] PATH...   (audit a live inventory)
   host-harness test SUITE... [-o table|json|junit]
   host-harness serve-inventory --inventory FIXTURE [--listen 127.0.0.1:0] [--tls-cert F --tls-key F] [--token T]
-  host-harness send --webhook https://HOST:PORT --ca FILE [--dry-run] [--repeat N --concurrency C] [-o ...] PATH...
+  host-harness send --webhook https://HOST:PORT --ca FILE [--tls-server-name NAME] [--dry-run] [--repeat N --concurrency C] [-o ...] PATH...
   host-harness snapshot --inventory-url URL [--token-file F] [--ca F | --insecure-skip-tls] [--namespace NS] [--provider NAME]
   host-harness rules [-o table|json|markdown]
 
   host-harness --version
 
-exit codes: 0 success, 1 a denial or a failed case, 2 bad usage or unreadable input
+exit codes: 0 success, 1 a denial or a failed case, 2 bad usage, unreadable input or nothing checked
 )";
 
 }  // namespace

@@ -57,6 +57,37 @@ std::string type_name(const json& v) {
 
 }  // namespace
 
+namespace {
+
+// A List's items are the documents to check. kubectl's `List` carries each item's apiVersion
+// and kind; a `HostList` from the API may leave them to the list, so they are filled in.
+void add_document(std::vector<InputDoc>& out, const std::string& file, int index, int line,
+                  json value) {
+  const std::string kind = string_field(value, "kind");
+  if (kind != "List" && kind != "HostList") {
+    out.push_back({file, index, line, std::move(value)});
+    return;
+  }
+  auto items = value.find("items");
+  if (items == value.end() || items->is_null()) return;  // an empty list: nothing to check
+  if (!items->is_array())
+    throw InputError(file, line,
+                     "a " + kind + "'s items must be a list of objects, got " +
+                         std::string(items->type_name()) +
+                         "; give the output of `kubectl get hosts -o yaml` unchanged");
+  const std::string api_version = string_field(value, "apiVersion");
+  for (size_t i = 0; i < items->size(); ++i) {
+    json& item = (*items)[i];
+    if (kind == "HostList" && item.is_object()) {
+      if (!item.contains("apiVersion")) item["apiVersion"] = api_version;
+      if (!item.contains("kind")) item["kind"] = "Host";
+    }
+    out.push_back({file, index, line, std::move(item), static_cast<int>(i)});
+  }
+}
+
+}  // namespace
+
 std::vector<InputDoc> read_documents(const std::vector<std::string>& paths) {
   std::vector<InputDoc> out;
   for (const auto& file : hostadm::expand_paths(paths)) {
@@ -66,14 +97,14 @@ std::vector<InputDoc> read_documents(const std::vector<std::string>& paths) {
     if (auto simple = parse_simple_yaml(text)) {
       out.reserve(out.size() + simple->size());
       for (size_t i = 0; i < simple->size(); ++i)
-        out.push_back(
-            {file, static_cast<int>(i), (*simple)[i].line, std::move((*simple)[i].value)});
+        add_document(out, file, static_cast<int>(i), (*simple)[i].line,
+                     std::move((*simple)[i].value));
       continue;
     }
     auto docs = hostadm::load_yaml_text(text, file);
     out.reserve(out.size() + docs.size());
     for (size_t i = 0; i < docs.size(); ++i)
-      out.push_back({file, static_cast<int>(i), docs[i].line, std::move(docs[i].value)});
+      add_document(out, file, static_cast<int>(i), docs[i].line, std::move(docs[i].value));
   }
   return out;
 }
@@ -161,8 +192,17 @@ DocResult malformed_result(const std::string& source, const std::string& message
   return r;
 }
 
+// As the webhook would wait for the inventory: a fixture provider whose 206 comes later than
+// inventoryTimeout is a timeout.
 Pipeline::Pipeline(std::shared_ptr<const Fixture> fixture, Policy policy)
-    : fixture_(std::move(fixture)), policy_(std::move(policy)) {}
+    : Pipeline(ViewSource([fixture = std::move(fixture),
+                           timeout = policy.inventory_timeout]() -> std::unique_ptr<InventoryView> {
+                 return std::make_unique<FixtureInventory>(fixture, timeout);
+               }),
+               std::move(policy)) {}
+
+Pipeline::Pipeline(ViewSource views, Policy policy)
+    : views_(std::move(views)), policy_(std::move(policy)) {}
 
 DocResult Pipeline::run_request(const AdmissionRequest& req, const std::string& source) const {
   return run_owned(AdmissionRequest(req), source);
@@ -174,10 +214,8 @@ DocResult Pipeline::run_owned(AdmissionRequest req, const std::string& source) c
   r.operation = req.operation;
   fill_identity(r, req.object, req);
   try {
-    // As the webhook would wait for the inventory: a fixture provider whose 206 comes later
-    // than inventoryTimeout is a timeout.
-    FixtureInventory inventory(fixture_, policy_.inventory_timeout);
-    Verdict m = decide(req, Phase::Mutate, inventory, policy_);
+    const std::unique_ptr<InventoryView> inventory = views_();
+    Verdict m = decide(req, Phase::Mutate, *inventory, policy_);
     add_unique(r.rules, m.rules());
     add_unique(r.warnings, m.warnings);
     if (!m.allowed) {
@@ -213,7 +251,7 @@ DocResult Pipeline::run_owned(AdmissionRequest req, const std::string& source) c
       return r;
     }
     // The validating webhook sees the same request with the final (patched) object.
-    Verdict v = decide(req, Phase::Validate, inventory, policy_);
+    Verdict v = decide(req, Phase::Validate, *inventory, policy_);
     r.object = std::move(req.object);
     add_unique(r.rules, v.rules());
     add_unique(r.warnings, v.warnings);

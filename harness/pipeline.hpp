@@ -8,6 +8,7 @@
 //   for (auto& d : docs) results.push_back(p.run(d, "default"));
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,21 +18,26 @@
 #include "harness/results.hpp"
 #include "webhook/core/admission.hpp"
 #include "webhook/core/fixture.hpp"
+#include "webhook/core/inventory.hpp"
 #include "webhook/core/policy.hpp"
 
 namespace hostadm::harness {
 
-// One document of an input stream.
+// One document of an input stream, or one item of a List document.
 struct InputDoc {
   std::string file;  // as given ("-" for stdin)
   int index = 0;     // 0-based document index in the file
   int line = 1;      // where the document starts
   nlohmann::json value;
-  std::string source() const { return file + "#" + std::to_string(index); }
+  int item = -1;  // 0-based index in the List document's items; -1: a document of its own
+  std::string source() const {
+    return file + "#" + std::to_string(index) + (item < 0 ? "" : "." + std::to_string(item));
+  }
 };
 
 // Every document of every PATH: a file, a directory (all *.yaml|*.yml|*.json below it, sorted)
-// or "-" (stdin). Throws hostadm::InputError naming the file and line.
+// or "-" (stdin). A `List` or `HostList` (what `kubectl get hosts -o yaml` prints) becomes its
+// items, source FILE#INDEX.ITEM. Throws hostadm::InputError naming the file and line.
 std::vector<InputDoc> read_documents(const std::vector<std::string>& paths);
 
 enum class DocKind {
@@ -54,9 +60,14 @@ AdmissionRequest host_request(nlohmann::json host, const std::string& default_ns
 // `Host.forklift.konveyor.io "h1" is invalid: spec.secret: Required value`.
 std::string schema_message(const std::string& name, const std::vector<std::string>& missing);
 
+// One InventoryView per request: the fixture in-process, or the live inventory
+// (live_inventory.hpp).
+using ViewSource = std::function<std::unique_ptr<InventoryView>()>;
+
 class Pipeline {
  public:
   Pipeline(std::shared_ptr<const Fixture> fixture, Policy policy);
+  Pipeline(ViewSource views, Policy policy);
 
   // The whole path for one request; never throws for bad objects (they become `malformed`).
   // Result: allowed only if every step allows; rules and warnings are the union of both
@@ -73,7 +84,7 @@ class Pipeline {
  private:
   DocResult run_owned(AdmissionRequest req, const std::string& source) const;
 
-  std::shared_ptr<const Fixture> fixture_;
+  ViewSource views_;
   Policy policy_;
 };
 

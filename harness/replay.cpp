@@ -4,6 +4,7 @@
 #include <atomic>
 #include <exception>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -19,8 +20,12 @@ namespace {
 
 constexpr const char* kReplayUsage =
     "usage: host-harness replay --inventory FIXTURE [--policy FILE] [--namespace NS] "
-    "[-o table|json|yaml|junit] PATH...\n"
-    "  PATH: a manifest file, a directory (every *.yaml|*.yml|*.json below it) or - (stdin)\n";
+    "[-o table|json|yaml|junit] [--fail-on-warnings] PATH...\n"
+    "       host-harness replay --inventory-url URL [--token-file F] [--ca F | "
+    "--insecure-skip-tls] [...] PATH...\n"
+    "  PATH: a manifest file, a directory (every *.yaml|*.yml|*.json below it) or - (stdin)\n"
+    "  --inventory-url: audit mode, judged against the live Forklift inventory with the "
+    "webhook's own client\n";
 
 }  // namespace
 
@@ -55,6 +60,15 @@ ReplayOptions parse_replay_args(const Args& args) {
     };
     if (flag == "--inventory") {
       o.inventory = take();
+    } else if (flag == "--inventory-url") {
+      o.live.url = take();
+    } else if (flag == "--token-file") {
+      o.live.token_file = take();
+    } else if (flag == "--ca") {
+      o.live.ca_file = take();
+    } else if (flag == "--insecure-skip-tls" || flag == "--fail-on-warnings") {
+      if (has_value) throw UsageError(flag + " takes no value");
+      (flag == "--fail-on-warnings" ? o.fail_on_warnings : o.live.insecure_skip_tls) = true;
     } else if (flag == "--policy") {
       o.policy = take();
     } else if (flag == "--namespace" || flag == "-n") {
@@ -69,18 +83,39 @@ ReplayOptions parse_replay_args(const Args& args) {
       throw UsageError("unknown flag '" + a + "'");
     }
   }
-  if (o.inventory.empty())
+  const bool live = !o.live.url.empty();
+  if (live && !o.inventory.empty())
+    throw UsageError(
+        "--inventory and --inventory-url exclude each other: replay against a fixture file or "
+        "against the live inventory, not both");
+  if (!live && o.inventory.empty())
     throw UsageError(
         "--inventory FIXTURE is required (the mock Forklift inventory, e.g. "
-        "examples/inventory.yaml)");
+        "examples/inventory.yaml), or --inventory-url URL to audit against the live inventory");
+  if (!live && (!o.live.token_file.empty() || !o.live.ca_file.empty() || o.live.insecure_skip_tls))
+    throw UsageError("--token-file, --ca and --insecure-skip-tls go with --inventory-url");
+  if (o.live.insecure_skip_tls && !o.live.ca_file.empty())
+    throw UsageError("--ca and --insecure-skip-tls exclude each other: pick one");
   if (o.paths.empty()) throw UsageError("no PATH given: name manifest files, directories or -");
   return o;
 }
 
-std::vector<DocResult> replay(const ReplayOptions& options) {
-  auto fixture = std::make_shared<const Fixture>(hostadm::load_fixture_file(options.inventory));
+namespace {
+
+Pipeline make_pipeline(const ReplayOptions& options) {
   Policy policy = options.policy.empty() ? Policy{} : hostadm::load_policy_file(options.policy);
-  const Pipeline pipeline(fixture, std::move(policy));
+  if (!options.live.url.empty()) {
+    ViewSource views = live_inventory_views(options.live, policy);
+    return Pipeline(std::move(views), std::move(policy));
+  }
+  auto fixture = std::make_shared<const Fixture>(hostadm::load_fixture_file(options.inventory));
+  return Pipeline(std::move(fixture), std::move(policy));
+}
+
+}  // namespace
+
+std::vector<DocResult> replay(const ReplayOptions& options) {
+  const Pipeline pipeline = make_pipeline(options);
   std::vector<InputDoc> docs = read_documents(options.paths);
   std::vector<DocResult> results(docs.size());
 
@@ -115,10 +150,30 @@ std::vector<DocResult> replay(const ReplayOptions& options) {
   return results;
 }
 
-int replay_exit_code(const std::vector<DocResult>& results) {
-  for (const auto& r : results)
-    if (!r.skipped && !r.allowed) return kExitFailed;
-  return kExitOk;
+int replay_exit_code(const std::vector<DocResult>& results, bool fail_on_warnings) {
+  bool checked = false, warned = false;
+  for (const auto& r : results) {
+    if (r.skipped) continue;
+    if (!r.allowed) return kExitFailed;
+    checked = true;
+    warned = warned || !r.warnings.empty();
+  }
+  if (!checked) return kExitUsage;
+  return fail_on_warnings && warned ? kExitFailed : kExitOk;
+}
+
+std::string nothing_checked_reason(const std::vector<DocResult>& results) {
+  if (results.empty())
+    return "no documents found in the given paths (empty files, empty Lists, or directories "
+           "without *.yaml|*.yml|*.json)";
+  std::map<std::string, int> reasons;
+  for (const auto& r : results) ++reasons[r.skip_reason.empty() ? "skipped" : r.skip_reason];
+  std::string list;
+  for (const auto& [why, n] : reasons)
+    list += (list.empty() ? "" : ", ") + why + ": " + std::to_string(n);
+  return std::to_string(results.size()) + " document" + (results.size() == 1 ? "" : "s") +
+         ", all skipped (" + list + "); give Host manifests (apiVersion " +
+         "forklift.konveyor.io/v1beta1, kind Host), Lists of them, or AdmissionReviews";
 }
 
 int cmd_replay(const Args& args) {
@@ -144,8 +199,8 @@ int cmd_replay(const Args& args) {
     return kExitUsage;
   }
   if (results.empty()) {
-    std::cerr << "host-harness replay: no documents found in the given paths (empty files, or "
-                 "directories without *.yaml|*.yml|*.json): nothing was checked\n";
+    std::cerr << "host-harness replay: nothing was checked: " << nothing_checked_reason(results)
+              << "\n";
     return kExitUsage;
   }
   // One buffered write: table and JSON output for 100k documents stays fast.
@@ -162,7 +217,13 @@ int cmd_replay(const Args& args) {
                   << "\n";
     }
   }
-  return replay_exit_code(results);
+  const int code = replay_exit_code(results, options.fail_on_warnings);
+  if (code == kExitUsage)
+    std::cerr << "host-harness replay: nothing was checked: " << nothing_checked_reason(results)
+              << "\n";
+  else if (code == kExitFailed && replay_exit_code(results) == kExitOk)
+    std::cerr << "host-harness replay: failing on warnings (--fail-on-warnings)\n";
+  return code;
 }
 
 }  // namespace hostadm::harness

@@ -2,7 +2,9 @@
 // (AdmissionReview v1, fresh uid, ?timeout=, /mutate -> patch -> schema -> /validate) and checks
 // every answer against the admission contract; with --repeat/--concurrency, a load generator
 // over keep-alive TLS connections.
+#include <netdb.h>
 #include <openssl/rand.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -16,6 +18,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <httplib.h>
@@ -25,6 +28,7 @@
 #include "harness/flags.hpp"
 #include "harness/output.hpp"
 #include "harness/pipeline.hpp"
+#include "harness/replay.hpp"
 #include "harness/results.hpp"
 #include "webhook/core/admission.hpp"
 #include "webhook/core/decision.hpp"
@@ -44,7 +48,10 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kUsage =
     "usage: host-harness send --webhook https://HOST:PORT --ca FILE [--dry-run] "
     "[--repeat N --concurrency C] [-o table|json|yaml|junit] [--namespace NS] "
-    "[--operation CREATE|UPDATE] [--timeout 10s] PATH...";
+    "[--operation CREATE|UPDATE] [--timeout 10s] [--tls-server-name NAME] PATH...\n"
+    "  --tls-server-name: the name to ask for (SNI) and to find in the webhook's certificate, "
+    "when\n"
+    "    --webhook is another address, e.g. https://127.0.0.1:8443 from `kubectl port-forward`";
 
 // Keyed like a rule so CI output can filter on it; not a webhook rule.
 constexpr const char* kContractRule = "contract";
@@ -52,6 +59,8 @@ constexpr const char* kSchemaRule = "schema";
 
 struct Options {
   InventoryUrl url;
+  std::string server_name;  // --tls-server-name; empty: url.host
+  std::string address;      // url.host as a numeric address, when server_name is set
   std::string ca;
   bool dry_run = false;
   int repeat = 0;  // 0: not load mode
@@ -147,7 +156,7 @@ std::string clip(const std::string& s, size_t n = 200) {
   return s.size() <= n ? s : s.substr(0, n) + "...";
 }
 
-std::string transport_cause(httplib::Error err) {
+std::string transport_cause(httplib::Error err, const Options& o) {
   switch (err) {
     case httplib::Error::Connection:
       return "cannot connect (is host-webhook running there?)";
@@ -162,14 +171,22 @@ std::string transport_cause(httplib::Error err) {
     case httplib::Error::SSLLoadingCerts:
       return "cannot load the --ca file";
     case httplib::Error::SSLServerVerification:
-      return "the webhook's certificate is not signed by --ca or does not name this host";
+      return o.server_name.empty()
+                 ? "the webhook's certificate is not signed by --ca or does not name this host "
+                   "(behind a port-forward, name the Service with --tls-server-name)"
+                 : "the webhook's certificate is not signed by --ca or does not name '" +
+                       o.server_name + "' (--tls-server-name)";
     default:
       return httplib::to_string(err);
   }
 }
 
+// httplib sends its host as SNI and checks the certificate against it; with --tls-server-name
+// that host is the name, and the address map sends the connection to --webhook's address.
 std::unique_ptr<httplib::SSLClient> make_client(const Options& o) {
-  auto c = std::make_unique<httplib::SSLClient>(o.url.host, o.url.port);
+  auto c = std::make_unique<httplib::SSLClient>(o.server_name.empty() ? o.url.host : o.server_name,
+                                                o.url.port);
+  if (!o.server_name.empty()) c->set_hostname_addr_map({{o.server_name, o.address}});
   c->set_ca_cert_path(o.ca);
   c->enable_server_certificate_verification(true);
   c->set_tcp_nodelay(true);
@@ -199,7 +216,7 @@ Answer call(httplib::SSLClient& client, const Options& o, const std::string& end
   const std::string api_version = review.value("apiVersion", "admission.k8s.io/v1");
   auto res = client.Post((o.url.prefix + endpoint + timeout_query(o.timeout)).c_str(),
                          review.dump(), "application/json");
-  if (!res) throw ConnectionError(o.url.base() + endpoint + ": " + transport_cause(res.error()));
+  if (!res) throw ConnectionError(o.url.base() + endpoint + ": " + transport_cause(res.error(), o));
   if (res->status == 503) {
     a.deferred = true;
     a.code = 503;
@@ -348,10 +365,25 @@ DocResult run_one(httplib::SSLClient& client, const Options& o, const Prepared& 
   return r;
 }
 
+// httplib's address map takes a numeric address only.
+std::string numeric_address(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr)
+    throw FlagError("--webhook host '" + host + "' does not resolve to an address");
+  char text[NI_MAXHOST];
+  const int rc =
+      getnameinfo(found->ai_addr, found->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST);
+  freeaddrinfo(found);
+  if (rc != 0) throw FlagError("--webhook host '" + host + "' does not resolve to an address");
+  return text;
+}
+
 Options parse_options(const Args& args) {
   ParsedFlags f = parse_flags(args,
                               {"--webhook", "--ca", "--repeat", "--concurrency", "-o", "--output",
-                               "--namespace", "--operation", "--timeout"},
+                               "--namespace", "--operation", "--timeout", "--tls-server-name"},
                               {"--dry-run"});
   Options o;
   std::string webhook = f.get("--webhook");
@@ -368,6 +400,14 @@ Options parse_options(const Args& args) {
     throw FlagError(
         "--ca FILE is required (the CA that signed the webhook's certificate, e.g. "
         "certs/dev/ca.crt)");
+  o.server_name = f.get("--tls-server-name");
+  if (f.has("--tls-server-name")) {
+    if (o.server_name.empty() || o.server_name.find_first_of(" /:") != std::string::npos)
+      throw FlagError(
+          "--tls-server-name must be a DNS name like host-webhook.host-webhook.svc, got '" +
+          o.server_name + "'");
+    o.address = numeric_address(o.url.host);
+  }
   o.dry_run = f.has("--dry-run");
   auto positive = [&](const std::string& flag) {
     std::string v = f.get(flag);
@@ -482,7 +522,7 @@ int load(const Options& o, const std::vector<Prepared>& docs) {
       mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
       std::string err;
       if (!res)
-        err = transport_cause(res.error());
+        err = transport_cause(res.error(), o);
       else if (res->status != 200)
         err = "HTTP " + std::to_string(res->status);
       else if (res->body.find("\"" + uid + "\"") == std::string::npos)
@@ -577,16 +617,19 @@ int cmd_send(const Args& args) {
   }
   // Keep input order: prepared rows were appended after the non-sendable ones.
   std::stable_sort(rows.begin(), rows.end(), [](const DocResult& a, const DocResult& b) {
-    auto split = [](const std::string& s) {
+    auto split = [](const std::string& s) {  // FILE#INDEX or FILE#INDEX.ITEM
       auto hash = s.rfind('#');
-      return std::make_pair(s.substr(0, hash), std::atoi(s.c_str() + hash + 1));
+      auto dot = s.find('.', hash);
+      return std::make_tuple(s.substr(0, hash), std::atoi(s.c_str() + hash + 1),
+                             dot == std::string::npos ? -1 : std::atoi(s.c_str() + dot + 1));
     };
     return split(a.source) < split(b.source);
   });
   write_results(std::cout, rows, o.format, o.format == Format::Table && want_color());
-  bool ok = true;
-  for (const auto& r : rows) ok = ok && (r.skipped || r.allowed);
-  return ok ? kExitOk : kExitFailed;
+  const int code = replay_exit_code(rows);
+  if (code == kExitUsage)
+    std::cerr << "host-harness send: nothing was checked: " << nothing_checked_reason(rows) << "\n";
+  return code;
 }
 
 }  // namespace hostadm::harness

@@ -27,6 +27,7 @@ inline std::string request_difference(const AdmissionRequest& fast, const Admiss
         differ("kind.kind", fast.kind_kind, full.kind_kind), differ("name", fast.name, full.name),
         differ("namespace", fast.ns, full.ns), differ("operation", fast.operation, full.operation),
         differ("dryRun", fast.dry_run, full.dry_run),
+        differ("userInfo.username", fast.username, full.username),
         differ("object", fast.object, decision_view(full.object)),
         differ("oldObject", fast.old_object, decision_view(full.old_object))}) {
     if (!d.empty()) return d;

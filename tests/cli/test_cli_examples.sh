@@ -75,6 +75,45 @@ expect_rc 2 "empty file" -- "$H" replay --inventory "$INV" "$TMP/empty.yaml" &&
 expect_rc 0 "empty file among others" -- "$H" replay --inventory "$INV" "$TMP/empty.yaml" \
   "$EX/hosts/direct-ip.yaml"
 
+# --- Lists, runs that check nothing, --fail-on-warnings ---------------------------------------
+# What `kubectl get hosts -A -o yaml` prints: one List; each item is replayed as FILE#INDEX.ITEM.
+cat >"$TMP/list.yaml" <<'EOF'
+apiVersion: v1
+kind: List
+metadata: {resourceVersion: ""}
+items:
+- apiVersion: forklift.konveyor.io/v1beta1
+  kind: Host
+  metadata: {name: h1, namespace: demo, labels: {team: a}, resourceVersion: "42"}
+  spec: {provider: {name: vsphere-provider}, id: host-10, ipAddress: 192.168.1.10}
+- apiVersion: forklift.konveyor.io/v1beta1
+  kind: Host
+  metadata: {name: h2, namespace: demo}
+  spec: {provider: {name: vsphere-provider}, id: host-99, ipAddress: 192.168.1.10}
+- apiVersion: forklift.konveyor.io/v1beta1
+  kind: Host
+  metadata: {name: h3, namespace: demo, annotations: {forklift.konveyor.io/network-adapter: Management Network}}
+  spec: {provider: {name: vsphere-provider}, name: esxi-host-01.example.com}
+EOF
+expect_rc 1 "a List of Hosts on stdin" -- bash -c "'$H' replay --inventory '$INV' -o json - < '$TMP/list.yaml'" &&
+  json_check "List replayed item by item" \
+    "[r['source'] for r in d['results']] == ['-#0.0', '-#0.1', '-#0.2'] and [r['allowed'] for r in d['results']] == [True, False, True] and 'host-not-found' in d['results'][1]['rules']"
+printf 'apiVersion: v1\nkind: List\nitems: []\n' >"$TMP/empty-list.yaml"
+expect_rc 2 "an empty List checks nothing" -- "$H" replay --inventory "$INV" "$TMP/empty-list.yaml" &&
+  grep_out "empty List message" "$TMP/err" 'nothing was checked'
+printf -- 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b}\n' >"$TMP/only-skips.yaml"
+expect_rc 2 "only skipped documents check nothing" -- "$H" replay --inventory "$INV" "$TMP/only-skips.yaml" && {
+  grep_out "all-skipped message says why" "$TMP/err" 'nothing was checked: 2 documents, all skipped \(kind ConfigMap: 1, kind Secret: 1\)'
+  grep_out "all-skipped run still prints its table" "$TMP/out" 'SKIP'
+}
+expect_rc 0 "warnings pass by default" -- "$H" replay --inventory "$INV" "$EX/hosts/adapter-lookup.yaml" &&
+  grep_out "adapter-lookup warns" "$TMP/out" 'vcenter-credentials'
+expect_rc 1 "--fail-on-warnings fails on a warning" -- "$H" replay --inventory "$INV" --fail-on-warnings \
+  "$EX/hosts/adapter-lookup.yaml" && grep_out "fail-on-warnings message" "$TMP/err" 'fail-on-warnings'
+expect_rc 2 "--inventory and --inventory-url together" -- "$H" replay --inventory "$INV" \
+  --inventory-url https://127.0.0.1:1 "$EX/hosts" &&
+  grep_out "exclusive flags message" "$TMP/err" 'exclude each other'
+
 # --- test suites ---------------------------------------------------------------------------
 expect_rc 0 "examples suite" -- "$H" test "$EX/suite.yaml" &&
   grep_out "suite summary" "$TMP/out" '^[0-9]+ passed, 0 failed$'

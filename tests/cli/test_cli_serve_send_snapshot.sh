@@ -272,6 +272,71 @@ c = json.loads(sys.argv[1])
 assert c["providers"] == 1 and c["provider"] == 1 and c["hosts"] + c["host"] == 1, c
 EOF2
 
+# ---- audit mode: replay against the live inventory with the webhook's own client
+curl -s --cacert "$CA" -X POST -d "" "$INV/__requests/reset" >/dev/null
+"$H" replay --inventory-url "$INV" --ca "$CA" --token-file "$work/token" -o json "$EX/hosts" "$EX/denied" \
+  >"$work/audit.json" 2>"$work/audit.err"
+expect_eq "audit of examples/ exits 1 (the denied ones)" $? 1
+python3 - "$work/orig.json" "$work/audit.json" <<'EOF' && ok "audit gives the fixture's verdicts" || fail "audit verdicts differ: $(head -c 300 "$work/audit.err")"
+import json, sys
+a, b = (json.load(open(p))["results"] for p in sys.argv[1:3])
+key = lambda rs: {r["source"]: (r["allowed"], sorted(r["rules"])) for r in rs}
+ka, kb = key(a), key(b)
+assert len(ka) > 10 and ka == kb, [(s, ka[s], kb.get(s)) for s in ka if ka[s] != kb.get(s)]
+EOF
+counts=$(curl -s --cacert "$CA" "$INV/__requests")
+python3 - "$counts" "$work/audit.json" <<'EOF' && ok "audit: one provider list per namespace for the whole run ($counts)" || fail "audit fetches: $counts"
+import json, sys
+c = json.loads(sys.argv[1])
+namespaces = {r["namespace"] for r in json.load(open(sys.argv[2]))["results"] if not r.get("skipped")}
+assert 1 <= c["providers"] <= len(namespaces), (c, namespaces)
+EOF
+# `kubectl get hosts -A -o yaml | host-harness replay --inventory-url ... -`
+{
+  echo "apiVersion: v1"; echo "kind: List"; echo "items:"
+  grep -v -e '^#' -e '^---' "$EX/hosts/direct-ip.yaml" | sed -e 's/^/  /' -e '1s/^  /- /'
+} >"$work/list.yaml"
+"$H" replay --inventory-url "$INV" --ca "$CA" --token-file "$work/token" -o json - <"$work/list.yaml" \
+  >"$work/audit-list.json" 2>&1
+expect_eq "audit of a List on stdin exits 0" $? 0
+grep -q '"source":"-#0.0"' "$work/audit-list.json" && ok "List item source -#0.0" ||
+  fail "audit List: $(head -c 400 "$work/audit-list.json")"
+"$H" replay --inventory-url "$INV" --ca "$CA" -o json "$EX/hosts/direct-ip.yaml" >"$work/notoken.json" 2>&1
+expect_eq "audit without a token: a denial, not a crash" $? 1
+grep -q "inventory-unavailable" "$work/notoken.json" && grep -q "401" "$work/notoken.json" &&
+  ok "audit without a token says inventory-unavailable and 401" || fail "no token: $(head -c 400 "$work/notoken.json")"
+grep -q "$TOKEN" "$work/audit.json" "$work/audit.err" "$work/audit-list.json" &&
+  fail "audit output shows the token" || ok "no token in audit output"
+"$H" replay --inventory-url "$INV" --ca "$CA" --insecure-skip-tls "$EX/hosts" >/dev/null 2>"$work/err"
+expect_eq "audit with --ca and --insecure-skip-tls exits 2" $? 2
+"$H" replay --inventory-url "not a url" "$EX/hosts" >/dev/null 2>"$work/err"
+expect_eq "audit with a bad URL exits 2" $? 2
+grep -q "not a url" "$work/err" && ok "bad URL message names it" || fail "bad URL: $(cat "$work/err")"
+
+# ---- send --tls-server-name: the certificate names the Service, not the address (port-forward)
+bash "$SOURCE_DIR/certs/make-certs.sh" --out "$work/svc" --service host-webhook \
+  --namespace forklift-host-webhook >/dev/null 2>&1 || fail "make-certs.sh for the Service name"
+"$W" --listen 127.0.0.1:0 --tls-cert "$work/svc/tls.crt" --tls-key "$work/svc/tls.key" \
+  --inventory-fixture "$EX/inventory.yaml" >"$work/svc.out" 2>"$work/svc.err" &
+pids+=("$!")
+SVC_URL=""
+for _ in $(seq 100); do
+  SVC_URL=$(cat "$work/svc.out" "$work/svc.err" 2>/dev/null | grep -o -m1 -E 'https://127\.0\.0\.1:[0-9]+')
+  [[ -n $SVC_URL ]] && break
+  sleep 0.1
+done
+[[ -n $SVC_URL ]] || fail "host-webhook with the Service certificate did not start: $(cat "$work/svc.err")"
+"$H" send --webhook "$SVC_URL" --ca "$work/svc/ca.crt" "$EX/hosts/direct-ip.yaml" >/dev/null 2>"$work/err"
+expect_eq "send to 127.0.0.1 with a Service certificate exits 2" $? 2
+grep -q "tls-server-name" "$work/err" && ok "the error points at --tls-server-name" || fail "send error: $(cat "$work/err")"
+"$H" send --webhook "$SVC_URL" --ca "$work/svc/ca.crt" \
+  --tls-server-name host-webhook.forklift-host-webhook.svc "$EX/hosts/direct-ip.yaml" >"$work/sni.txt" 2>&1
+expect_eq "send --tls-server-name through 127.0.0.1" $? 0
+"$H" send --webhook "$SVC_URL" --ca "$work/svc/ca.crt" --tls-server-name other.example.com \
+  "$EX/hosts/direct-ip.yaml" >/dev/null 2>"$work/err"
+expect_eq "send --tls-server-name with a name the certificate lacks exits 2" $? 2
+grep -q "other.example.com" "$work/err" && ok "the error names the server name" || fail "sni error: $(cat "$work/err")"
+
 if ((failures)); then
   echo "$failures check(s) failed" >&2
   exit 1

@@ -242,16 +242,8 @@ TEST_F(ContractTest, OneJsonLogLinePerAdmissionWithoutTheObject) {
   obj["spec"]["secret"] = {{"name", "very-private-secret-name"}, {"namespace", "demo"}};
   obj["metadata"]["labels"] = {{"marker", "object-content-must-not-be-logged"}};
   ASSERT_EQ(admit(*c, "mutate", review("uid-log-1", "CREATE", obj)).status, 200);
-  std::string line;
-  ASSERT_TRUE(eventually([&] {
-    std::istringstream in(hook_->proc->err());
-    for (std::string l; std::getline(in, l);)
-      if (l.find("uid-log-1") != std::string::npos) {
-        line = l;
-        return true;
-      }
-    return false;
-  }));
+  const std::string line = log_line_with(*hook_->proc, "uid-log-1");
+  ASSERT_FALSE(line.empty()) << hook_->proc->err();
   const json entry = json::parse(line);
   EXPECT_EQ(entry["msg"], "admission");
   EXPECT_EQ(entry["uid"], "uid-log-1");
@@ -259,6 +251,7 @@ TEST_F(ContractTest, OneJsonLogLinePerAdmissionWithoutTheObject) {
   EXPECT_EQ(entry["namespace"], "demo");
   EXPECT_EQ(entry["name"], "h-log");
   EXPECT_EQ(entry["operation"], "CREATE");
+  EXPECT_EQ(entry["user"], "kubernetes-admin");  // request.userInfo.username
   EXPECT_TRUE(entry["verdict"].is_string());
   EXPECT_TRUE(entry["rules"].is_array());
   EXPECT_EQ(entry["dryRun"], false);

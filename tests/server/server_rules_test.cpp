@@ -132,6 +132,74 @@ TEST(RulesFixtureTest, SecretMissingUnderSecretDefaultNever) {
   EXPECT_TRUE(a.has_rule("secret-missing")) << a.body;
 }
 
+// Stored Hosts through both endpoints: an UPDATE that leaves spec and the adapter annotation
+// alone only warns about what the inventory says now; a deletion in progress is let through
+// untouched; an owner reference removed on UPDATE is not put back.
+TEST(RulesFixtureTest, StoredHostUpdatesThroughMutateAndValidate) {
+  TempDir dir;
+  Webhook hook(dir, {"--inventory-fixture", write_fixture(dir).string()});
+  auto c = client_for(hook.port, hook.ca);
+  const json ann = {{kAdapter, "Management Network"}};
+  json gone = host_object("orphan",
+                          spec_with({{"provider", {{"name", "deleted-provider"}}},
+                                     {"ipAddress", "192.168.1.10"},
+                                     {"secret", {{"name", "s"}, {"namespace", "demo"}}}}),
+                          ann);
+  json relabelled = gone;
+  relabelled["metadata"]["labels"] = {{"team", "a"}};
+  json moved = gone;
+  moved["spec"]["ipAddress"] = "192.168.1.11";
+  json deleting = gone;
+  deleting["metadata"]["deletionTimestamp"] = "2026-11-20T09:00:00Z";
+  json finalized = deleting;
+  finalized["metadata"]["finalizers"] = {"example.com/cleanup"};
+  json owned = host_object(
+      "owned", spec_with({{"ipAddress", "192.168.1.10"},
+                          {"provider", {{"name", "vsphere-provider"}, {"namespace", "demo"}}},
+                          {"secret", {{"name", "s"}, {"namespace", "demo"}}}}));
+  json orphaned = owned;
+  owned["metadata"]["ownerReferences"] = {{{"apiVersion", "forklift.konveyor.io/v1beta1"},
+                                           {"kind", "Provider"},
+                                           {"name", "vsphere-provider"},
+                                           {"uid", "uid-1"},
+                                           {"controller", true}}};
+  int n = 0;
+  for (const char* endpoint : {"mutate", "validate"}) {
+    SCOPED_TRACE(endpoint);
+    auto send = [&](const json& object, const json& old) {
+      return admit(*c, endpoint,
+                   review("uid-stored-" + std::to_string(n++), "UPDATE", object, old));
+    };
+    const Answer label = send(relabelled, gone);
+    ASSERT_EQ(label.status, 200) << label.body;
+    EXPECT_TRUE(label.allowed()) << label.body;
+    EXPECT_TRUE(label.has_rule("provider-not-found")) << label.body;
+    EXPECT_TRUE(label.patch().empty()) << label.body;
+
+    const Answer changed = send(moved, gone);
+    EXPECT_FALSE(changed.allowed()) << changed.body;
+    EXPECT_TRUE(changed.has_rule("provider-not-found")) << changed.body;
+    EXPECT_EQ(changed.response()["status"].value("code", 0), 403);
+
+    const Answer finalizer = send(deleting, finalized);
+    EXPECT_TRUE(finalizer.allowed()) << finalizer.body;
+    EXPECT_TRUE(finalizer.warnings().empty()) << finalizer.body;
+    EXPECT_TRUE(finalizer.patch().empty()) << finalizer.body;
+
+    const Answer gc = send(orphaned, owned);
+    EXPECT_TRUE(gc.allowed()) << gc.body;
+    for (const auto& op : gc.patch())
+      EXPECT_EQ(op["path"].get<std::string>().rfind("/metadata", 0), std::string::npos)
+          << "the owner reference came back: " << gc.patch();
+  }
+  // The same orphaned Host created anew gets its owner reference.
+  const Answer create = admit(*c, "mutate", review("uid-stored-create", "CREATE", orphaned));
+  ASSERT_TRUE(create.allowed()) << create.body;
+  bool owner = false;
+  for (const auto& op : create.patch()) owner = owner || op["path"] == "/metadata/ownerReferences";
+  EXPECT_TRUE(owner) << create.patch();
+}
+
 // The inventory over HTTPS, shared by the tests below; each test starts its own webhook so it
 // begins with a cold cache.
 class InventoryHttpTest : public ::testing::Test {
@@ -197,6 +265,25 @@ TEST_F(InventoryHttpTest, EveryRuleEndToEndOverHttpsWithToken) {
   expect_rule_verdicts(hook.port, hook.ca);
   const json counts = inv_->requests();
   EXPECT_GE(counts.value("total", 0), 1) << counts;
+}
+
+// Who asked is in the admission log line; the inventory token the webhook holds is not.
+TEST_F(InventoryHttpTest, AdmissionLogLineNamesTheRequestingUserAndNoToken) {
+  Webhook& hook = start("inventoryFailure: deny\n");
+  auto c = client_for(hook.port, hook.ca);
+  json r = review("uid-user-log", "CREATE", adapter_host("u"));
+  r["request"]["userInfo"] = {
+      {"username", "system:serviceaccount:gitops:argocd-application-controller"},
+      {"groups", {"system:serviceaccounts"}},
+      {"extra", {{"authentication.kubernetes.io/credential-id", {"JTI=must-not-be-logged"}}}}};
+  ASSERT_EQ(admit(*c, "mutate", r).status, 200);
+  const std::string line = log_line_with(*hook.proc, "uid-user-log");
+  ASSERT_FALSE(line.empty()) << hook.proc->err();
+  const json entry = json::parse(line);
+  EXPECT_EQ(entry["msg"], "admission");
+  EXPECT_EQ(entry["user"], "system:serviceaccount:gitops:argocd-application-controller");
+  EXPECT_EQ(line.find(kToken), std::string::npos);
+  EXPECT_EQ(hook.proc->err().find("must-not-be-logged"), std::string::npos);
 }
 
 struct FaultCase {

@@ -450,6 +450,22 @@ bool eventually(F cond, std::chrono::milliseconds limit = 15s) {
   return cond();
 }
 
+// The first stderr line of `proc` that contains `needle` (e.g. a uid), once it was written;
+// "" when none came.
+inline std::string log_line_with(const Child& proc, const std::string& needle) {
+  std::string line;
+  eventually([&] {
+    std::istringstream in(proc.err());
+    for (std::string l; std::getline(in, l);)
+      if (l.find(needle) != std::string::npos) {
+        line = l;
+        return true;
+      }
+    return false;
+  });
+  return line;
+}
+
 // The fixture every rule test runs against (the fixture format).
 inline const char* kFixture = R"(providers:
   - name: vsphere-provider

@@ -76,15 +76,68 @@ Verdict run(const AdmissionRequest& req, Phase phase, const Policy& policy = Pol
   return decide(req, phase, inv, policy);
 }
 
+// An UPDATE that changed the spec (here: spec.name) but kept a stale IP: only a mutating webhook
+// may refresh it, so /validate seeing it means none did.
 TEST(Decide, ValidateTreatsAnUnrefreshedStaleIpAsAConflict) {
+  json stale =
+      with_adapter(host_with({{"spec", {{"ipAddress", "192.168.1.5"}}}}), "Management Network");
+  HostCase c("validate", stale);
+  c.update_from(set_at(stale, "/spec/name", "esxi-01"));
+  Verdict v = run(c.request(), Phase::Validate);
+  EXPECT_FALSE(v.allowed);
+  EXPECT_EQ(v.rules(), std::vector<std::string>{"address-conflict"});
+  EXPECT_TRUE(v.patch.empty());
+}
+
+// With the spec unchanged the stored Host is kept: the same finding is only a warning.
+TEST(Decide, ValidateKeepsAStoredHostWhoseSpecDidNotChange) {
   json stale =
       with_adapter(host_with({{"spec", {{"ipAddress", "192.168.1.5"}}}}), "Management Network");
   HostCase c("validate", stale);
   c.update_from(stale);
   Verdict v = run(c.request(), Phase::Validate);
-  EXPECT_FALSE(v.allowed);
+  EXPECT_TRUE(v.allowed) << v.message;
   EXPECT_EQ(v.rules(), std::vector<std::string>{"address-conflict"});
   EXPECT_TRUE(v.patch.empty());
+}
+
+// Removing a finalizer must go through whatever the Host or the inventory look like: not even
+// a malformed spec or an inventory call stands in the way.
+TEST(Decide, DeletionInProgressAdmitsUntouchedWithoutAskingTheInventory) {
+  json deleting = host_with({{"metadata", {{"deletionTimestamp", "2026-01-01T00:00:00Z"}}},
+                             {"spec", {{"ipAddress", 7}}}});
+  json before = deleting;
+  before["metadata"]["finalizers"] = {"example.com/cleanup"};
+  for (Phase phase : {Phase::Mutate, Phase::Validate}) {
+    HostCase c("deleting", deleting);
+    c.update_from(before);
+    FakeInventory inv = standard_inventory();
+    Verdict v = decide(c.request(), phase, inv, Policy());
+    EXPECT_TRUE(v.allowed) << v.message;
+    EXPECT_TRUE(v.in_scope);
+    EXPECT_TRUE(v.findings.empty()) << v.rules().front();
+    EXPECT_TRUE(v.patch.empty()) << v.patch.dump();
+    EXPECT_EQ(inv.provider_calls, 0);
+  }
+  // The stored object's timestamp counts too (the apiserver keeps it on every UPDATE).
+  HostCase c("deleting-old", set_at(stored_host(), "/spec/ipAddress", "192.168.1.99"));
+  c.update_from(set_at(stored_host(), "/metadata/deletionTimestamp", "2026-01-01T00:00:00Z"));
+  Verdict v = run(c.request(), Phase::Mutate);
+  EXPECT_TRUE(v.allowed && v.findings.empty()) << v.message;
+  // A CREATE carrying a deletionTimestamp is judged as usual.
+  HostCase create("create", set_at(host_with({{"spec", {{"ipAddress", nullptr}}}}),
+                                   "/metadata/deletionTimestamp", "2026-01-01T00:00:00Z"));
+  EXPECT_FALSE(run(create.request(), Phase::Mutate).allowed);
+}
+
+// Empty and absent are the same "unset" to the rules, so they do not count as a change.
+TEST(Decide, AnEmptyValueAndAnAbsentOneAreTheSameSpec) {
+  json gone = host_with({{"spec", {{"provider", {{"name", "deleted-provider"}}}}}});
+  HostCase c("unset", with_adapter(gone, ""));
+  c.update_from(gone);
+  Verdict v = run(c.request(), Phase::Mutate);
+  EXPECT_TRUE(v.allowed) << v.message;
+  EXPECT_EQ(v.rules(), std::vector<std::string>{"provider-not-found"});
 }
 
 TEST(Decide, ValidateNeverPatchesEvenWhenMutateWould) {

@@ -102,7 +102,9 @@ std::string slurp(const std::string& path) {
 
 TEST(FastReader, ReadsTheBundledReviewsLikeTheFullReader) {
   for (const char* file : {"/bench/review3k.json", "/examples/reviews/delete.json",
-                           "/examples/reviews/update-adapter-ip-changed.json"}) {
+                           "/examples/reviews/update-adapter-ip-changed.json",
+                           "/examples/reviews/update-label-provider-gone.json",
+                           "/examples/reviews/update-finalizer-removed-during-deletion.json"}) {
     const std::string body = slurp(std::string(HOSTADM_SOURCE_DIR) + file);
     ASSERT_FALSE(body.empty()) << file;
     const auto fast = read_review_fast(body);
@@ -134,12 +136,27 @@ TEST(FastReader, EdgeCasesReadLikeTheFullReader) {
       {"numbers outside what the decision reads",
        R"({"request":{"uid":"u","options":{"gracePeriodSeconds":30,"x":-0.0},"object":{"status":{"n":1e2}}}})"},
       {"whitespace around", " \n\t{\"request\":{\"uid\":\"u\"}}\r\n "},
+      {"the requesting user", R"({"request":{"uid":"u","userInfo":{"username":"alice"}}})"},
+      {"userInfo of another shape is ignored", R"({"request":{"uid":"u","userInfo":"alice"}})"},
+      {"username of another type is ignored",
+       R"({"request":{"uid":"u","userInfo":{"username":["alice"]}}})"},
+      {"a deletion in progress",
+       R"({"request":{"uid":"u","object":{"metadata":{"deletionTimestamp":"2026-01-01T00:00:00Z"}}}})"},
   };
   for (const auto& e : edges) {
     const auto fast = read_review_fast(e.body);
     ASSERT_TRUE(fast) << e.name;
     EXPECT_EQ(request_difference(*fast, decode_review(parse_json_bounded(e.body))), "") << e.name;
   }
+}
+
+TEST(FastReader, BothReadersTakeTheUserForTheLog) {
+  const std::string body =
+      R"({"request":{"uid":"u","userInfo":{"username":"system:serviceaccount:argocd:argocd-application-controller","groups":["x"]}}})";
+  const auto fast = read_review_fast(body);
+  ASSERT_TRUE(fast);
+  EXPECT_EQ(fast->username, "system:serviceaccount:argocd:argocd-application-controller");
+  EXPECT_EQ(decode_review(parse_json_bounded(body)).username, fast->username);
 }
 
 // Declined: the full reader answers these (with its error, or its reading of odd numbers).

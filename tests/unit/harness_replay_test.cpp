@@ -1,6 +1,7 @@
 // The offline apiserver path (pipeline) and the output formats of `replay`.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <memory>
 #include <regex>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include "harness/pipeline.hpp"
 #include "harness/replay.hpp"
 #include "harness/results.hpp"
+#include "webhook/core/rules.hpp"
 #include "webhook/core/yaml.hpp"
 #include "webhook/inventory/files.hpp"
 
@@ -233,11 +235,132 @@ TEST(Replay, ExitCodeFollowsDenials) {
   EXPECT_EQ(replay_exit_code(ok), 0);
   auto denied = replay_examples({"denied"});
   EXPECT_EQ(replay_exit_code(denied), 1);
-  // Skips never fail a run.
+  // A skip does not fail a run that checked something; a run that checked nothing at all is a
+  // usage error, so CI cannot pass on a file of ConfigMaps or an empty List.
   DocResult skip;
   skip.skipped = true;
   skip.allowed = false;
-  EXPECT_EQ(replay_exit_code({skip}), 0);
+  EXPECT_EQ(replay_exit_code({skip, ok.front()}), 0);
+  EXPECT_EQ(replay_exit_code({skip}), 2);
+  EXPECT_EQ(replay_exit_code({}), 2);
+}
+
+TEST(Replay, FailOnWarningsTurnsWarningsIntoAFailure) {
+  DocResult clean, warned;
+  clean.allowed = warned.allowed = true;
+  warned.warnings = {"vcenter-credentials: ..."};
+  EXPECT_EQ(replay_exit_code({clean, warned}), 0);
+  EXPECT_EQ(replay_exit_code({clean, warned}, /*fail_on_warnings=*/true), 1);
+  EXPECT_EQ(replay_exit_code({clean}, true), 0);
+  // A skipped document's reason is no warning.
+  DocResult skip;
+  skip.skipped = true;
+  skip.warnings = {"x"};
+  EXPECT_EQ(replay_exit_code({clean, skip}, true), 0);
+}
+
+TEST(Replay, NothingCheckedSaysWhy) {
+  DocResult cm, none;
+  cm.skipped = none.skipped = true;
+  cm.skip_reason = "kind ConfigMap";
+  none.skip_reason = "no kind";
+  const std::string why = nothing_checked_reason({cm, cm, none});
+  EXPECT_NE(why.find("3 documents, all skipped"), std::string::npos) << why;
+  EXPECT_NE(why.find("kind ConfigMap: 2"), std::string::npos) << why;
+  EXPECT_NE(why.find("no kind: 1"), std::string::npos) << why;
+  EXPECT_NE(nothing_checked_reason({}).find("no documents"), std::string::npos);
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+// What `kubectl get hosts -A -o yaml` prints: one List document whose items are the Hosts.
+TEST(Replay, AListIsReplayedItemByItem) {
+  const std::string path = write_temp("hosts-list.yaml", R"(apiVersion: v1
+kind: List
+metadata: {resourceVersion: ""}
+items:
+- apiVersion: forklift.konveyor.io/v1beta1
+  kind: Host
+  metadata: {name: h1, namespace: demo}
+  spec: {provider: {name: vsphere-provider}, id: host-10, ipAddress: 192.168.1.10}
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: cm}
+- apiVersion: forklift.konveyor.io/v1beta1
+  kind: Host
+  metadata: {name: h2, namespace: demo}
+  spec: {provider: {name: vsphere-provider}, id: host-999, ipAddress: 192.168.1.10}
+---
+apiVersion: forklift.konveyor.io/v1beta1
+kind: HostList
+items:
+- metadata: {name: h3, namespace: demo}
+  spec: {provider: {name: vsphere-provider}, id: host-10, ipAddress: 192.168.1.10}
+)");
+  ReplayOptions o;
+  o.inventory = kInventory;
+  o.paths = {path};
+  auto results = replay(o);
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0].source, path + "#0.0");
+  EXPECT_EQ(results[0].name, "h1");
+  EXPECT_TRUE(results[0].allowed) << results[0].message;
+  EXPECT_EQ(results[1].source, path + "#0.1");
+  EXPECT_TRUE(results[1].skipped);
+  EXPECT_EQ(results[2].source, path + "#0.2");
+  EXPECT_TRUE(has(results[2].rules, "host-not-found"));
+  // A HostList's items may leave apiVersion and kind to the list.
+  EXPECT_EQ(results[3].source, path + "#1.0");
+  EXPECT_FALSE(results[3].skipped) << results[3].skip_reason;
+  EXPECT_TRUE(results[3].allowed) << results[3].message;
+  EXPECT_EQ(replay_exit_code(results), 1);
+}
+
+TEST(Replay, AnEmptyListChecksNothingAndBadItemsAreUnreadableInput) {
+  ReplayOptions o;
+  o.inventory = kInventory;
+  o.paths = {write_temp("empty-list.yaml", "apiVersion: v1\nkind: List\nitems: []\n")};
+  EXPECT_EQ(replay_exit_code(replay(o)), 2);
+  o.paths = {write_temp("bad-list.yaml", "apiVersion: v1\nkind: List\nitems: {a: 1}\n")};
+  try {
+    replay(o);
+    FAIL() << "a List whose items are not a list was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("bad-list.yaml:1:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("items"), std::string::npos) << e.what();
+  }
+}
+
+// Stored Hosts replay like the webhook judges them: the bundled UPDATE reviews.
+TEST(Pipeline, StoredHostUpdatesAreRatchetedAsTheWebhookDoes) {
+  Pipeline p(sample_fixture(), Policy{});
+  auto label = read_documents({kSource + "/examples/reviews/update-label-provider-gone.json"});
+  DocResult r = p.run(label.at(0), "", 1);
+  EXPECT_TRUE(r.allowed) << r.message;
+  EXPECT_EQ(r.operation, "UPDATE");
+  EXPECT_EQ(r.rules, std::vector<std::string>{"provider-not-found"});
+  EXPECT_TRUE(r.patch.empty()) << r.patch.dump();
+
+  auto deleting =
+      read_documents({kSource + "/examples/reviews/update-finalizer-removed-during-deletion.json"});
+  DocResult d = p.run(deleting.at(0), "", 2);
+  EXPECT_TRUE(d.allowed) << d.message;
+  EXPECT_TRUE(d.rules.empty());
+  EXPECT_TRUE(d.warnings.empty());
+  EXPECT_TRUE(d.patch.empty());
+
+  // The same Host with a changed spec is judged like a new one.
+  json changed = label.at(0).value;
+  changed["request"]["object"]["spec"]["ipAddress"] = "192.168.1.21";
+  InputDoc doc = label.at(0);
+  doc.value = changed;
+  DocResult c = p.run(doc, "", 3);
+  EXPECT_FALSE(c.allowed);
+  EXPECT_TRUE(has(c.rules, "provider-not-found"));
 }
 
 TEST(Replay, ArgumentErrorsAreUsageErrors) {
@@ -251,6 +374,37 @@ TEST(Replay, ArgumentErrorsAreUsageErrors) {
   EXPECT_EQ(o.format, Format::Json);
   EXPECT_EQ(o.ns, "ns");
   EXPECT_EQ(o.paths, (std::vector<std::string>{"a", "-", "b"}));
+}
+
+TEST(Replay, AuditModeFlags) {
+  auto o = parse_replay_args({"--inventory-url", "https://127.0.0.1:8443", "--token-file", "t",
+                              "--ca=ca.crt", "--fail-on-warnings", "-"});
+  EXPECT_TRUE(o.inventory.empty());
+  EXPECT_EQ(o.live.url, "https://127.0.0.1:8443");
+  EXPECT_EQ(o.live.token_file, "t");
+  EXPECT_EQ(o.live.ca_file, "ca.crt");
+  EXPECT_FALSE(o.live.insecure_skip_tls);
+  EXPECT_TRUE(o.fail_on_warnings);
+  EXPECT_TRUE(parse_replay_args({"--inventory-url", "u", "--insecure-skip-tls", "x"})
+                  .live.insecure_skip_tls);
+  auto message = [](const Args& args) {
+    try {
+      parse_replay_args(args);
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(message({"--inventory", "f", "--inventory-url", "u", "x"}).find("exclude each other"),
+            std::string::npos);
+  EXPECT_NE(message({"--inventory", "f", "--ca", "c", "x"}).find("go with --inventory-url"),
+            std::string::npos);
+  EXPECT_NE(message({"--inventory-url", "u", "--ca", "c", "--insecure-skip-tls", "x"})
+                .find("exclude each other"),
+            std::string::npos);
+  EXPECT_NE(message({"--inventory", "f", "--fail-on-warnings=yes", "x"}).find("takes no value"),
+            std::string::npos);
+  EXPECT_NE(message({"x"}).find("--inventory-url"), std::string::npos);
 }
 
 TEST(Replay, MissingInputNamesTheFile) {
@@ -305,13 +459,25 @@ TEST(Output, YamlStreamReplaysWithoutFurtherPatch) {
   std::ostringstream out;
   write_results(out, first, Format::Yaml, false);
   auto docs = parse_yaml_stream(out.str());
-  size_t admitted_hosts = 0;
+  std::vector<const DocResult*> admitted;
   for (const auto& r : first)
-    if (r.allowed && !r.skipped && r.object.is_object()) ++admitted_hosts;
-  ASSERT_EQ(docs.size(), admitted_hosts);
+    if (r.allowed && !r.skipped && r.object.is_object()) admitted.push_back(&r);
+  ASSERT_EQ(docs.size(), admitted.size());
   ASSERT_GT(docs.size(), 5u);
+  // A stored Host kept on UPDATE despite a violation (its spec unchanged, or its deletion in
+  // progress) is not one a CREATE admits.
+  auto kept_violation = [](const DocResult& r) {
+    if (r.operation != "UPDATE") return false;
+    if (r.object.value("metadata", json::object()).contains("deletionTimestamp")) return true;
+    return std::any_of(r.rules.begin(), r.rules.end(), [](const std::string& id) {
+      for (const auto& info : all_rules())
+        if (info.id == id) return info.kind == RuleKind::Deny;
+      return false;
+    });
+  };
   Pipeline p(sample_fixture(), sandbox_warn_policy());
   for (size_t i = 0; i < docs.size(); ++i) {
+    if (kept_violation(*admitted[i])) continue;
     InputDoc d;
     d.file = "out.yaml";
     d.index = static_cast<int>(i);

@@ -111,6 +111,11 @@ AdmissionRequest decode_request_fields(const json& review, const json*& request)
       throw ReviewError("request.dryRun must be a boolean, got " + type_name(*it));
     req.dry_run = it->get<bool>();
   }
+  // Only for the log: a userInfo of an unexpected shape is no reason to refuse the review.
+  if (auto ui = r.find("userInfo"); ui != r.end() && ui->is_object()) {
+    if (auto u = ui->find("username"); u != ui->end() && u->is_string())
+      req.username = u->get<std::string>();
+  }
   request = &r;
   return req;
 }

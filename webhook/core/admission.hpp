@@ -25,6 +25,7 @@ struct AdmissionRequest {
   std::string ns;
   std::string operation;  // CREATE | UPDATE | DELETE | CONNECT
   bool dry_run = false;
+  std::string username;       // request.userInfo.username: who asked, for the log
   nlohmann::json object;      // null when absent
   nlohmann::json old_object;  // null when absent
 };

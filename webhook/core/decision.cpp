@@ -4,9 +4,11 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <utility>
 
 #include "webhook/core/address.hpp"
 #include "webhook/core/rules.hpp"
+#include "webhook/core/stored_host.hpp"
 
 namespace hostadm {
 
@@ -253,6 +255,7 @@ class Decider {
   InventoryView& inventory_;
   const Policy& policy_;
   Mode mode_ = Mode::Enforce;
+  UpdateKind update_ = UpdateKind::Fresh;
 
   HostFields h_;
   json work_;  // patch_shape() of the object, with every operation so far applied
@@ -294,6 +297,9 @@ Verdict Decider::run() {
   if (ns.empty()) ns = "default";
   mode_ = policy_.mode_for(ns);
   if (mode_ == Mode::Off) return untouched(true);
+  update_ = classify_update(req_, policy_.adapter_annotation);
+  // Removing a finalizer must never be blocked, nor changed under the user.
+  if (update_ == UpdateKind::Deleting) return untouched(true);
 
   std::string problem;
   auto fields = read_host(req_.object, ns, policy_.adapter_annotation, problem);
@@ -693,6 +699,9 @@ void Decider::check_secret() {
 }
 
 void Decider::add_owner_reference() {
+  // On UPDATE a missing reference was removed on purpose (the garbage collector orphaning the
+  // Host, a user): putting it back would undo that.
+  if (req_.operation != "CREATE") return;
   if (!policy_.owner_reference || !provider_ || provider_->uid.empty()) return;
   if (std::find(h_.owner_uids.begin(), h_.owner_uids.end(), provider_->uid) != h_.owner_uids.end())
     return;
@@ -716,9 +725,13 @@ Verdict Decider::finish() {
   Verdict v;
   v.in_scope = true;
   v.mode = mode_;
-  if (mode_ == Mode::Warn) {
-    for (auto& f : findings_) f.deny = false;
+  bool demoted = false;
+  if (mode_ == Mode::Warn || update_ == UpdateKind::Unchanged) {
+    for (auto& f : findings_) demoted = std::exchange(f.deny, false) || demoted;
   }
+  // A stored Host kept despite a violation stays as it is: a patch would change its spec, and
+  // /validate would then judge it like a new Host and refuse what /mutate let through.
+  const bool keep_patch = !(demoted && update_ == UpdateKind::Unchanged);
   const auto& order = all_rules();
   auto rank = [&](const Finding& f) {
     for (size_t i = 0; i < order.size(); ++i)
@@ -732,7 +745,7 @@ Verdict Decider::finish() {
   bool any_deny =
       std::any_of(findings_.begin(), findings_.end(), [](const Finding& f) { return f.deny; });
   // These warnings report a change the patch makes; with no patch they would be false.
-  if (any_deny || phase_ == Phase::Validate) {
+  if (any_deny || phase_ == Phase::Validate || !keep_patch) {
     findings_.erase(std::remove_if(findings_.begin(), findings_.end(),
                                    [](const Finding& f) {
                                      return f.rule == rule::kVcenterCredentials ||
@@ -753,7 +766,7 @@ Verdict Decider::finish() {
   }
   v.findings = std::move(findings_);
   if (!denied) {
-    v.patch = std::move(patch_);
+    if (keep_patch) v.patch = std::move(patch_);
     return v;
   }
   v.allowed = false;

@@ -50,8 +50,8 @@ std::vector<std::string> missing_required_fields(const nlohmann::json& host);
 // rest of a Host (managedFields, labels, status, ...) cannot change a verdict or a patch, so the
 // server's fast reader (review_reader.hpp) does not build it.
 inline constexpr const char* kObjectKeysRead[] = {"metadata", "spec"};
-inline constexpr const char* kMetadataKeysRead[] = {"name", "generateName", "namespace",
-                                                    "annotations", "ownerReferences"};
+inline constexpr const char* kMetadataKeysRead[] = {
+    "name", "generateName", "namespace", "annotations", "ownerReferences", "deletionTimestamp"};
 
 // `object` cut down to the keys above (a non-object, or a non-object metadata, is kept whole):
 // what read_review_fast builds, for the tests that prove both readers decide alike.

@@ -138,7 +138,7 @@ AdmissionRequest read(dom::element root) {
 
   static const char* const kRequestKeys[] = {"uid",    "resource",  "kind",      "subResource",
                                              "name",   "namespace", "operation", "dryRun",
-                                             "object", "oldObject"};
+                                             "object", "oldObject", "userInfo"};
   const auto f = last_fields(*request, kRequestKeys);
 
   req.uid = string_of(f[0]);
@@ -164,6 +164,13 @@ AdmissionRequest read(dom::element root) {
   if (const dom::element* dry = f[7]; dry && !is_null(*dry)) {
     if (dry->type() != dom::element_type::BOOL) throw Decline{};
     req.dry_run = bool(*dry);
+  }
+  // As decode_review: a userInfo or username of another type is ignored, not declined.
+  if (const dom::element* ui = f[10]; ui && ui->type() == dom::element_type::OBJECT) {
+    static const char* const kUserKeys[] = {"username"};
+    const auto u = last_fields(dom::object(*ui), kUserKeys);
+    if (u[0] && u[0]->type() == dom::element_type::STRING)
+      req.username = std::string(std::string_view(*u[0]));
   }
   if (const dom::element* o = f[8]) req.object = view_of(*o);
   if (const dom::element* o = f[9]) req.old_object = view_of(*o);

@@ -153,8 +153,8 @@ HttpReply AdmissionHandler::handle(Webhook webhook, const std::string& content_t
     }
     const double seconds = seconds_since_arrival();
     metrics_.admission(webhook, req.operation, outcome, rules, seconds);
-    log_admission({req.uid, wh, req.ns, object_name(req), req.operation, to_string(outcome), &rules,
-                   req.dry_run, seconds * 1000});
+    log_admission({req.uid, wh, req.ns, object_name(req), req.operation, to_string(outcome),
+                   req.username, &rules, req.dry_run, seconds * 1000});
     return reply;
   } catch (const std::exception& e) {
     log_error("admission failed unexpectedly",

@@ -70,6 +70,7 @@ void log_admission(const AdmissionLogEntry& e) {
   f["namespace"] = e.ns;
   f["name"] = e.name;
   f["operation"] = e.operation;
+  f["user"] = e.user;
   f["verdict"] = e.verdict;
   f["rules"] = e.rules ? nlohmann::json(*e.rules) : nlohmann::json::array();
   f["dryRun"] = e.dry_run;

@@ -32,13 +32,14 @@ inline void log_error(std::string_view msg, const nlohmann::json& f = nlohmann::
 
 struct AdmissionLogEntry {
   std::string_view uid, webhook, ns, name, operation, verdict;
+  std::string_view user;  // request.userInfo.username; never a credential
   const std::vector<std::string>* rules = nullptr;
   bool dry_run = false;
   double duration_ms = 0;
 };
 
-// {"ts","level","msg":"admission","uid","webhook","namespace","name","operation","verdict",
-//  "rules":[...],"dryRun","durationMs"}
+// {"ts","level","msg":"admission","uid","webhook","namespace","name","operation","user",
+//  "verdict","rules":[...],"dryRun","durationMs"}
 void log_admission(const AdmissionLogEntry& e);
 
 }  // namespace hostadm::server

@@ -468,6 +468,81 @@ inline std::vector<HostCase> host_cases() {
                   .update_from(host_with({{"spec", {{"ipAddress", nullptr}}}}))
                   .denied({"address-conflict"}));
 
+  // --- UPDATE of a stored Host: ratcheting ------------------------------------------------
+  // The provider was deleted after the Host was admitted (the CREATE row "provider-not-found"
+  // shows the same Host refused when new).
+  const json orphan = host_with({{"spec", {{"provider", {{"name", "deleted-provider"}}}}}});
+  const json orphan_labelled =
+      host_with({{"metadata", {{"labels", {{"team", "a"}}}}},
+                 {"spec", {{"provider", {{"name", "deleted-provider"}}}}}});
+  c.push_back(HostCase("stored: label-only UPDATE with the provider gone warns", orphan_labelled)
+                  .update_from(orphan)
+                  .admitted({"provider-not-found"})
+                  .naming({"'deleted-provider'"}));
+  c.push_back(HostCase("stored: a spec change with the provider gone is still denied",
+                       host_with({{"spec",
+                                   {{"provider", {{"name", "deleted-provider"}}},
+                                    {"ipAddress", "192.168.1.99"}}}}))
+                  .update_from(orphan)
+                  .denied({"provider-not-found"})
+                  .naming({"'deleted-provider'"}));
+  c.push_back(HostCase("stored: an adapter annotation change is judged like a new Host",
+                       with_adapter(stored_host(), "Mgmt"))
+                  .update_from(stored_host())
+                  .denied({"adapter-not-found"}));
+  c.push_back(HostCase("stored: GC orphaning removes the owner reference, not re-added",
+                       host_with({{"metadata", {{"ownerReferences", nullptr}}}}))
+                  .update_from(stored_host())
+                  .admitted());
+  c.push_back(HostCase("stored: a spec change does not re-add a removed owner reference",
+                       host_with({{"metadata", {{"ownerReferences", nullptr}}},
+                                  {"spec", {{"ipAddress", "10.9.9.9"}}}}))
+                  .update_from(stored_host())
+                  .admitted({"address-not-on-host"}));
+  {
+    json deleting = host_with({{"metadata", {{"deletionTimestamp", "2026-01-01T00:00:00Z"}}},
+                               {"spec", {{"provider", {{"name", "deleted-provider"}}}}}});
+    json with_finalizer = deleting;
+    with_finalizer["metadata"]["finalizers"] = {"example.com/cleanup"};
+    c.push_back(
+        HostCase("stored: finalizer removal during deletion is admitted untouched", deleting)
+            .update_from(with_finalizer)
+            .admitted());
+    c.push_back(
+        HostCase("stored: deletion in progress ignores the inventory and its failure policy",
+                 set_at(deleting, "/metadata/ownerReferences", nullptr))
+            .update_from(with_finalizer)
+            .policy({{"inventoryFailure", "defer"}})
+            .inventory([](FakeInventory& inv) { inv.provider_status = LookupStatus::Unavailable; })
+            .admitted());
+  }
+  c.push_back(
+      HostCase("stored: unchanged spec with the inventory down is admitted, not deferred",
+               host_with({{"metadata", {{"labels", {{"team", "a"}}}}}}))
+          .update_from(stored_host())
+          .policy({{"inventoryFailure", "defer"}})
+          .inventory([](FakeInventory& inv) { inv.provider_status = LookupStatus::Unavailable; })
+          .admitted({"inventory-unavailable"}));
+  c.push_back(HostCase("stored: malformed is still denied when unchanged",
+                       host_with({{"spec", {{"ipAddress", 7}}}}))
+                  .update_from(host_with({{"spec", {{"ipAddress", 7}}}}))
+                  .denied({"malformed"}, 400));
+  c.push_back(HostCase("stored: a Host from before the webhook gets its defaults on a relabel",
+                       host_with({{"spec", {{"provider", {{"namespace", nullptr}}}}}}))
+                  .update_from(host_with({{"spec", {{"provider", {{"namespace", nullptr}}}}}}))
+                  .admitted()
+                  .patched({add("/spec/provider/namespace", "demo")}));
+  {
+    // A kept violation wins over the IP refresh: a changed spec would be judged like a new Host
+    // by /validate and refused there.
+    json kept = with_adapter(
+        host_with({{"spec", {{"ipAddress", "192.168.1.5"}, {"secret", {{"namespace", "other"}}}}}}),
+        "Management Network");
+    c.push_back(HostCase("stored: a kept violation leaves the stale IP as it is", kept)
+                    .update_from(kept)
+                    .admitted({"secret-cross-namespace"}));
+  }
+
   // --- secret -----------------------------------------------------------------------------
   c.push_back(HostCase("secret namespace defaulted",
                        host_with({{"spec", {{"secret", {{"namespace", nullptr}}}}}}))
@@ -721,6 +796,11 @@ inline std::vector<HostCase> host_cases() {
             .inventory([](FakeInventory& inv) { inv.provider_status = LookupStatus::Unavailable; })
             .admitted({"inventory-unavailable"}));
   }
+  c.push_back(HostCase("warn mode: a changed spec of a stored Host warns too",
+                       with_adapter(sandbox, "Mgmt"))
+                  .update_from(sandbox)
+                  .policy(sandbox_policy)
+                  .admitted({"adapter-not-found"}));
   c.push_back(HostCase("enforce outside the warn pattern", with_adapter(stored_host(), "Mgmt"))
                   .policy(sandbox_policy)
                   .denied({"adapter-not-found"}));
