@@ -102,7 +102,7 @@ json gvk_json(const std::string& g, const std::string& v, const std::string& k) 
   return {{"group", g}, {"version", v}, {"kind", k}};
 }
 
-// The AdmissionReview kube-apiserver sends for a request (reference/admission.md).
+// The AdmissionReview kube-apiserver sends for a request.
 json review_json(const AdmissionRequest& req) {
   json gvr = {{"group", req.resource.group},
               {"version", req.resource.version},

@@ -1,4 +1,4 @@
-// The AdmissionReview contract as kube-apiserver enforces it (reference/admission.md), the 4xx
+// The AdmissionReview contract as kube-apiserver enforces it, the 4xx
 // answers for bad requests, health/readiness/metrics endpoints and the per-admission log line,
 // against a real host-webhook over TLS with the fixture inventory.
 #include <regex>

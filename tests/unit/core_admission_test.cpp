@@ -1,4 +1,4 @@
-// AdmissionReview decoding and response encoding against the contract in reference/admission.md.
+// AdmissionReview decoding and response encoding against the contract kube-apiserver enforces.
 #include <gtest/gtest.h>
 
 #include "webhook/core/admission.hpp"

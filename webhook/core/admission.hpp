@@ -1,4 +1,4 @@
-// AdmissionReview v1 decoding and response encoding (reference/admission.md).
+// AdmissionReview v1 decoding and response encoding, as kube-apiserver expects them.
 #pragma once
 
 #include <optional>

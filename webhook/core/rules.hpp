@@ -40,11 +40,11 @@ inline constexpr std::string_view kAdapterNameRepeated = "adapter-name-repeated"
 inline constexpr std::string_view kVcenterCredentials = "vcenter-credentials";
 inline constexpr std::string_view kInventoryStale = "inventory-stale";
 inline constexpr std::string_view kAddressRefreshed = "address-refreshed";
-// Not in the spec's table: the webhook configuration routed something that is not a Host.
+// Beside the Host rules: the webhook configuration routed something that is not a Host.
 inline constexpr std::string_view kUnexpectedResource = "unexpected-resource";
 }  // namespace rule
 
-// Every rule, in the spec's order.
+// Every rule, in the order messages list them.
 const std::vector<RuleInfo>& all_rules();
 bool is_known_rule(std::string_view id);
 
