@@ -3,7 +3,7 @@
 // Differential: the server's fast reader (read_review_fast) must decline or read the bytes
 // exactly like the full reader, down to the verdict.
 // Besides "no crash, no unexpected exception", it checks the properties on every admitted
-// Host (section 2): the uid is echoed, /validate never patches, /mutate is idempotent on its own
+// Host: the uid is echoed, /validate never patches, /mutate is idempotent on its own
 // output, and /validate admits what /mutate admitted.
 #include <cstdint>
 #include <fstream>
