@@ -6,9 +6,9 @@
 #include <memory>
 #include <string>
 
+#include "webhook/http/wire.hpp"
 #include "webhook/server/config.hpp"
 #include "webhook/server/handlers.hpp"
-#include "webhook/http/wire.hpp"
 #include "webhook/server/https_transport.hpp"
 #include "webhook/server/metrics.hpp"
 #include "webhook/server/tls.hpp"
