@@ -405,11 +405,6 @@ def check_sizing(dep, ctx, e):
 
 
 # --- components -----------------------------------------------------------------------------------
-# Named by the alerts but exported by the connection-limited transport (--max-connections), which
-# lands separately; every other metric an alert names must be one the sources export.
-TRANSPORT_METRICS = {"hostadm_http_connections", "hostadm_http_connections_closed_total"}
-
-
 def metric_names_in_sources(src):
     names = set()
     for root, _, files in os.walk(os.path.join(src, "webhook")):
@@ -452,7 +447,7 @@ def check_components(docs, ctx, e):
             e.need(any(needle in x for x in alerts.values()), f"monitoring: no alert on {what} ({needle})")
         e.need(any("7 * 86400" in x or "604800" in x for x in alerts.values()),
                "monitoring: the certificate alert must fire 7 days before expiry")
-        known = (ctx.metric_names or set()) | TRANSPORT_METRICS
+        known = ctx.metric_names or set()
         for name, expr in alerts.items():
             for m in set(re.findall(r"\b((?:hostadm|process)_[a-z_]+)", expr)):
                 base = re.sub(r"_(bucket|sum|count)$", "", m)

@@ -66,7 +66,7 @@ struct TransportOptions {
   int threads = 64;
   size_t max_connections = 10'000;
   size_t max_head_bytes = 8192;
-  size_t max_body_bytes = 7u << 20;
+  size_t max_body_bytes = 3u << 20;
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds keep_alive_timeout{5'000};
   std::chrono::milliseconds read_timeout{10'000};
