@@ -12,7 +12,7 @@ enum class RuleKind { Deny, Warn, Policy };
 struct RuleInfo {
   std::string_view id;
   RuleKind kind;
-  std::string_view when;  // one line, for the README table and `host-harness rules`
+  std::string_view when;  // one line, for `host-harness rules` and docs/reference/rules.md
 };
 
 namespace rule {
