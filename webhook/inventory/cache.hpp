@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
@@ -57,7 +58,7 @@ class CachedInventory {
   std::shared_ptr<InventoryObserver> observer_;
   std::shared_ptr<Clock> clock_;
 
-  std::mutex mu_;
+  std::shared_mutex mu_;
   std::unique_ptr<Table<Listing>> listings_;             // by namespace
   std::unique_ptr<Table<ProviderInfo>> providers_;       // by uid
   std::unique_ptr<Table<std::vector<HostInfo>>> hosts_;  // by uid + id, or uid + name
