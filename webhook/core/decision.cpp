@@ -9,6 +9,7 @@
 #include "webhook/core/address.hpp"
 #include "webhook/core/rules.hpp"
 #include "webhook/core/stored_host.hpp"
+#include "webhook/core/text.hpp"
 
 namespace hostadm {
 
@@ -21,13 +22,9 @@ constexpr const char* kResource = "hosts";
 
 // A user value can be megabytes (a 4 MiB spec.id), and the apiserver copies status.message and
 // warnings into its reply, events and audit log: every user value a message quotes goes
-// through here, cut at a UTF-8 boundary with its real length kept so the user sees it was cut.
-constexpr size_t kMaxShownBytes = 128;
+// through shown(), cut with its real length kept so the user sees it was cut.
 std::string shown(const std::string& s) {
-  if (s.size() <= kMaxShownBytes) return s;
-  size_t cut = kMaxShownBytes;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return s.substr(0, cut) + "... (" + std::to_string(s.size()) + " bytes)";
+  return text::shown_in_message(s);
 }
 
 std::string q(const std::string& s) {
@@ -153,10 +150,8 @@ std::optional<HostFields> read_host(const json& object, const std::string& ns,
   h.secret_name = check.string(secret, "name", "spec.secret.name");
   h.secret_ns = check.string(secret, "namespace", "spec.secret.namespace");
   if (!check.problems.empty()) {
-    std::string joined;
-    for (const auto& p : check.problems) joined += (joined.empty() ? "" : ", ") + p;
-    problem = joined + "; fix " + (check.problems.size() == 1 ? "this field" : "these fields") +
-              " in the manifest";
+    problem = text::join(check.problems) + "; fix " +
+              (check.problems.size() == 1 ? "this field" : "these fields") + " in the manifest";
     return std::nullopt;
   }
   return h;
@@ -819,9 +814,7 @@ AdmissionResponse to_response(const AdmissionRequest& req, Verdict v) {
   std::string decision = !v.allowed ? "denied" : v.warnings.empty() ? "allowed" : "warned";
   r.audit_annotations.emplace_back("decision", decision);
   if (!rules.empty()) {
-    std::string joined;
-    for (const auto& id : rules) joined += (joined.empty() ? "" : ",") + id;
-    r.audit_annotations.emplace_back("rules", joined);
+    r.audit_annotations.emplace_back("rules", text::join(rules, ","));
   }
   r.warnings = std::move(v.warnings);
   if (v.allowed) r.patch = std::move(v.patch);

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "webhook/core/policy.hpp"
+#include "webhook/core/text.hpp"
 
 namespace hostadm {
 
@@ -71,25 +72,14 @@ json host_entry(const std::string& uid, const json& host, int detail) {
   return e;
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
-std::string escape_token(const std::string& key) {
-  std::string out;
-  for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
-  return out;
-}
-
 void check_keys(const json& obj, const std::string& pointer, const char* what,
                 const std::vector<std::string>& accepted) {
   for (const auto& [key, value] : obj.items()) {
     (void)value;
     if (std::find(accepted.begin(), accepted.end(), key) == accepted.end())
-      throw FixtureError(pointer + "/" + escape_token(key),
-                         "unknown key '" + key + "' in " + what + "; accepted: " + join(accepted));
+      throw FixtureError(
+          text::json_pointer_child(pointer, key),
+          "unknown key '" + key + "' in " + what + "; accepted: " + text::join(accepted));
   }
 }
 
@@ -235,7 +225,7 @@ FixtureProvider parse_provider(const json& p, const std::string& pointer) {
     if (std::find(kProviderTypes.begin(), kProviderTypes.end(), type) == kProviderTypes.end())
       throw FixtureError(pointer + "/type", "provider type '" + type +
                                                 "' is not a Forklift provider type; use one of: " +
-                                                join(kProviderTypes));
+                                                text::join(kProviderTypes));
     info.type = type;
   }
   std::string sdk = string_field(p, pointer, "sdkEndpoint", "provider", false);

@@ -4,22 +4,16 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "webhook/core/text.hpp"
+
 namespace hostadm {
 
 using nlohmann::json;
 
 namespace {
 
-std::string join(std::initializer_list<const char*> items) {
-  std::string out;
-  for (const char* i : items) out += (out.empty() ? "" : ", ") + std::string(i);
-  return out;
-}
-
 std::string child(const std::string& ptr, const std::string& key) {
-  json::json_pointer p(ptr);
-  p /= key;
-  return p.to_string();
+  return text::json_pointer_child(ptr, key);
 }
 
 void check_keys(const json& obj, const std::string& ptr,
@@ -30,7 +24,7 @@ void check_keys(const json& obj, const std::string& ptr,
     if (!known)
       throw PolicyError(child(ptr, item.key()), "policy: unknown key '" + item.key() + "' at " +
                                                     child(ptr, item.key()) +
-                                                    "; accepted keys: " + join(accepted));
+                                                    "; accepted keys: " + text::join(accepted));
   }
 }
 

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "webhook/core/text.hpp"
+
 namespace hostadm {
 
 using nlohmann::json;
@@ -154,45 +156,15 @@ json scalar_value(const std::string& tag, const std::string& text, int line) {
   return resolve_plain(text);
 }
 
-std::string escape_token(const std::string& key) {
-  std::string out;
-  out.reserve(key.size());
-  for (char c : key) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
-
 // JSON (and so every AdmissionReview and `-o json` line) must be UTF-8: a stray byte would
 // otherwise surface far away, as a dump() exception or a silently altered string.
 bool valid_utf8(const std::string& s) {
-  size_t i = 0, n = s.size();
-  while (i < n) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (len == 0 || i + len > n) return false;
-    uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-    for (size_t k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8 either.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-      return false;
+  for (size_t i = 0, len = 0; i < s.size(); i += len) {
+    uint32_t cp = 0;
+    len = static_cast<unsigned char>(s[i]) < 0x80 ? 1 : text::utf8_sequence(s, i, &cp);
+    if (len == 0) return false;
     // Noncharacters are outside YAML's printable set; yaml-cpp's emitter would rewrite them.
     if ((cp & 0xFFFE) == 0xFFFE || (cp >= 0xFDD0 && cp <= 0xFDEF)) return false;
-    i += len;
   }
   return true;
 }
@@ -365,7 +337,7 @@ class JsonBuilder : public YAML::EventHandler {
   // Pointer and line of the value about to be added to the innermost collection.
   std::pair<std::string, int> child_slot(const YAML::Mark& mark) const {
     const Frame& f = stack_.back();
-    if (f.value.is_object()) return {f.pointer + "/" + escape_token(f.key), f.key_line};
+    if (f.value.is_object()) return {f.pointer + "/" + text::json_pointer_token(f.key), f.key_line};
     return {f.pointer + "/" + std::to_string(f.value.size()), line(mark)};
   }
 
@@ -399,7 +371,7 @@ class JsonBuilder : public YAML::EventHandler {
     for (json& source : f.merges) {
       for (auto& [key, value] : source.items()) {
         if (f.value.contains(key)) continue;
-        lines_->at.emplace(f.pointer + "/" + escape_token(key), f.merge_line);
+        lines_->at.emplace(f.pointer + "/" + text::json_pointer_token(key), f.merge_line);
         f.value.emplace(key, std::move(value));
       }
     }
