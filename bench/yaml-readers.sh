@@ -11,7 +11,11 @@ pkg-config --exists yaml-0.1 || die "libyaml is not installed (Debian: apt-get i
 BUILD=${BENCH_YAML_BUILD:-$SRC/build-bench-yaml}
 N=${BENCH_MANIFESTS:-10000}
 RUNS=${BENCH_YAML_RUNS:-5}
-cmake -S "$SRC" -B "$BUILD" -G Ninja -DHOSTADM_TESTS=OFF -DHOSTADM_BENCH_LIBYAML=ON \
+# A fresh directory skips the test suites; an existing one (BENCH_YAML_BUILD=build) keeps its
+# settings and only gains the benchmark target.
+fresh=()
+[ -f "$BUILD/CMakeCache.txt" ] || fresh=(-G Ninja -DHOSTADM_TESTS=OFF)
+cmake -S "$SRC" -B "$BUILD" "${fresh[@]}" -DHOSTADM_BENCH_LIBYAML=ON \
   ${CMAKE_CXX_COMPILER_LAUNCHER:+-DCMAKE_CXX_COMPILER_LAUNCHER=$CMAKE_CXX_COMPILER_LAUNCHER} >/dev/null
 cmake --build "$BUILD" -j2 --target bench-yaml-readers >/dev/null
 warn_if_busy
