@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/commands.hpp"
+#include "harness/fixture_rest.hpp"
 #include "harness/flags.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/inventory/files.hpp"

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/commands.hpp"
+#include "harness/fixture_snapshot.hpp"
 #include "harness/flags.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/core/json_limits.hpp"

@@ -12,19 +12,14 @@
 #include <string>
 #include <unordered_map>
 
+#include "webhook/core/clock.hpp"
 #include "webhook/core/inventory.hpp"
 #include "webhook/core/policy.hpp"
 #include "webhook/inventory/source.hpp"
 
 namespace hostadm {
 
-// Ages of cache entries come from here so tests can move time without sleeping. Deadlines stay
-// on the real steady clock: they bound how long a request thread may block.
-class Clock {
- public:
-  virtual ~Clock() = default;
-  virtual SteadyClock::time_point now() const = 0;
-};
+// The real steady clock (Clock is in webhook/core/clock.hpp).
 std::shared_ptr<Clock> system_clock();
 
 class CachedInventory {
