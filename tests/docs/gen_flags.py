@@ -9,7 +9,10 @@ import re
 import subprocess
 import sys
 
-FLAG = re.compile(r"^  (-{1,2}[a-z][a-z0-9-]*)(?: (\S.*))?$")
+# `  --flag ARG` then indented description lines; also `  --flag ARG   description` on one line
+# (two or more spaces before the description), `-f, --flag` and `--flag=ARG`.
+FLAG = re.compile(r"^ {1,4}(?:-[a-zA-Z], )?(--[a-z][a-z0-9-]*)(?:[ =]([^\s]+(?: [A-Z.|]+)*))?"
+                  r"(?: {2,}(\S.*))?$")
 
 
 def parse(help_text):
@@ -17,9 +20,10 @@ def parse(help_text):
     for line in help_text.splitlines():
         m = FLAG.match(line)
         if m:
-            current = {"flag": m.group(1), "arg": m.group(2) or "", "text": []}
+            current = {"flag": m.group(1), "arg": m.group(2) or "",
+                       "text": [m.group(3)] if m.group(3) else []}
             flags.append(current)
-        elif current and line.startswith("      ") and line.strip():
+        elif current and line.startswith("     ") and line.strip():
             current["text"].append(line.strip())
         elif not line.strip():
             current = None
