@@ -13,7 +13,7 @@ SOURCE_URL ?= $(shell git remote get-url origin 2>/dev/null)
 CONTAINER_ENGINE ?= docker
 IMAGE ?= forklift-host-webhook
 
-.PHONY: all deps test-deps build run test certs bench fuzz test-sanitize format clean version image
+.PHONY: all deps test-deps build run test docs certs bench fuzz test-sanitize format clean version image
 
 all: build
 
@@ -47,6 +47,11 @@ run: build certs
 test: build
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 300
+
+# The generated reference pages (docs/reference/{rules,flags,metrics}.md), from the code; the
+# docs.* tests of `make test` fail until this has been run after a change they depend on.
+docs: build
+	cmake --build $(BUILD) -j $(JOBS) --target docs
 
 bench: build
 	@.ci/install-deps .ci/packages-bench.txt

@@ -22,7 +22,7 @@ namespace {
 
 constexpr const char* kTestUsage =
     "usage: host-harness test SUITE... [-o table|json|junit]\n"
-    "  SUITE: a YAML file with `inventory:`, optional `policy:` and `cases:` (see README)\n";
+    "  SUITE: a YAML file with `inventory:`, optional `policy:` and `cases:` (see docs/ci.md)\n";
 
 const std::vector<std::string> kSuiteKeys = {"name", "inventory", "policy", "namespace", "cases"};
 const std::vector<std::string> kCaseKeys = {"name",        "manifest",  "object",    "review",

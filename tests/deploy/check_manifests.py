@@ -372,7 +372,7 @@ def check_names(docs, ctx, e):
 
 
 # --- sizing: no CPU limit, a memory limit that holds the worst case ------------------------------
-# The server's defaults (webhook/server/config.cpp) and the per-connection cost the README's
+# The server's defaults (webhook/server/config.cpp) and the per-connection cost docs/operations.md's
 # sizing section assumes.
 DEFAULT_THREADS, DEFAULT_BODY, DEFAULT_CONNECTIONS = 64, 3 << 20, 10000
 PER_CONNECTION, BASELINE = 32 << 10, 48 << 20

@@ -7,7 +7,7 @@
 // stricter one on purpose (no obs-fold, Host required, only HTTP/1.0 and 1.1, no URI fragment,
 // only the chunked coding, Transfer-Encoding refused in HTTP/1.0, ...). Where ours accepts
 // something Beast refuses, the difference is one of these, each allowed by RFC 9112 and
-// skipped below (README, "HTTP/1.1 parser", says the same):
+// skipped below (docs/design/transport.md says the same):
 //   - Empty lines before the request line: RFC 9112 section 2.2 says a server SHOULD ignore at
 //     least one; Beast refuses them as a bad method. They are stripped before Beast sees the
 //     request, and counted back into its length.

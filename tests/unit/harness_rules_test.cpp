@@ -84,8 +84,8 @@ TEST(RulesCommand, BadUsageExitsTwo) {
   EXPECT_EQ(harness("rules extra-path").status, 2);
 }
 
-// docs/reference/rules.md is generated; a change to a rule or a message must regenerate it:
-//   build/bin/host-harness rules -o markdown > docs/reference/rules.md
+// docs/reference/rules.md is generated; a change to a rule or a message must regenerate it with
+// `make docs` (which runs `host-harness rules -o markdown`, as does the ctest docs.rules).
 TEST(RulesCommand, GeneratedPageIsCurrent) {
   CliRun r = harness("rules -o markdown");
   ASSERT_EQ(r.status, 0);
@@ -94,8 +94,7 @@ TEST(RulesCommand, GeneratedPageIsCurrent) {
   std::stringstream text;
   text << page.rdbuf();
   EXPECT_EQ(text.str(), r.out)
-      << "docs/reference/rules.md is out of date; regenerate it with: "
-         "build/bin/host-harness rules -o markdown > docs/reference/rules.md";
+      << "docs/reference/rules.md is out of date; regenerate it with: make docs";
 }
 
 }  // namespace
