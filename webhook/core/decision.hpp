@@ -41,7 +41,7 @@ Verdict decide(const AdmissionRequest& req, Phase phase, InventoryView& inventor
 // Pass std::move(verdict) when it is not read again: the patch and warnings move over.
 AdmissionResponse to_response(const AdmissionRequest& req, Verdict v);
 
-// The Host CRD's required fields (crds/forklift.konveyor.io_hosts.yaml): ipAddress, provider,
+// The Host CRD's required fields (tests/data/crds/forklift.konveyor.io_hosts.yaml): ipAddress, provider,
 // secret, as non-empty. Returns the missing ones (JSON pointers); the apiserver's schema check.
 std::vector<std::string> missing_required_fields(const nlohmann::json& host);
 
