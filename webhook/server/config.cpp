@@ -268,12 +268,9 @@ const cli::Command& command() {
 ParsedArgs parse_args(int argc, const char* const* argv, const GetEnv& getenv) {
   ParsedArgs out;
   const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
-  for (const auto& a : args) {
-    if (a == "--") break;
-    if (a == "help") {  // as `host-webhook help`, the way many servers take it
-      out.help = true;
-      return out;
-    }
+  if (!args.empty() && args.front() == "help") {  // `host-webhook help`, as many servers take it
+    out.help = true;
+    return out;
   }
   const cli::Parsed parsed = cli::parse(command(), args);
   if (parsed.help) {
