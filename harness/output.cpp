@@ -7,6 +7,7 @@
 
 #include "harness/output.hpp"
 #include "harness/results.hpp"
+#include "webhook/core/text.hpp"
 #include "webhook/core/yaml.hpp"
 
 namespace hostadm::harness {
@@ -36,12 +37,6 @@ const char* colour_of(const DocResult& r) {
 std::string who(const DocResult& r) {
   if (r.ns.empty() && r.name.empty()) return "-";
   return (r.ns.empty() ? "" : r.ns + "/") + (r.name.empty() ? "(no name)" : r.name);
-}
-
-std::string join(const std::vector<std::string>& items, const char* sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
-  return out;
 }
 
 struct Counts {
@@ -115,7 +110,7 @@ void write_table(std::ostream& out, const std::vector<DocResult>& results, bool 
     if (r.skipped) {
       out << "skipped: " << r.skip_reason;
     } else {
-      out << (r.rules.empty() ? "-" : join(r.rules, ","));
+      out << (r.rules.empty() ? "-" : text::join(r.rules, ","));
       std::string text = !r.message.empty()   ? r.message
                          : r.warnings.empty() ? ""
                                               : r.warnings.front();
@@ -165,12 +160,12 @@ void write_junit(std::ostream& out, const std::vector<DocResult>& results,
     } else if (!r.allowed) {
       out << "      <failure message=\"" << xml_escape(r.message) << "\" type=\""
           << xml_escape(r.rules.empty() ? "denied" : r.rules.front()) << "\">"
-          << xml_escape("code " + std::to_string(r.code) + "; rules: " + join(r.rules, ", ") +
+          << xml_escape("code " + std::to_string(r.code) + "; rules: " + text::join(r.rules, ", ") +
                         "\n" + r.message)
           << "</failure>\n";
     }
     if (!r.warnings.empty())
-      out << "      <system-out>" << xml_escape(join(r.warnings, "\n")) << "</system-out>\n";
+      out << "      <system-out>" << xml_escape(text::join(r.warnings, "\n")) << "</system-out>\n";
     out << "    </testcase>\n";
   }
   out << "  </testsuite>\n</testsuites>\n";
@@ -290,12 +285,8 @@ std::string xml_escape(std::string_view text) {
       continue;
     }
     // Copy a well-formed UTF-8 sequence; anything else becomes U+FFFD.
-    size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-    if (len == 3 && c > 0xEF) len = 0;
-    bool ok = len > 0 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k)
-      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    if (ok) {
+    const size_t len = hostadm::text::utf8_sequence(text, i);
+    if (len > 0) {
       out.append(text.substr(i, len));
       i += len;
     } else {

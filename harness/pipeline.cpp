@@ -3,7 +3,7 @@
 #include <exception>
 #include <utility>
 
-#include "harness/simple_yaml.hpp"
+#include "harness/fast_yaml.hpp"
 #include "webhook/core/decision.hpp"
 #include "webhook/inventory/files.hpp"
 
@@ -94,11 +94,10 @@ std::vector<InputDoc> read_documents(const std::vector<std::string>& paths) {
     std::string text = hostadm::read_input(file);
     // The fast reader covers plain manifests; anything else takes the full YAML reader, which
     // also gives the FILE:LINE error.
-    if (auto simple = parse_simple_yaml(text)) {
-      out.reserve(out.size() + simple->size());
-      for (size_t i = 0; i < simple->size(); ++i)
-        add_document(out, file, static_cast<int>(i), (*simple)[i].line,
-                     std::move((*simple)[i].value));
+    if (auto fast = parse_fast_yaml(text)) {
+      out.reserve(out.size() + fast->size());
+      for (size_t i = 0; i < fast->size(); ++i)
+        add_document(out, file, static_cast<int>(i), (*fast)[i].line, std::move((*fast)[i].value));
       continue;
     }
     auto docs = hostadm::load_yaml_text(text, file);

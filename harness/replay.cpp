@@ -13,6 +13,7 @@
 #include "harness/command_line.hpp"
 #include "harness/output.hpp"
 #include "harness/pipeline.hpp"
+#include "webhook/core/text.hpp"
 #include "webhook/inventory/files.hpp"
 
 namespace hostadm::harness {
@@ -157,9 +158,9 @@ std::string nothing_checked_reason(const std::vector<DocResult>& results) {
            "without *.yaml|*.yml|*.json)";
   std::map<std::string, int> reasons;
   for (const auto& r : results) ++reasons[r.skip_reason.empty() ? "skipped" : r.skip_reason];
-  std::string list;
-  for (const auto& [why, n] : reasons)
-    list += (list.empty() ? "" : ", ") + why + ": " + std::to_string(n);
+  std::vector<std::string> counts;
+  for (const auto& [why, n] : reasons) counts.push_back(why + ": " + std::to_string(n));
+  const std::string list = text::join(counts);
   return std::to_string(results.size()) + " document" + (results.size() == 1 ? "" : "s") +
          ", all skipped (" + list + "); give Host manifests (apiVersion " +
          "forklift.konveyor.io/v1beta1, kind Host), Lists of them, or AdmissionReviews";

@@ -25,6 +25,7 @@
 
 #include "harness/command_line.hpp"
 #include "harness/commands.hpp"
+#include "harness/fixture_rest.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/inventory/files.hpp"
 

@@ -13,6 +13,7 @@
 
 #include "harness/command_line.hpp"
 #include "harness/commands.hpp"
+#include "harness/fixture_snapshot.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/core/json_limits.hpp"
 #include "webhook/core/policy.hpp"

@@ -67,10 +67,7 @@ void write_suite_table(std::ostream& out, const std::vector<SuiteOutcome>& suite
 void write_suite_json(std::ostream& out, const std::vector<SuiteOutcome>& suites);
 void write_suite_junit(std::ostream& out, const std::vector<SuiteOutcome>& suites);
 
-// ", "-joined, for messages.
-std::string join(const std::vector<std::string>& items, const std::string& sep);
+// Whether `items` holds `s`.
 bool contains(const std::vector<std::string>& items, const std::string& s);
-// A key as one JSON-pointer token: ~ -> ~0, / -> ~1.
-std::string escape_pointer_token(const std::string& key);
 
 }  // namespace hostadm::harness

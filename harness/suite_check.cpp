@@ -1,6 +1,7 @@
 // Running a suite's case and checking the result against its `expect:`.
 #include "harness/output.hpp"
 #include "harness/suite.hpp"
+#include "webhook/core/text.hpp"
 
 namespace hostadm::harness {
 
@@ -21,7 +22,7 @@ bool subset(const json& want, const json& got, const std::string& pointer, std::
       return false;
     }
     for (auto it = want.begin(); it != want.end(); ++it) {
-      std::string p = pointer + "/" + escape_pointer_token(it.key());
+      std::string p = text::json_pointer_child(pointer, it.key());
       auto g = got.find(it.key());
       if (g == got.end()) {
         why = p + ": missing (expected " + short_json(it.value()) + ")";
@@ -65,25 +66,26 @@ std::vector<std::string> check(const Expect& x, const DocResult& r) {
                     ": " + first_line_of(r));
   for (const auto& rule : x.rules) {
     if (!contains(r.rules, rule))
-      fails.push_back("expected rule " + rule + ", got [" + join(r.rules, ", ") + "]");
+      fails.push_back("expected rule " + rule + ", got [" + text::join(r.rules, ", ") + "]");
   }
   for (const auto& rule : x.absent_rules) {
     if (contains(r.rules, rule))
-      fails.push_back("rule " + rule + " must not appear, got [" + join(r.rules, ", ") +
+      fails.push_back("rule " + rule + " must not appear, got [" + text::join(r.rules, ", ") +
                       "]: " + first_line_of(r));
   }
   if (x.message) {
     // An admitted request has no message; its warnings are what the user reads instead.
-    std::string text = !r.message.empty() ? r.message : join(r.warnings, "\n");
-    if (!std::regex_search(text, x.message->second))
+    const std::string shown = !r.message.empty() ? r.message : text::join(r.warnings, "\n");
+    if (!std::regex_search(shown, x.message->second))
       fails.push_back("message does not match /" + x.message->first +
-                      "/: " + (text.empty() ? "(empty)" : text));
+                      "/: " + (shown.empty() ? "(empty)" : shown));
   }
   for (const auto& [pattern, re] : x.warnings) {
     bool found = false;
     for (const auto& w : r.warnings) found = found || std::regex_search(w, re);
     if (!found)
-      fails.push_back("no warning matches /" + pattern + "/, got [" + join(r.warnings, "; ") + "]");
+      fails.push_back("no warning matches /" + pattern + "/, got [" + text::join(r.warnings, "; ") +
+                      "]");
   }
   if (!x.object.is_null()) {
     std::string why;

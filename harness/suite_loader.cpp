@@ -4,6 +4,7 @@
 
 #include "harness/suite.hpp"
 #include "webhook/core/rules.hpp"
+#include "webhook/core/text.hpp"
 #include "webhook/core/yaml.hpp"
 #include "webhook/inventory/files.hpp"
 
@@ -96,9 +97,9 @@ class SuiteLoader {
                   const std::vector<std::string>& accepted) const {
     for (auto it = obj.begin(); it != obj.end(); ++it) {
       if (!contains(accepted, it.key()))
-        throw error(
-            pointer + "/" + escape_pointer_token(it.key()),
-            "unknown key '" + it.key() + "' in " + what + "; accepted: " + join(accepted, ", "));
+        throw error(text::json_pointer_child(pointer, it.key()),
+                    "unknown key '" + it.key() + "' in " + what +
+                        "; accepted: " + text::join(accepted, ", "));
     }
   }
 
@@ -142,14 +143,14 @@ class SuiteLoader {
       std::vector<std::string> known;
       for (const auto& r : hostadm::all_rules()) known.emplace_back(r.id);
       for (const auto& r : kPipelineRules) known.push_back(r);
-      throw error(pointer, "unknown rule id '" + id + "'; known: " + join(known, ", "));
+      throw error(pointer, "unknown rule id '" + id + "'; known: " + text::join(known, ", "));
     }
   }
 
   Expect load_expect(const json& e, const std::string& pointer) const {
     if (!e.is_object() || e.empty())
-      throw error(pointer,
-                  "`expect:` must be a mapping with at least one of: " + join(kExpectKeys, ", "));
+      throw error(pointer, "`expect:` must be a mapping with at least one of: " +
+                               text::join(kExpectKeys, ", "));
     check_keys(e, pointer, "expect", kExpectKeys);
     Expect x;
     if (auto it = e.find("allowed"); it != e.end()) {
@@ -260,30 +261,10 @@ Suite load_suite(const std::string& file) {
   return SuiteLoader(file).load();
 }
 
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
-  return out;
-}
-
 bool contains(const std::vector<std::string>& items, const std::string& s) {
   for (const auto& i : items)
     if (i == s) return true;
   return false;
-}
-
-std::string escape_pointer_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace hostadm::harness

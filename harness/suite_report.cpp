@@ -1,6 +1,7 @@
 // The outcome of `host-harness test`: a PASS/FAIL table, JSON, or JUnit XML for CI.
 #include "harness/output.hpp"
 #include "harness/suite.hpp"
+#include "webhook/core/text.hpp"
 
 namespace hostadm::harness {
 
@@ -18,7 +19,7 @@ void write_suite_table(std::ostream& out, const std::vector<SuiteOutcome>& suite
         out << word;
       }
       out << "  " << c.c->name;
-      if (!c.passed) out << ": " << join(c.reasons, "; ");
+      if (!c.passed) out << ": " << text::join(c.reasons, "; ");
       out << "\n";
       (c.passed ? passed : failed)++;
     }
@@ -65,8 +66,8 @@ void write_suite_junit(std::ostream& out, const std::vector<SuiteOutcome>& suite
       out << "    <testcase classname=\"" << xml_escape(s.suite->file) << "\" name=\""
           << xml_escape(c.c->name) << "\">\n";
       if (!c.passed)
-        out << "      <failure message=\"" << xml_escape(join(c.reasons, "; ")) << "\">"
-            << xml_escape(join(c.reasons, "\n")) << "</failure>\n";
+        out << "      <failure message=\"" << xml_escape(text::join(c.reasons, "; ")) << "\">"
+            << xml_escape(text::join(c.reasons, "\n")) << "</failure>\n";
       out << "    </testcase>\n";
     }
     out << "  </testsuite>\n";

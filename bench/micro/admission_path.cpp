@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
   const std::string timeout = "10s";
   auto far = SteadyClock::now() + std::chrono::hours(1);
 
-  HttpReply first = handler.handle(Webhook::Mutate, ctype, timeout, body, SteadyClock::now());
+  HttpReply first = handler.handle(Phase::Mutate, ctype, timeout, body, SteadyClock::now());
   if (first.status != 200 || first.body.find("\"patch\"") == std::string::npos) {
     std::fprintf(stderr, "the review was not admitted with a patch: %d %s\n", first.status,
                  first.body.c_str());
@@ -135,12 +135,12 @@ int main(int argc, char** argv) {
       {"handle /mutate (all of it)",
        [&] {
          sink +=
-             handler.handle(Webhook::Mutate, ctype, timeout, body, SteadyClock::now()).body.size();
+             handler.handle(Phase::Mutate, ctype, timeout, body, SteadyClock::now()).body.size();
        }},
       {"handle /validate",
        [&] {
-         sink += handler.handle(Webhook::Validate, ctype, timeout, body, SteadyClock::now())
-                     .body.size();
+         sink +=
+             handler.handle(Phase::Validate, ctype, timeout, body, SteadyClock::now()).body.size();
        }},
   };
   struct Row {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "harness/fixture_rest.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/core/yaml.hpp"
@@ -17,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::shared_ptr<hostadm::Fixture> fixture;
     try {
       fixture = std::make_shared<hostadm::Fixture>(hostadm::parse_fixture(doc.value));
-    } catch (const hostadm::FixtureError&) {
+    } catch (const hostadm::DocumentError&) {
       continue;
     } catch (const std::exception& e) {
       fz::fail("parse_fixture", std::string("undocumented exception: ") + e.what());

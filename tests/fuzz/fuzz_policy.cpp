@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     hostadm::Policy policy;
     try {
       policy = hostadm::parse_policy(doc.value);
-    } catch (const hostadm::PolicyError&) {
+    } catch (const hostadm::DocumentError&) {
       continue;
     } catch (const std::exception& e) {
       fz::fail("parse_policy", std::string("undocumented exception: ") + e.what());

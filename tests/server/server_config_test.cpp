@@ -134,8 +134,7 @@ TEST(ServerConfigTest, HandlerNeverThrowsAndEchoesTheUidOnInternalErrors) {
     "kind":{"group":"forklift.konveyor.io","version":"v1beta1","kind":"Host"},
     "resource":{"group":"forklift.konveyor.io","version":"v1beta1","resource":"hosts"},
     "object":{"metadata":{"name":"h","namespace":"demo"},"spec":{}}}})";
-  const HttpReply r =
-      h.handle(Webhook::Mutate, "application/json", "10s", body, SteadyClock::now());
+  const HttpReply r = h.handle(Phase::Mutate, "application/json", "10s", body, SteadyClock::now());
   ASSERT_EQ(r.status, 200) << r.body;
   const auto j = nlohmann::json::parse(r.body);
   EXPECT_EQ(j["response"]["uid"], "uid-boom");

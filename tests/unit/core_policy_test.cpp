@@ -91,7 +91,7 @@ TEST_P(ParsePolicyRejects, NamingTheKeyAndTheFix) {
   try {
     parse_policy(json::parse(b.doc));
     FAIL() << "accepted " << b.doc;
-  } catch (const PolicyError& e) {
+  } catch (const DocumentError& e) {
     EXPECT_EQ(e.pointer, b.pointer);
     for (const auto& s : b.says)
       EXPECT_NE(std::string(e.what()).find(s), std::string::npos) << e.what();

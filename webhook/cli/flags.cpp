@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "webhook/core/policy.hpp"
+#include "webhook/core/text.hpp"
 
 namespace hostadm::cli {
 
@@ -14,25 +15,12 @@ constexpr size_t kWidth = 100;   // usage text wraps here
 constexpr size_t kMaxLeft = 34;  // a longer flag column puts its help on the next line
 constexpr const char* kHelpName = "help";
 
-std::string trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
-  return out;
-}
-
 std::string value_name(const Flag& f) {
   if (f.kind == FlagKind::Bool) return "";
   if (!f.value_name.empty()) return f.value_name;
   switch (f.kind) {
     case FlagKind::Enum:
-      return join(f.choices, "|");
+      return text::join(f.choices, "|");
     case FlagKind::Int:
       return "N";
     case FlagKind::Size:
@@ -252,7 +240,7 @@ void check_value(const Flag& f, const std::string& value, const std::string& whe
         return;
       case FlagKind::Enum:
         if (std::find(f.choices.begin(), f.choices.end(), value) == f.choices.end())
-          throw bad("'" + value + "' is not one of " + join(f.choices, ", "));
+          throw bad("'" + value + "' is not one of " + text::join(f.choices, ", "));
         return;
       case FlagKind::Int: {
         const long long n = parse_count(value);
@@ -398,13 +386,13 @@ std::string markdown_cell(const std::string& text) {
 }
 
 std::chrono::milliseconds parse_duration_with_unit(const std::string& text_in) {
-  const std::string text = trim(text_in);
-  if (text.empty()) throw std::invalid_argument("empty duration");
+  const std::string trimmed(text::trim(text_in));
+  if (trimmed.empty()) throw std::invalid_argument("empty duration");
   // The policy file reads a bare number as seconds; on a command line or in ?timeout= it is
   // more likely a mistake (10 meaning 10 ms?), so it is refused here.
-  if (text.find_first_not_of("0123456789.") == std::string::npos)
-    throw std::invalid_argument("'" + text + "' has no unit (ms, s, m or h)");
-  return hostadm::parse_duration(text);
+  if (trimmed.find_first_not_of("0123456789.") == std::string::npos)
+    throw std::invalid_argument("'" + trimmed + "' has no unit (ms, s, m or h)");
+  return hostadm::parse_duration(trimmed);
 }
 
 long long parse_count(const std::string& v) {

@@ -3,7 +3,7 @@
 #include <array>
 #include <map>
 
-#include <simdjson.h>
+#include "webhook/core/text.hpp"
 
 namespace hostadm {
 
@@ -33,14 +33,6 @@ const json* object_field(const json& obj, const char* key, const std::string& wh
   if (!it->is_object())
     throw ReviewError(where + "." + key + " must be an object, got " + type_name(*it));
   return &*it;
-}
-
-// Cuts at `limit` bytes without splitting a UTF-8 sequence.
-size_t utf8_cut(const std::string& s, size_t limit) {
-  if (s.size() <= limit) return s.size();
-  size_t cut = limit;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return cut;
 }
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -148,8 +140,9 @@ std::vector<std::string> clip_warnings(const std::vector<std::string>& warnings)
   for (; i < warnings.size(); ++i) {
     const std::string& w = warnings[i];
     if (w.empty()) continue;
-    std::string clipped =
-        w.size() <= kMaxWarningChars ? w : w.substr(0, utf8_cut(w, kMaxWarningChars - 3)) + "...";
+    std::string clipped = w.size() <= kMaxWarningChars
+                              ? w
+                              : w.substr(0, text::utf8_cut(w, kMaxWarningChars - 3)) + "...";
     if (total + clipped.size() > kMaxWarningsTotal) break;
     total += clipped.size();
     out.push_back(std::move(clipped));
@@ -189,7 +182,7 @@ namespace {
 // Appends `s` as a JSON string exactly as nlohmann's dump(-1, ' ', false, replace) writes it.
 // The common case (valid UTF-8) is a scan; anything else is left to nlohmann's replacement.
 void append_json_string(std::string& out, std::string_view s) {
-  if (!simdjson::validate_utf8(s.data(), s.size())) {
+  if (!text::utf8_valid(s)) {
     out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
     return;
   }

@@ -9,11 +9,10 @@
 
 #include "webhook/core/admission.hpp"
 #include "webhook/core/inventory.hpp"
+#include "webhook/core/phase.hpp"
 #include "webhook/core/policy.hpp"
 
 namespace hostadm {
-
-enum class Phase { Mutate, Validate };
 
 struct Finding {
   std::string rule;     // a rule id from rules.hpp

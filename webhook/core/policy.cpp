@@ -4,22 +4,16 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "webhook/core/text.hpp"
+
 namespace hostadm {
 
 using nlohmann::json;
 
 namespace {
 
-std::string join(std::initializer_list<const char*> items) {
-  std::string out;
-  for (const char* i : items) out += (out.empty() ? "" : ", ") + std::string(i);
-  return out;
-}
-
 std::string child(const std::string& ptr, const std::string& key) {
-  json::json_pointer p(ptr);
-  p /= key;
-  return p.to_string();
+  return text::json_pointer_child(ptr, key);
 }
 
 void check_keys(const json& obj, const std::string& ptr,
@@ -28,27 +22,27 @@ void check_keys(const json& obj, const std::string& ptr,
     bool known = false;
     for (const char* a : accepted) known = known || item.key() == a;
     if (!known)
-      throw PolicyError(child(ptr, item.key()), "policy: unknown key '" + item.key() + "' at " +
-                                                    child(ptr, item.key()) +
-                                                    "; accepted keys: " + join(accepted));
+      throw DocumentError(child(ptr, item.key()), "policy: unknown key '" + item.key() + "' at " +
+                                                      child(ptr, item.key()) +
+                                                      "; accepted keys: " + text::join(accepted));
   }
 }
 
 const json& require_object(const json& v, const std::string& ptr) {
   if (!v.is_object())
-    throw PolicyError(ptr, "policy: " + ptr + " must be a mapping, got " + v.type_name());
+    throw DocumentError(ptr, "policy: " + ptr + " must be a mapping, got " + v.type_name());
   return v;
 }
 
 bool to_bool(const json& v, const std::string& ptr) {
   if (!v.is_boolean())
-    throw PolicyError(ptr, "policy: " + ptr + " must be true or false, got " + v.dump());
+    throw DocumentError(ptr, "policy: " + ptr + " must be true or false, got " + v.dump());
   return v.get<bool>();
 }
 
 std::string to_str(const json& v, const std::string& ptr) {
   if (!v.is_string())
-    throw PolicyError(ptr, "policy: " + ptr + " must be a string, got " + v.type_name());
+    throw DocumentError(ptr, "policy: " + ptr + " must be a string, got " + v.type_name());
   return v.get<std::string>();
 }
 
@@ -63,7 +57,7 @@ E to_enum(const json& v, const std::string& ptr,
       if (v.get<std::string>() == name) return e;
     }
   }
-  throw PolicyError(ptr, "policy: " + ptr + " is " + v.dump() + "; accepted values: " + accepted);
+  throw DocumentError(ptr, "policy: " + ptr + " is " + v.dump() + "; accepted values: " + accepted);
 }
 
 std::chrono::milliseconds to_duration(const json& v, const std::string& ptr) {
@@ -77,9 +71,9 @@ std::chrono::milliseconds to_duration(const json& v, const std::string& ptr) {
     }
     if (v.is_string()) return parse_duration(v.get<std::string>());
   } catch (const std::invalid_argument& e) {
-    throw PolicyError(ptr, "policy: " + ptr + ": " + e.what());
+    throw DocumentError(ptr, "policy: " + ptr + ": " + e.what());
   }
-  throw PolicyError(
+  throw DocumentError(
       ptr, "policy: " + ptr + " must be a duration like 30s, 500ms or 1m30s, got " + v.type_name());
 }
 
@@ -173,9 +167,9 @@ Policy parse_policy(const json& doc) {
     if (key == "adapterAnnotation") {
       policy.adapter_annotation = to_str(v, ptr);
       if (policy.adapter_annotation.empty())
-        throw PolicyError(ptr, "policy: " + ptr +
-                                   " is empty; give an annotation key such as "
-                                   "forklift.konveyor.io/network-adapter");
+        throw DocumentError(ptr, "policy: " + ptr +
+                                     " is empty; give an annotation key such as "
+                                     "forklift.konveyor.io/network-adapter");
     } else if (key == "secretDefault") {
       policy.secret_default = to_enum<SecretDefault>(v, ptr,
                                                      {{"always", SecretDefault::Always},
@@ -195,7 +189,7 @@ Policy parse_policy(const json& doc) {
     } else if (key == "inventoryTimeout") {
       policy.inventory_timeout = to_duration(v, ptr);
       if (policy.inventory_timeout.count() <= 0)
-        throw PolicyError(ptr, "policy: " + ptr + " must be more than 0, like 2s");
+        throw DocumentError(ptr, "policy: " + ptr + " must be more than 0, like 2s");
     } else if (key == "cache") {
       if (v.is_null()) continue;
       require_object(v, ptr);
@@ -212,7 +206,7 @@ Policy parse_policy(const json& doc) {
     } else if (key == "namespaces") {
       if (v.is_null()) continue;
       if (!v.is_array())
-        throw PolicyError(
+        throw DocumentError(
             ptr, "policy: " + ptr + " must be a list of {match, mode}, got " + v.type_name());
       for (size_t i = 0; i < v.size(); ++i) {
         const std::string eptr = ptr + "/" + std::to_string(i);
@@ -221,14 +215,14 @@ Policy parse_policy(const json& doc) {
         NamespaceRule rule;
         auto m = v[i].find("match");
         if (m == v[i].end())
-          throw PolicyError(eptr + "/match", "policy: " + eptr +
-                                                 " has no 'match'; give a namespace glob like "
-                                                 "\"sandbox-*\"");
+          throw DocumentError(eptr + "/match", "policy: " + eptr +
+                                                   " has no 'match'; give a namespace glob like "
+                                                   "\"sandbox-*\"");
         rule.match = to_str(*m, eptr + "/match");
         if (rule.match.empty())
-          throw PolicyError(eptr + "/match", "policy: " + eptr +
-                                                 "/match is empty; use \"*\" to "
-                                                 "match every namespace");
+          throw DocumentError(eptr + "/match", "policy: " + eptr +
+                                                   "/match is empty; use \"*\" to "
+                                                   "match every namespace");
         auto mode = v[i].find("mode");
         if (mode != v[i].end()) rule.mode = parse_mode(*mode, eptr + "/mode");
         policy.namespaces.push_back(std::move(rule));

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "webhook/core/document_error.hpp"
+
 namespace hostadm {
 
 enum class SecretDefault { Always, EsxiOnly, Never };
@@ -38,12 +40,6 @@ struct Policy {
   std::vector<NamespaceRule> namespaces;
 
   Mode mode_for(const std::string& ns) const;  // first match wins; default Enforce
-};
-
-struct PolicyError : std::runtime_error {
-  std::string pointer;  // JSON pointer of the offending key, e.g. /cache/ttl
-  PolicyError(std::string ptr, const std::string& what)
-      : std::runtime_error(what), pointer(std::move(ptr)) {}
 };
 
 // Unknown keys are errors (a typo must not silently weaken enforcement).

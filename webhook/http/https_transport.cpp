@@ -1,5 +1,7 @@
 #include "webhook/http/https_transport.hpp"
 
+#include "webhook/http/connection.hpp"
+
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -23,22 +25,8 @@
 namespace hostadm::http {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
-
 // The kernel caps it at net.core.somaxconn; connections wait there only while the loop is busy.
 constexpr int kListenBacklog = 4096;
-constexpr size_t kReadChunk = 16 * 1024;  // one TLS record
-// After refusing a request, keep reading (and dropping) what the client still sends for this
-// long, so closing does not reset the connection before the client has read the refusal.
-constexpr milliseconds kLingerTime{2'000};
-// Buffers a busy connection keeps between requests; a rare multi-megabyte review does not pin
-// its size for the rest of the connection. A parked idle connection keeps none.
-constexpr size_t kKeepBytes = 64 * 1024;
-// How long a worker waits for the next request on the connection it just answered before
-// parking it: a client with requests queued answers within this, and the request is then served
-// without a trip through the loop. Only when no request waits for a worker.
-constexpr int kNextRequestWaitMs = 1;
 constexpr int kMaxEvents = 256;
 constexpr int kAcceptBatch = 256;
 // The loop wakes at least this often, to pick up the deadlines of connections workers parked.
@@ -54,140 +42,6 @@ constexpr const char* kReasonNames[kCloseReasonCount] = {
     "refused",           "client-closed",    "bad-request",
     "connection-close",  "shutdown",         "tls-error"};
 
-std::string errno_text(int err) {
-  return std::strerror(err);
-}
-
-int ms_until(Clock::time_point deadline) {
-  const auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now()).count();
-  return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : static_cast<int>(left);
-}
-
-// Unread request bytes of one connection.
-class InBuffer {
- public:
-  std::string_view view() const { return {data_.get() + begin_, end_ - begin_}; }
-  size_t size() const { return end_ - begin_; }
-  bool empty() const { return begin_ == end_; }
-  void consume(size_t n) {
-    begin_ += n;
-    if (begin_ == end_) begin_ = end_ = 0;
-  }
-  // Room for at least n more bytes at the end.
-  char* space(size_t n) {
-    if (cap_ - end_ < n) {
-      if (begin_ > 0) {
-        std::memmove(data_.get(), data_.get() + begin_, end_ - begin_);
-        end_ -= begin_;
-        begin_ = 0;
-      }
-      if (cap_ - end_ < n) {
-        size_t cap = cap_ ? cap_ : kReadChunk;
-        while (cap - end_ < n) cap *= 2;
-        auto bigger = std::make_unique<char[]>(cap);
-        if (end_) std::memcpy(bigger.get(), data_.get(), end_);
-        data_ = std::move(bigger);
-        cap_ = cap;
-      }
-    }
-    return data_.get() + end_;
-  }
-  void commit(size_t n) { end_ += n; }
-  // A parked connection with nothing buffered keeps no buffer.
-  void release() {
-    if (begin_ == end_) {
-      data_.reset();
-      cap_ = begin_ = end_ = 0;
-    }
-  }
-  // After a large request: give the memory back rather than keep it for the connection's life.
-  void shrink_if_empty(size_t keep) {
-    if (begin_ == end_ && cap_ > keep) {
-      data_.reset();
-      cap_ = begin_ = end_ = 0;
-    }
-  }
-
- private:
-  std::unique_ptr<char[]> data_;
-  size_t cap_ = 0, begin_ = 0, end_ = 0;
-};
-
-// One request read incrementally from whatever bytes have arrived, by the loop or a worker.
-class RequestReader {
- public:
-  Request req;
-  Refusal refusal;
-
-  // Done when req is whole or refused (refusal.status set); Incomplete when more bytes are
-  // needed. send_continue: the client waits for "100 Continue" before sending the body.
-  Parse advance(InBuffer& in, const TransportOptions& o, bool& send_continue) {
-    send_continue = false;
-    if (phase_ == Phase::Head) {
-      const HeadResult head = parse_head(in.view(), o.max_head_bytes, o.max_body_bytes, req);
-      if (head.state == Parse::Incomplete) return head.state;
-      if (head.state == Parse::Error) {
-        refusal = head.refusal;
-        return Parse::Done;
-      }
-      in.consume(head.consumed);
-      req.body.clear();
-      send_continue = req.expect_continue && (req.chunked || req.content_length > 0) && in.empty();
-      phase_ = req.chunked ? Phase::Chunked : Phase::Length;
-      if (req.chunked) chunked_.emplace(o.max_body_bytes);
-    }
-    if (phase_ == Phase::Chunked) {
-      size_t used = 0;
-      const Parse state = chunked_->feed(in.view(), used, req.body);
-      in.consume(used);
-      if (state == Parse::Error) refusal = chunked_->refusal();
-      return state == Parse::Incomplete ? state : Parse::Done;
-    }
-    if (in.size() < req.content_length) return Parse::Incomplete;
-    req.body.assign(in.view().substr(0, req.content_length));
-    in.consume(req.content_length);
-    return Parse::Done;
-  }
-
-  // Ready for the next request on the connection.
-  void reset() {
-    phase_ = Phase::Head;
-    chunked_.reset();
-    refusal = Refusal();
-    if (req.body.capacity() > kKeepBytes) std::string().swap(req.body);
-  }
-  bool started(const InBuffer& in) const { return phase_ != Phase::Head || !in.empty(); }
-
- private:
-  enum class Phase { Head, Length, Chunked };
-  Phase phase_ = Phase::Head;
-  std::optional<ChunkedDecoder> chunked_;
-};
-
-// After an SSL call returned rc <= 0: the events to wait for, or why the connection is over.
-struct SslWait {
-  uint32_t events = 0;  // EPOLLIN or EPOLLOUT; 0: closed for `reason`
-  CloseReason reason = CloseReason::ClientClosed;
-};
-
-SslWait ssl_wait(SSL* ssl, int rc, bool handshaking) {
-  switch (SSL_get_error(ssl, rc)) {
-    case SSL_ERROR_WANT_READ:
-      return {EPOLLIN};
-    case SSL_ERROR_WANT_WRITE:
-      return {EPOLLOUT};
-    case SSL_ERROR_ZERO_RETURN:
-    case SSL_ERROR_SYSCALL:
-      return {0, CloseReason::ClientClosed};
-    default: {
-      const unsigned long err = ERR_peek_error();
-      if (ERR_GET_REASON(err) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
-        return {0, CloseReason::ClientClosed};
-      return {0, handshaking ? CloseReason::HandshakeFailed : CloseReason::TlsError};
-    }
-  }
-}
-
 }  // namespace
 
 const char* to_string(ConnState s) {
@@ -196,31 +50,6 @@ const char* to_string(ConnState s) {
 const char* to_string(CloseReason r) {
   return kReasonNames[static_cast<size_t>(r)];
 }
-
-// One accepted connection. Owned by the loop while parked (in the list of its state), by one
-// worker while busy.
-struct HttpsTransport::Conn {
-  int fd = -1;
-  SSL* ssl = nullptr;  // created when the first bytes arrive: a silent connection costs no TLS
-  ConnState state = ConnState::Handshake;
-  Clock::time_point since;  // start of the current state's deadline
-  Conn* prev = nullptr;
-  Conn* next = nullptr;
-  uint32_t want = EPOLLIN;
-  bool registered = false;  // in the epoll set
-  bool dead = false;        // closed by the loop; freed after the current batch of events
-  InBuffer in;
-  RequestReader reader;
-  std::optional<CloseReason> reason;  // decided earlier (e.g. a 408), counted at the close
-};
-
-// Idle workers wait on their own condition variable; the loop hands a request to the worker
-// that became idle last (a stack, not a queue). Under steady load the same few threads do all
-// the work and the others stay asleep: their stacks and malloc arenas never grow.
-struct HttpsTransport::Worker {
-  std::condition_variable wake;
-  Conn* conn = nullptr;
-};
 
 void HttpsTransport::ConnList::push_back(Conn* c) {
   c->prev = tail;
@@ -238,7 +67,8 @@ void HttpsTransport::ConnList::remove(Conn* c) {
 HttpsTransport::HttpsTransport(TransportOptions options, SSL_CTX* ctx, RequestHandler handler)
     : options_(std::move(options)), ctx_(ctx), handler_(std::move(handler)) {
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (stop_fd_ < 0) throw std::runtime_error("eventfd: " + errno_text(errno));
+  demand_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (stop_fd_ < 0 || demand_fd_ < 0) throw std::runtime_error("eventfd: " + errno_text(errno));
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw std::runtime_error("epoll: " + errno_text(errno));
   for (auto& n : counts_) n = 0;
@@ -247,6 +77,7 @@ HttpsTransport::HttpsTransport(TransportOptions options, SSL_CTX* ctx, RequestHa
 HttpsTransport::~HttpsTransport() {
   if (listen_fd_ >= 0) ::close(listen_fd_);
   if (stop_fd_ >= 0) ::close(stop_fd_);
+  if (demand_fd_ >= 0) ::close(demand_fd_);
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
   SSL_CTX_free(ctx_);
 }
@@ -592,19 +423,6 @@ void HttpsTransport::drain(Conn* c) {
   }
 }
 
-void HttpsTransport::dispatch(Conn* c) {
-  set_state(c, ConnState::Busy);
-  std::lock_guard<std::mutex> lk(mu_);
-  if (idle_workers_.empty()) {
-    ready_.push_back(c);
-    return;
-  }
-  Worker* w = idle_workers_.back();
-  idle_workers_.pop_back();
-  w->conn = c;
-  w->wake.notify_one();
-}
-
 void HttpsTransport::take_returned() {
   std::vector<Conn*> back;
   {
@@ -618,137 +436,6 @@ void HttpsTransport::take_returned() {
     parked_[static_cast<size_t>(s)].push_back(c);
     c->state = s;
     if (stopping_ && s == ConnState::Idle) close_parked(c, CloseReason::Shutdown, true);
-  }
-}
-
-void HttpsTransport::give_back(Conn* c) {
-  const ConnState s = c->reader.started(c->in) ? ConnState::Reading : ConnState::Idle;
-  if (s == ConnState::Idle) c->in.release();
-  set_state(c, s);
-  c->since = Clock::now();
-  // Under the lock, so the loop sees the connection in returned_ before any event for it, and
-  // cannot close it before it is armed.
-  std::lock_guard<std::mutex> lk(mu_);
-  returned_.push_back(c);
-  arm(c);
-}
-
-void HttpsTransport::work(Worker& self) {
-  for (;;) {
-    Conn* c;
-    {
-      std::unique_lock<std::mutex> lk(mu_);
-      if (!ready_.empty()) {
-        c = ready_.front();
-        ready_.pop_front();
-      } else {
-        idle_workers_.push_back(&self);
-        self.wake.wait(lk, [&] { return exiting_ || self.conn; });
-        if (!self.conn) return;
-        c = self.conn;
-        self.conn = nullptr;
-      }
-    }
-    serve(c);
-  }
-}
-
-namespace {
-
-// Writes all of data, waiting up to the deadline for the client to take it.
-std::optional<CloseReason> write_all(SSL* ssl, int fd, std::string_view data,
-                                     milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!data.empty()) {
-    ERR_clear_error();
-    const int chunk = static_cast<int>(std::min<size_t>(data.size(), INT_MAX));
-    const int n = SSL_write(ssl, data.data(), chunk);
-    if (n > 0) {
-      data.remove_prefix(static_cast<size_t>(n));
-      continue;
-    }
-    const SslWait w = ssl_wait(ssl, n, false);
-    if (!w.events) return w.reason;
-    pollfd p{fd, static_cast<short>(w.events == EPOLLIN ? POLLIN : POLLOUT), 0};
-    int rc;
-    while ((rc = ::poll(&p, 1, ms_until(deadline))) < 0 && errno == EINTR) {
-    }
-    if (rc == 0) return CloseReason::WriteTimeout;
-    if (rc < 0) return CloseReason::ClientClosed;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
-void HttpsTransport::serve(Conn* c) {
-  Response res;
-  std::string out;
-  for (;;) {
-    RequestReader& r = c->reader;
-    res = Response();
-    handler_(r.req, r.refusal, res);
-    const bool refused = r.refusal.status != 0;
-    const bool close = refused || !r.req.keep_alive || res.close || stopping_;
-    out.clear();
-    append_response(out, res, close, r.req.method == "HEAD" && !refused);
-    if (auto failed = write_all(c->ssl, c->fd, out, options_.write_timeout))
-      return close_conn(c, *failed, true);
-    if (close) {
-      ERR_clear_error();
-      SSL_shutdown(c->ssl);
-      if (!refused)
-        return close_conn(c, stopping_ ? CloseReason::Shutdown : CloseReason::ConnectionClose,
-                          true);
-      // Read what the client still sends (in the loop) so closing does not reset the refusal.
-      if (!c->reason) c->reason = CloseReason::BadRequest;
-      ::shutdown(c->fd, SHUT_WR);
-      c->want = EPOLLIN;
-      set_state(c, ConnState::Closing);
-      c->since = Clock::now();
-      std::lock_guard<std::mutex> lk(mu_);
-      returned_.push_back(c);
-      arm(c);
-      return;
-    }
-    r.reset();
-    c->in.shrink_if_empty(kKeepBytes);
-    if (out.capacity() > kKeepBytes) std::string().swap(out);
-
-    // The next request: already buffered (pipelined), or arriving right after the answer.
-    bool waited = false;
-    Parse state = Parse::Incomplete;
-    for (;;) {
-      if (!c->in.empty()) {
-        bool send_continue = false;
-        state = r.advance(c->in, options_, send_continue);
-        if (send_continue)
-          if (auto failed = write_all(c->ssl, c->fd, kContinue, options_.write_timeout))
-            return close_conn(c, *failed, true);
-        if (state == Parse::Done) break;
-      }
-      ERR_clear_error();
-      const int n = SSL_read(c->ssl, c->in.space(kReadChunk), static_cast<int>(kReadChunk));
-      if (n > 0) {
-        c->in.commit(static_cast<size_t>(n));
-        continue;
-      }
-      const SslWait w = ssl_wait(c->ssl, n, false);
-      if (!w.events) return close_conn(c, w.reason, true);
-      c->want = w.events;
-      if (waited || w.events != EPOLLIN || r.started(c->in) || stopping_) break;
-      {
-        std::lock_guard<std::mutex> lk(mu_);
-        if (!ready_.empty()) break;  // others wait for a worker: do not hold this one
-      }
-      waited = true;
-      pollfd p{c->fd, POLLIN, 0};
-      if (::poll(&p, 1, kNextRequestWaitMs) <= 0) break;
-    }
-    if (state != Parse::Done) {
-      if (stopping_ && !r.started(c->in)) return close_conn(c, CloseReason::Shutdown, true);
-      return give_back(c);
-    }
   }
 }
 

@@ -137,13 +137,16 @@ class HttpsTransport {
   // free_now false: in the loop, freed after the batch of events being handled.
   void close_conn(Conn* c, CloseReason reason, bool free_now);
   void fail(const char* what, int err);
+  void set_demand(bool on);
   void log(LogLevel level, const std::string& message, int err) const;
 
   TransportOptions options_;
   SSL_CTX* ctx_;
   RequestHandler handler_;
   int listen_fd_ = -1;
-  int stop_fd_ = -1;  // an eventfd: readable once stop() ran
+  int stop_fd_ = -1;    // an eventfd: readable once stop() ran
+  int demand_fd_ = -1;  // an eventfd: readable while a whole request waits for a worker
+  std::atomic<bool> demand_{false};
   int epoll_fd_ = -1;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> failed_{false};

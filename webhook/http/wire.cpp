@@ -4,6 +4,8 @@
 #include <charconv>
 #include <initializer_list>
 
+#include "webhook/core/text.hpp"
+
 namespace hostadm::http {
 namespace {
 
@@ -80,17 +82,9 @@ HeadResult refused(RefusalKind kind, std::string message) {
   return r;
 }
 
-// Client text quoted in a refusal (which is also logged): printable, at most 64 bytes, and
-// nothing after a '?', where a query could carry a credential.
+// Client text quoted in a refusal, which is also logged.
 std::string shown(std::string_view s) {
-  constexpr size_t kMax = 64;
-  const size_t query = s.find('?');
-  const bool cut = query != std::string_view::npos || s.size() > kMax;
-  s = s.substr(0, std::min(query, kMax));
-  std::string out;
-  for (char c : s) out += (c >= 0x20 && c < 0x7f) ? c : '.';
-  if (cut) out += "...";
-  return out;
+  return text::shown_in_log(s);
 }
 
 // origin-form "/p?q" or absolute-form "https://host/p?q" into path and query.

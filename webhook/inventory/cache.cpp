@@ -63,7 +63,7 @@ struct CachedInventory::Table {
   // of asking the inventory again (100 cold requests -> one fetch).
   struct Flight {
     bool done = false;
-    std::condition_variable cv;
+    std::condition_variable_any cv;
     Answer<V> outcome;
   };
 
@@ -109,15 +109,33 @@ Result<V> from_answer(const Answer<V>& a, bool stale, const std::string& error =
 // The one lookup algorithm every kind of answer shares. `fetch(deadline)` asks the source and
 // returns an Answer<V>; `satisfied(value)` says whether a fresh Ok answer has what was asked for.
 template <class V, class Fetch, class Satisfied>
-Result<V> lookup(std::mutex& mu, typename CachedInventory::Table<V>& table, const std::string& key,
-                 Deadline deadline, const CachePolicy& policy, const Clock& clock,
-                 InventoryObserver* observer, const char* kind, Fetch fetch, Satisfied satisfied) {
+Result<V> lookup(std::shared_mutex& mu, typename CachedInventory::Table<V>& table,
+                 const std::string& key, Deadline deadline, const CachePolicy& policy,
+                 const Clock& clock, InventoryObserver* observer, const char* kind, Fetch fetch,
+                 Satisfied satisfied) {
   auto note = [&](const char* result) {
     if (observer) observer->cache(kind, result);
   };
   using Table = typename CachedInventory::Table<V>;
-  std::unique_lock<std::mutex> lk(mu);
   auto now = clock.now();
+  {
+    // The common case, a fresh answer that has what was asked for, under a shared lock: every
+    // admission makes three lookups, and with dozens of workers on two cores an exclusive lock
+    // held by a descheduled thread made the others sleep and wake (two futex calls per request).
+    std::shared_lock<std::shared_mutex> shared(mu);
+    auto it = table.entries.find(key);
+    if (it != table.entries.end() && it->second->answer) {
+      const typename Table::Entry& e = *it->second;
+      const auto fresh_for = e.answer->short_lived ? policy.negative_ttl : policy.ttl;
+      if (now - e.answered_at < fresh_for && (e.answer->status != LookupStatus::Ok ||
+                                              !e.answer->value || satisfied(*e.answer->value))) {
+        note("hit");
+        return from_answer(*e.answer, false);
+      }
+    }
+  }
+  std::unique_lock<std::shared_mutex> lk(mu);
+  now = clock.now();
   table.sweep(now, policy);
   auto& slot = table.entries[key];
   if (!slot) slot = std::make_shared<typename Table::Entry>();

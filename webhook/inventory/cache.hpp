@@ -8,22 +8,18 @@
 
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
+#include "webhook/core/clock.hpp"
 #include "webhook/core/inventory.hpp"
 #include "webhook/core/policy.hpp"
 #include "webhook/inventory/source.hpp"
 
 namespace hostadm {
 
-// Ages of cache entries come from here so tests can move time without sleeping. Deadlines stay
-// on the real steady clock: they bound how long a request thread may block.
-class Clock {
- public:
-  virtual ~Clock() = default;
-  virtual SteadyClock::time_point now() const = 0;
-};
+// The real steady clock (Clock is in webhook/core/clock.hpp).
 std::shared_ptr<Clock> system_clock();
 
 class CachedInventory {
@@ -57,7 +53,7 @@ class CachedInventory {
   std::shared_ptr<InventoryObserver> observer_;
   std::shared_ptr<Clock> clock_;
 
-  std::mutex mu_;
+  std::shared_mutex mu_;
   std::unique_ptr<Table<Listing>> listings_;             // by namespace
   std::unique_ptr<Table<ProviderInfo>> providers_;       // by uid
   std::unique_ptr<Table<std::vector<HostInfo>>> hosts_;  // by uid + id, or uid + name

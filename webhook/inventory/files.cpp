@@ -125,6 +125,13 @@ std::string with_pointer(const std::string& message, const std::string& pointer)
   return message + " (at " + pointer + ")";
 }
 
+// A document's error at file:line, the line found from the pointer when the YAML reader kept
+// a line map.
+InputError located(const std::string& path, const YamlDoc& doc, const DocumentError& e) {
+  return InputError(display_name(path), doc.lines ? doc.lines->line_of(e.pointer) : 0,
+                    with_pointer(e.what(), e.pointer));
+}
+
 }  // namespace
 
 Fixture load_fixture_file(const std::string& path) {
@@ -148,7 +155,7 @@ Fixture load_fixture_file(const std::string& path) {
     text.shrink_to_fit();
     try {
       return parse_fixture(doc);
-    } catch (const FixtureError& e) {
+    } catch (const DocumentError& e) {
       throw InputError(display_name(path), 0, with_pointer(e.what(), e.pointer));
     }
   }
@@ -157,9 +164,8 @@ Fixture load_fixture_file(const std::string& path) {
   if (!doc) throw InputError(display_name(path), 0, "empty fixture; expected a `providers:` list");
   try {
     return parse_fixture(doc->value);
-  } catch (const FixtureError& e) {
-    throw InputError(display_name(path), doc->lines ? doc->lines->line_of(e.pointer) : 0,
-                     with_pointer(e.what(), e.pointer));
+  } catch (const DocumentError& e) {
+    throw located(path, *doc, e);
   }
 }
 
@@ -170,9 +176,8 @@ Policy load_policy_file(const std::string& path) {
   if (!doc) return parse_policy(nlohmann::json::object());
   try {
     return parse_policy(doc->value);
-  } catch (const PolicyError& e) {
-    throw InputError(display_name(path), doc->lines ? doc->lines->line_of(e.pointer) : 0,
-                     with_pointer(e.what(), e.pointer));
+  } catch (const DocumentError& e) {
+    throw located(path, *doc, e);
   } catch (const std::invalid_argument& e) {
     throw InputError(display_name(path), doc->line, e.what());
   }

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "webhook/core/json_limits.hpp"
+#include "webhook/core/text.hpp"
 #include "webhook/inventory/file_stamp.hpp"
 
 namespace hostadm {
@@ -21,12 +22,6 @@ namespace {
 
 constexpr size_t kMaxIdleClients = 8;
 constexpr size_t kMaxHeaderEcho = 200;  // forklift-error-message is echoed, clipped
-
-std::string trim(std::string s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  auto e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
 
 std::string clip(const std::string& s, size_t n) {
   return s.size() <= n ? s : s.substr(0, n) + "...";
@@ -92,7 +87,7 @@ std::string HttpInventorySource::token(std::string& error) {
   }
   std::ostringstream ss;
   ss << in.rdbuf();
-  token_->token = trim(ss.str());
+  token_->token = std::string(text::trim(ss.str()));
   token_->loaded = true;
   token_->stamp = stamp;
   if (token_->token.empty()) {

@@ -7,12 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "webhook/core/clock.hpp"
 #include "webhook/core/inventory.hpp"
 
 namespace hostadm {
-
-using SteadyClock = std::chrono::steady_clock;
-using Deadline = SteadyClock::time_point;
 
 struct ProvidersFetch {
   LookupStatus status = LookupStatus::Unavailable;  // Ok or Unavailable

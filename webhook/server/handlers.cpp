@@ -79,7 +79,7 @@ Deadline AdmissionHandler::answer_deadline(const std::string& timeout_param,
   return arrival + timeout - margin;
 }
 
-HttpReply AdmissionHandler::handle(Webhook webhook, const std::string& content_type,
+HttpReply AdmissionHandler::handle(Phase webhook, const std::string& content_type,
                                    const std::string& timeout_param, const std::string& body,
                                    SteadyClock::time_point arrival) noexcept {
   InFlight in_flight(metrics_);
@@ -131,8 +131,7 @@ HttpReply AdmissionHandler::handle(Webhook webhook, const std::string& content_t
     const Deadline inventory_deadline =
         std::min(deadline, SteadyClock::now() + policy_->inventory_timeout);
     auto view = views_(inventory_deadline);
-    const Phase phase = webhook == Webhook::Mutate ? Phase::Mutate : Phase::Validate;
-    Verdict verdict = decide(req, phase, *view, *policy_);
+    Verdict verdict = decide(req, webhook, *view, *policy_);
     const std::vector<std::string> rules = verdict.rules();
     const Outcome outcome = outcome_of(verdict);
 
@@ -147,7 +146,7 @@ HttpReply AdmissionHandler::handle(Webhook webhook, const std::string& content_t
       AdmissionResponse resp = to_response(req, std::move(verdict));  // not read again
       // The contract, whatever the core returns: a validating answer and an answer to a DELETE
       // never carry a patch (the apiserver rejects those).
-      if (webhook == Webhook::Validate || req.operation == "DELETE")
+      if (webhook == Phase::Validate || req.operation == "DELETE")
         resp.patch = nlohmann::json::array();
       reply.body = encode_review_string(req, resp);
     }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "webhook/core/clock.hpp"
 #include "webhook/core/decision.hpp"
 #include "webhook/core/inventory.hpp"
 #include "webhook/core/policy.hpp"
@@ -36,9 +37,8 @@ class AdmissionHandler {
   AdmissionHandler(ViewFactory views, std::shared_ptr<const Policy> policy, Metrics& metrics,
                    HandlerOptions options);
 
-  HttpReply handle(Webhook webhook, const std::string& content_type,
-                   const std::string& timeout_param, const std::string& body,
-                   SteadyClock::time_point arrival) noexcept;
+  HttpReply handle(Phase webhook, const std::string& content_type, const std::string& timeout_param,
+                   const std::string& body, SteadyClock::time_point arrival) noexcept;
 
   // The answer deadline: arrival + timeout - margin, margin = min(--deadline-margin, 10%).
   Deadline answer_deadline(const std::string& timeout_param, SteadyClock::time_point arrival) const;

@@ -41,9 +41,6 @@ const prometheus::Histogram::BucketBoundaries& admission_buckets() {
 
 }  // namespace
 
-const char* to_string(Webhook w) {
-  return w == Webhook::Mutate ? "mutate" : "validate";
-}
 const char* to_string(Outcome o) {
   return kOutcomes[static_cast<size_t>(o)];
 }
@@ -104,8 +101,8 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
     connections_closed_[r] =
         &closed.Add({{"reason", http::to_string(static_cast<http::CloseReason>(r))}});
 
-  for (size_t w = 0; w < 2; ++w) {
-    const std::string wh = to_string(static_cast<Webhook>(w));
+  for (size_t w = 0; w < kPhaseCount; ++w) {
+    const std::string wh = to_string(static_cast<Phase>(w));
     for (size_t o = 0; o < kOpCount; ++o)
       for (size_t v = 0; v < kOutcomeCount; ++v)
         requests_[w][o][v] =
@@ -138,7 +135,7 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   tls_reload_failed_ = &reloads.Add({{"result", "failure"}});
 }
 
-void Metrics::admission(Webhook w, std::string_view operation, Outcome outcome,
+void Metrics::admission(Phase w, std::string_view operation, Outcome outcome,
                         const std::vector<std::string>& rules, double seconds) {
   const size_t wi = static_cast<size_t>(w);
   requests_[wi][op_index(operation)][static_cast<size_t>(outcome)]->Increment();

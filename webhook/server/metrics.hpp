@@ -15,13 +15,11 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "webhook/core/phase.hpp"
 #include "webhook/http/https_transport.hpp"
 #include "webhook/inventory/source.hpp"
 
 namespace hostadm::server {
-
-enum class Webhook { Mutate = 0, Validate = 1 };
-const char* to_string(Webhook w);
 
 // verdict label of hostadm_admission_requests_total
 enum class Outcome { Allowed = 0, Denied, Warned, Deferred, Error };
@@ -32,7 +30,7 @@ class Metrics : public InventoryObserver {
   Metrics();
 
   // operation: CREATE|UPDATE|DELETE|CONNECT, anything else counts as "other".
-  void admission(Webhook w, std::string_view operation, Outcome outcome,
+  void admission(Phase w, std::string_view operation, Outcome outcome,
                  const std::vector<std::string>& rules, double seconds);
   void in_flight(int delta) { in_flight_->Increment(delta); }
 
@@ -55,9 +53,10 @@ class Metrics : public InventoryObserver {
                           kCacheCount = 3;
 
   std::shared_ptr<prometheus::Registry> registry_;
-  std::array<std::array<std::array<prometheus::Counter*, kOutcomeCount>, kOpCount>, 2> requests_{};
-  std::array<std::unordered_map<std::string_view, prometheus::Counter*>, 2> rules_;
-  std::array<prometheus::Histogram*, 2> duration_{};
+  std::array<std::array<std::array<prometheus::Counter*, kOutcomeCount>, kOpCount>, kPhaseCount>
+      requests_{};
+  std::array<std::unordered_map<std::string_view, prometheus::Counter*>, kPhaseCount> rules_;
+  std::array<prometheus::Histogram*, kPhaseCount> duration_{};
   prometheus::Gauge* in_flight_ = nullptr;
   std::array<std::array<prometheus::Counter*, kFetchOutcomeCount>, kKindCount> inv_requests_{};
   std::array<prometheus::Histogram*, kKindCount> inv_duration_{};

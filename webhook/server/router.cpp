@@ -28,9 +28,9 @@ void text(http::Response& res, int status, const char* body) {
 }
 
 // The admission endpoint a path names, if any.
-std::optional<Webhook> webhook_of(const std::string& path) {
-  if (path == "/mutate") return Webhook::Mutate;
-  if (path == "/validate") return Webhook::Validate;
+std::optional<Phase> webhook_of(const std::string& path) {
+  if (path == "/mutate") return Phase::Mutate;
+  if (path == "/validate") return Phase::Validate;
   return std::nullopt;
 }
 

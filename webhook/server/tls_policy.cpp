@@ -6,6 +6,8 @@
 
 #include <openssl/ssl.h>
 
+#include "webhook/core/text.hpp"
+
 namespace hostadm::server {
 namespace {
 
@@ -57,12 +59,6 @@ const Suite* find_suite(std::string_view name) {
   return nullptr;
 }
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
-
 }  // namespace
 
 TlsVersion parse_tls_min_version(const std::string& text) {
@@ -80,7 +76,7 @@ std::vector<std::string> parse_tls_cipher_suites(const std::string& text) {
   std::string_view rest = text;
   while (true) {
     const size_t comma = rest.find(',');
-    const std::string name = trim(rest.substr(0, comma));
+    const std::string name(hostadm::text::trim(rest.substr(0, comma), " \t"));
     if (name.empty())
       throw std::invalid_argument("'" + text +
                                   "' has an empty name; give a comma-separated list of " +

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/simple_yaml.hpp"
+#include "harness/fast_yaml.hpp"
 #include "webhook/core/yaml.hpp"
 #include "webhook/inventory/files.hpp"
 
@@ -17,7 +17,7 @@ using nlohmann::json;
 
 // Same documents as parse_yaml_stream, or nullopt. Returns whether the fast path answered.
 bool agrees(const std::string& text, bool* answered = nullptr) {
-  auto fast = parse_simple_yaml(text);
+  auto fast = parse_fast_yaml(text);
   if (answered) *answered = fast.has_value();
   if (!fast) return true;
   std::vector<YamlDoc> full;
@@ -43,7 +43,7 @@ bool agrees(const std::string& text, bool* answered = nullptr) {
   return true;
 }
 
-TEST(SimpleYaml, AnswersForEveryExampleManifestAndAgrees) {
+TEST(FastYaml, AnswersForEveryExampleManifestAndAgrees) {
   const std::string root = std::string(HOSTADM_SOURCE_DIR) + "/examples";
   size_t answered_count = 0, files = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
@@ -61,7 +61,7 @@ TEST(SimpleYaml, AnswersForEveryExampleManifestAndAgrees) {
   EXPECT_GT(answered_count, files / 2);
 }
 
-TEST(SimpleYaml, AgreesOnTypicalShapes) {
+TEST(FastYaml, AgreesOnTypicalShapes) {
   const std::vector<std::string> cases = {
       "a: 1\nb: -2\nc: +3\nd: 007\ne: true\nf: False\ng: ~\nh: null\ni:\nj: x y z\n",
       "ip: 192.168.1.10\nmask: 255.255.255.0\nver: 8.0.2\nid: host-10\n",
@@ -154,7 +154,7 @@ TEST(SimpleYaml, AgreesOnTypicalShapes) {
   for (const auto& text : cases) EXPECT_TRUE(agrees(text)) << text;
 }
 
-TEST(SimpleYaml, StepsAsideForWhatItDoesNotKnow) {
+TEST(FastYaml, StepsAsideForWhatItDoesNotKnow) {
   for (const char* text :
        {"a: \"\xff\"\n", "a: caf\xc3\xa9\n", "a: \xef\xb7\x90\n",
         "\xEF\xBB\xBF"
@@ -162,11 +162,11 @@ TEST(SimpleYaml, StepsAsideForWhatItDoesNotKnow) {
         "a: &x 1\nb: *x\n", "x:\n  <<: {a: 1}\n", "- <<: {a: 1}\n  b: 2\n",
         "b: &b {a: 1}\nx:\n  <<: *b\n", "a: |\n  text\n", "a: 1\na: 2\n", "a:\tb\n", "a: 1.5\n",
         "a: plain\n  continued\n", "--- !tag\na: 1\n", "a: [1,\n  2]\n", "just a scalar\n"}) {
-    EXPECT_FALSE(parse_simple_yaml(text).has_value()) << text;
+    EXPECT_FALSE(parse_fast_yaml(text).has_value()) << text;
   }
 }
 
-TEST(SimpleYaml, GeneratedManifestsAgree) {
+TEST(FastYaml, GeneratedManifestsAgree) {
   // The shapes GitOps repositories and the replay benchmark use, many per stream.
   std::string text;
   for (int i = 0; i < 200; ++i) {
@@ -183,7 +183,7 @@ TEST(SimpleYaml, GeneratedManifestsAgree) {
   bool answered = false;
   EXPECT_TRUE(agrees(text, &answered));
   EXPECT_TRUE(answered);
-  auto docs = parse_simple_yaml(text);
+  auto docs = parse_fast_yaml(text);
   ASSERT_TRUE(docs);
   EXPECT_EQ(docs->size(), 200u);
   EXPECT_EQ((*docs)[1].line, 17);  // first content line after the second "---"

@@ -1,10 +1,12 @@
-#include "harness/simple_yaml.hpp"
+#include "harness/fast_yaml.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
 #include "webhook/core/yaml.hpp"
+#include "webhook/core/yaml_scalar.hpp"
 
 namespace hostadm::harness {
 
@@ -23,53 +25,27 @@ struct Line {
   int number = 0;            // 1-based
 };
 
-bool is_null_word(std::string_view s) {
-  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
-}
-
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-// YAML 1.2 core schema float, as webhook/core/yaml.cpp reads it.
-bool looks_float(std::string_view s) {
-  size_t i = 0, n = s.size();
-  if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-  size_t int_digits = 0, frac_digits = 0;
-  while (i < n && is_digit(s[i])) ++i, ++int_digits;
-  if (i < n && s[i] == '.') {
-    ++i;
-    while (i < n && is_digit(s[i])) ++i, ++frac_digits;
-  }
-  if (int_digits == 0 && frac_digits == 0) return false;
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    size_t exp_digits = 0;
-    while (i < n && is_digit(s[i])) ++i, ++exp_digits;
-    if (exp_digits == 0) return false;
-  }
-  return i == n;
-}
+using yaml_scalar::is_null_word;
 
-// A plain scalar's value. Only the unambiguous cases are typed here; floats, hex and octal
-// go to the full reader so that both readers can never disagree.
+// A plain scalar's value, typed by the rules the full reader uses. Only the unambiguous cases
+// are answered here; floats, hex and octal go to the full reader so that both readers can never
+// disagree.
 json resolve_plain(std::string_view s) {
   if (is_null_word(s)) return nullptr;
-  if (s == "true" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "False" || s == "FALSE") return false;
-  size_t i = (s[0] == '+' || s[0] == '-') ? 1 : 0;
-  if (i < s.size() && s.size() - i <= 18) {
-    bool digits = true;
-    for (size_t k = i; k < s.size() && digits; ++k) digits = is_digit(s[k]);
-    if (digits) {
-      int64_t v = std::strtoll(std::string(s.substr(i)).c_str(), nullptr, 10);
-      return s[0] == '-' ? -v : v;
-    }
+  bool b;
+  if (yaml_scalar::bool_word(s, &b)) return b;
+  const size_t i = (s[0] == '+' || s[0] == '-') ? 1 : 0;
+  if (i < s.size() && s.size() - i <= 18 && std::all_of(s.begin() + i, s.end(), is_digit)) {
+    json v;
+    yaml_scalar::parse_int(s, &v);
+    return v;
   }
-  if (looks_float(s)) throw Unsupported{};
-  size_t j = (s[0] == '+' || s[0] == '-') ? 1 : 0;
-  if (s.size() > j + 1 && s[j] == '0' && (s[j + 1] == 'x' || s[j + 1] == 'o')) throw Unsupported{};
+  if (yaml_scalar::looks_float(s)) throw Unsupported{};
+  if (s.size() > i + 1 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'o')) throw Unsupported{};
   return std::string(s);
 }
 
@@ -431,7 +407,7 @@ bool marker(std::string_view line, std::string_view mark) {
 
 }  // namespace
 
-std::optional<std::vector<SimpleDoc>> parse_simple_yaml(std::string_view text) {
+std::optional<std::vector<FastYamlDoc>> parse_fast_yaml(std::string_view text) {
   YamlLimits limits;
   if (text.size() > limits.max_bytes) return std::nullopt;
   try {
@@ -463,11 +439,11 @@ std::optional<std::vector<SimpleDoc>> parse_simple_yaml(std::string_view text) {
     }
     starts.push_back(lines.size());
 
-    std::vector<SimpleDoc> docs;
+    std::vector<FastYamlDoc> docs;
     Parser parser(lines);
     for (size_t d = 0; d + 1 < starts.size(); ++d) {
       if (starts[d] == starts[d + 1]) continue;  // empty document
-      SimpleDoc doc;
+      FastYamlDoc doc;
       doc.line = lines[starts[d]].number;
       doc.value = parser.document(starts[d], starts[d + 1]);
       if (parser.nodes() > limits.max_nodes) return std::nullopt;

@@ -1,3 +1,5 @@
+// YAML text -> JSON values with a line for every key (yaml-cpp's event parser, with limits on
+// size, depth and alias expansion).
 #include "webhook/core/yaml.hpp"
 
 #include <yaml-cpp/anchor.h>
@@ -6,16 +8,21 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
-#include <limits>
 #include <sstream>
 #include <unordered_map>
+
+#include "webhook/core/text.hpp"
+#include "webhook/core/yaml_scalar.hpp"
 
 namespace hostadm {
 
 using nlohmann::json;
+
+using yaml_scalar::bool_word;
+using yaml_scalar::is_null_word;
+using yaml_scalar::parse_float;
+using yaml_scalar::parse_int;
+using yaml_scalar::resolve_plain;
 
 int LineMap::line_of(const std::string& pointer) const {
   std::string p = pointer;
@@ -29,107 +36,6 @@ int LineMap::line_of(const std::string& pointer) const {
 }
 
 namespace {
-
-bool all_digits(const std::string& s, size_t from, int base) {
-  if (from >= s.size()) return false;
-  for (size_t i = from; i < s.size(); ++i) {
-    char c = s[i];
-    bool ok = base == 16  ? std::isxdigit(static_cast<unsigned char>(c)) != 0
-              : base == 8 ? (c >= '0' && c <= '7')
-                          : (c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
-
-// YAML 1.2 core schema: [-+]? ( . digits | digits ( . digits? )? ) ( [eE] [-+]? digits )?
-bool looks_float(const std::string& s) {
-  size_t i = 0, n = s.size();
-  if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-  size_t int_digits = 0, frac_digits = 0;
-  while (i < n && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++int_digits;
-  if (i < n && s[i] == '.') {
-    ++i;
-    while (i < n && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++frac_digits;
-  }
-  if (int_digits == 0 && frac_digits == 0) return false;
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    size_t exp_digits = 0;
-    while (i < n && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++exp_digits;
-    if (exp_digits == 0) return false;
-  }
-  return i == n;
-}
-
-bool is_null_word(const std::string& s) {
-  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
-}
-
-bool bool_word(const std::string& s, bool* out) {
-  if (s == "true" || s == "True" || s == "TRUE") return *out = true, true;
-  if (s == "false" || s == "False" || s == "FALSE") return *out = false, true;
-  return false;
-}
-
-// Integer per the core schema (decimal, 0x, 0o, optional sign); out-of-range values become a
-// double so that they stay numbers, as a JSON reader would keep them.
-bool parse_int(const std::string& s, json* out) {
-  size_t i = 0;
-  bool negative = false;
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
-  int base = 10;
-  if (s.size() > i + 1 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'o')) {
-    base = s[i + 1] == 'x' ? 16 : 8;
-    i += 2;
-  }
-  if (!all_digits(s, i, base)) return false;
-  std::string digits = s.substr(i);
-  errno = 0;
-  unsigned long long magnitude = std::strtoull(digits.c_str(), nullptr, base);
-  if (errno == ERANGE) {
-    double d = std::strtod(s.c_str(), nullptr);
-    if (base != 10 || !std::isfinite(d)) return false;
-    *out = d;
-    return true;
-  }
-  if (!negative) {
-    if (magnitude <= static_cast<unsigned long long>(std::numeric_limits<int64_t>::max()))
-      *out = static_cast<int64_t>(magnitude);
-    else
-      *out = static_cast<uint64_t>(magnitude);
-    return true;
-  }
-  if (magnitude <= static_cast<unsigned long long>(std::numeric_limits<int64_t>::max())) {
-    *out = -static_cast<int64_t>(magnitude);
-  } else if (magnitude ==
-             static_cast<unsigned long long>(std::numeric_limits<int64_t>::max()) + 1) {
-    *out = std::numeric_limits<int64_t>::min();
-  } else {
-    *out = -static_cast<double>(magnitude);
-  }
-  return true;
-}
-
-bool parse_float(const std::string& s, json* out) {
-  if (!looks_float(s)) return false;
-  errno = 0;
-  double d = std::strtod(s.c_str(), nullptr);
-  // JSON has no inf: an overflowing literal stays the text the user wrote.
-  if (!std::isfinite(d)) return false;
-  *out = d;
-  return true;
-}
-
-json resolve_plain(const std::string& s) {
-  if (is_null_word(s)) return nullptr;
-  bool b;
-  if (bool_word(s, &b)) return b;
-  json number;
-  if (parse_int(s, &number) || parse_float(s, &number)) return number;
-  return s;  // .inf, .nan and everything else
-}
 
 const char* kTagPrefix = "tag:yaml.org,2002:";
 
@@ -154,45 +60,15 @@ json scalar_value(const std::string& tag, const std::string& text, int line) {
   return resolve_plain(text);
 }
 
-std::string escape_token(const std::string& key) {
-  std::string out;
-  out.reserve(key.size());
-  for (char c : key) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
-
 // JSON (and so every AdmissionReview and `-o json` line) must be UTF-8: a stray byte would
 // otherwise surface far away, as a dump() exception or a silently altered string.
 bool valid_utf8(const std::string& s) {
-  size_t i = 0, n = s.size();
-  while (i < n) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (len == 0 || i + len > n) return false;
-    uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-    for (size_t k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8 either.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-      return false;
+  for (size_t i = 0, len = 0; i < s.size(); i += len) {
+    uint32_t cp = 0;
+    len = static_cast<unsigned char>(s[i]) < 0x80 ? 1 : text::utf8_sequence(s, i, &cp);
+    if (len == 0) return false;
     // Noncharacters are outside YAML's printable set; yaml-cpp's emitter would rewrite them.
     if ((cp & 0xFFFE) == 0xFFFE || (cp >= 0xFDD0 && cp <= 0xFDEF)) return false;
-    i += len;
   }
   return true;
 }
@@ -365,7 +241,7 @@ class JsonBuilder : public YAML::EventHandler {
   // Pointer and line of the value about to be added to the innermost collection.
   std::pair<std::string, int> child_slot(const YAML::Mark& mark) const {
     const Frame& f = stack_.back();
-    if (f.value.is_object()) return {f.pointer + "/" + escape_token(f.key), f.key_line};
+    if (f.value.is_object()) return {f.pointer + "/" + text::json_pointer_token(f.key), f.key_line};
     return {f.pointer + "/" + std::to_string(f.value.size()), line(mark)};
   }
 
@@ -399,7 +275,7 @@ class JsonBuilder : public YAML::EventHandler {
     for (json& source : f.merges) {
       for (auto& [key, value] : source.items()) {
         if (f.value.contains(key)) continue;
-        lines_->at.emplace(f.pointer + "/" + escape_token(key), f.merge_line);
+        lines_->at.emplace(f.pointer + "/" + text::json_pointer_token(key), f.merge_line);
         f.value.emplace(key, std::move(value));
       }
     }
@@ -514,139 +390,6 @@ YamlDoc parse_yaml_one(std::string_view text, const YamlLimits& limits) {
     throw YamlError(docs[1].line, "expected one YAML document, found " +
                                       std::to_string(docs.size()) + "; remove the extra `---`");
   return std::move(docs.front());
-}
-
-namespace {
-
-// Words YAML 1.1 readers (kubectl, go-yaml v2) take as booleans: quoting them keeps a string a
-// string for every reader of our output, not only for YAML 1.2 ones.
-bool yaml11_bool_word(const std::string& s) {
-  static const char* words[] = {"y",  "Y",  "yes", "Yes", "YES", "n",   "N",   "no",
-                                "No", "NO", "on",  "On",  "ON",  "off", "Off", "OFF"};
-  for (const char* w : words)
-    if (s == w) return true;
-  return false;
-}
-
-// Number-like text in any YAML version: underscores, 0b, sexagesimal (1:30), leading '.'.
-bool numberish(const std::string& s) {
-  size_t i = 0, n = s.size();
-  if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-  if (i == n) return false;
-  std::string rest = s.substr(i);
-  if (rest == ".inf" || rest == ".Inf" || rest == ".INF" || rest == ".nan" || rest == ".NaN" ||
-      rest == ".NAN")
-    return true;
-  if (!std::isdigit(static_cast<unsigned char>(s[i])) && s[i] != '.') return false;
-  size_t dots = 0;
-  for (; i < n; ++i) {
-    char c = s[i];
-    if (c == '.') ++dots;
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == ':' ||
-          c == '+' || c == '-'))
-      return false;
-  }
-  // Dotted addresses and versions (192.168.1.10, 8.0.2) read back as strings everywhere.
-  if (dots > 1) return false;
-  json v;
-  std::string stripped;
-  for (char c : s)
-    if (c != '_') stripped += c;
-  if (parse_int(stripped, &v) || looks_float(stripped)) return true;
-  // Hex, binary, octal and sexagesimal forms of YAML 1.1: digits with separators only.
-  for (char c : stripped.substr(stripped[0] == '+' || stripped[0] == '-'))
-    if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == 'x' || c == 'X' || c == 'o' ||
-          c == 'O' || c == 'b' || c == 'B' || c == ':' || c == '.'))
-      return false;
-  return true;
-}
-
-bool needs_quotes(const std::string& s) {
-  if (s.empty()) return true;
-  if (!resolve_plain(s).is_string()) return true;
-  if (s == "<<") return true;  // a plain `<<` key is a merge key
-  if (yaml11_bool_word(s) || numberish(s)) return true;
-  // Document markers: harmless inside a map, but a bare top-level value would end the document.
-  if (s.rfind("---", 0) == 0 || s.rfind("...", 0) == 0) return true;
-  if (std::isspace(static_cast<unsigned char>(s.front())) ||
-      std::isspace(static_cast<unsigned char>(s.back())))
-    return true;
-  for (unsigned char c : s)
-    if (c < 0x20 || c == 0x7f) return true;
-  return false;  // the emitter quotes what YAML syntax requires (": ", "- ", "#", ...)
-}
-
-// YAML caps an implicit key at 1024 characters: past that yaml-cpp cannot read its own output.
-// This bounds the emitter's escaped form from above (\xNN for a control byte, at most two
-// characters per byte of a multi-byte character, quotes).
-bool needs_long_key(const std::string& s) {
-  size_t len = 2;
-  for (unsigned char c : s)
-    len += c < 0x20 || c == 0x7f ? 6 : c >= 0x80 || c == '"' || c == '\\' ? 2 : 1;
-  return len > 1000;
-}
-
-void emit_string(YAML::Emitter& out, const std::string& s) {
-  if (needs_quotes(s))
-    out << YAML::DoubleQuoted << s;
-  else
-    out << s;
-}
-
-void emit(YAML::Emitter& out, const json& v) {
-  switch (v.type()) {
-    case json::value_t::object:
-      if (v.empty()) {
-        out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
-        return;
-      }
-      out << YAML::BeginMap;
-      for (const auto& [key, value] : v.items()) {
-        if (needs_long_key(key)) out << YAML::LongKey;
-        out << YAML::Key;
-        emit_string(out, key);
-        out << YAML::Value;
-        emit(out, value);
-      }
-      out << YAML::EndMap;
-      return;
-    case json::value_t::array:
-      if (v.empty()) {
-        out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
-        return;
-      }
-      out << YAML::BeginSeq;
-      for (const auto& item : v) emit(out, item);
-      out << YAML::EndSeq;
-      return;
-    case json::value_t::string:
-      emit_string(out, v.get_ref<const std::string&>());
-      return;
-    case json::value_t::boolean:
-      out << (v.get<bool>() ? "true" : "false");
-      return;
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-    case json::value_t::number_float:
-      // nlohmann prints the shortest text that reads back as the same number.
-      out << v.dump();
-      return;
-    default:
-      out << YAML::Null;
-      return;
-  }
-}
-
-}  // namespace
-
-std::string to_yaml(const json& value) {
-  YAML::Emitter out;
-  out.SetIndent(2);
-  out.SetNullFormat(YAML::LowerNull);
-  emit(out, value);
-  std::string text = out.c_str();
-  if (text.empty() || text.back() != '\n') text += '\n';
-  return text;
 }
 
 }  // namespace hostadm

@@ -18,12 +18,12 @@
 
 namespace hostadm::harness {
 
-struct SimpleDoc {
+struct FastYamlDoc {
   nlohmann::json value;
   int line = 1;  // first line of the document's content
 };
 
 // Non-empty, non-null documents of the stream, or nullopt to fall back.
-std::optional<std::vector<SimpleDoc>> parse_simple_yaml(std::string_view text);
+std::optional<std::vector<FastYamlDoc>> parse_fast_yaml(std::string_view text);
 
 }  // namespace hostadm::harness

@@ -1,0 +1,298 @@
+// The rules that need the Forklift inventory: the provider, the host by id or name, the host's
+// state and network adapters; and what an inventory failure does under the policy.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "webhook/core/address.hpp"
+#include "webhook/core/decider.hpp"
+#include "webhook/core/rules.hpp"
+
+namespace hostadm::detail {
+
+using nlohmann::json;
+
+void Decider::inventory_failed(const std::string& error) {
+  inventory_down_ = true;
+  std::string text = "could not ask the Forklift inventory about provider " + provider_label() +
+                     ": " + (error.empty() ? "no answer" : error);
+  switch (policy_.inventory_failure) {
+    case FailurePolicy::Allow:
+      warn(rule::kInventoryUnavailable,
+           text + "; admitted without inventory checks (policy inventoryFailure: allow)");
+      break;
+    case FailurePolicy::Deny:
+    case FailurePolicy::Defer:
+      deny(rule::kInventoryUnavailable,
+           text +
+               "; retry, or ask the cluster admin to check the inventory service and the "
+               "webhook's access to it");
+      break;
+  }
+}
+
+void Decider::note_stale(const std::string& error) {
+  if (stale_noted_) return;
+  stale_noted_ = true;
+  warn(rule::kInventoryStale, "inventory unreachable, used an expired cached answer for " +
+                                  provider_label() + (error.empty() ? "" : " (" + error + ")"));
+}
+
+void Decider::lookup_inventory() {
+  if (h_.provider_name.empty() || (!h_.provider_ns.empty() && h_.provider_ns != h_.ns)) return;
+  ProviderLookup pl;
+  try {
+    pl = inventory_.provider(h_.ns, h_.provider_name);
+  } catch (const std::exception& e) {
+    pl = ProviderLookup{};
+    pl.error = e.what();
+  }
+  if (pl.stale) note_stale(pl.error);
+  switch (pl.status) {
+    case LookupStatus::Unavailable:
+      inventory_failed(pl.error);
+      return;
+    case LookupStatus::NotFound:
+      // The inventory lists only providers Forklift has validated: absent from it is not absent
+      // from the cluster.
+      deny(rule::kProviderNotFound,
+           "the Forklift inventory lists no provider named " + q(h_.provider_name) +
+               " in namespace " + q(h_.ns) +
+               ". Either it does not exist: check spec.provider.name against `kubectl get "
+               "providers -n " +
+               shown(h_.ns) +
+               "`; or it exists but Forklift has not validated it yet (new, just edited, wrong "
+               "credentials, or the inventory restarted): its Ready condition says why "
+               "(`kubectl get provider " +
+               shown(h_.provider_name) + " -n " + shown(h_.ns) +
+               " -o jsonpath='{.status.conditions}'`); apply again once it is Ready");
+      return;
+    case LookupStatus::NotReady:
+      deny(rule::kProviderNotReady, "the Forklift inventory has not synced provider " +
+                                        provider_label() + " yet" +
+                                        (pl.error.empty() ? "" : " (" + pl.error + ")") +
+                                        "; wait for the sync and apply again");
+      return;
+    case LookupStatus::Ok:
+      break;
+  }
+  if (!pl.provider) {
+    inventory_failed("the inventory answered without the provider");
+    return;
+  }
+  provider_ = std::move(pl.provider);
+  bool usable = true;
+  if (provider_->type != "vsphere") {
+    deny(rule::kProviderNotVsphere,
+         "provider " + provider_label() + " has type " + q(provider_->type) +
+             "; only vSphere providers can have Hosts: point spec.provider at a vsphere provider");
+    usable = false;
+  }
+  if (!provider_->ready) {
+    deny(rule::kProviderNotReady,
+         "provider " + provider_label() + " is not ready (" +
+             (provider_->not_ready_reason.empty() ? "no reason given"
+                                                  : provider_->not_ready_reason) +
+             "); fix the Provider until its Ready condition is True, then apply again");
+    usable = false;
+  }
+  // The host list of an unusable provider proves nothing; its own denial says what to fix.
+  if (!usable || (h_.id.empty() && h_.name.empty())) return;
+
+  const bool by_id = !h_.id.empty();
+  HostsLookup hl;
+  try {
+    hl = by_id ? inventory_.host_by_id(*provider_, h_.id)
+               : inventory_.hosts_by_name(*provider_, h_.name);
+  } catch (const std::exception& e) {
+    hl = HostsLookup{};
+    hl.error = e.what();
+  }
+  if (hl.stale) note_stale(hl.error);
+  switch (hl.status) {
+    case LookupStatus::Unavailable:
+      // The provider is listed, so its collector exists: an inventory that keeps a host lookup
+      // waiting is most likely re-syncing it (it holds such requests up to 10 s, then says 206).
+      inventory_failed(hl.timed_out ? hl.error + "; the inventory may be re-syncing provider " +
+                                          provider_label() +
+                                          " (while it does, it waits up to 10 s before "
+                                          "answering 206 not-synced)"
+                                    : hl.error);
+      return;
+    case LookupStatus::NotReady:
+      deny(rule::kProviderNotReady, "the Forklift inventory has not synced provider " +
+                                        provider_label() + " yet" +
+                                        (hl.error.empty() ? "" : " (" + hl.error + ")") +
+                                        "; wait for the sync and apply again");
+      return;
+    case LookupStatus::NotFound:
+    case LookupStatus::Ok:
+      break;
+  }
+  static const std::vector<HostInfo> kNone;
+  const std::vector<HostInfo>& found = hl.hosts ? *hl.hosts : kNone;
+  auto list_hint = [&] {
+    return "list them with `kubectl mtv get inventory hosts -p " + shown(h_.provider_name) +
+           " -n " + shown(h_.ns) + "`";
+  };
+  if (by_id) {
+    // The inventory answers the one host with that id; anything else it sent is not it.
+    auto it = std::find_if(found.begin(), found.end(),
+                           [&](const HostInfo& host) { return host.id == h_.id; });
+    if (it == found.end()) {
+      deny(rule::kHostNotFound, "provider " + provider_label() + " has no host with id " +
+                                    q(h_.id) + " in the Forklift inventory; check spec.id (" +
+                                    list_hint() + ")");
+      return;
+    }
+    if (h_.name.empty() && !it->name.empty()) mutate({"spec", "name"}, it->name);
+    check_host(*it);
+    return;
+  }
+  // As Forklift resolves a name: the last segment by equality, then the datacenter filter.
+  std::vector<const HostInfo*> candidates;
+  std::vector<std::string> paths;
+  for (const auto& host : found) {
+    if (last_path_segment(host.name) != last_path_segment(h_.name)) continue;
+    candidates.push_back(&host);
+    paths.push_back(host_path(host));
+  }
+  std::vector<const HostInfo*> matches;
+  for (size_t k : datacenter_filter(h_.name, paths)) matches.push_back(candidates[k]);
+  if (matches.empty()) {
+    deny(rule::kHostNotFound,
+         "provider " + provider_label() + " has no host named " + q(last_path_segment(h_.name)) +
+             " in the Forklift inventory; check spec.name, or set spec.id (" + list_hint() + ")");
+    return;
+  }
+  if (matches.size() > 1) {
+    std::string ids;
+    for (const HostInfo* m : matches) {
+      std::string where = host_path(*m);
+      ids += (ids.empty() ? "" : ", ") + m->id + (where.empty() ? "" : " at " + shown(where));
+    }
+    const std::string dc = datacenter_of(h_.name);
+    deny(rule::kHostAmbiguous,
+         std::to_string(matches.size()) + " hosts of provider " + provider_label() + " are named " +
+             q(last_path_segment(h_.name)) + (dc.empty() ? "" : " in datacenter " + q(dc)) +
+             " (ids: " + ids + "); set spec.id to the one you mean" +
+             (dc.empty() ? ", or give spec.name as a path starting with its datacenter "
+                           "(/DATACENTER/host/...)"
+                         : ""));
+    return;
+  }
+  if (!matches.front()->id.empty()) mutate({"spec", "id"}, matches.front()->id);
+  check_host(*matches.front());
+}
+
+void Decider::check_host(const HostInfo& host) {
+  if (host.in_maintenance)
+    warn(rule::kHostInMaintenance,
+         "host " + host.id +
+             " is in maintenance mode: Forklift will not mark this Host Ready while it is, so "
+             "disk transfers go through vCenter instead of this host until it leaves maintenance");
+  if (host.status == "red") {
+    warn(rule::kHostStatusNotGreen,
+         "host " + host.id +
+             " has status 'red' in vSphere: Forklift marks this Host NotHealthy and never Ready, "
+             "so disk transfers go through vCenter instead of this host; fix the host's health "
+             "in vSphere");
+  } else if (host.status != "green") {
+    warn(rule::kHostStatusNotGreen,
+         "host " + host.id +
+             (host.status.empty() ? " reports no status in vSphere"
+                                  : " has status " + q(host.status) + " in vSphere") +
+             ": Forklift flags this Host HostStatusNotGreen; check the host's health before "
+             "migrating");
+  }
+  if (!h_.adapter.empty()) {
+    check_adapter(host);
+    return;
+  }
+  // A DNS name cannot be compared offline.
+  if (h_.ip.empty() || !address_problem(h_.ip, policy_.allow_hostnames).empty() ||
+      !is_ip_literal(unbracketed(h_.ip)))
+    return;
+  bool on_host = std::any_of(host.adapters.begin(), host.adapters.end(),
+                             [&](const Adapter& a) { return same_address(a.ip_address, h_.ip); });
+  if (!on_host)
+    warn(rule::kAddressNotOnHost, "spec.ipAddress " + shown(h_.ip) +
+                                      " is not an adapter IP of host " + host.id +
+                                      " (fine for a load balancer)");
+}
+
+void Decider::check_adapter(const HostInfo& host) {
+  std::vector<const Adapter*> matches;
+  std::vector<std::string> names;
+  for (const auto& a : host.adapters) {
+    if (a.name == h_.adapter) matches.push_back(&a);
+    if (std::find(names.begin(), names.end(), a.name) == names.end()) names.push_back(a.name);
+  }
+  if (matches.empty()) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + q(n);
+    deny(rule::kAdapterNotFound,
+         "host " + host_label(host) + " has no network adapter named " + q(h_.adapter) +
+             (names.empty() ? "; the inventory lists no adapters for it: set spec.ipAddress and "
+                              "remove the annotation " +
+                                  policy_.adapter_annotation
+                            : "; use one of: " + list));
+    return;
+  }
+  // Equal to any adapter of that name is consistent: a stored, already mutated Host looks like
+  // that, and on a distributed switch every vmk carries the switch's name.
+  if (!h_.ip.empty() && std::any_of(matches.begin(), matches.end(), [&](const Adapter* a) {
+        return !a->ip_address.empty() && same_address(h_.ip, a->ip_address);
+      }))
+    return;
+  const Adapter& adapter = *matches.front();
+  if (adapter.ip_address.empty()) {
+    deny(rule::kAdapterNoIp, "network adapter " + q(adapter.name) + " of host " + host_label(host) +
+                                 " has no IP address in the inventory; choose another adapter "
+                                 "or set spec.ipAddress and remove the annotation " +
+                                 policy_.adapter_annotation);
+    return;
+  }
+  // The address as spec.ipAddress must hold it (an IPv6 one in brackets).
+  const std::string adapter_ip = spec_address(adapter.ip_address);
+  // Said only when the first adapter's IP is used: a conflict is about all of them.
+  auto note_repeated = [&] {
+    if (matches.size() > 1)
+      warn(rule::kAdapterNameRepeated,
+           std::to_string(matches.size()) + " adapters of host " + host.id + " are named " +
+               q(adapter.name) +
+               " (a distributed switch gives every vmk on it the switch's name); used the first (" +
+               adapter_ip + "), as kubectl mtv does; set spec.ipAddress to pick another");
+  };
+  if (h_.ip.empty()) {
+    note_repeated();
+    mutate({"spec", "ipAddress"}, adapter_ip);
+    return;
+  }
+  std::string old_ip;
+  if (req_.operation == "UPDATE") {
+    const json* spec = find(req_.old_object, "spec");
+    const json* ip = spec ? find(*spec, "ipAddress") : nullptr;
+    if (ip && ip->is_string()) old_ip = ip->get<std::string>();
+  }
+  // An unchanged IP that the inventory moved away from is stale, not the user's choice. Only
+  // /mutate may follow it; /validate seeing it means no mutating webhook refreshed it.
+  if (phase_ == Phase::Mutate && !old_ip.empty() && old_ip == h_.ip) {
+    note_repeated();
+    mutate({"spec", "ipAddress"}, adapter_ip);
+    warn(rule::kAddressRefreshed, "adapter " + q(adapter.name) + " of host " + host.id +
+                                      " now has IP " + adapter_ip +
+                                      "; spec.ipAddress updated from " + shown(h_.ip));
+    return;
+  }
+  std::string ips;
+  for (const Adapter* a : matches)
+    if (!a->ip_address.empty()) ips += (ips.empty() ? "" : ", ") + spec_address(a->ip_address);
+  deny(rule::kAddressConflict,
+       "spec.ipAddress is " + shown(h_.ip) + " but network adapter " + q(adapter.name) +
+           " of host " + host_label(host) + (matches.size() > 1 ? " has IPs " : " has IP ") + ips +
+           "; remove spec.ipAddress to use the adapter's IP, or remove the annotation " +
+           policy_.adapter_annotation + " to use " + shown(h_.ip));
+}
+
+}  // namespace hostadm::detail
