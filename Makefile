@@ -3,6 +3,9 @@ SHELL := /bin/bash
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# Warnings are errors here (and so in CI, which runs `make test`); a plain cmake build leaves them
+# warnings (HOSTADM_WERROR defaults to OFF for packagers with newer compilers).
+WERROR ?= ON
 LISTEN ?= 127.0.0.1:8443
 CERT_DIR := certs/dev
 
@@ -24,7 +27,7 @@ test-deps:
 	@.ci/install-deps .ci/packages-build.txt .ci/packages-test.txt
 
 $(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -G Ninja -DHOSTADM_WERROR=$(WERROR) $(CMAKE_FLAGS)
 
 # The product only; `make test` builds the suites too.
 build: deps test-deps $(BUILD)/build.ninja
@@ -45,6 +48,7 @@ run: build certs
 	  --inventory-fixture examples/inventory.yaml --policy examples/policy.yaml --log-format text
 
 test: build
+	cmake -S . -B $(BUILD) -DHOSTADM_WERROR=ON >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 300
 
@@ -61,11 +65,12 @@ fuzz: test-deps
 	tests/fuzz/run.sh $${FUZZ_SECONDS:-600}
 
 test-sanitize: test-deps
-	cmake -S . -B build-asan -G Ninja -DHOSTADM_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
+	cmake -S . -B build-asan -G Ninja -DHOSTADM_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug \
+	  -DHOSTADM_WERROR=ON
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest -j $(JOBS) --output-on-failure --timeout 600
-	cmake -S . -B build-tsan -G Ninja -DHOSTADM_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug
+	cmake -S . -B build-tsan -G Ninja -DHOSTADM_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug -DHOSTADM_WERROR=ON
 	cmake --build build-tsan -j $(JOBS)
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/.ci/tsan.supp" ctest -L server -j $(JOBS) --output-on-failure --timeout 600
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "webhook/cli/flags.hpp"
+
 namespace hostadm::harness {
 
 using Args = std::vector<std::string>;
@@ -16,6 +18,15 @@ int cmd_serve_inventory(const Args& args);  // serve_inventory.cpp
 int cmd_send(const Args& args);             // send.cpp
 int cmd_snapshot(const Args& args);         // snapshot.cpp
 int cmd_rules(const Args& args);            // rules_command.cpp
+
+// Each command's flag table, for its --help and the reference page (`host-harness
+// --help=markdown`).
+const cli::Command& replay_command();
+const cli::Command& test_command();
+const cli::Command& serve_inventory_command();
+const cli::Command& send_command();
+const cli::Command& snapshot_command();
+const cli::Command& rules_command();
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;

@@ -8,49 +8,69 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(host-harness: Forklift Host admission decisions without a cluster
+using namespace hostadm::harness;
 
-usage:
-  host-harness replay --inventory FIXTURE [--policy FILE] [--namespace NS] [-o table|json|yaml|junit] [--fail-on-warnings] PATH...
-  host-harness replay --inventory-url URL [--token-file F] [--ca F | --insecure-skip-tls] [...] PATH...   (audit a live inventory)
-  host-harness test SUITE... [-o table|json|junit]
-  host-harness serve-inventory --inventory FIXTURE [--listen 127.0.0.1:0] [--tls-cert F --tls-key F] [--token T]
-  host-harness send --webhook https://HOST:PORT --ca FILE [--tls-server-name NAME] [--dry-run] [--repeat N --concurrency C] [-o ...] PATH...
-  host-harness snapshot --inventory-url URL [--token-file F] [--ca F | --insecure-skip-tls] [--namespace NS] [--provider NAME]
-  host-harness rules [-o table|json|markdown]
+struct Entry {
+  const char* name;
+  int (*run)(const Args&);
+  const hostadm::cli::Command& (*command)();
+};
 
-  host-harness --version
+const Entry kCommands[] = {
+    {"replay", cmd_replay, replay_command},
+    {"test", cmd_test, test_command},
+    {"serve-inventory", cmd_serve_inventory, serve_inventory_command},
+    {"send", cmd_send, send_command},
+    {"snapshot", cmd_snapshot, snapshot_command},
+    {"rules", cmd_rules, rules_command},
+};
 
-exit codes: 0 success, 1 a denial or a failed case, 2 bad usage, unreadable input or nothing checked
-)";
+// The synopses come from each command's flag table, so this list cannot drift from them.
+std::string usage() {
+  std::string out = "host-harness: Forklift Host admission decisions without a cluster\n\nusage:\n";
+  for (const auto& e : kCommands)
+    for (const auto& line : hostadm::cli::synopsis(e.command())) out += "  " + line + "\n";
+  out +=
+      "\n  host-harness COMMAND --help    the command's flags\n"
+      "  host-harness --version\n\n"
+      "exit codes: 0 success, 1 a denial or a failed case, 2 bad usage, unreadable input or "
+      "nothing checked\n";
+  return out;
+}
+
+// Every command's flag table as Markdown, the source of the flags reference page.
+std::string markdown() {
+  std::string out = "# host-harness\n\n";
+  for (const auto& e : kCommands) out += hostadm::cli::markdown(e.command()) + "\n";
+  return out;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
-  using namespace hostadm::harness;
   if (argc < 2) {
-    std::cerr << kUsage;
+    std::cerr << usage();
     return kExitUsage;
   }
   std::string cmd = argv[1];
   Args args(argv + 2, argv + argc);
   try {
-    if (cmd == "replay") return cmd_replay(args);
-    if (cmd == "test") return cmd_test(args);
-    if (cmd == "serve-inventory") return cmd_serve_inventory(args);
-    if (cmd == "send") return cmd_send(args);
-    if (cmd == "snapshot") return cmd_snapshot(args);
-    if (cmd == "rules") return cmd_rules(args);
+    for (const auto& e : kCommands)
+      if (cmd == e.name) return e.run(args);
     if (cmd == "--version" || cmd == "version") {
       std::cout << hostadm::version_line("host-harness") << "\n";
       return kExitOk;
     }
     if (cmd == "-h" || cmd == "--help" || cmd == "help") {
-      std::cout << kUsage;
+      std::cout << usage();
       return kExitOk;
     }
-    std::cerr << "host-harness: unknown command '" << cmd << "'\n\n" << kUsage;
+    if (cmd == "--help=markdown") {
+      std::cout << markdown();
+      return kExitOk;
+    }
+    std::cerr << "host-harness: unknown command '" << cmd << "'\n\n" << usage();
     return kExitUsage;
   } catch (const std::exception& e) {
     // Commands report their own errors; this is the last line of defence against a crash.

@@ -10,79 +10,69 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/command_line.hpp"
 #include "harness/output.hpp"
 #include "harness/pipeline.hpp"
+#include "webhook/core/text.hpp"
 #include "webhook/inventory/files.hpp"
 
 namespace hostadm::harness {
 
-namespace {
-
-constexpr const char* kReplayUsage =
-    "usage: host-harness replay --inventory FIXTURE [--policy FILE] [--namespace NS] "
-    "[-o table|json|yaml|junit] [--fail-on-warnings] PATH...\n"
-    "       host-harness replay --inventory-url URL [--token-file F] [--ca F | "
-    "--insecure-skip-tls] [...] PATH...\n"
-    "  PATH: a manifest file, a directory (every *.yaml|*.yml|*.json below it) or - (stdin)\n"
-    "  --inventory-url: audit mode, judged against the live Forklift inventory with the "
-    "webhook's own client\n";
-
-}  // namespace
+const cli::Command& replay_command() {
+  using cli::FlagKind;
+  using cli::make_flag;
+  static const cli::Command kCommand = [] {
+    cli::Command c;
+    c.program = "host-harness replay";
+    c.synopsis = {"--inventory FIXTURE [flags] PATH...",
+                  "--inventory-url URL [--token-file F] [--ca F | --insecure-skip-tls] [flags] "
+                  "PATH..."};
+    c.operands = "PATH...";
+    c.summary =
+        "Runs Host manifests and AdmissionReviews through the apiserver's admission path and the "
+        "webhook's rules, against a fixture inventory or (audit mode) the live Forklift inventory.";
+    c.notes = {kPathNote};
+    cli::Flag ns = make_flag("namespace", FlagKind::String, "NS",
+                             "namespace for documents without one", "default");
+    ns.short_name = 'n';
+    c.flags = {
+        make_flag("inventory", FlagKind::String, "FIXTURE",
+                  "the mock Forklift inventory, a fixture file (e.g. examples/inventory.yaml)"),
+        make_flag("inventory-url", FlagKind::String, "URL",
+                  "audit mode: judge against the live Forklift inventory with the webhook's own "
+                  "client"),
+        make_flag("token-file", FlagKind::String, "FILE", "bearer token for --inventory-url"),
+        make_flag("ca", FlagKind::String, "FILE",
+                  "CA bundle that verifies --inventory-url's certificate"),
+        make_flag("insecure-skip-tls", FlagKind::Bool, "",
+                  "do not verify --inventory-url's certificate"),
+        make_flag("policy", FlagKind::String, "FILE", "policy YAML", "built-in defaults"),
+        ns,
+        output_flag({"table", "json", "yaml", "junit"}),
+        make_flag("fail-on-warnings", FlagKind::Bool, "",
+                  "exit 1 when an admitted Host has a warning"),
+    };
+    c.footer =
+        "Exit codes: 0 every Host admitted, 1 a denial (or a warning with --fail-on-warnings), "
+        "2 bad usage, unreadable input or nothing checked.";
+    return c;
+  }();
+  return kCommand;
+}
 
 ReplayOptions parse_replay_args(const Args& args) {
+  const cli::Parsed f = cli::parse(replay_command(), args);
   ReplayOptions o;
-  bool flags_done = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (flags_done || a == "-" || a.empty() || a[0] != '-') {
-      o.paths.push_back(a);
-      continue;
-    }
-    if (a == "--") {
-      flags_done = true;
-      continue;
-    }
-    std::string flag = a, value;
-    bool has_value = false;
-    if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
-      flag = a.substr(0, eq);
-      value = a.substr(eq + 1);
-      has_value = true;
-    } else if (a.rfind("-o", 0) == 0 && a.size() > 2) {
-      flag = "-o";
-      value = a.substr(2);
-      has_value = true;
-    }
-    auto take = [&]() -> std::string {
-      if (has_value) return value;
-      if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
-      return args[++i];
-    };
-    if (flag == "--inventory") {
-      o.inventory = take();
-    } else if (flag == "--inventory-url") {
-      o.live.url = take();
-    } else if (flag == "--token-file") {
-      o.live.token_file = take();
-    } else if (flag == "--ca") {
-      o.live.ca_file = take();
-    } else if (flag == "--insecure-skip-tls" || flag == "--fail-on-warnings") {
-      if (has_value) throw UsageError(flag + " takes no value");
-      (flag == "--fail-on-warnings" ? o.fail_on_warnings : o.live.insecure_skip_tls) = true;
-    } else if (flag == "--policy") {
-      o.policy = take();
-    } else if (flag == "--namespace" || flag == "-n") {
-      o.ns = take();
-    } else if (flag == "-o" || flag == "--output") {
-      try {
-        o.format = parse_format(take());
-      } catch (const std::invalid_argument& e) {
-        throw UsageError(e.what());
-      }
-    } else {
-      throw UsageError("unknown flag '" + a + "'");
-    }
-  }
+  o.inventory = f.get("inventory");
+  o.live.url = f.get("inventory-url");
+  o.live.token_file = f.get("token-file");
+  o.live.ca_file = f.get("ca");
+  o.live.insecure_skip_tls = f.flag("insecure-skip-tls");
+  o.fail_on_warnings = f.flag("fail-on-warnings");
+  o.policy = f.get("policy");
+  o.ns = f.get("namespace");
+  o.format = parse_format(f.get("output", "table"));
+  o.paths = f.operands;
   const bool live = !o.live.url.empty();
   if (live && !o.inventory.empty())
     throw UsageError(
@@ -168,27 +158,22 @@ std::string nothing_checked_reason(const std::vector<DocResult>& results) {
            "without *.yaml|*.yml|*.json)";
   std::map<std::string, int> reasons;
   for (const auto& r : results) ++reasons[r.skip_reason.empty() ? "skipped" : r.skip_reason];
-  std::string list;
-  for (const auto& [why, n] : reasons)
-    list += (list.empty() ? "" : ", ") + why + ": " + std::to_string(n);
+  std::vector<std::string> counts;
+  for (const auto& [why, n] : reasons) counts.push_back(why + ": " + std::to_string(n));
+  const std::string list = text::join(counts);
   return std::to_string(results.size()) + " document" + (results.size() == 1 ? "" : "s") +
          ", all skipped (" + list + "); give Host manifests (apiVersion " +
          "forklift.konveyor.io/v1beta1, kind Host), Lists of them, or AdmissionReviews";
 }
 
 int cmd_replay(const Args& args) {
-  for (const auto& a : args) {
-    if (a == "-h" || a == "--help") {
-      std::cout << kReplayUsage;
-      return kExitOk;
-    }
-  }
+  int exit_code = kExitOk;
+  if (!read_command_line(replay_command(), args, exit_code)) return exit_code;
   ReplayOptions options;
   try {
     options = parse_replay_args(args);
   } catch (const UsageError& e) {
-    std::cerr << "host-harness replay: " << e.what() << "\n" << kReplayUsage;
-    return kExitUsage;
+    return usage_error(replay_command(), e.what());
   }
   std::vector<DocResult> results;
   try {

@@ -2,19 +2,17 @@
 // apiserver's admission path against a fixture inventory, without a cluster.
 #pragma once
 
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "harness/commands.hpp"
 #include "harness/live_inventory.hpp"
 #include "harness/results.hpp"
+#include "webhook/cli/flags.hpp"
 
 namespace hostadm::harness {
 
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using cli::UsageError;
 
 struct ReplayOptions {
   std::string inventory;      // fixture file; or, exclusively:

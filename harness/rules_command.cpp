@@ -4,16 +4,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/command_line.hpp"
 #include "harness/commands.hpp"
-#include "harness/flags.hpp"
 #include "harness/rule_examples.hpp"
 #include "webhook/core/rules.hpp"
 
 namespace hostadm::harness {
 
 namespace {
-
-constexpr const char* kRulesUsage = "usage: host-harness rules [-o table|json|markdown]\n";
 
 const char* kind_name(RuleKind k) {
   switch (k) {
@@ -25,20 +23,6 @@ const char* kind_name(RuleKind k) {
       return "policy";
   }
   return "?";
-}
-
-// Markdown table cells: a '|' would end the cell, a newline the row.
-std::string cell(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '\n')
-      out += ' ';
-    else
-      out += c;
-  }
-  return out;
 }
 
 void write_table(std::ostream& out, const std::vector<RuleExample>& examples) {
@@ -85,42 +69,38 @@ void write_markdown(std::ostream& out, const std::vector<RuleExample>& examples)
     std::string example =
         ex.message.empty() ? "(" + ex.scenario + ")" : ex.scenario + ": `" + ex.message + "`";
     out << "| `" << rules[i].id << "` | " << kind_name(rules[i].kind) << " | "
-        << cell(rules[i].when) << " | " << cell(example) << " |\n";
+        << cli::markdown_cell(std::string(rules[i].when)) << " | " << cli::markdown_cell(example)
+        << " |\n";
   }
 }
 
 }  // namespace
 
+const cli::Command& rules_command() {
+  static const cli::Command kCommand = [] {
+    cli::Command c;
+    c.program = "host-harness rules";
+    c.summary =
+        "Lists every rule id with its kind, when it fires and an example message, produced by "
+        "the webhook's own decision code against a small sample inventory.";
+    c.flags = {output_flag({"table", "json", "markdown"})};
+    return c;
+  }();
+  return kCommand;
+}
+
 int cmd_rules(const Args& args) {
-  ParsedFlags flags;
-  try {
-    flags = parse_flags(args, {"-o", "--output"}, {"--help", "-h"});
-  } catch (const FlagError& e) {
-    std::cerr << "host-harness rules: " << e.what() << "\n" << kRulesUsage;
-    return kExitUsage;
-  }
-  if (flags.has("--help") || flags.has("-h")) {
-    std::cout << kRulesUsage;
-    return kExitOk;
-  }
-  if (!flags.positional.empty()) {
-    std::cerr << "host-harness rules: takes no PATH ('" << flags.positional.front() << "')\n"
-              << kRulesUsage;
-    return kExitUsage;
-  }
-  std::string format = flags.get("-o", flags.get("--output", "table"));
+  int exit_code = kExitOk;
+  auto flags = read_command_line(rules_command(), args, exit_code);
+  if (!flags) return exit_code;
+  const std::string format = flags->get("output", "table");
   auto examples = rule_examples();
   if (format == "table")
     write_table(std::cout, examples);
   else if (format == "json")
     write_json(std::cout, examples);
-  else if (format == "markdown")
+  else
     write_markdown(std::cout, examples);
-  else {
-    std::cerr << "host-harness rules: unknown output format '" << format
-              << "'; accepted: table, json, markdown\n";
-    return kExitUsage;
-  }
   return kExitOk;
 }
 

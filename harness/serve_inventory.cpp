@@ -23,9 +23,9 @@
 #include <openssl/ssl.h>
 #include <nlohmann/json.hpp>
 
+#include "harness/command_line.hpp"
 #include "harness/commands.hpp"
 #include "harness/fixture_rest.hpp"
-#include "harness/flags.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/inventory/files.hpp"
 
@@ -34,10 +34,6 @@ namespace hostadm::harness {
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kUsage =
-    "usage: host-harness serve-inventory --inventory FIXTURE [--listen 127.0.0.1:0] "
-    "[--tls-cert F --tls-key F] [--token T]";
 
 // Switched at run time by POST /__faults; read by every request.
 struct Faults {
@@ -211,35 +207,48 @@ void wait_for(std::chrono::milliseconds d, const std::atomic<bool>& stopping) {
 
 }  // namespace
 
+const cli::Command& serve_inventory_command() {
+  using cli::FlagKind;
+  using cli::make_flag;
+  static const cli::Command kCommand = [] {
+    cli::Command c;
+    c.program = "host-harness serve-inventory";
+    c.synopsis = {
+        "--inventory FIXTURE [--listen HOST:PORT] [--tls-cert F --tls-key F] [--token T]"};
+    c.summary =
+        "Serves a fixture as the Forklift inventory REST API, with the real inventory's answers "
+        "and failure modes and faults switched at run time (POST /__faults), until SIGTERM.";
+    c.flags = {
+        make_flag("inventory", FlagKind::String, "FIXTURE", "the fixture file to serve"),
+        make_flag("listen", FlagKind::String, "HOST:PORT", "address to serve on; port 0 picks one",
+                  "127.0.0.1:0"),
+        make_flag("tls-cert", FlagKind::String, "FILE", "serve HTTPS with this certificate (PEM)"),
+        make_flag("tls-key", FlagKind::String, "FILE", "private key of --tls-cert (PEM)"),
+        make_flag("token", FlagKind::String, "TOKEN",
+                  "require this bearer token (answer 401 without it)"),
+    };
+    return c;
+  }();
+  return kCommand;
+}
+
 int cmd_serve_inventory(const Args& args) {
-  ParsedFlags flags;
-  try {
-    flags = parse_flags(args, {"--inventory", "--listen", "--tls-cert", "--tls-key", "--token"},
-                        {"--help", "-h"});
-  } catch (const FlagError& e) {
-    std::cerr << "host-harness serve-inventory: " << e.what() << "\n" << kUsage << "\n";
-    return kExitUsage;
-  }
-  if (flags.has("--help") || flags.has("-h")) {
-    std::cout << kUsage << "\n";
-    return kExitOk;
-  }
-  auto usage = [](const std::string& msg) {
-    std::cerr << "host-harness serve-inventory: " << msg << "\n" << kUsage << "\n";
-    return kExitUsage;
-  };
-  if (!flags.positional.empty()) return usage("unexpected argument '" + flags.positional[0] + "'");
-  const std::string inventory = flags.get("--inventory");
+  int exit_code = kExitOk;
+  auto parsed = read_command_line(serve_inventory_command(), args, exit_code);
+  if (!parsed) return exit_code;
+  const cli::Parsed& flags = *parsed;
+  auto usage = [](const std::string& msg) { return usage_error(serve_inventory_command(), msg); };
+  const std::string inventory = flags.get("inventory");
   if (inventory.empty())
     return usage("--inventory FIXTURE is required (e.g. examples/inventory.yaml)");
-  const std::string cert = flags.get("--tls-cert"), key = flags.get("--tls-key");
+  const std::string cert = flags.get("tls-cert"), key = flags.get("tls-key");
   if (cert.empty() != key.empty()) return usage("--tls-cert and --tls-key go together");
   std::string host;
   int port = 0;
-  if (!parse_listen(flags.get("--listen", "127.0.0.1:0"), host, port))
+  if (!parse_listen(flags.get("listen", "127.0.0.1:0"), host, port))
     return usage("--listen must be HOST:PORT, e.g. 127.0.0.1:0 (0 picks a free port)");
-  const std::string token = flags.get("--token");
-  if (flags.has("--token") && token.empty()) return usage("--token must not be empty");
+  const std::string token = flags.get("token");
+  if (flags.has("token") && token.empty()) return usage("--token must not be empty");
 
   std::shared_ptr<const Fixture> fixture;
   try {

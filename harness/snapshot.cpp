@@ -11,9 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/command_line.hpp"
 #include "harness/commands.hpp"
 #include "harness/fixture_snapshot.hpp"
-#include "harness/flags.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/core/json_limits.hpp"
 #include "webhook/core/policy.hpp"
@@ -25,11 +25,6 @@ namespace hostadm::harness {
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kUsage =
-    "usage: host-harness snapshot --inventory-url URL [--token-file F] "
-    "[--ca F | --insecure-skip-tls] [--namespace NS] [--provider NAME] [--timeout 30s]\n"
-    "       (the URL may also come from MTV_INVENTORY_URL)";
 
 // Hosts per page: about 1 MB of JSON at real size.
 constexpr size_t kPage = 100;
@@ -53,39 +48,53 @@ int fail(const std::string& msg) {
 
 }  // namespace
 
+const cli::Command& snapshot_command() {
+  using cli::FlagKind;
+  using cli::make_flag;
+  static const cli::Command kCommand = [] {
+    cli::Command c;
+    c.program = "host-harness snapshot";
+    c.synopsis = {
+        "--inventory-url URL [--token-file F] [--ca F | --insecure-skip-tls] [--namespace NS] "
+        "[--provider NAME] [--timeout 30s]"};
+    c.summary =
+        "Records a live Forklift inventory into a fixture on stdout, so CI can replay manifests "
+        "against what a cluster really has.";
+    cli::Flag ns = make_flag("namespace", FlagKind::String, "NS",
+                             "record only the providers of this namespace", "all");
+    ns.short_name = 'n';
+    c.flags = {
+        make_flag("inventory-url", FlagKind::String, "URL", "the Forklift inventory's base URL",
+                  "env MTV_INVENTORY_URL"),
+        make_flag("token-file", FlagKind::String, "FILE", "bearer token for the inventory"),
+        make_flag("ca", FlagKind::String, "FILE", "CA bundle that verifies the inventory"),
+        make_flag("insecure-skip-tls", FlagKind::Bool, "",
+                  "do not verify the inventory's certificate"),
+        ns,
+        make_flag("provider", FlagKind::String, "NAME", "record only the provider of this name"),
+        make_flag("timeout", FlagKind::Duration, "DURATION", "each inventory request's deadline",
+                  "30s"),
+    };
+    return c;
+  }();
+  return kCommand;
+}
+
 int cmd_snapshot(const Args& args) {
-  ParsedFlags flags;
-  try {
-    flags = parse_flags(
-        args, {"--inventory-url", "--token-file", "--ca", "--namespace", "--provider", "--timeout"},
-        {"--insecure-skip-tls", "--help", "-h"});
-  } catch (const FlagError& e) {
-    return fail(std::string(e.what()) + "\n" + kUsage);
-  }
-  if (flags.has("--help") || flags.has("-h")) {
-    std::cout << kUsage << "\n";
-    return kExitOk;
-  }
-  if (!flags.positional.empty())
-    return fail("unexpected argument '" + flags.positional[0] + "'\n" + kUsage);
+  int exit_code = kExitOk;
+  auto parsed = read_command_line(snapshot_command(), args, exit_code);
+  if (!parsed) return exit_code;
+  const cli::Parsed& flags = *parsed;
 
   HttpSourceConfig cfg;
-  cfg.url = inventory_url_from_env_or(flags.get("--inventory-url"));
-  if (cfg.url.empty())
-    return fail(std::string("--inventory-url URL (or MTV_INVENTORY_URL) is required\n") + kUsage);
-  cfg.token_file = flags.get("--token-file");
-  cfg.ca_file = flags.get("--ca");
-  cfg.insecure_skip_tls = flags.has("--insecure-skip-tls");
+  cfg.url = inventory_url_from_env_or(flags.get("inventory-url"));
+  if (cfg.url.empty()) return fail("--inventory-url URL (or MTV_INVENTORY_URL) is required");
+  cfg.token_file = flags.get("token-file");
+  cfg.ca_file = flags.get("ca");
+  cfg.insecure_skip_tls = flags.flag("insecure-skip-tls");
   if (cfg.insecure_skip_tls && !cfg.ca_file.empty())
     return fail("--ca and --insecure-skip-tls exclude each other: pick one");
-  std::chrono::milliseconds timeout{30'000};
-  if (flags.has("--timeout")) {
-    try {
-      timeout = parse_duration(flags.get("--timeout"));
-    } catch (const std::exception&) {
-      return fail("--timeout must be a duration like 30s or 500ms");
-    }
-  }
+  const std::chrono::milliseconds timeout = flags.duration("timeout", std::chrono::seconds(30));
   if (cfg.insecure_skip_tls)
     std::cerr << "host-harness snapshot: warning: not verifying the inventory's certificate\n";
 
@@ -95,9 +104,9 @@ int cmd_snapshot(const Args& args) {
   } catch (const std::exception& e) {
     return fail(e.what());
   }
-  const std::string base = parse_inventory_url(cfg.url).base();
-  const std::string ns = flags.get("--namespace");
-  const std::string only = flags.get("--provider");
+  const std::string base = parse_http_url(cfg.url, "inventory URL").base();
+  const std::string ns = flags.get("namespace");
+  const std::string only = flags.get("provider");
 
   auto deadline = [&] { return SteadyClock::now() + timeout; };
   std::string path = "/providers";

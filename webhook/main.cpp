@@ -13,10 +13,10 @@
 #include "webhook/inventory/http_source.hpp"
 #include "webhook/server/config.hpp"
 #include "webhook/server/handlers.hpp"
-#include "webhook/server/http_server.hpp"
 #include "webhook/server/lifecycle.hpp"
 #include "webhook/server/logging.hpp"
 #include "webhook/server/metrics.hpp"
+#include "webhook/server/router.hpp"
 #include "webhook/server/tls.hpp"
 
 using namespace hostadm;
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (args.help) {
-    std::cout << usage_text();
+    std::cout << usage_text(args.help_format);
     return 0;
   }
   const ServerConfig& cfg = args.config;
@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
   AdmissionHandler admission(
       inventory.views, policy, *metrics,
       HandlerOptions{std::chrono::milliseconds(10'000), cfg.deadline_margin});
-  HttpServer server(cfg, certs, admission, *metrics);
+  Router server(cfg, certs, admission, *metrics);
   if (!server.valid()) {
     log_error("cannot start: TLS setup failed (see the previous line)");
     return 2;

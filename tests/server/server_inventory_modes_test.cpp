@@ -5,7 +5,7 @@
 #include <atomic>
 #include <thread>
 
-#include "server/server_support.hpp"
+#include "server/inventory_http_fixture.hpp"
 
 namespace hostadm::servertest {
 namespace {
@@ -45,58 +45,19 @@ std::string message_of(const Answer& a) {
   return a.response().value("status", json::object()).value("message", "");
 }
 
-class InventoryModesTest : public ::testing::Test {
+class InventoryModesTest : public InventoryHttpFixture<InventoryModesTest> {
+ public:
+  static const char* token() { return kToken; }
+  static const char* fixture() { return kModesFixture; }
+
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    write_file(*dir_ / "modes.yaml", kModesFixture);
-    inv_ = new MockInventory(*dir_, *dir_ / "modes.yaml", kToken);
-    write_file(*dir_ / "token", kToken);
-    make_certs(*dir_ / "certs");
-  }
-  static void TearDownTestSuite() {
-    delete inv_;
-    delete dir_;
-  }
-  void SetUp() override {
-    inv_->faults(json::object());
-    inv_->reset_requests();
-  }
-  void TearDown() override { inv_->faults(json::object()); }
-
-  Webhook& start(const std::string& policy_yaml, const MockInventory& inv,
-                 std::vector<std::string> extra = {}) {
-    const auto policy = write_policy(*dir_, "modes-" + std::to_string(++n_) + ".yaml", policy_yaml);
-    std::vector<std::string> args = {"--inventory-url",
-                                     inv.url(),
-                                     "--inventory-token-file",
-                                     (*dir_ / "token").string(),
-                                     "--inventory-ca",
-                                     inv.ca.string(),
-                                     "--policy",
-                                     policy.string()};
-    args.insert(args.end(), extra.begin(), extra.end());
-    hook_ = std::make_unique<Webhook>(*dir_, args, "modes-webhook-" + std::to_string(n_),
-                                      *dir_ / "certs");
-    return *hook_;
-  }
-  Webhook& start(const std::string& policy_yaml) { return start(policy_yaml, *inv_); }
-
   static json host_on(const std::string& provider, const std::string& id, const std::string& ip) {
     return host_object("h-" + id, {{"provider", {{"name", provider}}},
                                    {"id", id},
                                    {"ipAddress", ip},
                                    {"secret", {{"name", "host-secret"}}}});
   }
-
-  static TempDir* dir_;
-  static MockInventory* inv_;
-  std::unique_ptr<Webhook> hook_;
-  static int n_;
 };
-int InventoryModesTest::n_ = 0;
-TempDir* InventoryModesTest::dir_ = nullptr;
-MockInventory* InventoryModesTest::inv_ = nullptr;
 
 TEST_F(InventoryModesTest, AProviderNotYetValidatedIsNotFoundWithBothCauses) {
   Webhook& hook = start("inventoryFailure: deny\n");
@@ -152,7 +113,7 @@ TEST_F(InventoryModesTest, ALate206IsOneInventoryCallPerNegativeTtlAndSaysReSync
   Webhook& hook = start(
       "inventoryFailure: deny\ninventoryTimeout: 1s\ncache: {ttl: 10m, negativeTtl: 10m, "
       "staleIfError: 10m}\n",
-      *inv_, {"--threads", "32"});
+      {"--threads", "32"});
   // The provider is listed, but every route under it waits 3 s, then answers 206.
   inv_->faults({{"unsynced", {"demo/vsphere-provider"}}, {"syncDelayMs", 3000}});
   for (int wave = 0; wave < 2; ++wave) {
@@ -213,7 +174,7 @@ TEST_F(InventoryModesTest, RealSizeHostsAreLookedUpOneByOne) {
   EXPECT_GT(fs::file_size(big), 2000u * 9000u) << "hosts of real size";
   TempDir inv_dir;
   MockInventory real(inv_dir, big, kToken);
-  Webhook& hook = start("inventoryFailure: deny\n", real);
+  Webhook& hook = start("inventoryFailure: deny\n", {}, &real);
   auto c = client_for(hook.port, hook.ca);
   // By id, with the adapter: the IP is filled from the host's vmk.
   const Answer by_id = admit(*c, "mutate",

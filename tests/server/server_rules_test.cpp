@@ -6,7 +6,7 @@
 #include <atomic>
 #include <thread>
 
-#include "server/server_support.hpp"
+#include "server/inventory_http_fixture.hpp"
 
 namespace hostadm::servertest {
 namespace {
@@ -202,63 +202,16 @@ TEST(RulesFixtureTest, StoredHostUpdatesThroughMutateAndValidate) {
 
 // The inventory over HTTPS, shared by the tests below; each test starts its own webhook so it
 // begins with a cold cache.
-class InventoryHttpTest : public ::testing::Test {
+class InventoryHttpTest : public InventoryHttpFixture<InventoryHttpTest> {
+ public:
+  static const char* token() { return kToken; }
+  static const char* fixture() { return kFixture; }
+
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    inv_ = new MockInventory(*dir_, write_fixture(*dir_), kToken);
-    write_file(*dir_ / "token", kToken);
-    make_certs(*dir_ / "certs");
-  }
-  static void TearDownTestSuite() {
-    delete inv_;
-    delete dir_;
-  }
-  void SetUp() override {
-    inv_->faults(json::object());
-    inv_->reset_requests();
-  }
-  void TearDown() override {
-    inv_->faults(json::object());
-    if (hook_) {
-      // The token is read from a file by the webhook; it must never reach its logs.
-      EXPECT_EQ(hook_->proc->err().find(kToken), std::string::npos);
-      auto m = client_for(hook_->port, hook_->ca)->Get("/metrics");
-      if (m) {
-        EXPECT_EQ(m->body.find(kToken), std::string::npos);
-      }
-    }
-  }
-
-  Webhook& start(const std::string& policy_yaml, std::vector<std::string> extra = {}) {
-    const auto policy =
-        write_policy(*dir_, "policy-" + std::to_string(++n_) + ".yaml", policy_yaml);
-    std::vector<std::string> args = {"--inventory-url",
-                                     inv_->url(),
-                                     "--inventory-token-file",
-                                     (*dir_ / "token").string(),
-                                     "--inventory-ca",
-                                     inv_->ca.string(),
-                                     "--policy",
-                                     policy.string()};
-    args.insert(args.end(), extra.begin(), extra.end());
-    hook_ =
-        std::make_unique<Webhook>(*dir_, args, "webhook-" + std::to_string(n_), *dir_ / "certs");
-    return *hook_;
-  }
-
   static json adapter_host(const std::string& name) {
     return host_object(name, spec_with({}), {{kAdapter, "Management Network"}});
   }
-
-  static TempDir* dir_;
-  static MockInventory* inv_;
-  std::unique_ptr<Webhook> hook_;
-  static int n_;
 };
-int InventoryHttpTest::n_ = 0;
-TempDir* InventoryHttpTest::dir_ = nullptr;
-MockInventory* InventoryHttpTest::inv_ = nullptr;
 
 TEST_F(InventoryHttpTest, EveryRuleEndToEndOverHttpsWithToken) {
   Webhook& hook = start("inventoryFailure: deny\n");

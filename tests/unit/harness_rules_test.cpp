@@ -10,28 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/rule_examples.hpp"
+#include "unit/testlib/harness_cli.hpp"
 #include "webhook/core/rules.hpp"
 
 namespace hostadm::harness {
 namespace {
-
-struct CliRun {
-  int status = -1;
-  std::string out;
-};
-
-CliRun harness(const std::string& args) {
-  std::string cmd = std::string(HOSTADM_BIN_DIR) + "/host-harness " + args + " 2>/dev/null";
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
 
 // Rules whose example needs an inventory that fails: the built-in one never does.
 bool needs_failing_inventory(std::string_view id) {

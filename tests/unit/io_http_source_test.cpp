@@ -380,19 +380,19 @@ TEST(HttpSourceRefused, ConnectionRefusedNamesTheUrl) {
   EXPECT_NE(out.error.find("127.0.0.1:" + std::to_string(port)), std::string::npos) << out.error;
 }
 
-TEST(InventoryUrl, ParsesAndRejectsWithTheFix) {
-  auto u = parse_inventory_url("https://forklift-inventory.openshift-mtv.svc:8443/");
+TEST(HttpUrl, ParsesAndRejectsWithTheFix) {
+  auto u = parse_http_url("https://forklift-inventory.openshift-mtv.svc:8443/");
   EXPECT_EQ(u.scheme, "https");
   EXPECT_EQ(u.host, "forklift-inventory.openshift-mtv.svc");
   EXPECT_EQ(u.port, 8443);
   EXPECT_EQ(u.prefix, "");
-  EXPECT_EQ(parse_inventory_url("https://inventory.apps.example.com").port, 443);
-  EXPECT_EQ(parse_inventory_url("http://[::1]:9000/api").prefix, "/api");
-  EXPECT_EQ(parse_inventory_url("http://[::1]:9000/api").host, "::1");
+  EXPECT_EQ(parse_http_url("https://inventory.apps.example.com").port, 443);
+  EXPECT_EQ(parse_http_url("http://[::1]:9000/api").prefix, "/api");
+  EXPECT_EQ(parse_http_url("http://[::1]:9000/api").host, "::1");
   for (const char* bad : {"forklift-inventory:8443", "ftp://x", "https://:8443", "https://h:99999",
                           "https://user:pw@h"}) {
     try {
-      parse_inventory_url(bad);
+      parse_http_url(bad);
       ADD_FAILURE() << bad << " accepted";
     } catch (const std::invalid_argument& e) {
       EXPECT_NE(std::string(e.what()).find("expected https://HOST[:PORT]"), std::string::npos);

@@ -45,55 +45,6 @@ std::string url_encode(const std::string& s) {
   return out;
 }
 
-std::string InventoryUrl::base() const {
-  return scheme + "://" + host + ":" + std::to_string(port) + prefix;
-}
-
-InventoryUrl parse_inventory_url(const std::string& url) {
-  auto fail = [&](const std::string& why) {
-    return std::invalid_argument("inventory URL '" + url + "' " + why +
-                                 "; expected https://HOST[:PORT], e.g. "
-                                 "https://forklift-inventory.openshift-mtv.svc:8443");
-  };
-  InventoryUrl out;
-  auto sep = url.find("://");
-  if (sep == std::string::npos) throw fail("has no scheme");
-  out.scheme = url.substr(0, sep);
-  if (out.scheme != "http" && out.scheme != "https")
-    throw fail("must start with https:// or http://");
-  std::string rest = url.substr(sep + 3);
-  auto slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  if (slash != std::string::npos) out.prefix = rest.substr(slash);
-  while (!out.prefix.empty() && out.prefix.back() == '/') out.prefix.pop_back();
-  if (out.prefix.find_first_of("?#") != std::string::npos) throw fail("must not carry a query");
-  if (authority.find('@') != std::string::npos)
-    throw fail("must not carry credentials (use a token file)");
-  std::string port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    auto close = authority.find(']');
-    if (close == std::string::npos) throw fail("has an unclosed '['");
-    out.host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') throw fail("has junk after the IPv6 address");
-      port_text = authority.substr(close + 2);
-    }
-  } else {
-    auto colon = authority.rfind(':');
-    out.host = authority.substr(0, colon);
-    if (colon != std::string::npos) port_text = authority.substr(colon + 1);
-  }
-  if (out.host.empty()) throw fail("has no host");
-  out.port = out.scheme == "https" ? 443 : 80;
-  if (!port_text.empty()) {
-    char* end = nullptr;
-    long p = std::strtol(port_text.c_str(), &end, 10);
-    if (*end != '\0' || p <= 0 || p > 65535) throw fail("has a bad port '" + port_text + "'");
-    out.port = static_cast<int>(p);
-  }
-  return out;
-}
-
 std::string inventory_url_from_env_or(const std::string& flag) {
   if (!flag.empty()) return flag;
   const char* env = std::getenv("MTV_INVENTORY_URL");
@@ -112,7 +63,7 @@ struct HttpInventorySource::TokenCache {
 HttpInventorySource::HttpInventorySource(HttpSourceConfig config,
                                          std::shared_ptr<InventoryObserver> observer)
     : config_(std::move(config)),
-      url_(parse_inventory_url(config_.url)),
+      url_(parse_http_url(config_.url, "inventory URL", kInventoryUrlExample)),
       observer_(std::move(observer)),
       token_(std::make_unique<TokenCache>()) {}
 

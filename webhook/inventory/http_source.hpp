@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "webhook/inventory/file_stamp.hpp"
+#include "webhook/inventory/http_url.hpp"
 #include "webhook/inventory/source.hpp"
 
 namespace httplib {
@@ -26,16 +27,6 @@ struct HttpSourceConfig {
   std::string ca_file;  // PEM bundle to verify the inventory's certificate; re-read when it changes
   bool insecure_skip_tls = false;
 };
-
-// The base URL split for httplib. Throws std::invalid_argument naming the URL and the fix.
-struct InventoryUrl {
-  std::string scheme;  // http | https
-  std::string host;
-  int port = 0;
-  std::string prefix;        // path before /providers, without a trailing slash (usually empty)
-  std::string base() const;  // scheme://host:port[prefix], for messages
-};
-InventoryUrl parse_inventory_url(const std::string& url);
 
 // `flag` when set, else $MTV_INVENTORY_URL (as kubectl mtv does), else "".
 std::string inventory_url_from_env_or(const std::string& flag);
@@ -75,7 +66,7 @@ class HttpInventorySource : public InventorySource {
   struct TokenCache;
 
   HttpSourceConfig config_;
-  InventoryUrl url_;
+  HttpUrl url_;
   std::shared_ptr<InventoryObserver> observer_;
   std::unique_ptr<TokenCache> token_;
 

@@ -1,205 +1,172 @@
 #include "webhook/server/config.hpp"
 
-#include "webhook/core/policy.hpp"
-
-#include <cctype>
-#include <map>
 #include <set>
-#include <sstream>
 #include <vector>
 
+#include "webhook/cli/flags.hpp"
 #include "webhook/inventory/files.hpp"
 
 namespace hostadm::server {
 namespace {
 
-enum class Kind { String, Bool, Int, Size, Duration };
+using cli::FlagKind;
 
-struct Flag {
-  const char* name;
-  Kind kind;
-  const char* value_hint;  // shown in --help and in error fixes
-  const char* help;
+// A row of the flag table and how its value lands in the configuration (already checked
+// against the row's kind; the setters add the checks a kind cannot express).
+struct Setting {
+  cli::Flag flag;
   std::function<void(ServerConfig&, const std::string&)> set;
 };
 
-std::string trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
+cli::Flag row(const char* name, FlagKind kind, const char* value_name, const char* default_text,
+              const char* help) {
+  return cli::make_flag(name, kind, value_name, help, default_text);
 }
 
-bool parse_bool(const std::string& v) {
-  if (v == "true" || v == "1" || v == "yes") return true;
-  if (v == "false" || v == "0" || v == "no") return false;
-  throw std::invalid_argument("'" + v + "' is not a boolean (true or false)");
+cli::Flag int_row(const char* name, long long min, long long max, const char* default_text,
+                  const char* help) {
+  cli::Flag f = row(name, FlagKind::Int, "N", default_text, help);
+  f.min = min;
+  f.max = max;
+  return f;
 }
 
-long long parse_int(const std::string& v) {
-  if (v.empty() || v.size() > 18) throw std::invalid_argument("'" + v + "' is not an integer");
-  long long n = 0;
-  for (char c : v) {
-    if (!std::isdigit(static_cast<unsigned char>(c)))
-      throw std::invalid_argument("'" + v + "' is not a non-negative integer");
-    n = n * 10 + (c - '0');
-  }
-  return n;
+cli::Flag enum_row(const char* name, std::vector<std::string> choices, const char* default_text,
+                   const char* help) {
+  cli::Flag f = row(name, FlagKind::Enum, "", default_text, help);
+  f.choices = std::move(choices);
+  return f;
 }
 
-// Plain bytes, or with a binary suffix: 7Mi, 512Ki, 1Gi (Kubernetes quantity style).
-size_t parse_size(const std::string& v) {
-  static const std::pair<const char*, size_t> kSuffixes[] = {
-      {"Ki", 1u << 10}, {"Mi", 1u << 20}, {"Gi", 1u << 30}};
-  for (const auto& [suffix, mult] : kSuffixes) {
-    const size_t n = std::char_traits<char>::length(suffix);
-    if (v.size() > n && v.compare(v.size() - n, n, suffix) == 0)
-      return static_cast<size_t>(parse_int(v.substr(0, v.size() - n))) * mult;
-  }
-  return static_cast<size_t>(parse_int(v));
-}
-
-std::vector<Flag> flags() {
+const std::vector<Setting>& settings() {
   using C = ServerConfig;
   auto dur = [](std::chrono::milliseconds C::*field) {
-    return [field](C& c, const std::string& v) { c.*field = parse_duration_ms(v); };
+    return [field](C& c, const std::string& v) { c.*field = cli::parse_duration_with_unit(v); };
   };
-  return {
-      {"listen", Kind::String, "HOST:PORT",
-       "address to serve HTTPS on (default 0.0.0.0:8443; port 0 picks a free port)",
+  auto text = [](std::string C::*field) {
+    return [field](C& c, const std::string& v) { c.*field = v; };
+  };
+  auto duration = [](const char* name, const char* default_text, const char* help) {
+    return row(name, FlagKind::Duration, "DURATION", default_text, help);
+  };
+  static const std::vector<Setting> kTable = {
+      {[] {
+         cli::Flag f = row("config", FlagKind::String, "FILE", "",
+                           "YAML file whose keys are these flag names without dashes; flags "
+                           "override it");
+         f.example = "webhook.yaml";
+         return f;
+       }(),
+       nullptr},
+      {[] {
+         cli::Flag f = row("listen", FlagKind::String, "HOST:PORT", "0.0.0.0:8443",
+                           "address to serve HTTPS on; port 0 picks a free port");
+         f.example = "0.0.0.0:8443";
+         return f;
+       }(),
        [](C& c, const std::string& v) {
          parse_listen(v, c.listen_host, c.listen_port);
          c.listen = v;
        }},
-      {"tls-cert", Kind::String, "FILE",
-       "serving certificate (PEM, leaf first then chain); reloaded on change and SIGHUP",
-       [](C& c, const std::string& v) { c.tls_cert = v; }},
-      {"tls-key", Kind::String, "FILE", "private key of --tls-cert (PEM)",
-       [](C& c, const std::string& v) { c.tls_key = v; }},
-      {"client-ca", Kind::String, "FILE",
-       "optional: require client certificates signed by this CA (kube-apiserver's)",
-       [](C& c, const std::string& v) { c.client_ca = v; }},
-      {"tls-min-version", Kind::String, "VersionTLS12|VersionTLS13",
-       "oldest TLS version accepted: VersionTLS12 (default) or VersionTLS13",
+      {row("tls-cert", FlagKind::String, "FILE", "",
+           "serving certificate (PEM, leaf first then chain); reloaded on change and SIGHUP"),
+       text(&C::tls_cert)},
+      {row("tls-key", FlagKind::String, "FILE", "", "private key of --tls-cert (PEM)"),
+       text(&C::tls_key)},
+      {row("client-ca", FlagKind::String, "FILE", "",
+           "optional: require client certificates signed by this CA (kube-apiserver's)"),
+       text(&C::client_ca)},
+      // A string, not an enum: VersionTLS10/11 deserve their own refusal (insecure).
+      {row("tls-min-version", FlagKind::String, "VersionTLS12|VersionTLS13", "VersionTLS12",
+           "oldest TLS version accepted"),
        [](C& c, const std::string& v) { c.tls.min_version = parse_tls_min_version(v); }},
-      {"tls-cipher-suites", Kind::String, "NAME,...",
-       "comma-separated TLS 1.2 cipher suites, IANA names as kube-apiserver's flag (default: "
-       "every ECDHE suite with AES-GCM or ChaCha20-Poly1305; TLS 1.3 suites are always on)",
+      {row("tls-cipher-suites", FlagKind::String, "NAME,...",
+           "every ECDHE suite with AES-GCM or ChaCha20-Poly1305",
+           "comma-separated TLS 1.2 cipher suites, IANA names as kube-apiserver's flag; TLS 1.3 "
+           "suites are always on"),
        [](C& c, const std::string& v) { c.tls.cipher_suites = parse_tls_cipher_suites(v); }},
-      {"inventory-url", Kind::String, "URL",
-       "Forklift inventory base URL (else env MTV_INVENTORY_URL)",
-       [](C& c, const std::string& v) { c.inventory_url = v; }},
-      {"inventory-token-file", Kind::String, "FILE",
-       "bearer token for the inventory, re-read when it changes (default the pod's "
-       "service-account token)",
-       [](C& c, const std::string& v) { c.inventory_token_file = v; }},
-      {"inventory-ca", Kind::String, "FILE", "CA bundle that verifies the inventory's certificate",
-       [](C& c, const std::string& v) { c.inventory_ca = v; }},
-      {"inventory-insecure-skip-tls", Kind::Bool, "",
-       "do not verify the inventory's certificate (logged as a warning)",
-       [](C& c, const std::string& v) { c.inventory_insecure_skip_tls = parse_bool(v); }},
-      {"inventory-fixture", Kind::String, "FILE",
-       "serve a mock inventory from this fixture file in-process instead of --inventory-url",
-       [](C& c, const std::string& v) { c.inventory_fixture = v; }},
-      {"policy", Kind::String, "FILE", "policy YAML; default: built-in defaults",
-       [](C& c, const std::string& v) { c.policy = v; }},
-      {"log-format", Kind::String, "json|text", "json (default): one JSON line per event",
+      {row("inventory-url", FlagKind::String, "URL", "env MTV_INVENTORY_URL",
+           "Forklift inventory base URL"),
+       text(&C::inventory_url)},
+      {row("inventory-token-file", FlagKind::String, "FILE", "the pod's service-account token",
+           "bearer token for the inventory, re-read when it changes"),
+       text(&C::inventory_token_file)},
+      {row("inventory-ca", FlagKind::String, "FILE", "",
+           "CA bundle that verifies the inventory's certificate"),
+       text(&C::inventory_ca)},
+      {row("inventory-insecure-skip-tls", FlagKind::Bool, "", "",
+           "do not verify the inventory's certificate (logged as a warning)"),
+       [](C& c, const std::string& v) { c.inventory_insecure_skip_tls = v == "true"; }},
+      {row("inventory-fixture", FlagKind::String, "FILE", "",
+           "serve a mock inventory from this fixture file in-process instead of --inventory-url"),
+       text(&C::inventory_fixture)},
+      {row("policy", FlagKind::String, "FILE", "built-in defaults", "policy YAML"),
+       text(&C::policy)},
+      {enum_row("log-format", {"json", "text"}, "json", "json: one JSON line per event"),
        [](C& c, const std::string& v) {
-         if (v == "json")
-           c.log_format = LogFormat::Json;
-         else if (v == "text")
-           c.log_format = LogFormat::Text;
-         else
-           throw std::invalid_argument("'" + v + "' is not json or text");
+         c.log_format = v == "text" ? LogFormat::Text : LogFormat::Json;
        }},
-      {"log-level", Kind::String, "LEVEL", "trace|debug|info (default)|warn|error|critical|off",
+      {enum_row("log-level", {"trace", "debug", "info", "warn", "error", "critical", "off"}, "info",
+                "the least severe events logged"),
+       text(&C::log_level)},
+      {int_row("threads", 1, 4096, "64",
+               "worker threads answering requests; connections that are idle, in a TLS "
+               "handshake or still sending wait without one"),
+       [](C& c, const std::string& v) { c.threads = static_cast<int>(cli::parse_count(v)); }},
+      {int_row("max-connections", 1, 1'000'000, "10000",
+               "open connections at most; at the limit the longest-idle keep-alive connection is "
+               "closed for a new one, and with none idle the new one is refused"),
        [](C& c, const std::string& v) {
-         static const std::set<std::string> kLevels = {"trace", "debug",    "info", "warn",
-                                                       "error", "critical", "off"};
-         if (!kLevels.count(v))
-           throw std::invalid_argument(
-               "'" + v + "' is not one of trace, debug, info, warn, error, critical, off");
-         c.log_level = v;
+         c.max_connections = static_cast<size_t>(cli::parse_count(v));
        }},
-      {"threads", Kind::Int, "N",
-       "worker threads answering requests (default 64); connections that are idle, in a TLS "
-       "handshake or still sending wait without one",
+      {row("max-body-bytes", FlagKind::Size, "BYTES", "3Mi",
+           "largest request body (object and oldObject, each at most ~1.5Mi in etcd); larger "
+           "gets HTTP 413"),
        [](C& c, const std::string& v) {
-         const long long n = parse_int(v);
-         if (n < 1 || n > 4096) throw std::invalid_argument("'" + v + "' is not within 1..4096");
-         c.threads = static_cast<int>(n);
-       }},
-      {"max-connections", Kind::Int, "N",
-       "open connections at most (default 10000); at the limit the longest-idle keep-alive "
-       "connection is closed for a new one, and with none idle the new one is refused",
-       [](C& c, const std::string& v) {
-         const long long n = parse_int(v);
-         if (n < 1 || n > 1'000'000)
-           throw std::invalid_argument("'" + v + "' is not within 1..1000000");
-         c.max_connections = static_cast<size_t>(n);
-       }},
-      {"max-body-bytes", Kind::Size, "BYTES",
-       "largest request body (default 3Mi: object and oldObject, each at most ~1.5Mi in "
-       "etcd); larger gets HTTP 413",
-       [](C& c, const std::string& v) {
-         const size_t n = parse_size(v);
+         const size_t n = cli::parse_size(v);
          if (n < 1024) throw std::invalid_argument("'" + v + "' is below 1024 bytes");
          c.max_body_bytes = n;
        }},
-      {"keep-alive-timeout", Kind::Duration, "DURATION",
-       "idle keep-alive connections close after this (default 5s); bounds shutdown",
+      {duration("keep-alive-timeout", "5s",
+                "idle keep-alive connections close after this; bounds shutdown"),
        dur(&C::keep_alive_timeout)},
-      {"read-timeout", Kind::Duration, "DURATION",
-       "a request must arrive whole this long after its first byte, else HTTP 408 (default 10s)",
+      {duration("read-timeout", "10s",
+                "a request must arrive whole this long after its first byte, else HTTP 408"),
        dur(&C::read_timeout)},
-      {"handshake-timeout", Kind::Duration, "DURATION",
-       "a new connection must finish its TLS handshake within this, else it is closed "
-       "(default 10s)",
+      {duration("handshake-timeout", "10s",
+                "a new connection must finish its TLS handshake within this, else it is closed"),
        dur(&C::handshake_timeout)},
-      {"write-timeout", Kind::Duration, "DURATION",
-       "an answer must be written within this (default 10s)", dur(&C::write_timeout)},
-      {"drain-delay", Kind::Duration, "DURATION",
-       "after SIGTERM: /readyz answers 503 but requests are still served this long (default 5s)",
+      {duration("write-timeout", "10s", "an answer must be written within this"),
+       dur(&C::write_timeout)},
+      {duration("drain-delay", "5s",
+                "after SIGTERM: /readyz answers 503 but requests are still served this long"),
        dur(&C::drain_delay)},
-      {"shutdown-timeout", Kind::Duration, "DURATION",
-       "after SIGTERM: hard exit deadline (default 25s; keep below terminationGracePeriod)",
+      {duration("shutdown-timeout", "25s",
+                "after SIGTERM: hard exit deadline; keep below terminationGracePeriod"),
        dur(&C::shutdown_timeout)},
-      {"deadline-margin", Kind::Duration, "DURATION",
-       "answer this long before the apiserver's ?timeout= (default 500ms, at most 10% of it)",
+      {duration("deadline-margin", "500ms",
+                "answer this long before the apiserver's ?timeout= (at most 10% of it)"),
        dur(&C::deadline_margin)},
-      {"cert-poll-interval", Kind::Duration, "DURATION",
-       "how often --tls-cert/--tls-key (and their symlink targets) are checked (default 1s)",
+      {duration("cert-poll-interval", "1s",
+                "how often --tls-cert/--tls-key (and their symlink targets) are checked"),
        dur(&C::cert_poll_interval)},
   };
+  return kTable;
 }
 
-const Flag* find_flag(const std::vector<Flag>& table, const std::string& name) {
-  for (const auto& f : table)
-    if (name == f.name) return &f;
+const Setting* find_setting(const std::string& name) {
+  for (const auto& s : settings())
+    if (s.flag.name == name) return &s;
   return nullptr;
 }
 
-std::string fix_hint(const Flag& f) {
-  std::string hint = std::string("e.g. --") + f.name;
-  switch (f.kind) {
-    case Kind::Bool:
-      return hint + " (or --" + f.name + "=false)";
-    case Kind::Duration:
-      return hint + " 10s (units ms, s, m, h)";
-    case Kind::Int:
-      return hint + " 64";
-    case Kind::Size:
-      return hint + " 7Mi (bytes, or Ki/Mi/Gi)";
-    default:
-      return hint + " " + f.value_hint;
-  }
-}
-
-void apply(ServerConfig& cfg, const Flag& f, const std::string& value, const std::string& where) {
+// `value` has passed cli::check_value; the setter's own checks throw std::invalid_argument.
+void apply(ServerConfig& cfg, const Setting& s, const std::string& value,
+           const std::string& where) {
   try {
-    f.set(cfg, value);
+    s.set(cfg, value);
   } catch (const std::invalid_argument& e) {
-    throw UsageError(where + ": " + e.what() + "; " + fix_hint(f));
+    throw UsageError(where + ": " + e.what() + "; " + cli::fix_hint(s.flag));
   }
 }
 
@@ -211,7 +178,7 @@ std::string scalar_text(const nlohmann::json& v) {
 }
 
 // Keys of the config file, applied only where no flag was given.
-void apply_config_file(ServerConfig& cfg, const std::vector<Flag>& table, const std::string& path,
+void apply_config_file(ServerConfig& cfg, const std::string& path,
                        const std::set<std::string>& from_flags) {
   std::vector<YamlDoc> docs;
   try {
@@ -230,8 +197,8 @@ void apply_config_file(ServerConfig& cfg, const std::vector<Flag>& table, const 
   for (const auto& [key, value] : doc.value.items()) {
     const int line = doc.lines ? doc.lines->line_of("/" + key) : 0;
     const std::string where = path + (line > 0 ? ":" + std::to_string(line) : "") + ": " + key;
-    const Flag* f = find_flag(table, key);
-    if (!f || key == "config")
+    const Setting* s = find_setting(key);
+    if (!s || !s->set)
       throw UsageError(where +
                        ": unknown setting; the keys are the flag names without dashes "
                        "(see host-webhook --help)");
@@ -239,23 +206,21 @@ void apply_config_file(ServerConfig& cfg, const std::vector<Flag>& table, const 
     std::string text;
     try {
       text = scalar_text(value);
+      // YAML writers say yes/no as often as true/false.
+      if (s->flag.kind == FlagKind::Bool && (text == "yes" || text == "1")) text = "true";
+      if (s->flag.kind == FlagKind::Bool && (text == "no" || text == "0")) text = "false";
+      cli::check_value(s->flag, text, where);
     } catch (const std::invalid_argument& e) {
-      throw UsageError(where + ": " + e.what() + "; " + fix_hint(*f));
+      throw UsageError(where + ": " + e.what() + "; " + cli::fix_hint(s->flag));
     }
-    apply(cfg, *f, text, where);
+    apply(cfg, *s, text, where);
   }
 }
 
 }  // namespace
 
-std::chrono::milliseconds parse_duration_ms(const std::string& text_in) {
-  const std::string text = trim(text_in);
-  if (text.empty()) throw std::invalid_argument("empty duration");
-  // The policy file accepts a bare number as seconds; a flag or ?timeout= without a unit is
-  // more likely a mistake (10 meaning 10 ms?), so it is refused here.
-  if (text.find_first_not_of("0123456789.") == std::string::npos)
-    throw std::invalid_argument("'" + text + "' has no unit (ms, s, m or h), e.g. 10s");
-  return parse_duration(text);
+std::chrono::milliseconds parse_duration_ms(const std::string& text) {
+  return cli::parse_duration_with_unit(text);
 }
 
 void parse_listen(const std::string& text, std::string& host, int& port) {
@@ -267,7 +232,7 @@ void parse_listen(const std::string& text, std::string& host, int& port) {
   if (h.empty()) h = "0.0.0.0";
   long long n;
   try {
-    n = parse_int(p);
+    n = cli::parse_count(p);
   } catch (const std::invalid_argument&) {
     throw std::invalid_argument("'" + text + "' has no valid port after ':'");
   }
@@ -276,51 +241,58 @@ void parse_listen(const std::string& text, std::string& host, int& port) {
   port = static_cast<int>(n);
 }
 
+const cli::Command& command() {
+  static const cli::Command kCommand = [] {
+    cli::Command c;
+    c.program = "host-webhook";
+    c.synopsis = {
+        "--tls-cert FILE --tls-key FILE (--inventory-url URL | --inventory-fixture FILE) "
+        "[flags]"};
+    c.summary =
+        "HTTPS admission webhook for Forklift Host resources: POST /mutate, POST /validate, "
+        "GET /healthz, GET /readyz, GET /metrics.";
+    for (const auto& s : settings()) c.flags.push_back(s.flag);
+    cli::Flag version;
+    version.name = "version";
+    version.kind = FlagKind::Bool;
+    version.help = "print the version and source revision and exit";
+    c.flags.push_back(version);
+    c.footer =
+        "Exit codes: 0 clean shutdown, 1 runtime failure (e.g. the port is in use), 2 bad flags "
+        "or input files.";
+    return c;
+  }();
+  return kCommand;
+}
+
 ParsedArgs parse_args(int argc, const char* const* argv, const GetEnv& getenv) {
-  const auto table = flags();
   ParsedArgs out;
+  const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  if (!args.empty() && args.front() == "help") {  // `host-webhook help`, as many servers take it
+    out.help = true;
+    return out;
+  }
+  const cli::Parsed parsed = cli::parse(command(), args);
+  if (parsed.help) {
+    out.help = true;
+    out.help_format = parsed.help_format;
+    return out;
+  }
   std::set<std::string> given;
   std::string config_path;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help" || arg == "help") {
-      out.help = true;
-      return out;
-    }
-    if (arg.rfind("--", 0) != 0)
-      throw UsageError("unexpected argument '" + arg +
-                       "'; host-webhook takes only --flags (see host-webhook --help)");
-    std::string name = arg.substr(2), value;
-    bool has_value = false;
-    if (const size_t eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      has_value = true;
-    }
+  for (const auto& [name, value] : parsed.given) {
     if (name == "config") {
-      if (!has_value) {
-        if (i + 1 >= argc) throw UsageError("--config needs a value; e.g. --config webhook.yaml");
-        value = argv[++i];
-      }
       config_path = value;
       continue;
     }
-    const Flag* f = find_flag(table, name);
-    if (!f) throw UsageError("unknown flag --" + name + "; see host-webhook --help for the list");
-    if (!has_value) {
-      if (f->kind == Kind::Bool) {
-        value = "true";
-      } else {
-        if (i + 1 >= argc) throw UsageError("--" + name + " needs a value; " + fix_hint(*f));
-        value = argv[++i];
-      }
-    }
-    apply(out.config, *f, value, "--" + name);
+    const Setting* s = find_setting(name);
+    if (!s) continue;  // --version: answered before parsing
+    apply(out.config, *s, value, "--" + name);
     given.insert(name);
   }
   ServerConfig& cfg = out.config;
   if (!config_path.empty()) {
-    apply_config_file(cfg, table, config_path, given);
+    apply_config_file(cfg, config_path, given);
     cfg.config_file = config_path;
   }
   if (cfg.inventory_url.empty() && getenv) {
@@ -369,23 +341,8 @@ ParsedArgs parse_args(int argc, const char* const* argv, const GetEnv& getenv) {
   return out;
 }
 
-std::string usage_text() {
-  std::ostringstream out;
-  out << "Usage: host-webhook --tls-cert FILE --tls-key FILE (--inventory-url URL | "
-         "--inventory-fixture FILE) [flags]\n\n"
-         "HTTPS admission webhook for Forklift Host resources: POST /mutate, POST /validate,\n"
-         "GET /healthz, GET /readyz, GET /metrics.\n\nFlags:\n";
-  out << "  --config FILE\n      YAML file whose keys are these flag names without dashes; "
-         "flags override it\n";
-  for (const auto& f : flags()) {
-    out << "  --" << f.name;
-    if (f.value_hint[0]) out << " " << f.value_hint;
-    out << "\n      " << f.help << "\n";
-  }
-  out << "  --help\n      this text\n  --version\n      the version and source revision\n\nExit "
-         "codes: 0 clean shutdown, 1 runtime failure (e.g. the "
-         "port is in use), 2 bad flags or input files.\n";
-  return out.str();
+std::string usage_text(const std::string& format) {
+  return format == "markdown" ? cli::markdown(command()) : cli::usage(command());
 }
 
 }  // namespace hostadm::server

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "webhook/cli/flags.hpp"
 #include "webhook/server/tls_policy.hpp"
 
 namespace hostadm::server {
@@ -52,20 +53,20 @@ struct ServerConfig {
 };
 
 // Bad usage: the message names the flag (or FILE:LINE of the config key) and the fix. Exit 2.
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using cli::UsageError;
 
 struct ParsedArgs {
   ServerConfig config;
   bool help = false;
+  std::string help_format;  // --help=markdown: the flag table as Markdown
 };
 
 using GetEnv = std::function<const char*(const char*)>;
 
 // argv[0] is skipped. Throws UsageError.
 ParsedArgs parse_args(int argc, const char* const* argv, const GetEnv& getenv);
-std::string usage_text();
+// `host-webhook --help`, generated from the flag table; "markdown": the reference page's table.
+std::string usage_text(const std::string& format = "");
 
 // "10s", "9500ms", "1m30s", "2h", "0s"; throws std::invalid_argument.
 std::chrono::milliseconds parse_duration_ms(const std::string& text);

@@ -1,4 +1,4 @@
-#include "webhook/server/http_server.hpp"
+#include "webhook/server/router.hpp"
 
 #include <openssl/ssl.h>
 
@@ -36,8 +36,8 @@ std::optional<Phase> webhook_of(const std::string& path) {
 
 }  // namespace
 
-HttpServer::HttpServer(const ServerConfig& config, CertStore& certs, AdmissionHandler& admission,
-                       Metrics& metrics)
+Router::Router(const ServerConfig& config, CertStore& certs, AdmissionHandler& admission,
+               Metrics& metrics)
     : config_(config), certs_(certs), admission_(admission), metrics_(metrics) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
   if (!ctx) {
@@ -70,18 +70,17 @@ HttpServer::HttpServer(const ServerConfig& config, CertStore& certs, AdmissionHa
       });
 }
 
-HttpServer::~HttpServer() = default;
+Router::~Router() = default;
 
-bool HttpServer::valid() const {
+bool Router::valid() const {
   return transport_ != nullptr;
 }
 
-bool HttpServer::ready() const {
+bool Router::ready() const {
   return !draining_ && certs_.current() != nullptr;
 }
 
-void HttpServer::route(const http::Request& req, const http::Refusal& refusal,
-                       http::Response& res) {
+void Router::route(const http::Request& req, const http::Refusal& refusal, http::Response& res) {
   if (refusal.status != 0) return refuse(req, refusal, res);
   try {
     const bool get = req.method == "GET" || req.method == "HEAD";
@@ -124,8 +123,7 @@ void HttpServer::route(const http::Request& req, const http::Refusal& refusal,
   }
 }
 
-void HttpServer::refuse(const http::Request& req, const http::Refusal& refusal,
-                        http::Response& res) {
+void Router::refuse(const http::Request& req, const http::Refusal& refusal, http::Response& res) {
   const std::string message = refusal.status == 413
                                   ? "request body is larger than --max-body-bytes (" +
                                         std::to_string(config_.max_body_bytes) + " bytes)"
@@ -143,7 +141,7 @@ void HttpServer::refuse(const http::Request& req, const http::Refusal& refusal,
   json_error(res, refusal.status, message);
 }
 
-int HttpServer::bind() {
+int Router::bind() {
   try {
     return transport_->bind(config_.listen_host, config_.listen_port);
   } catch (const std::runtime_error& e) {
@@ -152,11 +150,11 @@ int HttpServer::bind() {
   }
 }
 
-bool HttpServer::run() {
+bool Router::run() {
   return transport_->run();
 }
 
-void HttpServer::stop() {
+void Router::stop() {
   transport_->stop();
 }
 

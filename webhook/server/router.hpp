@@ -1,4 +1,4 @@
-// The webhook's HTTPS endpoints: the admission, health, readiness and metrics routes and the
+// The webhook's router: its HTTPS endpoints (admission, health, readiness, metrics) and the
 // answers to refused requests, served by HttpsTransport with the certificates of a CertStore.
 #pragma once
 
@@ -15,13 +15,13 @@
 
 namespace hostadm::server {
 
-class HttpServer {
+class Router {
  public:
-  HttpServer(const ServerConfig& config, CertStore& certs, AdmissionHandler& admission,
-             Metrics& metrics);
-  ~HttpServer();
-  HttpServer(const HttpServer&) = delete;
-  HttpServer& operator=(const HttpServer&) = delete;
+  Router(const ServerConfig& config, CertStore& certs, AdmissionHandler& admission,
+         Metrics& metrics);
+  ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
 
   // False when the TLS context could not be set up (the cause is logged).
   bool valid() const;

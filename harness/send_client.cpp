@@ -1,0 +1,321 @@
+// The checking client of `host-harness send`: one document through the webhook as the apiserver
+// sends it, every answer held to the admission contract.
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+
+#include "harness/pipeline.hpp"
+#include "harness/send.hpp"
+#include "webhook/core/decision.hpp"
+#include "webhook/core/json_limits.hpp"
+#include "webhook/core/rules.hpp"
+
+namespace hostadm::harness {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Keyed like a rule so CI output can filter on it; not a webhook rule.
+constexpr const char* kContractRule = "contract";
+constexpr const char* kSchemaRule = "schema";
+
+}  // namespace
+
+std::string uuid4() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1) {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    for (auto& c : b) c = static_cast<unsigned char>(rng());
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  char out[37];
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
+  return out;
+}
+
+std::string timeout_query(std::chrono::milliseconds t) {
+  long s = static_cast<long>((t.count() + 999) / 1000);
+  return "?timeout=" + std::to_string(std::max(1L, s)) + "s";
+}
+
+namespace {
+
+json gvk_json(const std::string& g, const std::string& v, const std::string& k) {
+  return {{"group", g}, {"version", v}, {"kind", k}};
+}
+
+}  // namespace
+
+json review_json(const AdmissionRequest& req) {
+  json gvr = {{"group", req.resource.group},
+              {"version", req.resource.version},
+              {"resource", req.resource.resource}};
+  json kind = gvk_json(req.kind_group, req.kind_version, req.kind_kind);
+  json r = {{"uid", req.uid},
+            {"kind", kind},
+            {"resource", gvr},
+            {"requestKind", kind},
+            {"requestResource", gvr},
+            {"name", req.name},
+            {"namespace", req.ns},
+            {"operation", req.operation},
+            {"userInfo", {{"username", "host-harness"}, {"groups", {"system:authenticated"}}}},
+            {"object", req.object},
+            {"oldObject", req.old_object},
+            {"dryRun", req.dry_run},
+            {"options",
+             {{"apiVersion", "meta.k8s.io/v1"},
+              {"kind", req.operation == "UPDATE" ? "UpdateOptions" : "CreateOptions"}}}};
+  if (!req.sub_resource.empty()) r["subResource"] = req.sub_resource;
+  return {{"apiVersion", req.api_version}, {"kind", req.kind}, {"request", r}};
+}
+
+namespace {
+
+void add_unique(std::vector<std::string>& to, const std::string& s) {
+  if (std::find(to.begin(), to.end(), s) == to.end()) to.push_back(s);
+}
+
+// Rule ids lead every denial ("a: ...; b: ...") and warning ("c: ...").
+void collect_rules(const std::string& text, std::vector<std::string>& rules, bool split) {
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = split ? text.find("; ", start) : std::string::npos;
+    std::string part =
+        text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    auto colon = part.find(':');
+    if (colon != std::string::npos && is_known_rule(part.substr(0, colon)))
+      add_unique(rules, part.substr(0, colon));
+    if (end == std::string::npos) break;
+    start = end + 2;
+  }
+}
+
+std::string clip(const std::string& s, size_t n = 200) {
+  return s.size() <= n ? s : s.substr(0, n) + "...";
+}
+
+}  // namespace
+
+std::string transport_cause(httplib::Error err, const Options& o) {
+  switch (err) {
+    case httplib::Error::Connection:
+      return "cannot connect (is host-webhook running there?)";
+    case httplib::Error::ConnectionTimeout:
+      return "connection timed out";
+    case httplib::Error::Read:
+      return "no answer (connection closed or --timeout reached)";
+    case httplib::Error::Write:
+      return "cannot send the request";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake failed";
+    case httplib::Error::SSLLoadingCerts:
+      return "cannot load the --ca file";
+    case httplib::Error::SSLServerVerification:
+      return o.server_name.empty()
+                 ? "the webhook's certificate is not signed by --ca or does not name this host "
+                   "(behind a port-forward, name the Service with --tls-server-name)"
+                 : "the webhook's certificate is not signed by --ca or does not name '" +
+                       o.server_name + "' (--tls-server-name)";
+    default:
+      return httplib::to_string(err);
+  }
+}
+
+// httplib sends its host as SNI and checks the certificate against it; with --tls-server-name
+// that host is the name, and the address map sends the connection to --webhook's address.
+std::unique_ptr<httplib::SSLClient> make_client(const Options& o) {
+  auto c = std::make_unique<httplib::SSLClient>(o.server_name.empty() ? o.url.host : o.server_name,
+                                                o.url.port);
+  if (!o.server_name.empty()) c->set_hostname_addr_map({{o.server_name, o.address}});
+  c->set_ca_cert_path(o.ca);
+  c->enable_server_certificate_verification(true);
+  c->set_tcp_nodelay(true);
+  c->set_keep_alive(true);
+  c->set_connection_timeout(o.timeout);
+  c->set_read_timeout(o.timeout);
+  c->set_write_timeout(o.timeout);
+  return c;
+}
+
+namespace {
+
+// One webhook answer, checked against the admission contract.
+struct Answer {
+  bool deferred = false;  // HTTP 503: the webhook left it to failurePolicy
+  std::string violation;  // non-empty: the answer breaks the contract
+  bool allowed = false;
+  int code = 200;
+  std::string message;
+  std::vector<std::string> warnings;
+  json patch = json::array();
+};
+
+Answer call(httplib::SSLClient& client, const Options& o, const std::string& endpoint, json review,
+            bool validating) {
+  Answer a;
+  const std::string uid = uuid4();
+  review["request"]["uid"] = uid;
+  const std::string api_version = review.value("apiVersion", "admission.k8s.io/v1");
+  auto res = client.Post((o.url.prefix + endpoint + timeout_query(o.timeout)).c_str(),
+                         review.dump(), "application/json");
+  if (!res) throw ConnectionError(o.url.base() + endpoint + ": " + transport_cause(res.error(), o));
+  if (res->status == 503) {
+    a.deferred = true;
+    a.code = 503;
+    a.message = "deferred (503): the webhook left the decision to failurePolicy" +
+                (res->body.empty() ? std::string() : ": " + clip(res->body));
+    return a;
+  }
+  auto violate = [&](const std::string& why) {
+    a.violation = endpoint + ": " + why;
+    return a;
+  };
+  if (res->status != 200)
+    return violate("HTTP " + std::to_string(res->status) + " (expected 200): " + clip(res->body));
+  if (res->get_header_value("Content-Type").find("application/json") == std::string::npos)
+    return violate("Content-Type is '" + res->get_header_value("Content-Type") +
+                   "', expected application/json");
+  json body;
+  try {
+    body = parse_json_bounded(res->body);
+  } catch (const json::exception& e) {
+    return violate(std::string("answer is not JSON: ") + e.what());
+  }
+  if (!body.is_object()) return violate("answer is not a JSON object");
+  if (body.value("apiVersion", json()) != api_version)
+    return violate("apiVersion does not echo the request's '" + api_version + "'");
+  if (body.value("kind", json()) != "AdmissionReview")
+    return violate("kind is not AdmissionReview");
+  auto rit = body.find("response");
+  if (rit == body.end() || !rit->is_object()) return violate("no response object");
+  const json& r = *rit;
+  if (r.value("uid", json()) != uid)
+    return violate("response.uid " + r.value("uid", json()).dump() + " does not echo request uid " +
+                   uid);
+  auto allowed = r.find("allowed");
+  if (allowed == r.end() || !allowed->is_boolean()) return violate("response.allowed is missing");
+  a.allowed = allowed->get<bool>();
+  bool has_type = r.contains("patchType") && !r["patchType"].is_null();
+  bool has_patch = r.contains("patch") && !r["patch"].is_null();
+  if (has_type != has_patch) return violate("patchType and patch must come together");
+  if (has_patch) {
+    if (validating) return violate("a validating answer carries a patch");
+    if (r["patchType"] != "JSONPatch") return violate("patchType is not JSONPatch");
+    if (!r["patch"].is_string()) return violate("patch is not a base64 string");
+    try {
+      a.patch = json::parse(base64_decode(r["patch"].get<std::string>()));
+    } catch (const std::exception& e) {
+      return violate(std::string("patch is not base64 of a JSON array: ") + e.what());
+    }
+    if (!a.patch.is_array()) return violate("patch is not a JSON Patch array");
+  }
+  if (r.contains("warnings") && !r["warnings"].is_null()) {
+    if (!r["warnings"].is_array()) return violate("warnings is not a list");
+    for (const auto& w : r["warnings"]) {
+      if (!w.is_string()) return violate("a warning is not a string");
+      a.warnings.push_back(w.get<std::string>());
+    }
+  }
+  if (!a.allowed) {
+    const json status = r.value("status", json::object());
+    if (!status.is_object() || !status.value("code", json()).is_number_integer())
+      return violate("a denial carries no status.code");
+    a.code = status["code"].get<int>();
+    if (a.code < 400 || a.code > 599)
+      return violate("status.code " + std::to_string(a.code) + " of a denial is not 4xx/5xx");
+    if (!status.value("message", json()).is_string() ||
+        status["message"].get<std::string>().empty())
+      return violate("a denial carries no status.message");
+    a.message = status["message"].get<std::string>();
+  }
+  return a;
+}
+
+void fill_identity(DocResult& r, const json& review) {
+  const json& req = review["request"];
+  r.operation = req.value("operation", "");
+  r.ns = req.value("namespace", "");
+  r.name = req.value("name", "");
+  const json& obj = req.contains("object") ? req["object"] : json();
+  if (r.name.empty() && obj.is_object() && obj.contains("metadata") && obj["metadata"].is_object())
+    r.name = obj["metadata"].value("name", "");
+}
+
+// Denial rules come before warning rules, as in replay's output.
+void apply_answer(DocResult& r, const Answer& a) {
+  if (!a.violation.empty()) {
+    r.allowed = false;
+    r.code = 0;
+    add_unique(r.rules, kContractRule);
+    r.message = "contract violation: " + a.violation;
+  } else if (a.deferred) {
+    r.allowed = false;
+    r.code = 503;
+    r.message = a.message;
+  } else if (!a.allowed) {
+    r.allowed = false;
+    r.code = a.code;
+    r.message = a.message;
+    collect_rules(a.message, r.rules, true);
+  }
+  for (const auto& w : a.warnings) {
+    add_unique(r.warnings, w);
+    collect_rules(w, r.rules, false);
+  }
+}
+
+}  // namespace
+
+// mutate -> apply the patch -> required fields -> validate, as kube-apiserver does.
+DocResult run_one(httplib::SSLClient& client, const Options& o, const Prepared& p) {
+  auto started = Clock::now();
+  DocResult r;
+  r.source = p.source;
+  r.allowed = true;
+  fill_identity(r, p.review);
+  Answer m = call(client, o, "/mutate", p.review, false);
+  apply_answer(r, m);
+  json object = p.review["request"].value("object", json());
+  if (r.allowed) {
+    r.patch = m.patch;
+    if (!m.patch.empty()) {
+      try {
+        object = object.patch(m.patch);
+      } catch (const std::exception& e) {
+        Answer bad;
+        bad.violation = std::string("/mutate: patch does not apply: ") + e.what();
+        apply_answer(r, bad);
+      }
+    }
+    r.object = object;
+  }
+  bool is_host = object.is_object() && object.value("kind", json()) == "Host";
+  if (r.allowed && is_host) {
+    auto missing = missing_required_fields(object);
+    if (!missing.empty()) {
+      r.allowed = false;
+      r.code = 422;
+      add_unique(r.rules, kSchemaRule);
+      r.message = schema_message(r.name, missing);
+    }
+  }
+  if (r.allowed) {
+    json review = p.review;
+    review["request"]["object"] = object;
+    Answer v = call(client, o, "/validate", review, true);
+    apply_answer(r, v);
+  }
+  r.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  return r;
+}
+
+}  // namespace hostadm::harness
