@@ -158,8 +158,12 @@ const cli::Command& send_command() {
         output_flag({"table", "json", "yaml", "junit"}),
         ns,
         operation,
-        make_flag("timeout", FlagKind::Duration, "DURATION",
-                  "each request's deadline, sent as ?timeout= (at most 30s)", "10s"),
+        [] {
+          cli::Flag t = make_flag("timeout", FlagKind::Duration, "DURATION",
+                             "each request's deadline, sent as ?timeout= (at most 30s)", "10s");
+          t.bare_seconds = true;  // `--timeout 10` has meant 10 s since the first release
+          return t;
+        }(),
     };
     c.footer =
         "Exit codes: 0 every Host admitted (load mode: no request failed), 1 a denial, a contract "

@@ -72,8 +72,12 @@ const cli::Command& snapshot_command() {
                   "do not verify the inventory's certificate"),
         ns,
         make_flag("provider", FlagKind::String, "NAME", "record only the provider of this name"),
-        make_flag("timeout", FlagKind::Duration, "DURATION", "each inventory request's deadline",
-                  "30s"),
+        [] {
+          cli::Flag t = make_flag("timeout", FlagKind::Duration, "DURATION",
+                             "each inventory request's deadline", "30s");
+          t.bare_seconds = true;  // `--timeout 10` has meant 10 s since the first release
+          return t;
+        }(),
     };
     return c;
   }();

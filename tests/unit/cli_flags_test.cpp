@@ -154,6 +154,18 @@ TEST(CliFlags, ErrorsNameTheFlagAsTypedAndTheFix) {
   }
 }
 
+// A bare number of seconds still works for the durations that always took one
+// (`host-harness send --timeout 10`), so no script breaks; other durations want a unit.
+TEST(CliFlags, BareSecondsWhereTheyAlwaysWorked) {
+  Command c = sample();
+  for (auto& f : c.flags)
+    if (f.name == "timeout") f.bare_seconds = true;
+  EXPECT_EQ(parse(c, {"--timeout", "10"}).duration("timeout", 1s), 10s);
+  EXPECT_EQ(parse(c, {"--timeout=1500ms"}).duration("timeout", 1s), 1500ms);
+  EXPECT_EQ(error_of({"--timeout", "10"}).find("has no unit") != std::string::npos, true)
+      << "a flag without bare_seconds still wants a unit";
+}
+
 TEST(CliFlags, ACommandWithoutOperandsRefusesThem) {
   Command c = sample();
   c.operands.clear();

@@ -87,7 +87,8 @@ TEST(HarnessCommandLine, BadUsageExits2NamingTheFlag) {
   };
   for (const Case& c : {
            Case{"replay --inventory f --frobnicate x", "unknown flag '--frobnicate'"},
-           Case{"snapshot --inventory-url https://h --timeout 10", "--timeout: '10' has no unit"},
+           Case{"snapshot --inventory-url https://127.0.0.1:1 --timeout 10parsecs",
+                "--timeout: invalid duration '10parsecs'"},
            Case{"send --webhook https://127.0.0.1:1 --ca c --concurency 4 x",
                 "did you mean --concurrency?"},
            Case{"send --webhook https://127.0.0.1:1 --ca c --concurrency 5000 x",

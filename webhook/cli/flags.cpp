@@ -228,6 +228,17 @@ std::string fix_hint(const Flag& f) {
   return "e.g. --" + f.name + " " + example(f);
 }
 
+bool is_bare_seconds(const Flag& f, const std::string& value) {
+  return f.bare_seconds && !value.empty() && value.size() <= 9 &&
+         value.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// The one spelling the accessors read: a bare-seconds duration with its unit.
+std::string normalized(const Flag& f, const std::string& value) {
+  if (f.kind == FlagKind::Duration && is_bare_seconds(f, value)) return value + "s";
+  return value;
+}
+
 void check_value(const Flag& f, const std::string& value, const std::string& where) {
   auto bad = [&](const std::string& what) {
     return UsageError(where + ": " + what + "; " + fix_hint(f));
@@ -253,7 +264,7 @@ void check_value(const Flag& f, const std::string& value, const std::string& whe
         parse_size(value);
         return;
       case FlagKind::Duration:
-        parse_duration_with_unit(value);
+        if (!is_bare_seconds(f, value)) parse_duration_with_unit(value);
         return;
       default:
         return;
@@ -315,7 +326,7 @@ Parsed parse(const Command& c, const std::vector<std::string>& args) {
       value = args[++i];
     }
     check_value(*f, value, typed);
-    out.given.emplace_back(f->name, value);
+    out.given.emplace_back(f->name, normalized(*f, value));
   }
   return out;
 }

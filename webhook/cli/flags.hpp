@@ -38,6 +38,9 @@ struct Flag {
   long long min = 0;                 // Int only
   long long max = LLONG_MAX;         // Int only
   std::string example;               // the value in "e.g. --name EXAMPLE"; empty: from the kind
+  // Duration only: a bare number means seconds. Kept for the harness flags that always took one
+  // (`send --timeout 10`); a new flag should not set it.
+  bool bare_seconds = false;
 };
 
 // A row without the optional parts (short name, choices, range, example); set those after.
