@@ -5,7 +5,7 @@
 
 #include "harness/fast_yaml.hpp"
 #include "webhook/core/decision.hpp"
-#include "webhook/inventory/files.hpp"
+#include "webhook/io/input_files.hpp"
 
 namespace hostadm::harness {
 

@@ -14,7 +14,7 @@
 #include "harness/output.hpp"
 #include "harness/pipeline.hpp"
 #include "webhook/core/text.hpp"
-#include "webhook/inventory/files.hpp"
+#include "webhook/io/input_files.hpp"
 
 namespace hostadm::harness {
 

@@ -12,7 +12,7 @@
 #include "harness/pipeline.hpp"
 #include "harness/replay.hpp"
 #include "harness/send.hpp"
-#include "webhook/inventory/files.hpp"
+#include "webhook/io/input_files.hpp"
 
 namespace hostadm::harness {
 

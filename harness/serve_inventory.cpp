@@ -27,7 +27,7 @@
 #include "harness/commands.hpp"
 #include "harness/fixture_rest.hpp"
 #include "webhook/core/fixture.hpp"
-#include "webhook/inventory/files.hpp"
+#include "webhook/io/input_files.hpp"
 
 namespace hostadm::harness {
 

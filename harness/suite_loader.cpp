@@ -6,7 +6,7 @@
 #include "webhook/core/rules.hpp"
 #include "webhook/core/text.hpp"
 #include "webhook/core/yaml.hpp"
-#include "webhook/inventory/files.hpp"
+#include "webhook/io/input_files.hpp"
 
 namespace hostadm::harness {
 

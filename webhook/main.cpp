@@ -9,7 +9,7 @@
 #include "webhook/build_info.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/inventory/cache.hpp"
-#include "webhook/inventory/files.hpp"
+#include "webhook/io/input_files.hpp"
 #include "webhook/inventory/http_source.hpp"
 #include "webhook/server/config.hpp"
 #include "webhook/server/handlers.hpp"

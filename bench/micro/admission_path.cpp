@@ -20,7 +20,7 @@
 #include "webhook/core/json_limits.hpp"
 #include "webhook/core/review_reader.hpp"
 #include "webhook/inventory/cache.hpp"
-#include "webhook/inventory/files.hpp"
+#include "webhook/io/input_files.hpp"
 #include "webhook/server/handlers.hpp"
 #include "webhook/server/metrics.hpp"
 

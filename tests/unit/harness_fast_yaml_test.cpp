@@ -8,7 +8,7 @@
 
 #include "harness/fast_yaml.hpp"
 #include "webhook/core/yaml.hpp"
-#include "webhook/inventory/files.hpp"
+#include "webhook/io/input_files.hpp"
 
 namespace hostadm::harness {
 namespace {

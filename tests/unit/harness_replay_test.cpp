@@ -14,7 +14,7 @@
 #include "unit/testlib/harness_docs.hpp"
 #include "webhook/core/rules.hpp"
 #include "webhook/core/yaml.hpp"
-#include "webhook/inventory/files.hpp"
+#include "webhook/io/input_files.hpp"
 
 namespace hostadm::harness {
 namespace {

@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "webhook/inventory/files.hpp"
+#include "webhook/io/input_files.hpp"
 
 namespace hostadm {
 namespace {

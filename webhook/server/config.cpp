@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "webhook/cli/flags.hpp"
-#include "webhook/inventory/files.hpp"
+#include "webhook/io/input_files.hpp"
 
 namespace hostadm::server {
 namespace {

@@ -10,7 +10,7 @@
 #include "harness/pipeline.hpp"
 #include "harness/replay.hpp"
 #include "webhook/core/yaml.hpp"
-#include "webhook/inventory/files.hpp"
+#include "webhook/io/input_files.hpp"
 
 namespace hostadm::harness {
 

@@ -1,4 +1,4 @@
-#include "webhook/inventory/files.hpp"
+#include "webhook/io/input_files.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
