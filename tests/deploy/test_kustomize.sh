@@ -151,8 +151,8 @@ fi
 
 # The one version: CMakeLists.txt project() == the base's images newTag (checked above on every
 # rendering through --version) == what `make version` prints and `make image` builds and tags.
-make_version=$(make -s -C "$src" version 2>/dev/null || true)
-make_image=$(make -s -n -C "$src" image 2>/dev/null || true)
+make_version=$(make -s --no-print-directory -C "$src" version 2>/dev/null || true)
+make_image=$(make -s -n --no-print-directory -C "$src" image 2>/dev/null || true)
 if [ "$make_version" = "$version" ] && [[ $make_image == *"--build-arg VERSION=$version "* ]] &&
   [[ $make_image == *":$version ."* ]]; then
   passed=$((passed + 1))
