@@ -225,7 +225,7 @@ DocResult Pipeline::run_owned(AdmissionRequest req, const std::string& source) c
       r.object = std::move(req.object);
       return r;
     }
-    r.patch = std::move(m.patch);
+    r.patch = m.patch.to_json();
     // The apiserver applies the patch itself: a patch that does not apply is the webhook's bug.
     try {
       if (!r.patch.empty()) req.object = req.object.patch(r.patch);

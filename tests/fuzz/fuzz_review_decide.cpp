@@ -124,7 +124,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!mutated.in_scope || !mutated.allowed || mutated.defer || !req.object.is_object()) return 0;
   hostadm::AdmissionRequest again = req;
   try {
-    again.object = req.object.patch(mutated.patch);
+    again.object = req.object.patch(mutated.patch.to_json());
   } catch (const std::exception& e) {
     fz::fail("patch", std::string("the mutating patch does not apply: ") + e.what());
   }
@@ -133,7 +133,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     second = hostadm::decide(again, hostadm::Phase::Mutate, inventory, g_policy);
   });
   if (!second.patch.empty())
-    fz::fail("idempotence", "mutate on its own output patched again: " + second.patch.dump());
+    fz::fail("idempotence", "mutate on its own output patched again: " + second.patch.to_json().dump());
   fz::no_throw("decide(Validate, patched)", [&] {
     check = hostadm::decide(again, hostadm::Phase::Validate, inventory, g_policy);
   });

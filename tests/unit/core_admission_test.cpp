@@ -153,12 +153,13 @@ TEST(EncodeReview, UidFallsBackToTheRequest) {
 
 TEST(EncodeReview, PatchIsBase64OfTheOps) {
   AdmissionResponse resp;
-  resp.patch =
+  const json ops =
       json::array({{{"op", "add"}, {"path", "/spec/ipAddress"}, {"value", "192.168.1.10"}},
                    {{"op", "add"}, {"path", "/metadata/annotations/a~1b"}, {"value", "x"}}});
+  resp.patch = JsonPatch::from_json(ops);
   json out = encoded(request(), resp);
   EXPECT_EQ(out["response"]["patchType"], "JSONPatch");
-  EXPECT_EQ(json::parse(base64_decode(out["response"]["patch"].get<std::string>())), resp.patch);
+  EXPECT_EQ(json::parse(base64_decode(out["response"]["patch"].get<std::string>())), ops);
 }
 
 TEST(EncodeReview, DeniedAnswerHasStatusAndNoPatch) {
@@ -166,7 +167,7 @@ TEST(EncodeReview, DeniedAnswerHasStatusAndNoPatch) {
   resp.allowed = false;
   resp.code = 403;
   resp.message = "address-missing: set spec.ipAddress";
-  resp.patch = json::array({{{"op", "add"}, {"path", "/x"}, {"value", 1}}});
+  resp.patch.add("/x", 1);
   json out = encoded(request(), resp);
   EXPECT_EQ(out["response"]["allowed"], false);
   EXPECT_EQ(out["response"]["status"], json({{"code", 403},
@@ -311,8 +312,8 @@ TEST(EncodeReviewString, IsExactlyNlohmannsDumpOfTheAnswer) {
       r.reason = n % 4 == 1 ? text : "";
       r.message = text;
       r.warnings = {text, "second " + text, ""};
-      r.patch = n % 2 ? json::array({{{"op", "add"}, {"path", "/spec/name"}, {"value", "host é"}}})
-                      : json::array();
+      r.patch = JsonPatch();
+      if (n % 2) r.patch.add("/spec/name", "host é");
       r.audit_annotations = {
           {"rules", text}, {"decision", "x"}, {"bad key!", "dropped"}, {"decision", "last wins"}};
       const std::string out = encode_review_string(req, r);

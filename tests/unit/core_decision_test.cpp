@@ -29,7 +29,7 @@ TEST_P(DecisionTable, MutateAnswersAsExpected) {
   EXPECT_EQ(v.defer, c.defer);
   EXPECT_EQ(v.in_scope, c.in_scope);
   EXPECT_EQ(v.rules(), c.rules) << all_text(v);
-  EXPECT_EQ(v.patch, c.patch) << v.patch.dump(2);
+  EXPECT_EQ(v.patch.to_json(), c.patch) << v.patch.to_json().dump(2);
   for (const auto& m : c.mentions)
     EXPECT_NE(all_text(v).find(m), std::string::npos) << m << "\n" << all_text(v);
 
@@ -116,7 +116,7 @@ TEST(Decide, DeletionInProgressAdmitsUntouchedWithoutAskingTheInventory) {
     EXPECT_TRUE(v.allowed) << v.message;
     EXPECT_TRUE(v.in_scope);
     EXPECT_TRUE(v.findings.empty()) << v.rules().front();
-    EXPECT_TRUE(v.patch.empty()) << v.patch.dump();
+    EXPECT_TRUE(v.patch.empty()) << v.patch.to_json().dump();
     EXPECT_EQ(inv.provider_calls, 0);
   }
   // The stored object's timestamp counts too (the apiserver keeps it on every UPDATE).
@@ -148,7 +148,7 @@ TEST(Decide, ValidateNeverPatchesEvenWhenMutateWould) {
   HostCase c("validate-minimal", minimal);
   Verdict mutate = run(c.request(), Phase::Mutate);
   ASSERT_TRUE(mutate.allowed) << mutate.message;
-  EXPECT_EQ(mutate.patch.size(), 4u) << mutate.patch.dump();
+  EXPECT_EQ(mutate.patch.size(), 4u) << mutate.patch.to_json().dump();
   Verdict validate = run(c.request(), Phase::Validate);
   EXPECT_TRUE(validate.patch.empty());
 }
@@ -300,7 +300,7 @@ TEST(Decide, AnyJsonTypeInAnyFieldGetsAClearAnswer) {
           EXPECT_NE(v.message.find("must be"), std::string::npos) << v.message;
         }
         if (v.allowed) {
-          EXPECT_NO_THROW(c.request().object.patch(v.patch)) << v.patch.dump();
+          EXPECT_NO_THROW(c.request().object.patch(v.patch.to_json())) << v.patch.to_json().dump();
         }
       }
     }
@@ -327,7 +327,7 @@ TEST(Decide, AnnotationKeyComesFromThePolicy) {
   HostCase c("annotation", h);
   Verdict v = run(c.request(), Phase::Mutate, policy);
   ASSERT_TRUE(v.allowed) << v.message;
-  EXPECT_EQ(v.patch, json::array({add("/spec/ipAddress", "10.0.0.10")}));
+  EXPECT_EQ(v.patch.to_json(), json::array({add("/spec/ipAddress", "10.0.0.10")}));
 }
 
 TEST(Decide, AnnotationFromThePolicyIsReportedOnceWhenNotAString) {

@@ -3,6 +3,7 @@
 #include <array>
 #include <map>
 
+#include "webhook/core/json_write.hpp"
 #include "webhook/core/text.hpp"
 
 namespace hostadm {
@@ -179,51 +180,8 @@ bool valid_audit_key(const std::string& key) {
 
 namespace {
 
-// Appends `s` as a JSON string exactly as nlohmann's dump(-1, ' ', false, replace) writes it.
-// The common case (valid UTF-8) is a scan; anything else is left to nlohmann's replacement.
 void append_json_string(std::string& out, std::string_view s) {
-  if (!text::utf8_valid(s)) {
-    out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
-    return;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  size_t run = 0;  // start of the bytes not yet copied
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out += '"';
+  json_write::append_string(out, s, json_write::InvalidUtf8::Replace);
 }
 
 }  // namespace
@@ -234,8 +192,13 @@ void append_json_string(std::string& out, std::string_view s) {
 // A patch on a denial is meaningless and a patch on a validating answer is an error, so only an
 // allowed answer with a real patch carries one.
 std::string encode_review_string(const AdmissionRequest& req, const AdmissionResponse& resp) {
+  std::string patch;
+  if (resp.allowed && !resp.patch.empty()) {
+    patch.reserve(512);
+    resp.patch.append_text(patch);
+  }
   std::string out;
-  out.reserve(512);
+  out.reserve(512 + patch.size() / 3 * 4);
   out += "{\"apiVersion\":";
   append_json_string(out, req.api_version);
   out += ",\"kind\":";
@@ -257,9 +220,9 @@ std::string encode_review_string(const AdmissionRequest& req, const AdmissionRes
     }
     out += '}';
   }
-  if (resp.allowed && resp.patch.is_array() && !resp.patch.empty()) {
+  if (!patch.empty()) {
     out += ",\"patch\":\"";
-    out += base64_encode(resp.patch.dump());  // base64 needs no escaping
+    out += base64_encode(patch);  // base64 needs no escaping
     out += "\",\"patchType\":\"JSONPatch\"";
   }
   if (!resp.allowed) {

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "webhook/core/json_patch.hpp"
+
 namespace hostadm {
 
 struct GroupVersionResource {
@@ -41,7 +43,7 @@ AdmissionRequest decode_review(const nlohmann::json& review);
 // path: the parsed review is not needed afterwards).
 AdmissionRequest decode_review(nlohmann::json&& review);
 
-// A webhook's answer before encoding. `patch` is an RFC 6902 array (empty: no patch).
+// A webhook's answer before encoding (an empty patch: none).
 struct AdmissionResponse {
   std::string uid;
   bool allowed = true;
@@ -49,7 +51,7 @@ struct AdmissionResponse {
   std::string reason;   // status.reason when denied: Forbidden | BadRequest
   std::string message;  // status.message when denied
   std::vector<std::string> warnings;
-  nlohmann::json patch = nlohmann::json::array();
+  JsonPatch patch;
   std::vector<std::pair<std::string, std::string>> audit_annotations;
 };
 

@@ -73,7 +73,7 @@ class Decider {
 
   HostFields h_;
   nlohmann::json work_;  // patch_shape() of the object, with every operation so far applied
-  nlohmann::json patch_ = nlohmann::json::array();
+  JsonPatch patch_;
   std::vector<Finding> findings_;
 
   std::optional<ProviderInfo> provider_;

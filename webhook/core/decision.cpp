@@ -161,7 +161,10 @@ void Decider::check_secret() {
   ObjectRef secret = *provider_->secret;
   if (secret.ns.empty()) secret.ns = provider_->ns.empty() ? h_.ns : provider_->ns;
   // `add` replaces a present-but-empty secret ({} or one with only a namespace) as a whole.
-  mutate({"spec", "secret"}, json{{"name", secret.name}, {"namespace", secret.ns}});
+  json value = json::object();
+  value.emplace("name", std::move(secret.name));
+  value.emplace("namespace", std::move(secret.ns));
+  mutate({"spec", "secret"}, std::move(value));
   if (!esxi)
     warn(rule::kVcenterCredentials, "spec.secret defaulted to vCenter provider " +
                                         shown(h_.provider_name) +
@@ -175,19 +178,23 @@ void Decider::add_owner_reference() {
   if (!policy_.owner_reference || !provider_ || provider_->uid.empty()) return;
   if (std::find(h_.owner_uids.begin(), h_.owner_uids.end(), provider_->uid) != h_.owner_uids.end())
     return;
-  json ref = {{"apiVersion", "forklift.konveyor.io/v1beta1"},
-              {"kind", "Provider"},
-              {"name", provider_->name.empty() ? h_.provider_name : provider_->name},
-              {"uid", provider_->uid}};
-  if (!h_.has_controller_owner) ref["controller"] = true;
   if (phase_ != Phase::Mutate) return;
+  // emplace, not an initializer list: that copies every member once more.
+  json ref = json::object();
+  ref.emplace("apiVersion", "forklift.konveyor.io/v1beta1");
+  ref.emplace("kind", "Provider");
+  ref.emplace("name", provider_->name.empty() ? h_.provider_name : provider_->name);
+  ref.emplace("uid", provider_->uid);
+  if (!h_.has_controller_owner) ref.emplace("controller", true);
   const json* meta = find(work_, "metadata");
   const json* refs = meta ? find(*meta, "ownerReferences") : nullptr;
   if (refs && refs->is_array()) {
-    patch_.push_back({{"op", "add"}, {"path", "/metadata/ownerReferences/-"}, {"value", ref}});
-    work_["metadata"]["ownerReferences"].push_back(ref);
+    patch_.add("/metadata/ownerReferences/-", std::move(ref));
+    work_["metadata"]["ownerReferences"].push_back(nullptr);  // the shape only counts it
   } else {
-    add_at(work_, patch_, {"metadata", "ownerReferences"}, json::array({ref}));
+    json refs_value = json::array();
+    refs_value.push_back(std::move(ref));
+    add_at(work_, patch_, {"metadata", "ownerReferences"}, std::move(refs_value));
   }
 }
 

@@ -28,7 +28,7 @@ struct Verdict {
   std::vector<Finding> findings;  // denials first, in rule order, then warnings
   std::string message;            // denials joined with "; " (empty when allowed)
   std::vector<std::string> warnings;
-  nlohmann::json patch = nlohmann::json::array();  // RFC 6902 `add`s, only from Phase::Mutate
+  JsonPatch patch;                                 // RFC 6902 `add`s, only from Phase::Mutate
   bool in_scope = false;                           // a Host CREATE/UPDATE on the main resource
 
   std::vector<std::string> rules() const;  // rule ids of all findings, in order, unique

@@ -1,22 +1,60 @@
-// Building the RFC 6902 JSON Patch /mutate answers with: `add` operations only, with the missing
-// parents created (internal to webhook/core).
+// The RFC 6902 JSON Patch /mutate answers with: `add` operations only, with the missing parents
+// created. Kept as a list of (path, value) rather than a json array of objects: the operations'
+// own maps, and walking them again to write the answer, cost more than the decision itself.
 #pragma once
 
 #include <initializer_list>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
-namespace hostadm::detail {
+namespace hostadm {
 
-// What add_at needs of a Host to place operations: the parents the patch may write under (spec,
-// metadata.ownerReferences), not the annotations, labels and managedFields around them.
+class JsonPatch {
+ public:
+  struct Op {
+    std::string path;  // a JSON pointer
+    nlohmann::json value;
+    bool operator==(const Op& o) const { return path == o.path && value == o.value; }
+  };
+
+  void add(std::string path, nlohmann::json value) {
+    ops_.push_back({std::move(path), std::move(value)});
+  }
+  bool empty() const { return ops_.empty(); }
+  size_t size() const { return ops_.size(); }
+  const std::vector<Op>& ops() const { return ops_; }
+
+  // [{"op":"add","path":...,"value":...}, ...]: what the apiserver receives (base64 of its
+  // compact text), for the harness's output and for applying it with nlohmann's patch().
+  nlohmann::json to_json() const;
+  // Appends to_json()'s compact text, byte for byte as its dump() would write it (strict UTF-8:
+  // a patch writes the bytes the decision chose, or fails).
+  void append_text(std::string& out) const;
+  // The reverse of to_json(); throws std::invalid_argument for anything but `add` operations.
+  static JsonPatch from_json(const nlohmann::json& patch);
+
+  bool operator==(const JsonPatch& o) const { return ops_ == o.ops_; }
+  bool operator!=(const JsonPatch& o) const { return !(*this == o); }
+
+ private:
+  std::vector<Op> ops_;
+};
+
+namespace detail {
+
+// What add_at needs of a Host to place operations: which parents the patch may write under
+// exist as objects (under spec; metadata; metadata.ownerReferences as an array), not their
+// values, nor the annotations, labels and managedFields around them.
 nlohmann::json patch_shape(const nlohmann::json& object);
 
 // Adds `value` at `path`, creating the missing parents as one `add` of the whole subtree (the
-// apiserver cannot add into a map that does not exist). `doc` follows the patch so that later
-// operations see the parents earlier ones created. Path keys are the core's literals, none with
-// '~' or '/', so the JSON pointer needs no escaping.
+// apiserver cannot add into a map that does not exist). `doc` (a patch_shape()) follows the
+// patch so that later operations see the parents earlier ones created. Path keys are the core's
+// literals, none with '~' or '/', so the JSON pointer needs no escaping.
 using Path = std::initializer_list<const char*>;
-void add_at(nlohmann::json& doc, nlohmann::json& ops, Path path, nlohmann::json value);
+void add_at(nlohmann::json& doc, JsonPatch& patch, Path path, nlohmann::json value);
 
-}  // namespace hostadm::detail
+}  // namespace detail
+}  // namespace hostadm

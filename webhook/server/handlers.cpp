@@ -147,7 +147,7 @@ HttpReply AdmissionHandler::handle(Phase webhook, const std::string& content_typ
       // The contract, whatever the core returns: a validating answer and an answer to a DELETE
       // never carry a patch (the apiserver rejects those).
       if (webhook == Phase::Validate || req.operation == "DELETE")
-        resp.patch = nlohmann::json::array();
+        resp.patch = JsonPatch();
       reply.body = encode_review_string(req, resp);
     }
     const double seconds = seconds_since_arrival();

@@ -1,0 +1,110 @@
+// The patch /mutate answers with: the text the apiserver decodes must be exactly what nlohmann
+// writes for the same operations, whatever the values hold, and the shape add_at follows must
+// place operations as the whole object would.
+#include <gtest/gtest.h>
+
+#include "webhook/core/json_patch.hpp"
+
+namespace hostadm {
+namespace {
+
+using nlohmann::json;
+
+std::string text_of(const JsonPatch& p) {
+  std::string out;
+  p.append_text(out);
+  return out;
+}
+
+TEST(JsonPatchText, IsByteForByteWhatDumpWrites) {
+  const std::vector<std::pair<const char*, json>> values = {
+      {"a plain string", "10.0.0.10"},
+      {"quotes and backslashes", "a\"b\\c"},
+      {"control characters", std::string("tab\there\nnul\x01\x1f", 16)},
+      {"non-ASCII UTF-8", "hôte é 主机 \xF0\x9F\x98\x80"},
+      {"an object, keys out of order", json{{"namespace", "demo"}, {"name", "esxi"}}},
+      {"an owner reference array",
+       json::array({json{{"uid", "u-1"}, {"kind", "Provider"}, {"controller", true}}})},
+      {"numbers", json::array({1, -2, 3.5, 1e300, 18446744073709551615ull})},
+      {"booleans and null", json::array({true, false, nullptr})},
+      {"empty containers", json{{"a", json::object()}, {"b", json::array()}}},
+      {"a key that needs escaping", json{{"a\"/~b", "x"}}},
+  };
+  for (const auto& [what, value] : values) {
+    JsonPatch p;
+    p.add("/spec/x", value);
+    p.add("/metadata/ownerReferences/-", value);
+    EXPECT_EQ(text_of(p), p.to_json().dump()) << what;
+  }
+  EXPECT_EQ(text_of(JsonPatch()), "[]");
+}
+
+TEST(JsonPatchText, InvalidUtf8InAValueFailsInsteadOfWritingOtherBytes) {
+  JsonPatch p;
+  p.add("/spec/name", std::string("bad \xC3\x28 byte"));
+  std::string out;
+  EXPECT_THROW(p.append_text(out), json::type_error);
+}
+
+TEST(JsonPatchFromJson, RoundTripsAddsAndRefusesOtherOperations) {
+  const json ops = json::array({{{"op", "add"}, {"path", "/spec/ipAddress"}, {"value", "1.2.3.4"}},
+                                {{"op", "add"}, {"path", "/spec/secret"}, {"value", {{"a", 1}}}}});
+  const JsonPatch p = JsonPatch::from_json(ops);
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p.ops()[0].path, "/spec/ipAddress");
+  EXPECT_EQ(p.to_json(), ops);
+  EXPECT_THROW(JsonPatch::from_json(json::object()), std::invalid_argument);
+  EXPECT_THROW(JsonPatch::from_json(json::array({{{"op", "remove"}, {"path", "/spec"}}})),
+               std::invalid_argument);
+  EXPECT_THROW(JsonPatch::from_json(json::array({{{"op", "add"}, {"path", 1}, {"value", "x"}}})),
+               std::invalid_argument);
+}
+
+// add_at on the cut-down shape must give the operations it gives on the whole object.
+TEST(AddAt, ShapeOfTheObjectPlacesOperationsAsTheObjectItselfWould) {
+  using Apply = void (*)(json & doc, JsonPatch & patch);
+  const Apply provider_ns = [](json& d, JsonPatch& p) {
+    detail::add_at(d, p, {"spec", "provider", "namespace"}, "demo");
+  };
+  const Apply secret_ns = [](json& d, JsonPatch& p) {
+    detail::add_at(d, p, {"spec", "secret", "namespace"}, "demo");
+  };
+  const Apply ip = [](json& d, JsonPatch& p) {
+    detail::add_at(d, p, {"spec", "ipAddress"}, "1.2.3.4");
+  };
+  const Apply owner = [](json& d, JsonPatch& p) {
+    detail::add_at(d, p, {"metadata", "ownerReferences"}, json::array({{{"uid", "u"}}}));
+  };
+  struct Case {
+    const char* what;
+    json object;
+    std::vector<Apply> steps;
+  };
+  const std::vector<Case> cases = {
+      {"no spec", json{{"metadata", {{"name", "h"}}}}, {provider_ns, secret_ns, ip}},
+      {"spec without provider", json{{"spec", {{"id", "host-1"}}}}, {provider_ns, secret_ns}},
+      {"provider is a string", json{{"spec", {{"provider", "p"}}}}, {provider_ns}},
+      {"provider present", json{{"spec", {{"provider", {{"name", "p"}}}}}}, {provider_ns, ip}},
+      {"spec is an array", json{{"spec", json::array()}}, {ip, provider_ns}},
+      {"owner references missing", json{{"metadata", {{"name", "h"}}}}, {owner}},
+      {"owner references present",
+       json{{"metadata", {{"ownerReferences", json::array()}}}},
+       {owner}},
+      {"metadata not an object", json{{"metadata", 3}}, {owner}},
+  };
+  for (const auto& c : cases) {
+    json whole = c.object;
+    json shape = detail::patch_shape(c.object);
+    JsonPatch from_whole, from_shape;
+    for (Apply step : c.steps) {
+      step(whole, from_whole);
+      step(shape, from_shape);
+    }
+    EXPECT_EQ(from_shape, from_whole)
+        << c.what << ": " << from_shape.to_json().dump() << " vs " << from_whole.to_json().dump();
+    EXPECT_NO_THROW(c.object.patch(from_shape.to_json())) << c.what;
+  }
+}
+
+}  // namespace
+}  // namespace hostadm
