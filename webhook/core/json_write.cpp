@@ -1,6 +1,6 @@
 #include "webhook/core/json_write.hpp"
 
-#include <algorithm>
+#include <array>
 
 #include "webhook/core/text.hpp"
 
@@ -8,23 +8,43 @@ namespace hostadm::json_write {
 
 using nlohmann::json;
 
-// The valid UTF-8 case is a scan that copies runs of plain bytes; the rare rest is left to
-// nlohmann, so that its replacement and its error stay the reference.
+namespace {
+
+// What a byte needs in a JSON string: 0 nothing (plain ASCII), 1 an escape, 2 a UTF-8 check.
+constexpr std::array<unsigned char, 256> kByteClass = [] {
+  std::array<unsigned char, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = 1;
+  t['"'] = t['\\'] = 1;
+  for (int c = 0x80; c < 0x100; ++c) t[c] = 2;
+  return t;
+}();
+
+}  // namespace
+
+// One pass copies runs of plain bytes; the rare rest (escapes, and any non-ASCII text, whose
+// replacement or error nlohmann's dump defines) is handled where it appears.
 void append_string(std::string& out, std::string_view s, InvalidUtf8 invalid) {
-  // Most strings are ASCII: a byte loop is cheaper than a call to the vectorised check.
-  const bool ascii = std::all_of(s.begin(), s.end(), [](char c) { return (c & 0x80) == 0; });
-  if (!ascii && !text::utf8_valid(s)) {
-    const json j = std::string(s);
-    out += invalid == InvalidUtf8::Replace ? j.dump(-1, ' ', false, json::error_handler_t::replace)
-                                           : j.dump();
-    return;
-  }
   static constexpr char kHex[] = "0123456789abcdef";
+  const size_t start = out.size();
   out += '"';
   size_t run = 0;  // start of the bytes not yet copied
+  bool checked = false;
   for (size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    const unsigned char kind = kByteClass[c];
+    if (kind == 0) continue;
+    if (kind == 2) {
+      if (!checked && !text::utf8_valid(s)) {
+        out.resize(start);
+        const json j = std::string(s);
+        out += invalid == InvalidUtf8::Replace
+                   ? j.dump(-1, ' ', false, json::error_handler_t::replace)
+                   : j.dump();
+        return;
+      }
+      checked = true;
+      continue;
+    }
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
