@@ -23,8 +23,9 @@ need_files=$((SILENT + IDLE + SLOW + 256))
 make_certs
 
 start_inventory "$SRC/examples/inventory.yaml"
-# Every connection of the flood stays as long as nginx keeps it (60 s): the worst case for the
-# webhook, and room above the flood's 11,100 connections so none is shed to admit a fresh one.
+# Every connection of the flood stays for the whole measurement (the webhook keeps them 60 s,
+# nginx 300 s): the worst case for the webhook, and room above the flood's 11,100 connections so
+# none is shed to admit a fresh one.
 start_webhook_inventory --policy "$BENCH_DIR/policy.yaml" --max-connections 12000 \
   --handshake-timeout 60s --keep-alive-timeout 60s --read-timeout 60s
 NGINX_CONNECTIONS=16384 start_nginx

@@ -135,9 +135,12 @@ start_webhook_inventory() {
   start_webhook --inventory-url "$INV_URL" --inventory-ca "$CERTS/ca.crt" \
     --inventory-token-file "$INV_TOKEN_FILE" "$@"
 }
+# The malloc tuning the image sets (ENV GLIBC_TUNABLES in the Dockerfile), so the numbers are
+# the image's; BENCH_GLIBC_TUNABLES overrides it (empty: glibc's defaults).
+IMAGE_TUNABLES=$(sed -n 's/^ENV GLIBC_TUNABLES=//p' "$SRC/Dockerfile")
 start_webhook() {
   local log=$WORK/webhook.$RANDOM.log
-  "$BIN/host-webhook" --listen 127.0.0.1:0 --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" \
+  GLIBC_TUNABLES=${BENCH_GLIBC_TUNABLES-$IMAGE_TUNABLES} "$BIN/host-webhook" --listen 127.0.0.1:0 --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" \
     --log-level "${BENCH_LOG_LEVEL:-warn}" "$@" ${BENCH_WEBHOOK_ARGS:-} >"$log" 2>&1 &
   HOOK_PID=$!
   HOOK_LOG=$log
