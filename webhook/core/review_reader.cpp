@@ -61,12 +61,15 @@ struct Fields {
 // JSON keeps the last of duplicate keys, as the nlohmann path does.
 template <size_t N>
 Fields<N> last_fields(dom::object obj, const char* const (&keys)[N]) {
+  std::string_view names[N];  // measured once, not once per field of the object
+  for (size_t i = 0; i < N; ++i) names[i] = keys[i];
   Fields<N> out;
   for (dom::key_value_pair field : obj) {
     for (size_t i = 0; i < N; ++i) {
-      if (field.key == keys[i]) {
+      if (field.key == names[i]) {
         out.value[i] = field.value;
         out.found[i] = true;
+        break;  // the names are distinct
       }
     }
   }
