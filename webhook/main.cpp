@@ -8,9 +8,10 @@
 
 #include "webhook/build_info.hpp"
 #include "webhook/core/fixture.hpp"
+#include "webhook/http/https_transport.hpp"
 #include "webhook/inventory/cache.hpp"
-#include "webhook/io/input_files.hpp"
 #include "webhook/inventory/http_source.hpp"
+#include "webhook/io/input_files.hpp"
 #include "webhook/server/config.hpp"
 #include "webhook/server/handlers.hpp"
 #include "webhook/server/lifecycle.hpp"
@@ -158,6 +159,7 @@ int main(int argc, char** argv) {
          {"openFileLimit", open_files}});
   log_info("listening on https://" + host + ":" + std::to_string(port),
            {{"threads", cfg.threads},
+            {"activeThreads", http::resolve_active_threads(cfg.active_threads, cfg.threads)},
             {"maxConnections", static_cast<long long>(cfg.max_connections)},
             {"maxBodyBytes", static_cast<long long>(cfg.max_body_bytes)},
             {"clientCA", cfg.client_ca.empty() ? "(none)" : cfg.client_ca},

@@ -324,6 +324,46 @@ TEST_F(InventoryHttpTest, StaleIfErrorServesTheCachedAnswerWithAWarning) {
   EXPECT_EQ(stale.patch(), fresh.patch());
 }
 
+// Past --active-threads a request waits for a running worker; a worker waiting on a slow
+// inventory must not hold it there: the loop wakes another. The slow answer (5 s) is the barrier:
+// the cached admission and the probe must both be answered while it is still outstanding.
+TEST_F(InventoryHttpTest, AnAdmissionWaitingOnTheInventoryDoesNotHoldTheOthers) {
+  Webhook& hook = start("inventoryFailure: deny\ninventoryTimeout: 20s\n",
+                        {"--threads", "4", "--active-threads", "1"});
+  auto c = client_for(hook.port, hook.ca);
+  const Answer warm = admit(*c, "mutate", review("uid-warm", "CREATE", adapter_host("warm")));
+  ASSERT_TRUE(warm.allowed()) << warm.body;  // the listing, the provider and host-10 are cached
+
+  inv_->reset_requests();
+  inv_->faults({{"latencyMs", 5000}});
+  std::atomic<bool> slow_done{false};
+  Answer slow;
+  std::thread slow_client([&] {
+    auto own = client_for(hook.port, hook.ca);
+    slow = admit(
+        *own, "mutate",
+        review("uid-slow", "CREATE",
+               host_object("slow", spec_with({{"id", "host-12"}, {"ipAddress", "192.168.1.12"}}))));
+    slow_done = true;
+  });
+  // The cold host-12 lookup has reached the inventory: the one active worker waits on it.
+  for (int i = 0; i < 200 && inv_->requests().value("host", 0) < 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  ASSERT_GE(inv_->requests().value("host", 0), 1) << "the slow lookup never reached the inventory";
+
+  const Answer fast = admit(*c, "mutate", review("uid-fast", "CREATE", adapter_host("fast")));
+  auto probe = client_for(hook.port, hook.ca)->Get("/healthz");
+  const bool slow_was_done = slow_done;
+  slow_client.join();
+  inv_->faults(json::object());
+  EXPECT_FALSE(slow_was_done) << "the others were answered only after the slow admission";
+  EXPECT_TRUE(fast.allowed()) << fast.body;
+  ASSERT_TRUE(probe);
+  EXPECT_EQ(probe->status, 200);
+  EXPECT_EQ(slow.status, 200) << slow.body;
+  EXPECT_TRUE(slow.allowed()) << slow.body;
+}
+
 TEST_F(InventoryHttpTest, HundredConcurrentColdRequestsCauseOneHostsFetch) {
   Webhook& hook = start("inventoryFailure: deny\ninventoryTimeout: 5s\n", {"--threads", "128"});
   // Slow answers keep the first fetch in flight while the others arrive.

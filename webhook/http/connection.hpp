@@ -27,6 +27,8 @@ constexpr size_t kReadChunk = 16 * 1024;  // one TLS record
 // After refusing a request, keep reading (and dropping) what the client still sends for this
 // long, so closing does not reset the connection before the client has read the refusal.
 constexpr milliseconds kLingerTime{2'000};
+// Requests waiting while the running workers took none for this long wake one more worker.
+constexpr milliseconds kStall{1};
 // Buffers a busy connection keeps between requests; a rare multi-megabyte review does not pin
 // its size for the rest of the connection. A parked idle connection keeps none.
 constexpr size_t kKeepBytes = 64 * 1024;

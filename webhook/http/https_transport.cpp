@@ -72,6 +72,12 @@ HttpsTransport::HttpsTransport(TransportOptions options, SSL_CTX* ctx, RequestHa
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw std::runtime_error("epoll: " + errno_text(errno));
   for (auto& n : counts_) n = 0;
+  active_limit_ = resolve_active_threads(options_.active_threads, options_.threads);
+}
+
+int resolve_active_threads(int requested, int threads) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::clamp(requested > 0 ? requested : 2 * cores, 1, std::max(1, threads));
 }
 
 HttpsTransport::~HttpsTransport() {
@@ -158,6 +164,10 @@ bool HttpsTransport::run() {
   std::vector<std::thread> threads;
   pool.reserve(static_cast<size_t>(options_.threads));
   threads.reserve(static_cast<size_t>(options_.threads));
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    running_ = options_.threads;  // each counts itself out when it first waits
+  }
   for (int i = 0; i < options_.threads; ++i) {
     pool.push_back(std::make_unique<Worker>());
     threads.emplace_back([this, w = pool.back().get()] { work(*w); });
@@ -192,6 +202,7 @@ void HttpsTransport::loop() {
     if (stop_seen && open_.load() == 0) return;
     auto now = Clock::now();
     expire(now);
+    rescue_stalled(now);
     if (!stop_seen && !listening_ && now >= accept_paused_until_) {
       epoll_event ev{};
       ev.events = EPOLLIN;
@@ -227,6 +238,7 @@ int HttpsTransport::next_wake_ms(Clock::time_point now) const {
     if (const Conn* c = parked_[s].head)
       wake = std::min(wake, c->since + timeout_of(static_cast<ConnState>(s)));
   if (!listening_ && !stopping_) wake = std::min(wake, accept_paused_until_);
+  if (demand_.load(std::memory_order_relaxed)) wake = std::min(wake, now + kStall);
   return ms_until(wake);
 }
 

@@ -64,6 +64,9 @@ using TransportLog =
 
 struct TransportOptions {
   int threads = 64;
+  // Requests are handed to idle workers only while fewer than this many run; past it they queue
+  // for the running ones, which take the next without sleeping. 0: two per core.
+  int active_threads = 0;
   size_t max_connections = 10'000;
   size_t max_head_bytes = 8192;
   size_t max_body_bytes = 3u << 20;
@@ -74,6 +77,9 @@ struct TransportOptions {
   TransportLog log;                         // optional
   std::function<void(CloseReason)> closed;  // optional; called on the thread that closed
 };
+
+// What active_threads comes to: `requested`, or two per core when 0, within 1..threads.
+int resolve_active_threads(int requested, int threads);
 
 // Answers one request. A request the transport refused (bad framing, too large, too slow) comes
 // with refusal.status set and an empty body; the handler writes the answer the client sees.
@@ -119,6 +125,7 @@ class HttpsTransport {
   void expire(std::chrono::steady_clock::time_point now);
   int next_wake_ms(std::chrono::steady_clock::time_point now) const;
   void take_returned();
+  void rescue_stalled(std::chrono::steady_clock::time_point now);
   void close_all_idle();
   void park_in_loop(Conn* c, ConnState state);
   void unpark(Conn* c);
@@ -138,6 +145,7 @@ class HttpsTransport {
   void close_conn(Conn* c, CloseReason reason, bool free_now);
   void fail(const char* what, int err);
   void set_demand(bool on);
+  void wake_idle(Conn* c);
   void log(LogLevel level, const std::string& message, int err) const;
 
   TransportOptions options_;
@@ -162,8 +170,12 @@ class HttpsTransport {
   // shared between the loop and the workers
   std::mutex mu_;
   std::vector<Worker*> idle_workers_;  // most recently idle last
+  int running_ = 0;                    // workers not in idle_workers_
+  int active_limit_ = 0;               // options_.active_threads, resolved
   std::deque<Conn*> ready_;            // whole requests waiting for a worker
-  std::vector<Conn*> returned_;        // parked by workers, not yet in the loop's lists
+  // When a worker last took from ready_, or ready_ last became non-empty.
+  std::chrono::steady_clock::time_point progress_{};
+  std::vector<Conn*> returned_;  // parked by workers, not yet in the loop's lists
   bool exiting_ = false;
 };
 

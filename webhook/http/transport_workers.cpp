@@ -33,18 +33,41 @@ void HttpsTransport::set_demand(bool on) {
       on ? ::write(demand_fd_, &v, sizeof v) : ::read(demand_fd_, &v, sizeof v);
 }
 
+// Under mu_: hands `c` to the worker that became idle last.
+void HttpsTransport::wake_idle(Conn* c) {
+  Worker* w = idle_workers_.back();
+  idle_workers_.pop_back();
+  ++running_;
+  w->conn = c;
+  w->wake.notify_one();
+}
+
+// A wake-up per request cost more than the answer on 2 cores: past active_limit_ running
+// workers, a request waits for one of them to finish (it takes the next without sleeping).
 void HttpsTransport::dispatch(Conn* c) {
   set_state(c, ConnState::Busy);
   std::lock_guard<std::mutex> lk(mu_);
-  if (idle_workers_.empty()) {
-    if (ready_.empty()) set_demand(true);
-    ready_.push_back(c);
-    return;
+  if (!idle_workers_.empty() && running_ < active_limit_) return wake_idle(c);
+  if (ready_.empty()) {
+    set_demand(true);
+    progress_ = Clock::now();
   }
-  Worker* w = idle_workers_.back();
-  idle_workers_.pop_back();
-  w->conn = c;
-  w->wake.notify_one();
+  ready_.push_back(c);
+}
+
+// The loop, at least every kStall while requests wait: when the running workers took none for
+// that long (they wait on the inventory, or on a client that reads its answer slowly), one more
+// worker is woken, up to `threads`. So the limit costs throughput nothing when they are busy,
+// and a slow inventory cannot hold every other request.
+void HttpsTransport::rescue_stalled(Clock::time_point now) {
+  if (!demand_.load(std::memory_order_relaxed)) return;
+  std::lock_guard<std::mutex> lk(mu_);
+  if (ready_.empty() || idle_workers_.empty() || now - progress_ < kStall) return;
+  Conn* c = ready_.front();
+  ready_.pop_front();
+  if (ready_.empty()) set_demand(false);
+  progress_ = now;
+  wake_idle(c);
 }
 
 void HttpsTransport::give_back(Conn* c) {
@@ -68,7 +91,9 @@ void HttpsTransport::work(Worker& self) {
         c = ready_.front();
         ready_.pop_front();
         if (ready_.empty()) set_demand(false);
+        progress_ = Clock::now();
       } else {
+        --running_;  // the waker counts it back in
         idle_workers_.push_back(&self);
         self.wake.wait(lk, [&] { return exiting_ || self.conn; });
         if (!self.conn) return;

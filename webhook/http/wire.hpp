@@ -27,7 +27,8 @@ struct Request {
 };
 
 // Why a request was refused before any route saw it. Each kind answers with one status code,
-// set in one table (kRefusalKinds in wire_response.cpp); the code that refuses names a kind, never a number.
+// set in one table (kRefusalKinds in wire_response.cpp); the code that refuses names a kind, never
+// a number.
 enum class RefusalKind {
   None,                // not refused
   BadRequestLine,      // 400: method, target or version malformed; too many empty lines first

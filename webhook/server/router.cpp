@@ -50,6 +50,7 @@ Router::Router(const ServerConfig& config, CertStore& certs, AdmissionHandler& a
   }
   http::TransportOptions options;
   options.threads = config_.threads;
+  options.active_threads = config_.active_threads;
   options.max_connections = config_.max_connections;
   options.handshake_timeout = config_.handshake_timeout;
   options.max_body_bytes = config_.max_body_bytes;
