@@ -4,7 +4,7 @@
 # HTTPS answer, all under the same wrk load in the same run (target: /mutate >= 0.5x nginx), then
 # the same again with IDLE_CONNS (2,000) TLS keep-alive connections held idle on both servers.
 #
-# nginx and /mutate run in ROUNDS (3) alternating pairs and the ratio is the median of the
+# nginx and /mutate run in ROUNDS (5) alternating pairs and the ratio is the median of the
 # pairs' ratios: on a shared 2-core virtual machine either server's rate moves by 15 % from one
 # 10 s run to the next, and a pair measured back to back sees the same machine.
 # Writes bench/results/mutate-throughput.json.
@@ -31,7 +31,7 @@ check_admission "$HOOK_URL/validate?timeout=10s" "$WORK/validate-review.json"
 # Warm-up: TLS sessions, the inventory cache, page faults of the thread stacks.
 DURATION=2 run_wrk warmup "$HOOK_URL/mutate?timeout=10s" "$review"
 
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 for r in $(seq "$ROUNDS"); do
   measure "nginx.$r" "$NGINX_PID" "https://127.0.0.1:$NGINX_PORT/" "$review"
   measure "mutate.$r" "$HOOK_PID" "$HOOK_URL/mutate?timeout=10s" "$review"

@@ -58,7 +58,9 @@ class InBuffer {
       if (cap_ - end_ < n) {
         size_t cap = cap_ ? cap_ : kReadChunk;
         while (cap - end_ < n) cap *= 2;
-        auto bigger = std::make_unique<char[]>(cap);
+        // new char[], not make_unique: the bytes are read into, zeroing 16 KiB per request
+        // (a parked connection's buffer is released) was 2 % of the server's CPU.
+        std::unique_ptr<char[]> bigger(new char[cap]);
         if (end_) std::memcpy(bigger.get(), data_.get(), end_);
         data_ = std::move(bigger);
         cap_ = cap;
