@@ -376,6 +376,9 @@ def check_names(docs, ctx, e):
 # sizing section assumes.
 DEFAULT_THREADS, DEFAULT_BODY, DEFAULT_CONNECTIONS = 64, 3 << 20, 10000
 PER_CONNECTION, BASELINE = 32 << 10, 48 << 20
+# What glibc's per-thread cache can hold at the image's GLIBC_TUNABLES (tcache_count=32): 32 freed
+# blocks of each of its 64 sizes, 32 to 1,040 bytes.
+PER_WORKER_MALLOC_CACHE = 32 * sum(32 + 16 * k for k in range(64))
 
 
 def quantity_bytes(q):
@@ -397,9 +400,10 @@ def check_sizing(dep, ctx, e):
     threads = int(flag(args, "--threads") or DEFAULT_THREADS)
     body = quantity_bytes(flag(args, "--max-body-bytes") or DEFAULT_BODY)
     conns = int(flag(args, "--max-connections") or DEFAULT_CONNECTIONS)
-    need = BASELINE + conns * PER_CONNECTION + threads * 2 * (body or 0)
+    need = BASELINE + conns * PER_CONNECTION + threads * (2 * (body or 0) + PER_WORKER_MALLOC_CACHE)
     e.need(limit >= need, f"memory limit {limit >> 20}Mi is below the worst case {need >> 20}Mi "
-           f"({conns} connections x {PER_CONNECTION >> 10}Ki + {threads} workers x 2 x body {body})")
+           f"({conns} connections x {PER_CONNECTION >> 10}Ki + {threads} workers x (2 x body {body}"
+           f" + {PER_WORKER_MALLOC_CACHE} of malloc cache))")
     req = quantity_bytes(res.get("requests", {}).get("memory"))
     e.need(req and req <= limit, "memory request must not exceed the limit")
 
