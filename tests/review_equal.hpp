@@ -43,7 +43,8 @@ inline std::string verdict_difference(const Verdict& a, const Verdict& b) {
   if (a.in_scope != b.in_scope) return "in_scope";
   if (a.message != b.message) return "message: '" + a.message + "' vs '" + b.message + "'";
   if (a.warnings != b.warnings) return "warnings";
-  if (a.patch != b.patch) return "patch: " + a.patch.to_json().dump() + " vs " + b.patch.to_json().dump();
+  if (a.patch != b.patch)
+    return "patch: " + a.patch.to_json().dump() + " vs " + b.patch.to_json().dump();
   if (a.rules() != b.rules()) return "rules";
   return "";
 }

@@ -133,7 +133,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     second = hostadm::decide(again, hostadm::Phase::Mutate, inventory, g_policy);
   });
   if (!second.patch.empty())
-    fz::fail("idempotence", "mutate on its own output patched again: " + second.patch.to_json().dump());
+    fz::fail("idempotence",
+             "mutate on its own output patched again: " + second.patch.to_json().dump());
   fz::no_throw("decide(Validate, patched)", [&] {
     check = hostadm::decide(again, hostadm::Phase::Validate, inventory, g_policy);
   });

@@ -28,8 +28,8 @@ struct Verdict {
   std::vector<Finding> findings;  // denials first, in rule order, then warnings
   std::string message;            // denials joined with "; " (empty when allowed)
   std::vector<std::string> warnings;
-  JsonPatch patch;                                 // RFC 6902 `add`s, only from Phase::Mutate
-  bool in_scope = false;                           // a Host CREATE/UPDATE on the main resource
+  JsonPatch patch;        // RFC 6902 `add`s, only from Phase::Mutate
+  bool in_scope = false;  // a Host CREATE/UPDATE on the main resource
 
   std::vector<std::string> rules() const;  // rule ids of all findings, in order, unique
 };
@@ -41,8 +41,9 @@ Verdict decide(const AdmissionRequest& req, Phase phase, InventoryView& inventor
 // Pass std::move(verdict) when it is not read again: the patch and warnings move over.
 AdmissionResponse to_response(const AdmissionRequest& req, Verdict v);
 
-// The Host CRD's required fields (tests/data/crds/forklift.konveyor.io_hosts.yaml): ipAddress, provider,
-// secret, as non-empty. Returns the missing ones (JSON pointers); the apiserver's schema check.
+// The Host CRD's required fields (tests/data/crds/forklift.konveyor.io_hosts.yaml): ipAddress,
+// provider, secret, as non-empty. Returns the missing ones (JSON pointers); the apiserver's schema
+// check.
 std::vector<std::string> missing_required_fields(const nlohmann::json& host);
 
 // The only parts of an object (and oldObject) that decide() and the server's log line read. The

@@ -146,8 +146,7 @@ HttpReply AdmissionHandler::handle(Phase webhook, const std::string& content_typ
       AdmissionResponse resp = to_response(req, std::move(verdict));  // not read again
       // The contract, whatever the core returns: a validating answer and an answer to a DELETE
       // never carry a patch (the apiserver rejects those).
-      if (webhook == Phase::Validate || req.operation == "DELETE")
-        resp.patch = JsonPatch();
+      if (webhook == Phase::Validate || req.operation == "DELETE") resp.patch = JsonPatch();
       reply.body = encode_review_string(req, resp);
     }
     const double seconds = seconds_since_arrival();
