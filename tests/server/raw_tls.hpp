@@ -19,7 +19,13 @@ class RawTls {
     ctx_ = SSL_CTX_new(TLS_client_method());
     ssl_ = SSL_new(ctx_);
     SSL_set_fd(ssl_, fd_);
-    if (SSL_connect(ssl_) != 1) throw std::runtime_error("TLS handshake failed");
+    if (SSL_connect(ssl_) != 1) {
+      // The destructor does not run for a constructor that throws.
+      SSL_free(ssl_);
+      SSL_CTX_free(ctx_);
+      ::close(fd_);
+      throw std::runtime_error("TLS handshake failed");
+    }
   }
   ~RawTls() {
     SSL_free(ssl_);
