@@ -35,16 +35,22 @@ paced() {  # paced NAME URL
     --log-file="$WORK/$1.log" "$2" >"$WORK/$1.out" 2>&1 ||
     { cat "$WORK/$1.out" >&2; die "h2load failed against $2"; }
 }
-paced mutate "$HOOK_URL/mutate?timeout=10s"
-paced nginx "https://127.0.0.1:$NGINX_PORT/"
+# Rounds of one /mutate run and one nginx run, back to back: on the shared 2-core machine even
+# nginx's p99 moves between 0.7 and 1.2 ms from one 20 s run to the next, so the verdict is on
+# the median round and every round is printed.
+ROUNDS=${BENCH_ROUNDS:-3}
+for r in $(seq "$ROUNDS"); do
+  paced "mutate.$r" "$HOOK_URL/mutate?timeout=10s"
+  paced "nginx.$r" "https://127.0.0.1:$NGINX_PORT/"
+done
 
 python3 - "$WORK" "$RESULTS/latency-fixed-rate.json" "$(machine_json)" "$busy" "$RATE" \
-  "$CLIENTS" "$SECONDS_RUN" <<'PY'
-import json, sys
+  "$CLIENTS" "$SECONDS_RUN" "$ROUNDS" <<'PY'
+import json, statistics, sys
 work, out, machine, busy = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4])
-rate, clients, secs = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
+rate, clients, secs, rounds = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
 runs = {}
-for name in ("mutate", "nginx"):
+for name in [f"{kind}.{r}" for r in range(1, rounds + 1) for kind in ("mutate", "nginx")]:
     lat, bad = [], 0
     for line in open(f"{work}/{name}.log"):
         f = line.split()
@@ -58,20 +64,26 @@ for name in ("mutate", "nginx"):
                   "non200": bad, "p50_ms": round(pct(50), 3), "p90_ms": round(pct(90), 3),
                   "p99_ms": round(pct(99), 3), "p999_ms": round(pct(99.9), 3),
                   "max_ms": round(lat[-1], 3) if lat else None}
-ok = runs["mutate"]["p99_ms"] <= 1.0 and runs["mutate"]["non200"] == 0
+p99 = {kind: [runs[f"{kind}.{r}"]["p99_ms"] for r in range(1, rounds + 1)] for kind in ("mutate", "nginx")}
+median = {kind: statistics.median(v) for kind, v in p99.items()}
+ok = median["mutate"] <= 1.0 and all(runs[f"mutate.{r}"]["non200"] == 0 for r in range(1, rounds + 1))
 res = {"bench": "latency-fixed-rate", "machine": machine, "busy_compilers": busy,
        "load": {"tool": "h2load --h1 --rps", "target_rps": rate, "clients": clients,
-                "duration_s": secs, "body_bytes": 3072},
-       "runs": runs, "target": {"p99_ms": 1.0}, "pass": ok}
+                "duration_s": secs, "body_bytes": 3072, "rounds": rounds},
+       "runs": runs, "p99_ms_per_round": p99, "median_p99_ms": median,
+       "target": {"p99_ms": 1.0}, "pass": ok}
 json.dump(res, open(out, "w"), indent=2)
 print(f"fixed rate {rate} req/s ({clients} keep-alive TLS clients x {rate // clients} req/s, {secs} s)")
-print("%-22s %9s %8s %8s %8s %8s %9s %8s %7s" % ("run", "requests", "req/s", "p50_ms", "p90_ms",
+print("%-26s %9s %8s %8s %8s %8s %9s %8s %7s" % ("run", "requests", "req/s", "p50_ms", "p90_ms",
       "p99_ms", "p99.9_ms", "max_ms", "non200"))
-for name, label in (("nginx", "nginx static 200 B"), ("mutate", "host-webhook /mutate")):
-    r = runs[name]
-    print("%-22s %9d %8.0f %8.3f %8.3f %8.3f %9.3f %8.2f %7d" % (label, r["requests"],
-          r["achieved_rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["p999_ms"], r["max_ms"],
-          r["non200"]))
-print(f"\n/mutate p99 {runs['mutate']['p99_ms']} ms (target <= 1 ms): {'PASS' if ok else 'MISS'}")
+for r in range(1, rounds + 1):
+    for kind, label in (("nginx", "nginx static 200 B"), ("mutate", "host-webhook /mutate")):
+        x = runs[f"{kind}.{r}"]
+        print("%-26s %9d %8.0f %8.3f %8.3f %8.3f %9.3f %8.2f %7d" % (f"{label} #{r}",
+              x["requests"], x["achieved_rps"], x["p50_ms"], x["p90_ms"], x["p99_ms"],
+              x["p999_ms"], x["max_ms"], x["non200"]))
+print(f"\n/mutate p99, median of {rounds} rounds: {median['mutate']} ms (rounds {p99['mutate']}; "
+      f"nginx {median['nginx']} ms, rounds {p99['nginx']}) (target <= 1 ms): "
+      f"{'PASS' if ok else 'MISS'}")
 print(f"result: {out}")
 PY
