@@ -164,10 +164,6 @@ bool HttpsTransport::run() {
   std::vector<std::thread> threads;
   pool.reserve(static_cast<size_t>(options_.threads));
   threads.reserve(static_cast<size_t>(options_.threads));
-  {
-    std::lock_guard<std::mutex> lk(mu_);
-    running_ = options_.threads;  // each counts itself out when it first waits
-  }
   for (int i = 0; i < options_.threads; ++i) {
     pool.push_back(std::make_unique<Worker>());
     threads.emplace_back([this, w = pool.back().get()] { work(*w); });

@@ -170,7 +170,6 @@ class HttpsTransport {
   // shared between the loop and the workers
   std::mutex mu_;
   std::vector<Worker*> idle_workers_;  // most recently idle last
-  int running_ = 0;                    // workers not in idle_workers_
   int active_limit_ = 0;               // options_.active_threads, resolved
   std::deque<Conn*> ready_;            // whole requests waiting for a worker
   // When a worker last took from ready_, or ready_ last became non-empty.

@@ -37,7 +37,6 @@ void HttpsTransport::set_demand(bool on) {
 void HttpsTransport::wake_idle(Conn* c) {
   Worker* w = idle_workers_.back();
   idle_workers_.pop_back();
-  ++running_;
   w->conn = c;
   w->wake.notify_one();
 }
@@ -47,7 +46,9 @@ void HttpsTransport::wake_idle(Conn* c) {
 void HttpsTransport::dispatch(Conn* c) {
   set_state(c, ConnState::Busy);
   std::lock_guard<std::mutex> lk(mu_);
-  if (!idle_workers_.empty() && running_ < active_limit_) return wake_idle(c);
+  // Workers not idle are running (or starting up, which counts the same).
+  const auto running = static_cast<size_t>(options_.threads) - idle_workers_.size();
+  if (!idle_workers_.empty() && running < static_cast<size_t>(active_limit_)) return wake_idle(c);
   if (ready_.empty()) {
     set_demand(true);
     progress_ = Clock::now();
@@ -93,7 +94,6 @@ void HttpsTransport::work(Worker& self) {
         if (ready_.empty()) set_demand(false);
         progress_ = Clock::now();
       } else {
-        --running_;  // the waker counts it back in
         idle_workers_.push_back(&self);
         self.wake.wait(lk, [&] { return exiting_ || self.conn; });
         if (!self.conn) return;
