@@ -29,6 +29,9 @@ constexpr size_t kReadChunk = 16 * 1024;  // one TLS record
 constexpr milliseconds kLingerTime{2'000};
 // Requests waiting while the running workers took none for this long wake one more worker.
 constexpr milliseconds kStall{1};
+// How long after a request last waited for a worker the workers waiting on a connection count
+// against the active limit (see dispatch).
+constexpr milliseconds kCongestion{100};
 // Buffers a busy connection keeps between requests; a rare multi-megabyte review does not pin
 // its size for the rest of the connection. A parked idle connection keeps none.
 constexpr size_t kKeepBytes = 64 * 1024;

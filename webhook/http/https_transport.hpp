@@ -136,7 +136,8 @@ class HttpsTransport {
 
   // workers
   void work(Worker& self);
-  void serve(Conn* c);
+  bool serve(Conn* c);
+  bool yield_to_answering(Conn* c);
   void give_back(Conn* c);
 
   // any thread
@@ -146,6 +147,7 @@ class HttpsTransport {
   void fail(const char* what, int err);
   void set_demand(bool on);
   void wake_idle(Conn* c);
+  void enqueue(Conn* c, std::chrono::steady_clock::time_point now, bool saturated);
   void log(LogLevel level, const std::string& message, int err) const;
 
   TransportOptions options_;
@@ -171,7 +173,10 @@ class HttpsTransport {
   std::mutex mu_;
   std::vector<Worker*> idle_workers_;  // most recently idle last
   int active_limit_ = 0;               // options_.active_threads, resolved
-  std::deque<Conn*> ready_;            // whole requests waiting for a worker
+  // Workers with a request in hand (not those idle or waiting on their connection's next request).
+  std::atomic<int> answering_{0};
+  std::deque<Conn*> ready_;                                  // whole requests waiting for a worker
+  std::chrono::steady_clock::time_point congested_until_{};  // see dispatch
   // When a worker last took from ready_, or ready_ last became non-empty.
   std::chrono::steady_clock::time_point progress_{};
   std::vector<Conn*> returned_;  // parked by workers, not yet in the loop's lists

@@ -38,22 +38,49 @@ void HttpsTransport::wake_idle(Conn* c) {
   Worker* w = idle_workers_.back();
   idle_workers_.pop_back();
   w->conn = c;
+  answering_.fetch_add(1, std::memory_order_relaxed);
   w->wake.notify_one();
 }
 
-// A wake-up per request cost more than the answer on 2 cores: past active_limit_ running
-// workers, a request waits for one of them to finish (it takes the next without sleeping).
+// A wake-up per request cost more than the answer on 2 cores: past active_limit_ workers
+// answering, a request waits for one of them to finish (it takes the next without sleeping), and
+// for kCongestion after that, workers waiting on their own connection's next request count
+// against the limit too, so the queue is served by few threads. Otherwise they do not: they use
+// no CPU, and each connection keeping its worker costs a request one wake-up instead of the
+// loop's two.
 void HttpsTransport::dispatch(Conn* c) {
   set_state(c, ConnState::Busy);
+  const auto now = Clock::now();
   std::lock_guard<std::mutex> lk(mu_);
-  // Workers not idle are running (or starting up, which counts the same).
-  const auto running = static_cast<size_t>(options_.threads) - idle_workers_.size();
-  if (!idle_workers_.empty() && running < static_cast<size_t>(active_limit_)) return wake_idle(c);
+  const auto limit = static_cast<size_t>(active_limit_);
+  if (static_cast<size_t>(answering_.load(std::memory_order_relaxed)) >= limit)
+    return enqueue(c, now, true);
+  const size_t not_idle = static_cast<size_t>(options_.threads) - idle_workers_.size();
+  if (idle_workers_.empty() || (now < congested_until_ && not_idle >= limit))
+    return enqueue(c, now, false);
+  wake_idle(c);
+}
+
+// Under mu_. saturated: active_limit_ workers are answering.
+void HttpsTransport::enqueue(Conn* c, Clock::time_point now, bool saturated) {
+  if (saturated) congested_until_ = now + kCongestion;
   if (ready_.empty()) {
     set_demand(true);
-    progress_ = Clock::now();
+    progress_ = now;
   }
   ready_.push_back(c);
+}
+
+// A worker whose connection's next request arrived while it waited answers it unless more than
+// active_limit_ workers (itself counted) already are. Then the request waits for one of them, as
+// the loop's would, and the worker goes idle.
+bool HttpsTransport::yield_to_answering(Conn* c) {
+  if (answering_.load(std::memory_order_relaxed) <= active_limit_) return false;
+  answering_.fetch_sub(1, std::memory_order_relaxed);
+  const auto now = Clock::now();
+  std::lock_guard<std::mutex> lk(mu_);
+  enqueue(c, now, true);
+  return true;
 }
 
 // The loop, at least every kStall while requests wait: when the running workers took none for
@@ -84,15 +111,17 @@ void HttpsTransport::give_back(Conn* c) {
 }
 
 void HttpsTransport::work(Worker& self) {
+  bool left_request = false;
   for (;;) {
     Conn* c;
     {
       std::unique_lock<std::mutex> lk(mu_);
-      if (!ready_.empty()) {
+      if (!left_request && !ready_.empty()) {
         c = ready_.front();
         ready_.pop_front();
         if (ready_.empty()) set_demand(false);
         progress_ = Clock::now();
+        answering_.fetch_add(1, std::memory_order_relaxed);
       } else {
         idle_workers_.push_back(&self);
         self.wake.wait(lk, [&] { return exiting_ || self.conn; });
@@ -101,11 +130,18 @@ void HttpsTransport::work(Worker& self) {
         self.conn = nullptr;
       }
     }
-    serve(c);
+    left_request = !serve(c);
+    if (!left_request) answering_.fetch_sub(1, std::memory_order_relaxed);
   }
 }
 
-void HttpsTransport::serve(Conn* c) {
+// Counted in answering_ except while it waits for the connection's next request. False: that
+// request was left in ready_ for the workers answering (see yield_to_answering), uncounted.
+bool HttpsTransport::serve(Conn* c) {
+  const auto closed = [&](CloseReason reason) {
+    close_conn(c, reason, true);
+    return true;
+  };
   Response res;
   std::string out;
   for (;;) {
@@ -116,14 +152,11 @@ void HttpsTransport::serve(Conn* c) {
     const bool close = refused || !r.req.keep_alive || res.close || stopping_;
     out.clear();
     append_response(out, res, close, r.req.method == "HEAD" && !refused);
-    if (auto failed = write_all(c->ssl, c->fd, out, options_.write_timeout))
-      return close_conn(c, *failed, true);
+    if (auto failed = write_all(c->ssl, c->fd, out, options_.write_timeout)) return closed(*failed);
     if (close) {
       ERR_clear_error();
       SSL_shutdown(c->ssl);
-      if (!refused)
-        return close_conn(c, stopping_ ? CloseReason::Shutdown : CloseReason::ConnectionClose,
-                          true);
+      if (!refused) return closed(stopping_ ? CloseReason::Shutdown : CloseReason::ConnectionClose);
       // Read what the client still sends (in the loop) so closing does not reset the refusal.
       if (!c->reason) c->reason = CloseReason::BadRequest;
       ::shutdown(c->fd, SHUT_WR);
@@ -133,7 +166,7 @@ void HttpsTransport::serve(Conn* c) {
       std::lock_guard<std::mutex> lk(mu_);
       returned_.push_back(c);
       arm(c);
-      return;
+      return true;
     }
     r.reset();
     c->in.shrink_if_empty(kKeepBytes);
@@ -151,7 +184,7 @@ void HttpsTransport::serve(Conn* c) {
         state = r.advance(c->in, options_, send_continue);
         if (send_continue)
           if (auto failed = write_all(c->ssl, c->fd, kContinue, options_.write_timeout))
-            return close_conn(c, *failed, true);
+            return closed(*failed);
         if (state == Parse::Done) break;
       }
       if (try_read) {
@@ -162,7 +195,7 @@ void HttpsTransport::serve(Conn* c) {
           continue;
         }
         const SslWait w = ssl_wait(c->ssl, n, false);
-        if (!w.events) return close_conn(c, w.reason, true);
+        if (!w.events) return closed(w.reason);
         c->want = w.events;
         if (waited || w.events != EPOLLIN || r.started(c->in)) break;
       } else {
@@ -172,12 +205,17 @@ void HttpsTransport::serve(Conn* c) {
       if (stopping_ || demand_.load(std::memory_order_relaxed)) break;
       waited = try_read = true;
       pollfd p[3] = {{c->fd, POLLIN, 0}, {demand_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-      if (::poll(p, 3, kNextRequestWaitMs) <= 0 || !p[0].revents) break;
+      answering_.fetch_sub(1, std::memory_order_relaxed);
+      const int ready = ::poll(p, 3, kNextRequestWaitMs);
+      answering_.fetch_add(1, std::memory_order_relaxed);
+      if (ready <= 0 || !p[0].revents) break;
     }
     if (state != Parse::Done) {
-      if (stopping_ && !r.started(c->in)) return close_conn(c, CloseReason::Shutdown, true);
-      return give_back(c);
+      if (stopping_ && !r.started(c->in)) return closed(CloseReason::Shutdown);
+      give_back(c);
+      return true;
     }
+    if (waited && yield_to_answering(c)) return false;
   }
 }
 
