@@ -114,10 +114,10 @@ const std::vector<Setting>& settings() {
                "handshake or still sending wait without one"),
        [](C& c, const std::string& v) { c.threads = static_cast<int>(cli::parse_count(v)); }},
       {int_row("active-threads", 0, 4096, "0",
-               "workers woken for new requests while fewer are running: past it a request "
-               "waits for a running worker, and one more wakes when none took a waiting request "
-               "for 1 ms (one is waiting on the inventory). 0: two per core; set it to twice the "
-               "pod's CPU limit when that is below the node's cores"),
+               "workers answering at once: past it a request waits for one of them, and one "
+               "more wakes when none took a waiting request for 1 ms (one is waiting on the "
+               "inventory). 0: two per core; set it to twice the pod's CPU limit when that is "
+               "below the node's cores"),
        [](C& c, const std::string& v) {
          c.active_threads = static_cast<int>(cli::parse_count(v));
        }},
