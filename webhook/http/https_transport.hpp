@@ -148,6 +148,7 @@ class HttpsTransport {
   void set_demand(bool on);
   void wake_idle(Conn* c);
   void enqueue(Conn* c, std::chrono::steady_clock::time_point now, bool saturated);
+  Conn* take_ready(std::chrono::steady_clock::time_point now);
   void log(LogLevel level, const std::string& message, int err) const;
 
   TransportOptions options_;

@@ -52,11 +52,9 @@ void HttpsTransport::dispatch(Conn* c) {
   set_state(c, ConnState::Busy);
   const auto now = Clock::now();
   std::lock_guard<std::mutex> lk(mu_);
-  const auto limit = static_cast<size_t>(active_limit_);
-  if (static_cast<size_t>(answering_.load(std::memory_order_relaxed)) >= limit)
-    return enqueue(c, now, true);
-  const size_t not_idle = static_cast<size_t>(options_.threads) - idle_workers_.size();
-  if (idle_workers_.empty() || (now < congested_until_ && not_idle >= limit))
+  if (answering_.load(std::memory_order_relaxed) >= active_limit_) return enqueue(c, now, true);
+  const int not_idle = options_.threads - static_cast<int>(idle_workers_.size());
+  if (idle_workers_.empty() || (now < congested_until_ && not_idle >= active_limit_))
     return enqueue(c, now, false);
   wake_idle(c);
 }
@@ -69,6 +67,15 @@ void HttpsTransport::enqueue(Conn* c, Clock::time_point now, bool saturated) {
     progress_ = now;
   }
   ready_.push_back(c);
+}
+
+// Under mu_, ready_ not empty: the oldest waiting request.
+HttpsTransport::Conn* HttpsTransport::take_ready(Clock::time_point now) {
+  Conn* c = ready_.front();
+  ready_.pop_front();
+  if (ready_.empty()) set_demand(false);
+  progress_ = now;
+  return c;
 }
 
 // A worker whose connection's next request arrived while it waited answers it unless more than
@@ -91,11 +98,7 @@ void HttpsTransport::rescue_stalled(Clock::time_point now) {
   if (!demand_.load(std::memory_order_relaxed)) return;
   std::lock_guard<std::mutex> lk(mu_);
   if (ready_.empty() || idle_workers_.empty() || now - progress_ < kStall) return;
-  Conn* c = ready_.front();
-  ready_.pop_front();
-  if (ready_.empty()) set_demand(false);
-  progress_ = now;
-  wake_idle(c);
+  wake_idle(take_ready(now));
 }
 
 void HttpsTransport::give_back(Conn* c) {
@@ -117,10 +120,7 @@ void HttpsTransport::work(Worker& self) {
     {
       std::unique_lock<std::mutex> lk(mu_);
       if (!left_request && !ready_.empty()) {
-        c = ready_.front();
-        ready_.pop_front();
-        if (ready_.empty()) set_demand(false);
-        progress_ = Clock::now();
+        c = take_ready(Clock::now());
         answering_.fetch_add(1, std::memory_order_relaxed);
       } else {
         idle_workers_.push_back(&self);
