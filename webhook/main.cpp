@@ -8,6 +8,7 @@
 
 #include "webhook/build_info.hpp"
 #include "webhook/core/fixture.hpp"
+#include "webhook/http/cpu_budget.hpp"
 #include "webhook/http/https_transport.hpp"
 #include "webhook/inventory/cache.hpp"
 #include "webhook/inventory/http_source.hpp"
@@ -157,13 +158,17 @@ int main(int argc, char** argv) {
         "--max-connections",
         {{"maxConnections", static_cast<long long>(cfg.max_connections)},
          {"openFileLimit", open_files}});
-  log_info("listening on https://" + host + ":" + std::to_string(port),
-           {{"threads", cfg.threads},
-            {"activeThreads", http::resolve_active_threads(cfg.active_threads, cfg.threads)},
-            {"maxConnections", static_cast<long long>(cfg.max_connections)},
-            {"maxBodyBytes", static_cast<long long>(cfg.max_body_bytes)},
-            {"clientCA", cfg.client_ca.empty() ? "(none)" : cfg.client_ca},
-            {"config", cfg.config_file}});
+  const http::CpuBudget cpu = http::cpu_budget();
+  log_info(
+      "listening on https://" + host + ":" + std::to_string(port),
+      {{"threads", cfg.threads},
+       {"activeThreads", http::resolve_active_threads(cfg.active_threads, cfg.threads, cpu.cores)},
+       {"cores", cpu.cores},
+       {"cpuLimit", cpu.limit ? nlohmann::json(*cpu.limit) : nlohmann::json("none")},
+       {"maxConnections", static_cast<long long>(cfg.max_connections)},
+       {"maxBodyBytes", static_cast<long long>(cfg.max_body_bytes)},
+       {"clientCA", cfg.client_ca.empty() ? "(none)" : cfg.client_ca},
+       {"config", cfg.config_file}});
 
   certs.start_watch(cfg.cert_poll_interval);
   SignalLoop signals({[&certs] { certs.reload("SIGHUP"); }, [&server] { server.set_draining(); },

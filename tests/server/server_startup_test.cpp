@@ -161,6 +161,24 @@ TEST_F(StartupTest, ConfigFileSetsFlagsAndFlagsOverrideIt) {
   EXPECT_EQ(c.wait(), 0);
 }
 
+// "Two per core" counts the cores the process may run on, not the node's: under `taskset -c 0`
+// (as under a one-CPU cpuset or CPU limit) the default is 2 answering workers.
+TEST_F(StartupTest, ActiveThreadsDefaultFollowsTheCoresTheProcessMayUse) {
+  if (!fs::exists("/usr/bin/taskset")) GTEST_SKIP() << "no /usr/bin/taskset (util-linux)";
+  std::vector<std::string> args = {"-c", "0", webhook_bin()};
+  for (const auto& a : base()) args.push_back(a);
+  for (const char* a :
+       {"--inventory-fixture", fixture_.c_str(), "--log-format", "text", "--drain-delay", "100ms"})
+    args.push_back(a);
+  Child c("/usr/bin/taskset", args, dir_ / "cores.out", dir_ / "cores.err");
+  c.wait_listening();
+  const std::string err = c.err();
+  EXPECT_NE(err.find("cores=1"), std::string::npos) << err;
+  EXPECT_NE(err.find("activeThreads=2"), std::string::npos) << err;
+  c.signal(SIGTERM);
+  EXPECT_EQ(c.wait(), 0);
+}
+
 TEST_F(StartupTest, UnknownConfigKeyExits2WithFileAndLine) {
   const fs::path cfg = dir_ / "webhook.yaml";
   write_file(cfg, "threads: 8\nlisten-addr: 0.0.0.0:9443\n");

@@ -1,6 +1,7 @@
 #include "webhook/http/https_transport.hpp"
 
 #include "webhook/http/connection.hpp"
+#include "webhook/http/cpu_budget.hpp"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -72,12 +73,12 @@ HttpsTransport::HttpsTransport(TransportOptions options, SSL_CTX* ctx, RequestHa
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw std::runtime_error("epoll: " + errno_text(errno));
   for (auto& n : counts_) n = 0;
-  active_limit_ = resolve_active_threads(options_.active_threads, options_.threads);
+  active_limit_ =
+      resolve_active_threads(options_.active_threads, options_.threads, cpu_budget().cores);
 }
 
-int resolve_active_threads(int requested, int threads) {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return std::clamp(requested > 0 ? requested : 2 * cores, 1, std::max(1, threads));
+int resolve_active_threads(int requested, int threads, int cores) {
+  return std::clamp(requested > 0 ? requested : 2 * std::max(1, cores), 1, std::max(1, threads));
 }
 
 HttpsTransport::~HttpsTransport() {

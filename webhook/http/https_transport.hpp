@@ -65,7 +65,8 @@ using TransportLog =
 struct TransportOptions {
   int threads = 64;
   // Requests are handed to idle workers only while fewer than this many run; past it they queue
-  // for the running ones, which take the next without sleeping. 0: two per core.
+  // for the running ones, which take the next without sleeping. 0: two per core the process
+  // may use (cpu_budget()).
   int active_threads = 0;
   size_t max_connections = 10'000;
   size_t max_head_bytes = 8192;
@@ -78,8 +79,8 @@ struct TransportOptions {
   std::function<void(CloseReason)> closed;  // optional; called on the thread that closed
 };
 
-// What active_threads comes to: `requested`, or two per core when 0, within 1..threads.
-int resolve_active_threads(int requested, int threads);
+// What active_threads comes to: `requested`, or two per usable core when 0, within 1..threads.
+int resolve_active_threads(int requested, int threads, int cores);
 
 // Answers one request. A request the transport refused (bad framing, too large, too slow) comes
 // with refusal.status set and an empty body; the handler writes the answer the client sees.

@@ -37,7 +37,7 @@ struct ServerConfig {
   std::string log_level = "info";
 
   int threads = 64;
-  int active_threads = 0;  // 0: two per core
+  int active_threads = 0;  // 0: two per usable core (http::cpu_budget)
   size_t max_connections = 10'000;
   std::chrono::milliseconds handshake_timeout{10'000};
   // object + oldObject, each at most ~1.5 MiB as etcd stores it (its request limit).
