@@ -110,6 +110,9 @@ TEST(ServerConfigTest, JsonContentTypeAllowsParameters) {
   EXPECT_FALSE(is_json_content_type("text/plain"));
   EXPECT_FALSE(is_json_content_type("application/json-patch+json"));
   EXPECT_FALSE(is_json_content_type("application/yaml"));
+  EXPECT_FALSE(is_json_content_type("application/jso"));
+  EXPECT_FALSE(is_json_content_type(";application/json"));
+  EXPECT_TRUE(is_json_content_type(" application/json ;charset=utf-8"));
 }
 
 TEST(ServerConfigTest, AnswerDeadlineLeavesAMarginBeforeTheApiserverTimeout) {

@@ -159,11 +159,15 @@ TEST(ParseDuration, Forms) {
   EXPECT_EQ(parse_duration("1.5s"), milliseconds(1'500));
   EXPECT_EQ(parse_duration("45"), milliseconds(45'000));
   EXPECT_EQ(parse_duration("0s"), milliseconds(0));
+  EXPECT_EQ(parse_duration("1.25s"), milliseconds(1'250));
+  EXPECT_EQ(parse_duration(".5s"), milliseconds(500));
+  EXPECT_EQ(parse_duration("2h1m0.5s"), milliseconds(7'260'500));
+  EXPECT_EQ(parse_duration("999999999999ms"), milliseconds(999'999'999'999));
 }
 
 TEST(ParseDuration, RejectsWithAHint) {
-  for (const char* bad :
-       {"", "s", "10x", "1d", "-5s", "1..5s", "30 s", "ms10", "99999999999999h"}) {
+  for (const char* bad : {"", "s", "10x", "1d", "-5s", "1..5s", "1.5.2s", ".s", "30 s", "ms10",
+                          "99999999999999h", "1000000000000ms", "10s5"}) {
     try {
       parse_duration(bad);
       ADD_FAILURE() << "accepted '" << bad << "'";

@@ -223,12 +223,12 @@ void Decider::check_host(const HostInfo& host) {
 
 void Decider::check_adapter(const HostInfo& host) {
   std::vector<const Adapter*> matches;
-  std::vector<std::string> names;
-  for (const auto& a : host.adapters) {
+  for (const auto& a : host.adapters)
     if (a.name == h_.adapter) matches.push_back(&a);
-    if (std::find(names.begin(), names.end(), a.name) == names.end()) names.push_back(a.name);
-  }
   if (matches.empty()) {
+    std::vector<std::string> names;
+    for (const auto& a : host.adapters)
+      if (std::find(names.begin(), names.end(), a.name) == names.end()) names.push_back(a.name);
     std::string list;
     for (const auto& n : names) list += (list.empty() ? "" : ", ") + q(n);
     deny(rule::kAdapterNotFound,

@@ -1,8 +1,10 @@
 #include "webhook/core/policy.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
+#include <string_view>
 
 #include "webhook/core/text.hpp"
 
@@ -97,19 +99,28 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
     if (text.size() > 9) throw hint();
     return std::chrono::milliseconds(std::stoll(text) * 1000);
   }
+  // No substrings, no strtod: this runs on every admission (kube-apiserver sends ?timeout=10s).
+  auto digit = [&](size_t k) { return std::isdigit(static_cast<unsigned char>(text[k])) != 0; };
   double total_ms = 0;
   size_t i = 0;
   while (i < text.size()) {
-    size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    const size_t start = i;
+    double number = 0;
+    while (i < text.size() && digit(i)) number = number * 10 + (text[i++] - '0');
+    const size_t whole_digits = i - start;
+    size_t fraction_digits = 0;
+    if (i < text.size() && text[i] == '.') {
       ++i;
-    std::string number = text.substr(start, i - start);
-    if (number.empty() || number == "." || number.find('.') != number.rfind('.') ||
-        number.size() > 12)
-      throw hint();
-    size_t ustart = i;
+      double scale = 0.1;
+      for (; i < text.size() && digit(i); ++i, ++fraction_digits, scale /= 10)
+        number += (text[i] - '0') * scale;
+    }
+    const size_t length = i - start;
+    if (whole_digits + fraction_digits == 0 || length > 12) throw hint();  // "", ".", too long
+    if (i < text.size() && text[i] == '.') throw hint();                   // "1..5", "1.5.2"
+    const size_t ustart = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
-    std::string unit = text.substr(ustart, i - ustart);
+    const std::string_view unit(text.data() + ustart, i - ustart);
     double scale = 0;
     if (unit == "ms")
       scale = 1;
@@ -121,7 +132,7 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
       scale = 3'600'000;
     else
       throw hint();
-    total_ms += std::stod(number) * scale;
+    total_ms += number * scale;
   }
   if (total_ms > 1e12) throw hint();
   return std::chrono::milliseconds(static_cast<int64_t>(std::llround(total_ms)));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string_view>
 
 #include "webhook/core/admission.hpp"
 #include "webhook/core/json_limits.hpp"
@@ -49,14 +50,19 @@ std::string object_name(const AdmissionRequest& req) {
 
 }  // namespace
 
+// The media type before any parameter, blanks ignored and case folded; compared in place, since
+// every admission asks.
 bool is_json_content_type(const std::string& value) {
-  std::string media = value.substr(0, value.find(';'));
-  media.erase(
-      std::remove_if(media.begin(), media.end(), [](unsigned char c) { return std::isspace(c); }),
-      media.end());
-  std::transform(media.begin(), media.end(), media.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return media == "application/json";
+  static constexpr std::string_view kJson = "application/json";
+  size_t matched = 0;
+  for (const char ch : value) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == ';') break;
+    if (std::isspace(c)) continue;
+    if (matched == kJson.size() || std::tolower(c) != kJson[matched]) return false;
+    ++matched;
+  }
+  return matched == kJson.size();
 }
 
 AdmissionHandler::AdmissionHandler(ViewFactory views, std::shared_ptr<const Policy> policy,
