@@ -72,7 +72,7 @@ std::optional<CloseReason> write_all(SSL* ssl, int fd, std::string_view data,
                                      milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   while (!data.empty()) {
-    ERR_clear_error();
+    clear_ssl_errors();
     const int chunk = static_cast<int>(std::min<size_t>(data.size(), INT_MAX));
     const int n = SSL_write(ssl, data.data(), chunk);
     if (n > 0) {

@@ -335,7 +335,7 @@ void HttpsTransport::park_in_loop(Conn* c, ConnState state) {
 void HttpsTransport::close_parked(Conn* c, CloseReason reason, bool polite) {
   unpark(c);
   if (polite && c->ssl) {
-    ERR_clear_error();
+    clear_ssl_errors();
     SSL_shutdown(c->ssl);  // a close_notify if the socket takes it now; no waiting
   }
   close_conn(c, reason, false);
@@ -375,7 +375,7 @@ void HttpsTransport::handshake(Conn* c) {
     // Read whole records (and the next request's start) in one system call.
     SSL_set_read_ahead(c->ssl, 1);
   }
-  ERR_clear_error();
+  clear_ssl_errors();
   const int rc = SSL_accept(c->ssl);
   if (rc == 1) {
     park_in_loop(c, ConnState::Idle);
@@ -389,7 +389,7 @@ void HttpsTransport::handshake(Conn* c) {
 
 void HttpsTransport::read_parked(Conn* c) {
   for (;;) {
-    ERR_clear_error();
+    clear_ssl_errors();
     const int n = SSL_read(c->ssl, c->in.space(kReadChunk), static_cast<int>(kReadChunk));
     if (n <= 0) {
       const SslWait w = ssl_wait(c->ssl, n, false);
@@ -405,7 +405,7 @@ void HttpsTransport::read_parked(Conn* c) {
     const Parse state = c->reader.advance(c->in, options_, send_continue);
     if (send_continue) {
       // Small and into an empty socket buffer: written whole at once, or the client is gone.
-      ERR_clear_error();
+      clear_ssl_errors();
       const int len = static_cast<int>(kContinue.size());
       if (SSL_write(c->ssl, kContinue.data(), len) != len)
         return close_parked(c, CloseReason::ClientClosed, false);

@@ -154,7 +154,7 @@ bool HttpsTransport::serve(Conn* c) {
     append_response(out, res, close, r.req.method == "HEAD" && !refused);
     if (auto failed = write_all(c->ssl, c->fd, out, options_.write_timeout)) return closed(*failed);
     if (close) {
-      ERR_clear_error();
+      clear_ssl_errors();
       SSL_shutdown(c->ssl);
       if (!refused) return closed(stopping_ ? CloseReason::Shutdown : CloseReason::ConnectionClose);
       // Read what the client still sends (in the loop) so closing does not reset the refusal.
@@ -188,7 +188,7 @@ bool HttpsTransport::serve(Conn* c) {
         if (state == Parse::Done) break;
       }
       if (try_read) {
-        ERR_clear_error();
+        clear_ssl_errors();
         const int n = SSL_read(c->ssl, c->in.space(kReadChunk), static_cast<int>(kReadChunk));
         if (n > 0) {
           c->in.commit(static_cast<size_t>(n));
