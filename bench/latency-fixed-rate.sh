@@ -13,6 +13,10 @@
 # poll(10 ms) then sleep(1 ms): a client sending exactly every 10 ms landed in that sleep (+~0.8 ms
 # p50). The webhook's own transport blocks in poll() until the request arrives, so the split no
 # longer matters; it is kept so results stay comparable. BENCH_RATE_CLIENTS changes it.
+# h2load's clients share one thread and their timers fire together: about 40 % of requests start
+# within 25 us of the one before (random arrivals at 5,000/s: 12 %). The p99 is then roughly the
+# time the server needs to answer a burst of CLIENTS requests on its cores, so it scales with the
+# CPU per request; the script prints that share ("bursty") for every run.
 # Writes bench/results/latency-fixed-rate.json.
 source "$(dirname "$0")/lib.sh"
 need_binaries
@@ -51,39 +55,51 @@ work, out, machine, busy = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), in
 rate, clients, secs, rounds = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
 runs = {}
 for name in [f"{kind}.{r}" for r in range(1, rounds + 1) for kind in ("mutate", "nginx")]:
-    lat, bad = [], 0
+    lat, starts, bad = [], [], 0
     for line in open(f"{work}/{name}.log"):
         f = line.split()
         if len(f) < 3:
             continue
+        starts.append(int(f[0]))  # microseconds since the epoch
         lat.append(int(f[2]) / 1000.0)  # elapsed microseconds -> ms
         bad += f[1] != "200"
     lat.sort()
+    starts.sort()
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    bursty = round(100.0 * sum(g < 25 for g in gaps) / len(gaps), 1) if gaps else None
     pct = lambda p: lat[min(len(lat) - 1, int(p / 100.0 * len(lat)))] if lat else float("nan")
     runs[name] = {"requests": len(lat), "achieved_rps": round(len(lat) / secs, 1),
                   "non200": bad, "p50_ms": round(pct(50), 3), "p90_ms": round(pct(90), 3),
                   "p99_ms": round(pct(99), 3), "p999_ms": round(pct(99.9), 3),
-                  "max_ms": round(lat[-1], 3) if lat else None}
+                  "max_ms": round(lat[-1], 3) if lat else None,
+                  "starts_within_25us_pct": bursty}
 p99 = {kind: [runs[f"{kind}.{r}"]["p99_ms"] for r in range(1, rounds + 1)] for kind in ("mutate", "nginx")}
 median = {kind: statistics.median(v) for kind, v in p99.items()}
 ok = median["mutate"] <= 1.0 and all(runs[f"mutate.{r}"]["non200"] == 0 for r in range(1, rounds + 1))
+# The verdict stays the webhook's own; this only says whether the run could have shown it.
+baseline_ok = median["nginx"] <= 1.0
 res = {"bench": "latency-fixed-rate", "machine": machine, "busy_compilers": busy,
        "load": {"tool": "h2load --h1 --rps", "target_rps": rate, "clients": clients,
                 "duration_s": secs, "body_bytes": 3072, "rounds": rounds},
        "runs": runs, "p99_ms_per_round": p99, "median_p99_ms": median,
-       "target": {"p99_ms": 1.0}, "pass": ok}
+       "target": {"p99_ms": 1.0}, "nginx_within_target": baseline_ok, "pass": ok}
 json.dump(res, open(out, "w"), indent=2)
 print(f"fixed rate {rate} req/s ({clients} keep-alive TLS clients x {rate // clients} req/s, {secs} s)")
-print("%-26s %9s %8s %8s %8s %8s %9s %8s %7s" % ("run", "requests", "req/s", "p50_ms", "p90_ms",
-      "p99_ms", "p99.9_ms", "max_ms", "non200"))
+print("%-26s %9s %8s %8s %8s %8s %9s %8s %7s %7s" % ("run", "requests", "req/s", "p50_ms",
+      "p90_ms", "p99_ms", "p99.9_ms", "max_ms", "non200", "bursty"))
 for r in range(1, rounds + 1):
     for kind, label in (("nginx", "nginx static 200 B"), ("mutate", "host-webhook /mutate")):
         x = runs[f"{kind}.{r}"]
-        print("%-26s %9d %8.0f %8.3f %8.3f %8.3f %9.3f %8.2f %7d" % (f"{label} #{r}",
+        print("%-26s %9d %8.0f %8.3f %8.3f %8.3f %9.3f %8.2f %7d %6.1f%%" % (f"{label} #{r}",
               x["requests"], x["achieved_rps"], x["p50_ms"], x["p90_ms"], x["p99_ms"],
-              x["p999_ms"], x["max_ms"], x["non200"]))
+              x["p999_ms"], x["max_ms"], x["non200"], x["starts_within_25us_pct"] or 0))
 print(f"\n/mutate p99, median of {rounds} rounds: {median['mutate']} ms (rounds {p99['mutate']}; "
       f"nginx {median['nginx']} ms, rounds {p99['nginx']}) (target <= 1 ms): "
       f"{'PASS' if ok else 'MISS'}")
+if not baseline_ok:
+    print(f"nginx's own median p99 was above 1 ms too: the machine was busier than the target "
+          f"assumes, and this run cannot show whether the webhook meets it")
+print("bursty: requests that started within 25 us of the one before (h2load's clients fire "
+      "together)")
 print(f"result: {out}")
 PY
