@@ -147,8 +147,10 @@ class HttpsTransport {
   void close_conn(Conn* c, CloseReason reason, bool free_now);
   void fail(const char* what, int err);
   void set_demand(bool on);
+  void call_lingerers();
+  bool congested(std::chrono::steady_clock::time_point now) const;
   void wake_idle(Conn* c);
-  void enqueue(Conn* c, std::chrono::steady_clock::time_point now, bool saturated);
+  void enqueue(Conn* c, std::chrono::steady_clock::time_point now, bool at_limit);
   Conn* take_ready(std::chrono::steady_clock::time_point now);
   void log(LogLevel level, const std::string& message, int err) const;
 
@@ -156,8 +158,10 @@ class HttpsTransport {
   SSL_CTX* ctx_;
   RequestHandler handler_;
   int listen_fd_ = -1;
-  int stop_fd_ = -1;    // an eventfd: readable once stop() ran
-  int demand_fd_ = -1;  // an eventfd: readable while a whole request waits for a worker
+  int stop_fd_ = -1;  // an eventfd: readable once stop() ran
+  // An eventfd: readable while a whole request waits for a worker and the workers waiting on
+  // their connections were called to it (call_lingerers).
+  int demand_fd_ = -1;
   std::atomic<bool> demand_{false};
   int epoll_fd_ = -1;
   std::atomic<bool> stopping_{false};
@@ -177,8 +181,13 @@ class HttpsTransport {
   int active_limit_ = 0;               // options_.active_threads, resolved
   // Workers with a request in hand (not those idle or waiting on their connection's next request).
   std::atomic<int> answering_{0};
-  std::deque<Conn*> ready_;                                  // whole requests waiting for a worker
-  std::chrono::steady_clock::time_point congested_until_{};  // see dispatch
+  std::deque<Conn*> ready_;        // whole requests waiting for a worker
+  bool lingerers_called_ = false;  // demand_fd_ written since ready_ became non-empty
+  // Until when the CPU counts as saturated (see dispatch), in steady_clock ticks: the workers
+  // waiting on their connection read it without the lock.
+  std::atomic<int64_t> congested_until_{0};
+  // When ready_ last became non-empty.
+  std::chrono::steady_clock::time_point queued_since_{};
   // When a worker last took from ready_, or ready_ last became non-empty.
   std::chrono::steady_clock::time_point progress_{};
   std::vector<Conn*> returned_;  // parked by workers, not yet in the loop's lists

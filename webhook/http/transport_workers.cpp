@@ -22,15 +22,36 @@ namespace {
 // third of the requests were parked, the client being descheduled for longer than that.
 constexpr int kNextRequestWaitMs = 20;
 
+int64_t ticks(Clock::time_point t) {
+  return t.time_since_epoch().count();
+}
+
 }  // namespace
 
-// Under mu_. The eventfd wakes workers waiting for their connection's next request; the flag
-// saves them a system call when nothing waits.
+bool HttpsTransport::congested(Clock::time_point now) const {
+  return ticks(now) < congested_until_.load(std::memory_order_relaxed);
+}
+
+// Under mu_. The flag tells a worker that has just answered to serve the queue instead of
+// waiting on its own connection.
 void HttpsTransport::set_demand(bool on) {
   demand_.store(on, std::memory_order_relaxed);
+  if (on || !lingerers_called_) return;
+  lingerers_called_ = false;
+  uint64_t v;
+  [[maybe_unused]] const ssize_t n = ::read(demand_fd_, &v, sizeof v);
+}
+
+// Under mu_, ready_ not empty: the eventfd ends the wait of the workers waiting for their
+// connection's next request, and they serve the queue. Only when nothing else would serve it
+// soon: no worker is idle, or the CPU is saturated (then few threads serve the queue without
+// sleeping). In a burst the workers finishing an answer take the queue, and the others keep
+// their connections: waking them all parked every connection.
+void HttpsTransport::call_lingerers() {
+  if (lingerers_called_) return;
+  lingerers_called_ = true;
   uint64_t v = 1;
-  [[maybe_unused]] const ssize_t n =
-      on ? ::write(demand_fd_, &v, sizeof v) : ::read(demand_fd_, &v, sizeof v);
+  [[maybe_unused]] const ssize_t n = ::write(demand_fd_, &v, sizeof v);
 }
 
 // Under mu_: hands `c` to the worker that became idle last.
@@ -43,30 +64,35 @@ void HttpsTransport::wake_idle(Conn* c) {
 }
 
 // A wake-up per request cost more than the answer on 2 cores: past active_limit_ workers
-// answering, a request waits for one of them to finish (it takes the next without sleeping), and
-// for kCongestion after that, workers waiting on their own connection's next request count
-// against the limit too, so the queue is served by few threads. Otherwise they do not: they use
-// no CPU, and each connection keeping its worker costs a request one wake-up instead of the
-// loop's two.
+// answering, a request waits for one of them to finish (it takes the next without sleeping).
+// Once requests have kept waiting for kSaturatedAfter (a saturated CPU, not a burst), for
+// kCongestion the workers waiting on their own connection's next request count against the
+// limit too and are called to the queue, so it is served by few threads. Otherwise they do not
+// count: they use no CPU, and each connection keeping its worker costs a request one wake-up
+// instead of the loop's two.
 void HttpsTransport::dispatch(Conn* c) {
   set_state(c, ConnState::Busy);
   const auto now = Clock::now();
   std::lock_guard<std::mutex> lk(mu_);
   if (answering_.load(std::memory_order_relaxed) >= active_limit_) return enqueue(c, now, true);
   const int not_idle = options_.threads - static_cast<int>(idle_workers_.size());
-  if (idle_workers_.empty() || (now < congested_until_ && not_idle >= active_limit_))
+  if (idle_workers_.empty() || (congested(now) && not_idle >= active_limit_))
     return enqueue(c, now, false);
   wake_idle(c);
 }
 
-// Under mu_. saturated: active_limit_ workers are answering.
-void HttpsTransport::enqueue(Conn* c, Clock::time_point now, bool saturated) {
-  if (saturated) congested_until_ = now + kCongestion;
+// Under mu_. at_limit: active_limit_ workers are answering. That opens the saturated window
+// only when requests have kept waiting for kSaturatedAfter: a burst drains sooner.
+void HttpsTransport::enqueue(Conn* c, Clock::time_point now, bool at_limit) {
   if (ready_.empty()) {
     set_demand(true);
     progress_ = now;
+    queued_since_ = now;
+  } else if (at_limit && now - queued_since_ >= kSaturatedAfter) {
+    congested_until_.store(ticks(now + kCongestion), std::memory_order_relaxed);
   }
   ready_.push_back(c);
+  if (idle_workers_.empty() || congested(now)) call_lingerers();
 }
 
 // Under mu_, ready_ not empty: the oldest waiting request.
@@ -97,7 +123,8 @@ bool HttpsTransport::yield_to_answering(Conn* c) {
 void HttpsTransport::rescue_stalled(Clock::time_point now) {
   if (!demand_.load(std::memory_order_relaxed)) return;
   std::lock_guard<std::mutex> lk(mu_);
-  if (ready_.empty() || idle_workers_.empty() || now - progress_ < kStall) return;
+  if (ready_.empty() || now - progress_ < kStall) return;
+  if (idle_workers_.empty()) return call_lingerers();
   wake_idle(take_ready(now));
 }
 
