@@ -94,6 +94,11 @@ int main(int argc, char** argv) {
     std::cout << usage_text(args.help_format);
     return 0;
   }
+  // The CPU the process may use is read once, here: the transport gets the resolved number and
+  // the start-up line says where it came from.
+  const http::CpuBudget cpu = http::cpu_budget();
+  args.config.active_threads =
+      http::resolve_active_threads(args.config.active_threads, args.config.threads, cpu.cores);
   const ServerConfig& cfg = args.config;
   setup_logging(cfg.log_format, cfg.log_level);
 
@@ -158,17 +163,15 @@ int main(int argc, char** argv) {
         "--max-connections",
         {{"maxConnections", static_cast<long long>(cfg.max_connections)},
          {"openFileLimit", open_files}});
-  const http::CpuBudget cpu = http::cpu_budget();
-  log_info(
-      "listening on https://" + host + ":" + std::to_string(port),
-      {{"threads", cfg.threads},
-       {"activeThreads", http::resolve_active_threads(cfg.active_threads, cfg.threads, cpu.cores)},
-       {"cores", cpu.cores},
-       {"cpuLimit", cpu.limit ? nlohmann::json(*cpu.limit) : nlohmann::json("none")},
-       {"maxConnections", static_cast<long long>(cfg.max_connections)},
-       {"maxBodyBytes", static_cast<long long>(cfg.max_body_bytes)},
-       {"clientCA", cfg.client_ca.empty() ? "(none)" : cfg.client_ca},
-       {"config", cfg.config_file}});
+  log_info("listening on https://" + host + ":" + std::to_string(port),
+           {{"threads", cfg.threads},
+            {"activeThreads", cfg.active_threads},
+            {"cores", cpu.cores},
+            {"cpuLimit", cpu.limit ? nlohmann::json(*cpu.limit) : nlohmann::json("none")},
+            {"maxConnections", static_cast<long long>(cfg.max_connections)},
+            {"maxBodyBytes", static_cast<long long>(cfg.max_body_bytes)},
+            {"clientCA", cfg.client_ca.empty() ? "(none)" : cfg.client_ca},
+            {"config", cfg.config_file}});
 
   certs.start_watch(cfg.cert_poll_interval);
   SignalLoop signals({[&certs] { certs.reload("SIGHUP"); }, [&server] { server.set_draining(); },

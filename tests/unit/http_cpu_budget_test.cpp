@@ -137,6 +137,10 @@ TEST(CpuBudgetTest, ThisProcessHasAtLeastOneCore) {
   const CpuBudget b = cpu_budget();
   EXPECT_GE(b.cores, 1);
   EXPECT_LE(b.cores, b.cpus);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  ASSERT_EQ(sched_getaffinity(0, sizeof(set), &set), 0);
+  EXPECT_EQ(b.cpus, CPU_COUNT(&set));  // the affinity mask, not the node's core count
 }
 
 }  // namespace

@@ -73,8 +73,9 @@ HttpsTransport::HttpsTransport(TransportOptions options, SSL_CTX* ctx, RequestHa
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw std::runtime_error("epoll: " + errno_text(errno));
   for (auto& n : counts_) n = 0;
-  active_limit_ =
-      resolve_active_threads(options_.active_threads, options_.threads, cpu_budget().cores);
+  // The cgroup files are read only when the caller left the number to the transport.
+  const int cores = options_.active_threads > 0 ? 1 : cpu_budget().cores;
+  active_limit_ = resolve_active_threads(options_.active_threads, options_.threads, cores);
 }
 
 int resolve_active_threads(int requested, int threads, int cores) {
