@@ -41,9 +41,8 @@ TEST(JsonPatchText, IsByteForByteWhatDumpWrites) {
 
 TEST(JsonPatchText, InvalidUtf8InAValueFailsInsteadOfWritingOtherBytes) {
   JsonPatch p;
-  p.add("/spec/name", std::string("bad \xC3\x28 byte"));
-  std::string out;
-  EXPECT_THROW(p.append_text(out), json::type_error);
+  EXPECT_THROW(p.add("/spec/name", std::string("bad \xC3\x28 byte")), json::type_error);
+  EXPECT_TRUE(p.empty());
 }
 
 TEST(JsonPatchFromJson, RoundTripsAddsAndRefusesOtherOperations) {
@@ -63,17 +62,22 @@ TEST(JsonPatchFromJson, RoundTripsAddsAndRefusesOtherOperations) {
 // add_at on the cut-down shape must give the operations it gives on the whole object.
 TEST(AddAt, ShapeOfTheObjectPlacesOperationsAsTheObjectItselfWould) {
   using Apply = void (*)(json & doc, JsonPatch & patch);
+  using detail::ValueKind;
   const Apply provider_ns = [](json& d, JsonPatch& p) {
-    detail::add_at(d, p, {"spec", "provider", "namespace"}, "demo");
+    detail::add_at(d, p, {"spec", "provider", "namespace"}, R"("demo")", ValueKind::Scalar);
   };
   const Apply secret_ns = [](json& d, JsonPatch& p) {
-    detail::add_at(d, p, {"spec", "secret", "namespace"}, "demo");
+    detail::add_at(d, p, {"spec", "secret", "namespace"}, R"("demo")", ValueKind::Scalar);
+  };
+  const Apply secret = [](json& d, JsonPatch& p) {
+    detail::add_at(d, p, {"spec", "secret"}, R"({"name":"s","namespace":"demo"})",
+                   ValueKind::Object);
   };
   const Apply ip = [](json& d, JsonPatch& p) {
-    detail::add_at(d, p, {"spec", "ipAddress"}, "1.2.3.4");
+    detail::add_at(d, p, {"spec", "ipAddress"}, R"("1.2.3.4")", ValueKind::Scalar);
   };
   const Apply owner = [](json& d, JsonPatch& p) {
-    detail::add_at(d, p, {"metadata", "ownerReferences"}, json::array({{{"uid", "u"}}}));
+    detail::add_at(d, p, {"metadata", "ownerReferences"}, R"([{"uid":"u"}])", ValueKind::Array);
   };
   struct Case {
     const char* what;
@@ -82,6 +86,10 @@ TEST(AddAt, ShapeOfTheObjectPlacesOperationsAsTheObjectItselfWould) {
   };
   const std::vector<Case> cases = {
       {"no spec", json{{"metadata", {{"name", "h"}}}}, {provider_ns, secret_ns, ip}},
+      {"a secret added, then its namespace",
+       json{{"spec", {{"id", "host-1"}}}},
+       {secret, secret_ns}},
+      {"no spec: a secret, then the provider", json::object(), {secret, provider_ns}},
       {"spec without provider", json{{"spec", {{"id", "host-1"}}}}, {provider_ns, secret_ns}},
       {"provider is a string", json{{"spec", {{"provider", "p"}}}}, {provider_ns}},
       {"provider present", json{{"spec", {{"provider", {{"name", "p"}}}}}}, {provider_ns, ip}},

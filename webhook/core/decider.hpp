@@ -15,6 +15,7 @@
 #include "webhook/core/decision.hpp"
 #include "webhook/core/host_fields.hpp"
 #include "webhook/core/json_patch.hpp"
+#include "webhook/core/json_write.hpp"
 #include "webhook/core/stored_host.hpp"
 #include "webhook/core/text.hpp"
 
@@ -44,8 +45,15 @@ class Decider {
   void add(std::string_view rule, bool is_deny, const std::string& text) {
     findings_.push_back({std::string(rule), is_deny, std::string(rule) + ": " + text});
   }
-  void mutate(Path path, nlohmann::json value) {
-    if (phase_ == Phase::Mutate) add_at(work_, patch_, path, std::move(value));
+  // Sets a string field (the values the core writes are strings, or objects of them).
+  void mutate(Path path, std::string_view value) {
+    if (phase_ != Phase::Mutate) return;
+    std::string text;
+    json_write::append_string(text, value, json_write::InvalidUtf8::Throw);
+    add_at(work_, patch_, path, std::move(text), ValueKind::Scalar);
+  }
+  void mutate(Path path, std::string value_text, ValueKind kind) {
+    if (phase_ == Phase::Mutate) add_at(work_, patch_, path, std::move(value_text), kind);
   }
 
   std::string provider_label() const { return shown(h_.ns) + "/" + shown(h_.provider_name); }

@@ -161,10 +161,12 @@ void Decider::check_secret() {
   ObjectRef secret = *provider_->secret;
   if (secret.ns.empty()) secret.ns = provider_->ns.empty() ? h_.ns : provider_->ns;
   // `add` replaces a present-but-empty secret ({} or one with only a namespace) as a whole.
-  json value = json::object();
-  value.emplace("name", std::move(secret.name));
-  value.emplace("namespace", std::move(secret.ns));
-  mutate({"spec", "secret"}, std::move(value));
+  std::string value = "{\"name\":";
+  json_write::append_string(value, secret.name, json_write::InvalidUtf8::Throw);
+  value += ",\"namespace\":";
+  json_write::append_string(value, secret.ns, json_write::InvalidUtf8::Throw);
+  value += '}';
+  mutate({"spec", "secret"}, std::move(value), ValueKind::Object);
   if (!esxi)
     warn(rule::kVcenterCredentials, "spec.secret defaulted to vCenter provider " +
                                         shown(h_.provider_name) +
@@ -179,22 +181,23 @@ void Decider::add_owner_reference() {
   if (std::find(h_.owner_uids.begin(), h_.owner_uids.end(), provider_->uid) != h_.owner_uids.end())
     return;
   if (phase_ != Phase::Mutate) return;
-  // emplace, not an initializer list: that copies every member once more.
-  json ref = json::object();
-  ref.emplace("apiVersion", "forklift.konveyor.io/v1beta1");
-  ref.emplace("kind", "Provider");
-  ref.emplace("name", provider_->name.empty() ? h_.provider_name : provider_->name);
-  ref.emplace("uid", provider_->uid);
-  if (!h_.has_controller_owner) ref.emplace("controller", true);
+  // Written as text, keys in the order dump() would write them: no tree to build and free.
+  using json_write::InvalidUtf8;
+  std::string ref = "{\"apiVersion\":\"forklift.konveyor.io/v1beta1\"";
+  if (!h_.has_controller_owner) ref += ",\"controller\":true";
+  ref += ",\"kind\":\"Provider\",\"name\":";
+  json_write::append_string(ref, provider_->name.empty() ? h_.provider_name : provider_->name,
+                            InvalidUtf8::Throw);
+  ref += ",\"uid\":";
+  json_write::append_string(ref, provider_->uid, InvalidUtf8::Throw);
+  ref += '}';
   const json* meta = find(work_, "metadata");
   const json* refs = meta ? find(*meta, "ownerReferences") : nullptr;
   if (refs && refs->is_array()) {
-    patch_.add("/metadata/ownerReferences/-", std::move(ref));
+    patch_.add_text("/metadata/ownerReferences/-", std::move(ref));
     work_["metadata"]["ownerReferences"].push_back(nullptr);  // the shape only counts it
   } else {
-    json refs_value = json::array();
-    refs_value.push_back(std::move(ref));
-    add_at(work_, patch_, {"metadata", "ownerReferences"}, std::move(refs_value));
+    add_at(work_, patch_, {"metadata", "ownerReferences"}, "[" + ref + "]", ValueKind::Array);
   }
 }
 

@@ -8,26 +8,31 @@ namespace hostadm {
 
 using nlohmann::json;
 
+void JsonPatch::add(std::string path, const json& value) {
+  std::string text;
+  json_write::append_value(text, value, json_write::InvalidUtf8::Throw);
+  add_text(std::move(path), std::move(text));
+}
+
 json JsonPatch::to_json() const {
   json out = json::array();
   for (const Op& op : ops_) {
     json o = json::object();
     o.emplace("op", "add");
     o.emplace("path", op.path);
-    o.emplace("value", op.value);
+    o.emplace("value", json::parse(op.value));
     out.push_back(std::move(o));
   }
   return out;
 }
 
 void JsonPatch::append_text(std::string& out) const {
-  using json_write::InvalidUtf8;
   out += '[';
   for (size_t i = 0; i < ops_.size(); ++i) {
     out += i ? ",{\"op\":\"add\",\"path\":" : "{\"op\":\"add\",\"path\":";
-    json_write::append_string(out, ops_[i].path, InvalidUtf8::Throw);
+    json_write::append_string(out, ops_[i].path, json_write::InvalidUtf8::Throw);
     out += ",\"value\":";
-    json_write::append_value(out, ops_[i].value, InvalidUtf8::Throw);
+    out += ops_[i].value;
     out += '}';
   }
   out += ']';
@@ -59,12 +64,6 @@ json object_skeleton(const json& object) {
   return out;
 }
 
-json shape_of(const json& value) {
-  if (value.is_object()) return object_skeleton(value);
-  if (value.is_array()) return json::array();  // add_owner_reference appends to an array
-  return nullptr;
-}
-
 }  // namespace
 
 json patch_shape(const json& object) {
@@ -80,7 +79,7 @@ json patch_shape(const json& object) {
   return shape;
 }
 
-void add_at(json& doc, JsonPatch& patch, Path path, json value) {
+void add_at(json& doc, JsonPatch& patch, Path path, std::string value, ValueKind kind) {
   std::string pointer;
   json* cur = &doc;
   const char* const* key = path.begin();
@@ -97,14 +96,25 @@ void add_at(json& doc, JsonPatch& patch, Path path, json value) {
       cur = next;
       continue;
     }
-    json subtree = std::move(value);
+    // The missing parents from here on, as one subtree: {"a":{"b":value}}.
+    std::string subtree;
+    json shape = kind == ValueKind::Object  ? json::object()
+                 : kind == ValueKind::Array ? json::array()
+                                            : json();
+    for (const char* const* k = key + 1; k != path.end(); ++k) {
+      subtree += '{';
+      json_write::append_string(subtree, *k, json_write::InvalidUtf8::Throw);
+      subtree += ':';
+    }
+    subtree += value;
+    subtree.append(path.end() - key - 1, '}');
     for (const char* const* k = path.end() - 1; k != key; --k) {
       json parent = json::object();
-      parent.emplace(*k, std::move(subtree));
-      subtree = std::move(parent);
+      parent.emplace(*k, std::move(shape));
+      shape = std::move(parent);
     }
-    (*cur)[*key] = shape_of(subtree);
-    patch.add(std::move(pointer), std::move(subtree));
+    (*cur)[*key] = std::move(shape);
+    patch.add_text(std::move(pointer), std::move(subtree));
     return;
   }
 }

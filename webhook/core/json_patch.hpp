@@ -1,6 +1,6 @@
 // The RFC 6902 JSON Patch /mutate answers with: `add` operations only, with the missing parents
-// created. Kept as a list of (path, value) rather than a json array of objects: the operations'
-// own maps, and walking them again to write the answer, cost more than the decision itself.
+// created. Kept as a list of (path, value text) rather than a json array of objects: building,
+// walking and freeing the values' trees cost more than the decision itself.
 #pragma once
 
 #include <initializer_list>
@@ -14,12 +14,16 @@ namespace hostadm {
 class JsonPatch {
  public:
   struct Op {
-    std::string path;  // a JSON pointer
-    nlohmann::json value;
+    std::string path;   // a JSON pointer
+    std::string value;  // compact JSON text, byte for byte what nlohmann's dump() writes
     bool operator==(const Op& o) const { return path == o.path && value == o.value; }
   };
 
-  void add(std::string path, nlohmann::json value) {
+  // Throws nlohmann's type_error 316 for a string that is not valid UTF-8, as dump() does: a
+  // patch writes the bytes the decision chose, or fails.
+  void add(std::string path, const nlohmann::json& value);
+  // `value` is compact JSON text as dump() writes it (json_write's functions write it).
+  void add_text(std::string path, std::string value) {
     ops_.push_back({std::move(path), std::move(value)});
   }
   bool empty() const { return ops_.empty(); }
@@ -29,8 +33,7 @@ class JsonPatch {
   // [{"op":"add","path":...,"value":...}, ...]: what the apiserver receives (base64 of its
   // compact text), for the harness's output and for applying it with nlohmann's patch().
   nlohmann::json to_json() const;
-  // Appends to_json()'s compact text, byte for byte as its dump() would write it (strict UTF-8:
-  // a patch writes the bytes the decision chose, or fails).
+  // Appends to_json()'s compact text, byte for byte as its dump() would write it.
   void append_text(std::string& out) const;
   // The reverse of to_json(); throws std::invalid_argument for anything but `add` operations.
   static JsonPatch from_json(const nlohmann::json& patch);
@@ -49,12 +52,18 @@ namespace detail {
 // values, nor the annotations, labels and managedFields around them.
 nlohmann::json patch_shape(const nlohmann::json& object);
 
-// Adds `value` at `path`, creating the missing parents as one `add` of the whole subtree (the
-// apiserver cannot add into a map that does not exist). `doc` (a patch_shape()) follows the
-// patch so that later operations see the parents earlier ones created. Path keys are the core's
-// literals, none with '~' or '/', so the JSON pointer needs no escaping.
+// What a value added is, for the shape add_at keeps up to date: an object later operations may
+// write under, an array add_owner_reference appends to, or anything else. An object value's own
+// members are not recorded: the core adds objects of strings only (a secret reference).
+enum class ValueKind { Scalar, Object, Array };
+
+// Adds `value` (compact JSON text) at `path`, creating the missing parents as one `add` of the
+// whole subtree (the apiserver cannot add into a map that does not exist). `doc` (a
+// patch_shape()) follows the patch so that later operations see the parents earlier ones
+// created. Path keys are the core's literals, none with '~' or '/', so the JSON pointer needs no
+// escaping.
 using Path = std::initializer_list<const char*>;
-void add_at(nlohmann::json& doc, JsonPatch& patch, Path path, nlohmann::json value);
+void add_at(nlohmann::json& doc, JsonPatch& patch, Path path, std::string value, ValueKind kind);
 
 }  // namespace detail
 }  // namespace hostadm
