@@ -156,7 +156,7 @@ TEST(EncodeReview, PatchIsBase64OfTheOps) {
   const json ops =
       json::array({{{"op", "add"}, {"path", "/spec/ipAddress"}, {"value", "192.168.1.10"}},
                    {{"op", "add"}, {"path", "/metadata/annotations/a~1b"}, {"value", "x"}}});
-  resp.patch = JsonPatch::from_json(ops);
+  for (const json& op : ops) resp.patch.add(op["path"].get<std::string>(), op["value"]);
   json out = encoded(request(), resp);
   EXPECT_EQ(out["response"]["patchType"], "JSONPatch");
   EXPECT_EQ(json::parse(base64_decode(out["response"]["patch"].get<std::string>())), ops);

@@ -1,7 +1,5 @@
 #include "webhook/core/json_patch.hpp"
 
-#include <stdexcept>
-
 #include "webhook/core/json_write.hpp"
 
 namespace hostadm {
@@ -36,18 +34,6 @@ void JsonPatch::append_text(std::string& out) const {
     out += '}';
   }
   out += ']';
-}
-
-JsonPatch JsonPatch::from_json(const json& patch) {
-  if (!patch.is_array()) throw std::invalid_argument("a JSON Patch must be an array");
-  JsonPatch out;
-  for (const json& op : patch) {
-    if (!op.is_object() || op.value("op", json()) != "add" || !op.contains("path") ||
-        !op["path"].is_string() || !op.contains("value") || op.size() != 3)
-      throw std::invalid_argument("only {op: add, path, value} operations are kept: " + op.dump());
-    out.add(op["path"].get<std::string>(), op["value"]);
-  }
-  return out;
 }
 
 namespace detail {

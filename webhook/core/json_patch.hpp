@@ -35,8 +35,6 @@ class JsonPatch {
   nlohmann::json to_json() const;
   // Appends to_json()'s compact text, byte for byte as its dump() would write it.
   void append_text(std::string& out) const;
-  // The reverse of to_json(); throws std::invalid_argument for anything but `add` operations.
-  static JsonPatch from_json(const nlohmann::json& patch);
 
   bool operator==(const JsonPatch& o) const { return ops_ == o.ops_; }
   bool operator!=(const JsonPatch& o) const { return !(*this == o); }
