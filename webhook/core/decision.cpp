@@ -140,8 +140,9 @@ void Decider::check_secret() {
     return;
   }
   // Without the provider there is nothing to default from; its own finding (or the inventory
-  // failure policy) already explains why.
-  if (!provider_) return;
+  // failure policy) already explains why. After a failed host lookup the provider is known, but
+  // an inventory that failed derives nothing (`allow` admits with no inventory-derived change).
+  if (!provider_ || inventory_down_) return;
   // Another type's credentials are no ESXi credentials; provider-not-vsphere already says why.
   if (provider_->type != "vsphere") return;
   bool esxi = provider_->sdk_endpoint == "esxi";
@@ -177,7 +178,7 @@ void Decider::add_owner_reference() {
   // On UPDATE a missing reference was removed on purpose (the garbage collector orphaning the
   // Host, a user): putting it back would undo that.
   if (req_.operation != "CREATE") return;
-  if (!policy_.owner_reference || !provider_ || provider_->uid.empty()) return;
+  if (!policy_.owner_reference || !provider_ || provider_->uid.empty() || inventory_down_) return;
   if (std::find(h_.owner_uids.begin(), h_.owner_uids.end(), provider_->uid) != h_.owner_uids.end())
     return;
   if (phase_ != Phase::Mutate) return;

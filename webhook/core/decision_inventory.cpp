@@ -269,15 +269,22 @@ void Decider::check_adapter(const HostInfo& host) {
     mutate({"spec", "ipAddress"}, adapter_ip);
     return;
   }
-  std::string old_ip;
+  std::string old_ip, old_adapter;
   if (req_.operation == "UPDATE") {
     const json* spec = find(req_.old_object, "spec");
     const json* ip = spec ? find(*spec, "ipAddress") : nullptr;
     if (ip && ip->is_string()) old_ip = ip->get<std::string>();
+    const json* meta = find(req_.old_object, "metadata");
+    const json* annotations = meta ? find(*meta, "annotations") : nullptr;
+    const json* named =
+        annotations ? find(*annotations, policy_.adapter_annotation.c_str()) : nullptr;
+    if (named && named->is_string()) old_adapter = named->get<std::string>();
   }
-  // An unchanged IP that the inventory moved away from is stale, not the user's choice. Only
-  // /mutate may follow it; /validate seeing it means no mutating webhook refreshed it.
-  if (phase_ == Phase::Mutate && !old_ip.empty() && old_ip == h_.ip) {
+  // An unchanged IP that the inventory moved away from, on the same adapter, is stale, not the
+  // user's choice. A user who adds the annotation or names another adapter chose both values,
+  // and they conflict. Only /mutate may follow it; /validate seeing it means no mutating webhook
+  // refreshed it.
+  if (phase_ == Phase::Mutate && !old_ip.empty() && old_ip == h_.ip && old_adapter == h_.adapter) {
     note_repeated();
     mutate({"spec", "ipAddress"}, adapter_ip);
     warn(rule::kAddressRefreshed, "adapter " + q(adapter.name) + " of host " + host.id +

@@ -208,6 +208,15 @@ inline std::vector<HostCase> host_cases() {
           .patched({add("/spec/provider/namespace", "demo")}));
   c.back().schema_may_fail = true;
   c.push_back(
+      HostCase("inventory-unavailable under allow: a provider found before the failure fills "
+               "nothing in",
+               host_with({{"spec", {{"secret", nullptr}, {"provider", {{"namespace", nullptr}}}}}}))
+          .policy({{"inventoryFailure", "allow"}})
+          .inventory([](FakeInventory& inv) { inv.hosts_status = LookupStatus::Unavailable; })
+          .admitted({"inventory-unavailable"})
+          .patched({add("/spec/provider/namespace", "demo")}));
+  c.back().schema_may_fail = true;
+  c.push_back(
       HostCase("inventory-unavailable under allow keeps static denials",
                host_with({{"spec", {{"ipAddress", "http://x"}}}}))
           .policy({{"inventoryFailure", "allow"}})

@@ -295,6 +295,16 @@ inline void add_manifest_cases(std::vector<HostCase>& c) {
                   .update_from(with_adapter(stored_host(), "Management Network"))
                   .denied({"address-conflict"})
                   .naming({"192.168.1.77", "192.168.1.10"}));
+  c.push_back(HostCase("address-conflict when the update adds the annotation",
+                       with_adapter(stale_ip_old, "Management Network"))
+                  .update_from(stale_ip_old)
+                  .denied({"address-conflict"})
+                  .naming({"192.168.1.5", "192.168.1.10"}));
+  c.push_back(HostCase("address-conflict when the update names another adapter",
+                       with_adapter(stale_ip_old, "Management Network"))
+                  .update_from(with_adapter(stale_ip_old, "vMotion"))
+                  .denied({"address-conflict"})
+                  .naming({"192.168.1.5", "192.168.1.10"}));
   c.push_back(HostCase("address-conflict when the old object had no IP",
                        with_adapter(host_with({{"spec", {{"ipAddress", "192.168.1.77"}}}}),
                                     "Management Network"))
