@@ -20,7 +20,7 @@ TEST(JsonPatchText, IsByteForByteWhatDumpWrites) {
   const std::vector<std::pair<const char*, json>> values = {
       {"a plain string", "10.0.0.10"},
       {"quotes and backslashes", "a\"b\\c"},
-      {"control characters", std::string("tab\there\nnul\x01\x1f", 16)},
+      {"control characters, NUL among them", std::string("tab\there\nnul\0\x01\x1f", 15)},
       {"non-ASCII UTF-8", "hôte é 主机 \xF0\x9F\x98\x80"},
       {"an object, keys out of order", json{{"namespace", "demo"}, {"name", "esxi"}}},
       {"an owner reference array",
