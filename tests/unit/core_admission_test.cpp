@@ -156,7 +156,7 @@ TEST(EncodeReview, PatchIsBase64OfTheOps) {
   const json ops =
       json::array({{{"op", "add"}, {"path", "/spec/ipAddress"}, {"value", "192.168.1.10"}},
                    {{"op", "add"}, {"path", "/metadata/annotations/a~1b"}, {"value", "x"}}});
-  for (const json& op : ops) resp.patch.add(op["path"].get<std::string>(), op["value"]);
+  for (const json& op : ops) resp.patch.add_text(op["path"].get<std::string>(), op["value"].dump());
   json out = encoded(request(), resp);
   EXPECT_EQ(out["response"]["patchType"], "JSONPatch");
   EXPECT_EQ(json::parse(base64_decode(out["response"]["patch"].get<std::string>())), ops);
@@ -167,7 +167,7 @@ TEST(EncodeReview, DeniedAnswerHasStatusAndNoPatch) {
   resp.allowed = false;
   resp.code = 403;
   resp.message = "address-missing: set spec.ipAddress";
-  resp.patch.add("/x", 1);
+  resp.patch.add_text("/x", "1");
   json out = encoded(request(), resp);
   EXPECT_EQ(out["response"]["allowed"], false);
   EXPECT_EQ(out["response"]["status"], json({{"code", 403},
@@ -313,7 +313,7 @@ TEST(EncodeReviewString, IsExactlyNlohmannsDumpOfTheAnswer) {
       r.message = text;
       r.warnings = {text, "second " + text, ""};
       r.patch = JsonPatch();
-      if (n % 2) r.patch.add("/spec/name", "host é");
+      if (n % 2) r.patch.add_text("/spec/name", json("host é").dump());
       r.audit_annotations = {
           {"rules", text}, {"decision", "x"}, {"bad key!", "dropped"}, {"decision", "last wins"}};
       const std::string out = encode_review_string(req, r);

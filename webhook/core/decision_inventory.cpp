@@ -274,10 +274,7 @@ void Decider::check_adapter(const HostInfo& host) {
     const json* spec = find(req_.old_object, "spec");
     const json* ip = spec ? find(*spec, "ipAddress") : nullptr;
     if (ip && ip->is_string()) old_ip = ip->get<std::string>();
-    const json* meta = find(req_.old_object, "metadata");
-    const json* annotations = meta ? find(*meta, "annotations") : nullptr;
-    const json* named =
-        annotations ? find(*annotations, policy_.adapter_annotation.c_str()) : nullptr;
+    const json* named = adapter_annotation(req_.old_object, policy_.adapter_annotation);
     if (named && named->is_string()) old_adapter = named->get<std::string>();
   }
   // An unchanged IP that the inventory moved away from, on the same adapter, is stale, not the

@@ -6,12 +6,6 @@ namespace hostadm {
 
 using nlohmann::json;
 
-void JsonPatch::add(std::string path, const json& value) {
-  std::string text;
-  json_write::append_value(text, value, json_write::InvalidUtf8::Throw);
-  add_text(std::move(path), std::move(text));
-}
-
 json JsonPatch::to_json() const {
   json out = json::array();
   for (const Op& op : ops_) {

@@ -19,10 +19,9 @@ class JsonPatch {
     bool operator==(const Op& o) const { return path == o.path && value == o.value; }
   };
 
-  // Throws nlohmann's type_error 316 for a string that is not valid UTF-8, as dump() does: a
-  // patch writes the bytes the decision chose, or fails.
-  void add(std::string path, const nlohmann::json& value);
-  // `value` is compact JSON text as dump() writes it (json_write's functions write it).
+  // `value` is compact JSON text as dump() writes it: the decision writes strings with
+  // json_write::append_string (InvalidUtf8::Throw: a patch writes the bytes the decision chose,
+  // or fails) and its few objects by hand.
   void add_text(std::string path, std::string value) {
     ops_.push_back({std::move(path), std::move(value)});
   }

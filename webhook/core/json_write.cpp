@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include <nlohmann/json.hpp>
+
 #include "webhook/core/text.hpp"
 
 namespace hostadm::json_write {
@@ -77,49 +79,6 @@ void append_string(std::string& out, std::string_view s, InvalidUtf8 invalid) {
   }
   out.append(s.data() + run, s.size() - run);
   out += '"';
-}
-
-void append_value(std::string& out, const json& value, InvalidUtf8 invalid) {
-  switch (value.type()) {
-    case json::value_t::null:
-      out += "null";
-      return;
-    case json::value_t::boolean:
-      out += value.get<bool>() ? "true" : "false";
-      return;
-    case json::value_t::string:
-      append_string(out, value.get_ref<const std::string&>(), invalid);
-      return;
-    case json::value_t::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& [key, item] : value.get_ref<const json::object_t&>()) {
-        if (!first) out += ',';
-        first = false;
-        append_string(out, key, invalid);
-        out += ':';
-        append_value(out, item, invalid);
-      }
-      out += '}';
-      return;
-    }
-    case json::value_t::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& item : value.get_ref<const json::array_t&>()) {
-        if (!first) out += ',';
-        first = false;
-        append_value(out, item, invalid);
-      }
-      out += ']';
-      return;
-    }
-    default:  // numbers (their formatting is nlohmann's own), binary, discarded
-      out += invalid == InvalidUtf8::Replace
-                 ? value.dump(-1, ' ', false, json::error_handler_t::replace)
-                 : value.dump();
-      return;
-  }
 }
 
 }  // namespace hostadm::json_write

@@ -6,8 +6,6 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 namespace hostadm::json_write {
 
 // What to do with a string that is not valid UTF-8. Replace: U+FFFD, as
@@ -18,8 +16,5 @@ enum class InvalidUtf8 { Replace, Throw };
 
 // Appends `s` as a JSON string.
 void append_string(std::string& out, std::string_view s, InvalidUtf8 invalid);
-
-// Appends `value` compactly, object keys in their std::map (sorted) order.
-void append_value(std::string& out, const nlohmann::json& value, InvalidUtf8 invalid);
 
 }  // namespace hostadm::json_write

@@ -34,13 +34,15 @@ UpdateKind classify_update(const AdmissionRequest& req, const std::string& annot
   // The apiserver carries deletionTimestamp over from the stored object; either copy counts.
   if (deleting(req.object) || deleting(req.old_object)) return UpdateKind::Deleting;
   if (!req.object.is_object() || !req.old_object.is_object()) return UpdateKind::Fresh;
-  auto adapter = [&](const json& o) {
-    return member(member(member(&o, "metadata"), "annotations"), annotation.c_str());
-  };
   if (!same_value(member(&req.object, "spec"), member(&req.old_object, "spec")) ||
-      !same_value(adapter(req.object), adapter(req.old_object)))
+      !same_value(adapter_annotation(req.object, annotation),
+                  adapter_annotation(req.old_object, annotation)))
     return UpdateKind::Fresh;
   return UpdateKind::Unchanged;
+}
+
+const json* adapter_annotation(const json& object, const std::string& annotation) {
+  return member(member(member(&object, "metadata"), "annotations"), annotation.c_str());
 }
 
 }  // namespace hostadm

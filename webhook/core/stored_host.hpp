@@ -18,4 +18,9 @@ enum class UpdateKind {
 // `annotation` is the policy's adapter annotation key.
 UpdateKind classify_update(const AdmissionRequest& req, const std::string& annotation);
 
+// The object's metadata.annotations[annotation]; nullptr when absent or null (whatever its type
+// otherwise: read_host reports a non-string one).
+const nlohmann::json* adapter_annotation(const nlohmann::json& object,
+                                         const std::string& annotation);
+
 }  // namespace hostadm

@@ -289,6 +289,22 @@ inline void add_manifest_cases(std::vector<HostCase>& c) {
                   .admitted({"address-refreshed"})
                   .naming({"192.168.1.5", "192.168.1.10", "'Management Network'"})
                   .patched({add("/spec/ipAddress", "192.168.1.10")}));
+  // host-11 has two adapters named "Management Network": the refresh takes the first, and says so.
+  c.push_back(HostCase("address-refreshed to the first of repeated adapter names",
+                       with_adapter(host_with({{"spec",
+                                                {{"id", "host-11"},
+                                                 {"name", "esxi-02.example.com"},
+                                                 {"ipAddress", "192.168.1.5"}}}}),
+                                    "Management Network"))
+                  .update_from(with_adapter(host_with({{"spec",
+                                                        {{"id", "host-11"},
+                                                         {"name", "esxi-02.example.com"},
+                                                         {"ipAddress", "192.168.1.5"}}}}),
+                                            "Management Network"))
+                  .admitted({"host-in-maintenance", "host-status-not-green",
+                             "adapter-name-repeated", "address-refreshed"})
+                  .naming({"192.168.1.11", "192.168.1.5"})
+                  .patched({add("/spec/ipAddress", "192.168.1.11")}));
   c.push_back(HostCase("address-conflict when the user changes the IP",
                        with_adapter(host_with({{"spec", {{"ipAddress", "192.168.1.77"}}}}),
                                     "Management Network"))
