@@ -78,9 +78,16 @@ json spec_with(const json& extra) {
 
 struct Scenario {
   std::string text;
-  std::function<AdmissionRequest()> request;  // empty: the rule needs a failing inventory
+  // empty: the rule needs a failing inventory, a Kubernetes API or an ESXi endpoint
+  std::function<AdmissionRequest()> request;
   json policy = json::object();
 };
+
+// A policy whose entry for the examples' namespace states one standard.
+json standard(json entry) {
+  entry["match"] = kNamespace;
+  return {{"namespaces", {entry}}};
+}
 
 AdmissionRequest create(json h) {
   return host_request(std::move(h), kNamespace, "rules-example");
@@ -159,6 +166,38 @@ std::map<std::string_view, Scenario> scenarios() {
         return create(
             host(spec_with({{"secret", {{"name", "esxi-credentials"}, {"namespace", "other"}}}})));
       }};
+  // Cluster checks: replay and test have no Kubernetes API to ask yet.
+  s[kSecretMissingKeys] = {"needs a Kubernetes API: a Secret without password (not checked yet)",
+                           {}};
+  s[kHostDuplicate] = {"needs a Kubernetes API: a second Host for host-10 (not checked yet)", {}};
+  // Standards, in a namespace whose policy entry states them. The decision does not check them
+  // yet, so these produce no message until it does.
+  s[kProviderNotAllowed] = {"a namespace that allows only vsphere-prod (not checked yet)",
+                            [] { return create(host(spec_with({}))); },
+                            standard({{"allowedProviders", {"vsphere-prod"}}})};
+  s[kAddressNotAllowed] = {"192.168.1.10 where only 10.20.0.0/16 is allowed (not checked yet)",
+                           [] { return create(host(spec_with({}))); },
+                           standard({{"allowedNetworks", {"10.20.0.0/16"}}})};
+  s[kAdapterNotAllowed] = {
+      "the Management Network where only Migration* is allowed (not checked "
+      "yet)",
+      [] {
+        json spec = spec_with({});
+        spec.erase("ipAddress");
+        return create(host(spec, "Management Network"));
+      },
+      standard({{"allowedAdapters", {"Migration*"}}})};
+  s[kSecretRequired] = {"no spec.secret where requireSecret is set (not checked yet)",
+                        [] {
+                          json spec = spec_with({});
+                          spec.erase("secret");
+                          return create(host(spec));
+                        },
+                        standard({{"requireSecret", true}})};
+  s[kSecretInsecure] = {
+      "needs a Kubernetes API: a Secret with insecureSkipVerify (not checked "
+      "yet)",
+      {}};
   s[kInventoryUnavailable] = {"needs an inventory that fails (see serve-inventory faults)", {}};
   s[kHostInMaintenance] = {
       "a host in maintenance mode", [] {
@@ -189,6 +228,15 @@ std::map<std::string_view, Scenario> scenarios() {
         new_host["metadata"]["labels"] = {{"team", "migration"}};
         return host_request(new_host, kNamespace, "rules-example", old_host);
       }};
+  s[kSecretNotFound] = {
+      "needs a Kubernetes API: a spec.secret that does not exist (not checked "
+      "yet)",
+      {}};
+  s[kSecretUnreadable] = {"needs a Kubernetes API that refuses the read (not checked yet)", {}};
+  s[kEndpointUnreachable] = {"needs an ESXi endpoint that does not answer (not checked yet)", {}};
+  s[kEndpointThumbprintMismatch] = {
+      "needs an ESXi endpoint with another certificate (not checked yet)", {}};
+  s[kEndpointLoginFailed] = {"needs an ESXi endpoint that refuses the login (not checked yet)", {}};
   s[kUnexpectedResource] = {"the webhook configuration sends it a Pod", [] {
                               AdmissionRequest req = create(host(spec_with({})));
                               req.resource = {"", "v1", "pods"};

@@ -60,7 +60,9 @@ void write_markdown(std::ostream& out, const std::vector<RuleExample>& examples)
       << "metrics, audit annotations, harness output and suites key on it. `deny` rules refuse\n"
       << "the Host (or warn in a namespace whose policy mode is `warn`), `warn` rules admit it "
          "with\n"
-      << "a warning, and `policy` rules follow the policy's `inventoryFailure`. The examples are\n"
+      << "a warning, and `policy` rules follow the policy's `inventoryFailure`. A policy's\n"
+      << "`rules:` may turn any rule but `malformed` to deny, warn or off, for every namespace or\n"
+      << "per `namespaces` entry ([policy.md](policy.md#rule-overrides)). The examples are\n"
       << "what the webhook answers for the scenario named, against a small sample inventory.\n\n"
       << "| rule id | kind | when | example |\n|---|---|---|---|\n";
   const auto& rules = all_rules();

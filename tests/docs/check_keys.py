@@ -19,6 +19,9 @@ POLICY = [
     ("## Top-level keys", "zzUnknown: 1\n"),
     ("## `cache` keys", "cache: {zzUnknown: 1}\n"),
     ("## `namespaces` entry keys", "namespaces: [{match: a, zzUnknown: 1}]\n"),
+    ("## `selector` keys", "namespaces: [{selector: {zzUnknown: 1}}]\n"),
+    ("## `matchExpressions` entry keys",
+     "namespaces: [{selector: {matchExpressions: [{key: a, operator: Exists, zzUnknown: 1}]}}]\n"),
 ]
 FIXTURE = [
     ("## Top-level keys", "providers: []\nzzUnknown: 1\n"),

@@ -185,6 +185,64 @@ TEST_F(FilesTest, PolicyFiles) {
   EXPECT_THAT(msg, HasSubstr("tll"));
 }
 
+// Every policy error names the line of the key (or list item) at fault, its JSON pointer and the
+// fix, whatever the level it sits at.
+TEST_F(FilesTest, PolicyErrorsNameTheLineOfTheKey) {
+  struct Row {
+    const char* yaml;
+    int line;
+    const char* says;
+  };
+  const std::vector<Row> rows = {
+      {"namespaces:\n  - match: prod-*\n    allowedNetworks:\n      - 10.20.0.0/16\n"
+       "      - 10.20.1.5/16\n",
+       5, "policy: /namespaces/0/allowedNetworks/1: '10.20.1.5/16' has host bits set"},
+      {"rules:\n  host-in-maintenance: deny\n  adress-not-allowed: deny\n", 3,
+       "did you mean 'address-not-allowed'?"},
+      {"namespaces:\n  - match: a\n    mode: warn\n    rules:\n      malformed: off\n", 5,
+       "/namespaces/0/rules/malformed: malformed cannot be turned to off"},
+      {"namespaces:\n  - selector:\n      matchExpressions:\n        - key: env\n"
+       "          operator: Exists\n          values: [prod]\n",
+       6, "/namespaces/0/selector/matchExpressions/0/values must not be given"},
+      {"namespaces:\n  - selector:\n      matchExpressions:\n"
+       "        - {key: env, operator: in, values: [prod]}\n",
+       4, "accepted values: In, NotIn, Exists, DoesNotExist"},
+      {"namespaces:\n  - selector:\n      matchLabels:\n        env: prod\n        tier: 1\n", 5,
+       "/namespaces/0/selector/matchLabels/tier must be a label value"},
+      {"secretCheck: off\nnamespaces:\n  - match: a\n    requireVerifiedTls: true\n", 4,
+       "/namespaces/0/requireVerifiedTls needs the Host's Secret read"},
+      {"namespaces:\n  - {match: a}\n  - mode: warn\n", 3, "no 'match' and no 'selector'"},
+      {"ownerReference: true\nendpointCheck: ping\n", 2, "accepted values: off, reach, login"},
+  };
+  for (size_t i = 0; i < rows.size(); ++i) {
+    SCOPED_TRACE(rows[i].yaml);
+    const std::string path = write("policy-" + std::to_string(i) + ".yaml", rows[i].yaml);
+    const std::string msg = error_of([&] { load_policy_file(path); });
+    EXPECT_THAT(msg, StartsWith(path + ":" + std::to_string(rows[i].line) + ": policy: "));
+    EXPECT_THAT(msg, HasSubstr(rows[i].says));
+  }
+}
+
+// As an admin writes them: unquoted words (YAML 1.2 keeps `off` a string), IPv6 networks plain
+// in a flow list.
+TEST_F(FilesTest, PolicyStandardsAsWritten) {
+  Policy p = load_policy_file(write("standards.yaml", R"(secretCheck: off
+endpointCheck: off
+rules: {address-not-on-host: off}
+namespaces:
+  - {match: scratch, mode: off}
+  - match: prod-*
+    selector: {matchLabels: {env: prod}}
+    allowedNetworks: [10.20.0.0/16, fd00:20::/64, "fd00:21::/64"]
+)"));
+  EXPECT_EQ(p.secret_check, false);
+  EXPECT_EQ(p.endpoint_check, EndpointCheck::Off);
+  EXPECT_EQ(p.rules.at(0).action, RuleAction::Off);
+  EXPECT_EQ(p.namespaces.at(0).mode, Mode::Off);
+  ASSERT_EQ(p.namespaces.at(1).standards.allowed_networks.size(), 3u);
+  EXPECT_EQ(to_string(p.namespaces[1].standards.allowed_networks[1]), "fd00:20::/64");
+}
+
 TEST_F(FilesTest, ExpandPaths) {
   std::string a = write("tree/a.yaml", "a: 1\n");
   std::string c = write("tree/b/c.yml", "c: 1\n");

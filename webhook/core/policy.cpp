@@ -6,85 +6,13 @@
 #include <initializer_list>
 #include <string_view>
 
+#include "webhook/core/policy_read.hpp"
 #include "webhook/core/text.hpp"
 
 namespace hostadm {
 
 using nlohmann::json;
-
-namespace {
-
-std::string child(const std::string& ptr, const std::string& key) {
-  return text::json_pointer_child(ptr, key);
-}
-
-void check_keys(const json& obj, const std::string& ptr,
-                std::initializer_list<const char*> accepted) {
-  for (const auto& item : obj.items()) {
-    bool known = false;
-    for (const char* a : accepted) known = known || item.key() == a;
-    if (!known)
-      throw DocumentError(child(ptr, item.key()), "policy: unknown key '" + item.key() + "' at " +
-                                                      child(ptr, item.key()) +
-                                                      "; accepted keys: " + text::join(accepted));
-  }
-}
-
-const json& require_object(const json& v, const std::string& ptr) {
-  if (!v.is_object())
-    throw DocumentError(ptr, "policy: " + ptr + " must be a mapping, got " + v.type_name());
-  return v;
-}
-
-bool to_bool(const json& v, const std::string& ptr) {
-  if (!v.is_boolean())
-    throw DocumentError(ptr, "policy: " + ptr + " must be true or false, got " + v.dump());
-  return v.get<bool>();
-}
-
-std::string to_str(const json& v, const std::string& ptr) {
-  if (!v.is_string())
-    throw DocumentError(ptr, "policy: " + ptr + " must be a string, got " + v.type_name());
-  return v.get<std::string>();
-}
-
-template <typename E>
-E to_enum(const json& v, const std::string& ptr,
-          std::initializer_list<std::pair<const char*, E>> values) {
-  std::string accepted;
-  for (const auto& [name, e] : values)
-    accepted += (accepted.empty() ? "" : ", ") + std::string(name);
-  if (v.is_string()) {
-    for (const auto& [name, e] : values) {
-      if (v.get<std::string>() == name) return e;
-    }
-  }
-  throw DocumentError(ptr, "policy: " + ptr + " is " + v.dump() + "; accepted values: " + accepted);
-}
-
-std::chrono::milliseconds to_duration(const json& v, const std::string& ptr) {
-  try {
-    if (v.is_number()) {
-      double seconds = v.get<double>();
-      if (!std::isfinite(seconds) || seconds < 0 || seconds > 1e9)
-        throw std::invalid_argument("invalid duration " + v.dump() +
-                                    ": give a non-negative number of seconds, or a text like 30s");
-      return std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1000)));
-    }
-    if (v.is_string()) return parse_duration(v.get<std::string>());
-  } catch (const std::invalid_argument& e) {
-    throw DocumentError(ptr, "policy: " + ptr + ": " + e.what());
-  }
-  throw DocumentError(
-      ptr, "policy: " + ptr + " must be a duration like 30s, 500ms or 1m30s, got " + v.type_name());
-}
-
-Mode parse_mode(const json& v, const std::string& ptr) {
-  return to_enum<Mode>(v, ptr,
-                       {{"enforce", Mode::Enforce}, {"warn", Mode::Warn}, {"off", Mode::Off}});
-}
-
-}  // namespace
+using namespace policy_read;
 
 std::chrono::milliseconds parse_duration(const std::string& text) {
   // Built only on the error path: the webhook parses every request's ?timeout= with this.
@@ -159,87 +87,140 @@ bool glob_match(const std::string& pattern, const std::string& text) {
   return p == pattern.size();
 }
 
-Mode Policy::mode_for(const std::string& ns) const {
-  for (const auto& rule : namespaces) {
-    if (glob_match(rule.match, ns)) return rule.mode;
-  }
-  return Mode::Enforce;
+bool any_glob_matches(const std::vector<std::string>& patterns, const std::string& text) {
+  for (const auto& p : patterns)
+    if (glob_match(p, text)) return true;
+  return false;
 }
+
+namespace {
+
+constexpr std::initializer_list<const char*> kTopLevelKeys = {"adapterAnnotation",
+                                                              "secretDefault",
+                                                              "allowHostnames",
+                                                              "allowCrossNamespaceSecret",
+                                                              "ownerReference",
+                                                              "inventoryFailure",
+                                                              "cache",
+                                                              "inventoryTimeout",
+                                                              "namespaces",
+                                                              "rules",
+                                                              "secretCheck",
+                                                              "duplicateCheck",
+                                                              "endpointCheck",
+                                                              "endpointTimeout",
+                                                              "kubeApiTimeout"};
+
+// `on`/`off` are words in the policy; a YAML 1.1 tool may have made them true/false.
+bool to_switch(const json& v, const std::string& ptr) {
+  return to_enum<bool>(v, ptr, {{"on", true}, {"off", false}}, "off", "on");
+}
+
+void read_cache(Policy& policy, const json& v, const std::string& ptr) {
+  if (v.is_null()) return;
+  require_object(v, ptr);
+  check_keys(v, ptr, {"ttl", "negativeTtl", "staleIfError"});
+  for (const auto& [key, cv] : v.items()) {
+    const std::string cptr = child(ptr, key);
+    if (key == "ttl")
+      policy.cache.ttl = to_duration(cv, cptr);
+    else if (key == "negativeTtl")
+      policy.cache.negative_ttl = to_duration(cv, cptr);
+    else
+      policy.cache.stale_if_error = to_duration(cv, cptr);
+  }
+}
+
+// Inventory keys of the first policy version.
+bool read_inventory_key(Policy& policy, const std::string& key, const json& v,
+                        const std::string& ptr) {
+  if (key == "adapterAnnotation") {
+    policy.adapter_annotation = to_str(v, ptr);
+    if (policy.adapter_annotation.empty())
+      fail(ptr, ptr +
+                    " is empty; give an annotation key such as "
+                    "forklift.konveyor.io/network-adapter");
+  } else if (key == "secretDefault") {
+    policy.secret_default = to_enum<SecretDefault>(v, ptr,
+                                                   {{"always", SecretDefault::Always},
+                                                    {"esxi-only", SecretDefault::EsxiOnly},
+                                                    {"never", SecretDefault::Never}});
+  } else if (key == "allowHostnames") {
+    policy.allow_hostnames = to_bool(v, ptr);
+  } else if (key == "allowCrossNamespaceSecret") {
+    policy.allow_cross_namespace_secret = to_bool(v, ptr);
+  } else if (key == "ownerReference") {
+    policy.owner_reference = to_bool(v, ptr);
+  } else if (key == "inventoryFailure") {
+    policy.inventory_failure = to_enum<FailurePolicy>(v, ptr,
+                                                      {{"deny", FailurePolicy::Deny},
+                                                       {"allow", FailurePolicy::Allow},
+                                                       {"defer", FailurePolicy::Defer}});
+  } else if (key == "inventoryTimeout") {
+    policy.inventory_timeout = to_positive_duration(v, ptr);
+  } else if (key == "cache") {
+    read_cache(policy, v, ptr);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The checks that ask the Kubernetes API or the ESXi endpoint.
+void read_cluster_key(Policy& policy, const std::string& key, const json& v,
+                      const std::string& ptr) {
+  if (key == "secretCheck") {
+    policy.secret_check = to_switch(v, ptr);
+  } else if (key == "duplicateCheck") {
+    policy.duplicate_check = to_switch(v, ptr);
+  } else if (key == "endpointCheck") {
+    policy.endpoint_check = to_enum<EndpointCheck>(v, ptr,
+                                                   {{"off", EndpointCheck::Off},
+                                                    {"reach", EndpointCheck::Reach},
+                                                    {"login", EndpointCheck::Login}},
+                                                   "off");
+  } else if (key == "endpointTimeout") {
+    policy.endpoint_timeout = to_positive_duration(v, ptr);
+  } else if (key == "kubeApiTimeout") {
+    policy.kube_api_timeout = to_positive_duration(v, ptr);
+  }
+}
+
+// Keys that contradict each other: the policy would promise a check it has turned off.
+void check_secret_readers(const Policy& policy) {
+  if (policy.secret_check != false) return;
+  if (policy.endpoint_check == EndpointCheck::Login)
+    fail("/endpointCheck",
+         "/endpointCheck is login, which reads the Host's Secret for its user and password, but "
+         "secretCheck is off (the webhook reads no Secret); set endpointCheck to reach, or "
+         "remove secretCheck: off");
+  for (size_t i = 0; i < policy.namespaces.size(); ++i) {
+    if (!policy.namespaces[i].standards.require_verified_tls) continue;
+    const std::string ptr = item("/namespaces", i) + "/requireVerifiedTls";
+    fail(ptr, ptr +
+                  " needs the Host's Secret read (to see insecureSkipVerify), but secretCheck "
+                  "is off (the webhook reads no Secret); remove secretCheck: off, or this key");
+  }
+}
+
+}  // namespace
 
 Policy parse_policy(const json& doc) {
   Policy policy;
   if (doc.is_null()) return policy;
   require_object(doc, "");
-  check_keys(doc, "",
-             {"adapterAnnotation", "secretDefault", "allowHostnames", "allowCrossNamespaceSecret",
-              "ownerReference", "inventoryFailure", "cache", "inventoryTimeout", "namespaces"});
+  check_keys(doc, "", kTopLevelKeys);
   for (const auto& [key, v] : doc.items()) {
     const std::string ptr = child("", key);
-    if (key == "adapterAnnotation") {
-      policy.adapter_annotation = to_str(v, ptr);
-      if (policy.adapter_annotation.empty())
-        throw DocumentError(ptr, "policy: " + ptr +
-                                     " is empty; give an annotation key such as "
-                                     "forklift.konveyor.io/network-adapter");
-    } else if (key == "secretDefault") {
-      policy.secret_default = to_enum<SecretDefault>(v, ptr,
-                                                     {{"always", SecretDefault::Always},
-                                                      {"esxi-only", SecretDefault::EsxiOnly},
-                                                      {"never", SecretDefault::Never}});
-    } else if (key == "allowHostnames") {
-      policy.allow_hostnames = to_bool(v, ptr);
-    } else if (key == "allowCrossNamespaceSecret") {
-      policy.allow_cross_namespace_secret = to_bool(v, ptr);
-    } else if (key == "ownerReference") {
-      policy.owner_reference = to_bool(v, ptr);
-    } else if (key == "inventoryFailure") {
-      policy.inventory_failure = to_enum<FailurePolicy>(v, ptr,
-                                                        {{"deny", FailurePolicy::Deny},
-                                                         {"allow", FailurePolicy::Allow},
-                                                         {"defer", FailurePolicy::Defer}});
-    } else if (key == "inventoryTimeout") {
-      policy.inventory_timeout = to_duration(v, ptr);
-      if (policy.inventory_timeout.count() <= 0)
-        throw DocumentError(ptr, "policy: " + ptr + " must be more than 0, like 2s");
-    } else if (key == "cache") {
-      if (v.is_null()) continue;
-      require_object(v, ptr);
-      check_keys(v, ptr, {"ttl", "negativeTtl", "staleIfError"});
-      for (const auto& [ckey, cv] : v.items()) {
-        const std::string cptr = child(ptr, ckey);
-        if (ckey == "ttl")
-          policy.cache.ttl = to_duration(cv, cptr);
-        else if (ckey == "negativeTtl")
-          policy.cache.negative_ttl = to_duration(cv, cptr);
-        else
-          policy.cache.stale_if_error = to_duration(cv, cptr);
-      }
-    } else if (key == "namespaces") {
-      if (v.is_null()) continue;
-      if (!v.is_array())
-        throw DocumentError(
-            ptr, "policy: " + ptr + " must be a list of {match, mode}, got " + v.type_name());
-      for (size_t i = 0; i < v.size(); ++i) {
-        const std::string eptr = ptr + "/" + std::to_string(i);
-        require_object(v[i], eptr);
-        check_keys(v[i], eptr, {"match", "mode"});
-        NamespaceRule rule;
-        auto m = v[i].find("match");
-        if (m == v[i].end())
-          throw DocumentError(eptr + "/match", "policy: " + eptr +
-                                                   " has no 'match'; give a namespace glob like "
-                                                   "\"sandbox-*\"");
-        rule.match = to_str(*m, eptr + "/match");
-        if (rule.match.empty())
-          throw DocumentError(eptr + "/match", "policy: " + eptr +
-                                                   "/match is empty; use \"*\" to "
-                                                   "match every namespace");
-        auto mode = v[i].find("mode");
-        if (mode != v[i].end()) rule.mode = parse_mode(*mode, eptr + "/mode");
-        policy.namespaces.push_back(std::move(rule));
-      }
-    }
+    if (read_inventory_key(policy, key, v, ptr)) continue;
+    if (key == "namespaces")
+      policy.namespaces = to_namespace_rules(v, ptr);
+    else if (key == "rules")
+      policy.rules = to_rule_overrides(v, ptr);
+    else
+      read_cluster_key(policy, key, v, ptr);
   }
+  check_secret_readers(policy);
   return policy;
 }
 
@@ -265,6 +246,30 @@ std::string to_string(FailurePolicy f) {
       return "defer";
   }
   return "deny";
+}
+
+std::string to_string(RuleAction a) {
+  switch (a) {
+    case RuleAction::Deny:
+      return "deny";
+    case RuleAction::Warn:
+      return "warn";
+    case RuleAction::Off:
+      return "off";
+  }
+  return "deny";
+}
+
+std::string to_string(EndpointCheck e) {
+  switch (e) {
+    case EndpointCheck::Off:
+      return "off";
+    case EndpointCheck::Reach:
+      return "reach";
+    case EndpointCheck::Login:
+      return "login";
+  }
+  return "off";
 }
 
 std::string to_string(SecretDefault s) {

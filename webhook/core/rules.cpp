@@ -36,6 +36,27 @@ const std::vector<RuleInfo>& all_rules() {
        "no spec.secret and the policy does not default it for this provider"},
       {kSecretCrossNamespace, RuleKind::Deny,
        "spec.secret is in another namespace and is not the provider's own secret"},
+      {kSecretMissingKeys, RuleKind::Deny,
+       "the Host's Secret exists but lacks user or password (Forklift would report it as not "
+       "valid); the message names the missing keys"},
+      {kHostDuplicate, RuleKind::Deny,
+       "another Host in the namespace, not being deleted, has the same provider and resolves to "
+       "the same ESXi host id"},
+      {kProviderNotAllowed, RuleKind::Deny,
+       "the namespace's policy entry lists allowedProviders and spec.provider.name is not one of "
+       "them"},
+      {kAddressNotAllowed, RuleKind::Deny,
+       "the namespace's policy entry lists allowedNetworks and the final spec.ipAddress (given "
+       "or filled in) is in none of them (a host name is in none)"},
+      {kAdapterNotAllowed, RuleKind::Deny,
+       "the namespace's policy entry lists allowedAdapters and the adapter used (the "
+       "annotation's, or with only an IP the adapter that carries it) matches none of the globs"},
+      {kSecretRequired, RuleKind::Deny,
+       "the namespace's policy entry sets requireSecret and spec.secret is not given (it is not "
+       "defaulted there)"},
+      {kSecretInsecure, RuleKind::Deny,
+       "the namespace's policy entry sets requireVerifiedTls and the Host's Secret sets "
+       "insecureSkipVerify to true"},
       {kInventoryUnavailable, RuleKind::Policy,
        "the inventory could not be asked in time (inventoryFailure decides)"},
       {kHostInMaintenance, RuleKind::Warn, "the inventory reports inMaintenance: true"},
@@ -49,6 +70,21 @@ const std::vector<RuleInfo>& all_rules() {
        "the answer came from an expired cache entry because the inventory failed"},
       {kAddressRefreshed, RuleKind::Warn,
        "on UPDATE the adapter's IP changed and spec.ipAddress followed it"},
+      {kSecretNotFound, RuleKind::Warn,
+       "spec.secret (given or defaulted) names a Secret that does not exist (yet: GitOps tools "
+       "may create the Host first)"},
+      {kSecretUnreadable, RuleKind::Warn,
+       "the Kubernetes API refused or failed the Secret read (403, timeout); the message says "
+       "which"},
+      {kEndpointUnreachable, RuleKind::Warn,
+       "TCP and TLS to spec.ipAddress, port 443, did not complete within endpointTimeout "
+       "(refused, timeout, TLS alert)"},
+      {kEndpointThumbprintMismatch, RuleKind::Warn,
+       "the endpoint's certificate SHA-1 thumbprint is not the inventory host's: the IP belongs "
+       "to another machine or a load balancer"},
+      {kEndpointLoginFailed, RuleKind::Warn,
+       "endpointCheck: login only: a vSphere Login at spec.ipAddress (/sdk) with the Secret's "
+       "user and password was refused or failed"},
       {kUnexpectedResource, RuleKind::Warn,
        "the webhook was called for something that is not a Host"},
   };
@@ -56,8 +92,54 @@ const std::vector<RuleInfo>& all_rules() {
 }
 
 bool is_known_rule(std::string_view id) {
-  const auto& rules = all_rules();
-  return std::any_of(rules.begin(), rules.end(), [&](const RuleInfo& r) { return r.id == id; });
+  return find_rule(id) != nullptr;
+}
+
+const RuleInfo* find_rule(std::string_view id) {
+  for (const auto& r : all_rules())
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+namespace {
+
+// Levenshtein distance, stopping early: ids are short and only a near one is worth naming.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string_view closest_rule(std::string_view id) {
+  if (id.empty() || id.size() > 64) return "";
+  std::string_view best;
+  size_t best_distance = 4;  // at most 3 edits: a typo or two, not another rule
+  size_t starting = 0;
+  std::string_view started;
+  for (const auto& r : all_rules()) {
+    const size_t d = edit_distance(id, r.id);
+    if (d < best_distance) {
+      best_distance = d;
+      best = r.id;
+    }
+    if (r.id.substr(0, id.size()) == id) {
+      ++starting;
+      started = r.id;
+    }
+  }
+  if (!best.empty()) return best;
+  return starting == 1 ? started : "";
 }
 
 }  // namespace hostadm

@@ -32,6 +32,15 @@ inline constexpr std::string_view kAdapterNoIp = "adapter-no-ip";
 inline constexpr std::string_view kAddressInvalid = "address-invalid";
 inline constexpr std::string_view kSecretMissing = "secret-missing";
 inline constexpr std::string_view kSecretCrossNamespace = "secret-cross-namespace";
+// Cluster checks: what the Kubernetes API says about the Host's Secret and the other Hosts.
+inline constexpr std::string_view kSecretMissingKeys = "secret-missing-keys";
+inline constexpr std::string_view kHostDuplicate = "host-duplicate";
+// Standards: what the policy's `namespaces` entry for the Host's namespace requires.
+inline constexpr std::string_view kProviderNotAllowed = "provider-not-allowed";
+inline constexpr std::string_view kAddressNotAllowed = "address-not-allowed";
+inline constexpr std::string_view kAdapterNotAllowed = "adapter-not-allowed";
+inline constexpr std::string_view kSecretRequired = "secret-required";
+inline constexpr std::string_view kSecretInsecure = "secret-insecure";
 inline constexpr std::string_view kInventoryUnavailable = "inventory-unavailable";
 inline constexpr std::string_view kHostInMaintenance = "host-in-maintenance";
 inline constexpr std::string_view kHostStatusNotGreen = "host-status-not-green";
@@ -40,6 +49,11 @@ inline constexpr std::string_view kAdapterNameRepeated = "adapter-name-repeated"
 inline constexpr std::string_view kVcenterCredentials = "vcenter-credentials";
 inline constexpr std::string_view kInventoryStale = "inventory-stale";
 inline constexpr std::string_view kAddressRefreshed = "address-refreshed";
+inline constexpr std::string_view kSecretNotFound = "secret-not-found";
+inline constexpr std::string_view kSecretUnreadable = "secret-unreadable";
+inline constexpr std::string_view kEndpointUnreachable = "endpoint-unreachable";
+inline constexpr std::string_view kEndpointThumbprintMismatch = "endpoint-thumbprint-mismatch";
+inline constexpr std::string_view kEndpointLoginFailed = "endpoint-login-failed";
 // Beside the Host rules: the webhook configuration routed something that is not a Host.
 inline constexpr std::string_view kUnexpectedResource = "unexpected-resource";
 }  // namespace rule
@@ -47,5 +61,10 @@ inline constexpr std::string_view kUnexpectedResource = "unexpected-resource";
 // Every rule, in the order messages list them.
 const std::vector<RuleInfo>& all_rules();
 bool is_known_rule(std::string_view id);
+// The rule with that id; nullptr when there is none.
+const RuleInfo* find_rule(std::string_view id);
+// The known id nearest to a mistyped one (a few edits away, or the only one it starts), for
+// "did you mean"; "" when none is near.
+std::string_view closest_rule(std::string_view id);
 
 }  // namespace hostadm
