@@ -58,6 +58,18 @@ TEST(ApplyRuleOverrides, TableOfOverrides) {
   }
 }
 
+// The parser refuses such a policy; a Policy built in code must not get around it either.
+TEST(ApplyRuleOverrides, MalformedStaysADenialWhateverThePolicySays) {
+  for (RuleAction action : {RuleAction::Off, RuleAction::Warn}) {
+    Policy p;
+    p.rules.push_back({std::string(rule::kMalformed), action});
+    std::vector<Finding> findings = {finding(rule::kMalformed, true)};
+    apply_rule_overrides(findings, p.resolve("x", nullptr));
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_TRUE(findings[0].deny);
+  }
+}
+
 TEST(ApplyRuleOverrides, KeepsTheOrderOfWhatRemains) {
   const Policy p = parse_policy(json::parse(R"({"rules": {"address-not-on-host": "off"}})"));
   std::vector<Finding> findings = {
