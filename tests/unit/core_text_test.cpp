@@ -63,6 +63,18 @@ TEST(JsonPointer, EscapesTildeThenSlash) {
   EXPECT_EQ(json_pointer_child("", "spec"), "/spec");
 }
 
+TEST(EditDistance, CountsInsertionsDeletionsAndSubstitutions) {
+  EXPECT_EQ(edit_distance("", ""), 0u);
+  EXPECT_EQ(edit_distance("abc", ""), 3u);
+  EXPECT_EQ(edit_distance("", "abc"), 3u);
+  EXPECT_EQ(edit_distance("address-not-allowed", "address-not-allowed"), 0u);
+  EXPECT_EQ(edit_distance("adress-not-allowed", "address-not-allowed"), 1u);    // insertion
+  EXPECT_EQ(edit_distance("addresss-not-allowed", "address-not-allowed"), 1u);  // deletion
+  EXPECT_EQ(edit_distance("address-not-alloweb", "address-not-allowed"), 1u);   // substitution
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+  EXPECT_EQ(edit_distance("policy", "polciy"), 2u);  // a swap is two edits
+}
+
 TEST(Utf8, ValidityFollowsRfc3629) {
   struct Case {
     std::string bytes;

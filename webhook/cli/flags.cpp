@@ -48,29 +48,13 @@ std::string example(const Flag& f) {
   }
 }
 
-// Edit distance, for "did you mean": a typo of one or two letters finds its flag.
-size_t distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string unknown_flag(const Command& c, const std::string& typed, const std::string& name) {
   std::string msg = "unknown flag '" + typed + "'";
   const Flag* best = nullptr;
   size_t best_d = 3;  // at most two letters off
   if (name.size() >= 3) {
     for (const auto& f : c.flags) {
-      const size_t d = f.name.rfind(name, 0) == 0 ? 0 : distance(name, f.name);
+      const size_t d = f.name.rfind(name, 0) == 0 ? 0 : text::edit_distance(name, f.name);
       if (d < best_d) {
         best = &f;
         best_d = d;

@@ -1,6 +1,6 @@
 #include "webhook/core/rules.hpp"
 
-#include <algorithm>
+#include "webhook/core/text.hpp"
 
 namespace hostadm {
 
@@ -101,26 +101,6 @@ const RuleInfo* find_rule(std::string_view id) {
   return nullptr;
 }
 
-namespace {
-
-// Levenshtein distance, stopping early: ids are short and only a near one is worth naming.
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-}  // namespace
-
 std::string_view closest_rule(std::string_view id) {
   if (id.empty() || id.size() > 64) return "";
   std::string_view best;
@@ -128,7 +108,7 @@ std::string_view closest_rule(std::string_view id) {
   size_t starting = 0;
   std::string_view started;
   for (const auto& r : all_rules()) {
-    const size_t d = edit_distance(id, r.id);
+    const size_t d = text::edit_distance(id, r.id);
     if (d < best_distance) {
       best_distance = d;
       best = r.id;

@@ -1,6 +1,7 @@
 #include "webhook/core/text.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -11,6 +12,21 @@ std::string_view trim(std::string_view s, std::string_view chars) {
   if (b == std::string_view::npos) return {};
   const size_t e = s.find_last_not_of(chars);
   return s.substr(b, e - b + 1);
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
 }
 
 std::string json_pointer_token(std::string_view key) {

@@ -31,6 +31,10 @@ std::string json_pointer_token(std::string_view key);
 // `pointer` + "/" + the escaped `key`.
 std::string json_pointer_child(const std::string& pointer, std::string_view key);
 
+// Levenshtein distance (insertions, deletions, substitutions), for "did you mean" on a mistyped
+// flag or rule id.
+size_t edit_distance(std::string_view a, std::string_view b);
+
 // The length of the well-formed UTF-8 sequence starting at s[i] (1 to 4), or 0 when the bytes
 // there are not one (a stray continuation byte, a truncated sequence, an overlong form, a
 // surrogate, or a value past U+10FFFF). `code_point` receives the decoded value.
