@@ -95,6 +95,10 @@ class Reader {
 
 SoapAnswer read_soap_answer(std::string_view xml) {
   SoapAnswer out;
+  if (xml.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    out.error = "the answer has no body";
+    return out;
+  }
   Reader reader(out);
   XmlScanner scanner(xml);
   bool ok = true;
