@@ -164,14 +164,15 @@ TEST(VsphereSimTest, ConcurrentChecksOfOneKeyShareOneLogin) {
 }
 
 TEST(VsphereSimTest, ACallerGivesUpAtItsDeadlineAndTheProbeFillsTheCache) {
-  EsxSim sim(kPassword, {"-login-delay", "1s"});
+  EsxSim sim(kPassword, {"-login-delay", "3s"});
   Checker checker;
-  // The caller has 300 ms; the probe it starts has 10 s and is answered after about 1 s.
-  const Result first = checker.check(login_request(sim, kPassword), 10000ms, in(300ms));
+  // The caller has 1.5 s (time enough for TLS and RetrieveServiceContent on a busy machine); the
+  // probe it starts has 10 s, and the Login is answered after 3 s.
+  const Result first = checker.check(login_request(sim, kPassword), 10000ms, in(1500ms));
   EXPECT_TRUE(first.provisional);
   EXPECT_EQ(first.outcome, Outcome::LoginError) << "the login had started: " << first.message;
   EXPECT_THAT(first.message, HasSubstr("no answer within"));
-  for (int i = 0; i < 1000 && checker.in_flight() > 0; ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 2000 && checker.in_flight() > 0; ++i) std::this_thread::sleep_for(10ms);
   ASSERT_EQ(checker.in_flight(), 0u);
   const Result second = checker.check(login_request(sim, kPassword), 10000ms, in(300ms));
   EXPECT_FALSE(second.provisional);

@@ -4,7 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "webhook/endpoint/http_exchange.hpp"
+#include "webhook/endpoint/http_answer.hpp"
 
 namespace hostadm::endpoint {
 namespace {
@@ -82,8 +82,8 @@ TEST(HttpAnswerTest, ACookieThatCannotBeSentBackIsDropped) {
 }
 
 TEST(HttpAnswerTest, NotesThatTheServerWillClose) {
-  for (const std::string head : {"HTTP/1.1 200 OK\r\nConnection: keep-alive, close\r\n",
-                                 "HTTP/1.0 200 OK\r\n"}) {
+  for (const std::string head :
+       {"HTTP/1.1 200 OK\r\nConnection: keep-alive, close\r\n", "HTTP/1.0 200 OK\r\n"}) {
     AnswerReader r;
     ASSERT_EQ(r.feed(head + "Content-Length: 0\r\n\r\n"), State::Done) << head;
     EXPECT_TRUE(r.answer().close) << head;

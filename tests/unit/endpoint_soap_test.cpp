@@ -168,9 +168,9 @@ TEST(SoapTest, RefusesBrokenAndHostileDocumentsWithAReason) {
 }
 
 TEST(SoapTest, ALongFaultStringIsKeptShort) {
-  const SoapAnswer a = read_soap_answer(
-      "<Envelope><Body><Fault><faultstring>" + std::string(1 << 20, 'x') +
-      "</faultstring></Fault></Body></Envelope>");
+  const SoapAnswer a =
+      read_soap_answer("<Envelope><Body><Fault><faultstring>" + std::string(1 << 20, 'x') +
+                       "</faultstring></Fault></Body></Envelope>");
   ASSERT_EQ(a.kind, SoapAnswer::Kind::Fault) << a.error;
   EXPECT_EQ(a.fault_string.size(), 1024u);
 }

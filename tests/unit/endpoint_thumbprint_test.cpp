@@ -43,9 +43,12 @@ TEST(ThumbprintTest, ColonHexWritesTwoUpperCaseDigitsPerByte) {
 TEST(ThumbprintTest, ComparesDigitsIgnoringCaseColonsAndSpaces) {
   EXPECT_TRUE(same_thumbprint(kFingerprint, kFingerprint));
   EXPECT_TRUE(same_thumbprint(kFingerprint, "c2218252ef8d3ce38c24c7e1a8e7f4d5cd4609e5"));
-  EXPECT_TRUE(same_thumbprint(kFingerprint, "c2 21 82 52 ef 8d 3c e3 8c 24 c7 e1 a8 e7 f4 d5 cd 46 09 e5"));
-  EXPECT_FALSE(same_thumbprint(kFingerprint, "C2:21:82:52:EF:8D:3C:E3:8C:24:C7:E1:A8:E7:F4:D5:CD:46:09:E6"));
-  EXPECT_FALSE(same_thumbprint(kFingerprint, "C2:21:82:52:EF:8D:3C:E3:8C:24:C7:E1:A8:E7:F4:D5:CD:46:09"));
+  EXPECT_TRUE(
+      same_thumbprint(kFingerprint, "c2 21 82 52 ef 8d 3c e3 8c 24 c7 e1 a8 e7 f4 d5 cd 46 09 e5"));
+  EXPECT_FALSE(
+      same_thumbprint(kFingerprint, "C2:21:82:52:EF:8D:3C:E3:8C:24:C7:E1:A8:E7:F4:D5:CD:46:09:E6"));
+  EXPECT_FALSE(
+      same_thumbprint(kFingerprint, "C2:21:82:52:EF:8D:3C:E3:8C:24:C7:E1:A8:E7:F4:D5:CD:46:09"));
 }
 
 TEST(ThumbprintTest, NothingMatchesAnEmptyOrNonHexThumbprint) {

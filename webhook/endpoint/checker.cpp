@@ -153,16 +153,16 @@ void finish(Checker::State& s, const std::string& key, Flight& flight, Result re
   s.idle.notify_all();
 }
 
-// Starts the probe of `key` on a thread of its own; called with s.mu held. False when no
+// Starts the probe of `key` on a thread of its own, to end by `deadline` (the check's start plus
+// the budget, whenever the thread gets to run); called with s.mu held. False when no
 // thread could be started (`job` is gone then too: its credentials wiped).
 bool start_probe(const std::shared_ptr<Checker::State>& state, const std::string& key,
-                 const std::shared_ptr<Flight>& flight, Request& job,
-                 std::chrono::milliseconds budget) {
-  auto run = [state, key, flight, budget](Request request) {
+                 const std::shared_ptr<Flight>& flight, Request& job, Deadline deadline) {
+  auto run = [state, key, flight, deadline](Request request) {
     const auto started = SteadyClock::now();
     Result r;
     try {
-      r = state->prober->run(request, started + budget, flight->progress);
+      r = state->prober->run(request, deadline, flight->progress);
     } catch (const std::exception& e) {
       r = Result{};
       r.message =
@@ -211,7 +211,7 @@ Result Checker::check(Request request, std::chrono::milliseconds budget, Deadlin
           address, std::to_string(s.config.max_in_flight) + " endpoint checks are already running");
     }
     flight = std::make_shared<Flight>();
-    if (!start_probe(state_, key, flight, request, budget)) {
+    if (!start_probe(state_, key, flight, request, started + budget)) {
       s.observer->looked_up("skipped");
       return skipped(address, "no thread to run the check on");
     }

@@ -8,8 +8,9 @@
 
 namespace hostadm::endpoint {
 
-// The SOAPAction header: vim25 at API version 6.5, the oldest ESXi Forklift supports. These
-// three calls have not changed since, and a host answers every version it knows.
+// The SOAPAction header: vim25 at API version 6.5, which every ESXi host since 6.5 knows
+// (govmomi sends its own newest version, and hosts accept that too). The three calls are the
+// same at every version.
 inline constexpr std::string_view kSoapAction = "urn:vim25/6.5";
 
 // Appends `text` to `out` as XML character data: & < > " ' as entities, CR as &#13; (a parser
