@@ -90,6 +90,18 @@ TEST(VsphereSimTest, APinInLowerCaseWithoutColonsStillMatches) {
   EXPECT_EQ(r.outcome, Outcome::LoginOk) << r.message;
 }
 
+TEST(VsphereSimTest, APasswordXmlCannotCarryIsNotSent) {
+  EsxSim sim(kPassword);
+  for (const std::string& password :
+       {std::string("bell\a"), std::string("nul\0x", 5), std::string("latin-1 p\xe4sswort")}) {
+    const Result r = login("127.0.0.1", sim.port(), Credentials("root", password), sim.thumbprint(),
+                           in(10000ms));
+    EXPECT_EQ(r.outcome, Outcome::LoginError) << r.message;
+    EXPECT_THAT(r.message, HasSubstr("not UTF-8, which a SOAP request cannot carry"));
+  }
+  EXPECT_THAT(sim.calls(), IsEmpty());
+}
+
 TEST(VsphereSimTest, AServerThatClosesAfterEveryAnswerIsDialledAgainAndPinnedAgain) {
   EsxSim sim(kPassword, {"-close"});
   const Result r =

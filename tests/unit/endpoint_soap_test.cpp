@@ -44,6 +44,7 @@ TEST(SoapTest, KnowsWhatXmlCannotCarry) {
   EXPECT_FALSE(xml_can_carry(std::string("nul\0byte", 8)));
   EXPECT_FALSE(xml_can_carry("bell\a"));
   EXPECT_FALSE(xml_can_carry("del\x7f"));
+  EXPECT_FALSE(xml_can_carry("latin-1 p\xe4sswort"));
 }
 
 TEST(SoapTest, ALoginCarriesAnyPasswordAsWritten) {

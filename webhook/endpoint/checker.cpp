@@ -201,9 +201,10 @@ Result Checker::check(Request request, std::chrono::milliseconds budget, Deadlin
     }
   }
   std::shared_ptr<Flight> flight;
-  const bool shared = s.flights.count(key) != 0;
+  const auto running = s.flights.find(key);
+  const bool shared = running != s.flights.end();
   if (shared) {
-    flight = s.flights[key];
+    flight = running->second;
   } else {
     if (s.running >= s.config.max_in_flight) {
       s.observer->looked_up("skipped");

@@ -193,8 +193,8 @@ Result login(std::string_view address, int port, const Credentials& credentials,
   if (credentials.user.empty() || credentials.password.empty() ||
       !xml_can_carry(credentials.user) || !xml_can_carry(credentials.password))
     return login_error("not logged in to https://" + target.authority +
-                       "/sdk: the Secret's user or password is empty or holds a control "
-                       "character that a SOAP request cannot carry");
+                       "/sdk: the Secret's user or password is empty, or holds a control "
+                       "character or bytes that are not UTF-8, which a SOAP request cannot carry");
   const std::string budget = shown_duration(deadline - SteadyClock::now());
   SdkSession session(target, expected_thumbprint, deadline, progress);
   if (!session.connect(failure)) return failure;

@@ -16,7 +16,8 @@ inline constexpr std::string_view kSoapAction = "urn:vim25/6.5";
 // Appends `text` to `out` as XML character data: & < > " ' as entities, CR as &#13; (a parser
 // would turn a raw one into LF and change the password).
 void append_xml_escaped(std::string& out, std::string_view text);
-// Whether XML 1.0 can carry `text` at all: no control characters but TAB, LF and CR.
+// Whether XML 1.0 can carry `text` at all: well-formed UTF-8 without control characters but TAB,
+// LF and CR.
 bool xml_can_carry(std::string_view text);
 
 std::string retrieve_service_content_envelope();

@@ -1,5 +1,7 @@
 #include "webhook/endpoint/soap.hpp"
 
+#include "webhook/core/text.hpp"
+
 namespace hostadm::endpoint {
 
 namespace {
@@ -48,6 +50,7 @@ void append_xml_escaped(std::string& out, std::string_view text) {
 }
 
 bool xml_can_carry(std::string_view text) {
+  if (!text::utf8_valid(text)) return false;
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7f) return false;

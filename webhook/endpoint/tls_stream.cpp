@@ -152,6 +152,27 @@ std::string tls_failure(SSL* ssl, int rc, int saved_errno) {
   return text;
 }
 
+// After a TLS call that did not complete: the socket readiness OpenSSL waits for (POLLIN or
+// POLLOUT), or 0 when the call failed for good.
+short wanted_events(SSL* ssl, int rc) {
+  const int err = SSL_get_error(ssl, rc);
+  return err == SSL_ERROR_WANT_READ ? POLLIN : err == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+}
+
+// The end of a read or write that did not complete: waits for the socket and says to try again
+// (true), or leaves in `out` why it failed or that the deadline passed (false).
+bool retry_io(SSL* ssl, int fd, int rc, int saved_errno, Deadline deadline, IoResult& out) {
+  const short events = wanted_events(ssl, rc);
+  if (events == 0) {
+    out = {Io::Error, tls_failure(ssl, rc, saved_errno)};
+    ERR_clear_error();
+    return false;
+  }
+  if (wait_fd(fd, events, deadline)) return true;
+  out = {Io::Timeout, ""};
+  return false;
+}
+
 Dial failed(Outcome outcome, std::string message) {
   Dial d;
   d.outcome = outcome;
@@ -174,10 +195,7 @@ Dial handshake(int fd, const Target& target, Deadline deadline, const std::strin
     const int rc = SSL_do_handshake(ssl);
     const int saved_errno = errno;
     if (rc == 1) break;
-    const int err = SSL_get_error(ssl, rc);
-    const short events = err == SSL_ERROR_WANT_READ    ? POLLIN
-                         : err == SSL_ERROR_WANT_WRITE ? POLLOUT
-                                                       : 0;
+    const short events = wanted_events(ssl, rc);
     if (events != 0 && wait_fd(fd, events, deadline)) continue;
     std::string why = events != 0 ? "" : tls_failure(ssl, rc, saved_errno);
     ERR_clear_error();
@@ -275,16 +293,8 @@ IoResult TlsStream::write_all(std::string_view bytes, Deadline deadline) {
       bytes.remove_prefix(written);
       continue;
     }
-    const int err = SSL_get_error(ssl_, rc);
-    const short events = err == SSL_ERROR_WANT_READ    ? POLLIN
-                         : err == SSL_ERROR_WANT_WRITE ? POLLOUT
-                                                       : 0;
-    if (events == 0) {
-      IoResult r{Io::Error, tls_failure(ssl_, rc, saved_errno)};
-      ERR_clear_error();
-      return r;
-    }
-    if (!wait_fd(fd_, events, deadline)) return {Io::Timeout, ""};
+    IoResult failed;
+    if (!retry_io(ssl_, fd_, rc, saved_errno, deadline, failed)) return failed;
   }
   return {};
 }
@@ -304,17 +314,9 @@ IoResult TlsStream::read_some(std::string& out, size_t max, Deadline deadline) {
       out.append(buf, got);
       return {};
     }
-    const int err = SSL_get_error(ssl_, rc);
-    if (err == SSL_ERROR_ZERO_RETURN) return {Io::Closed, ""};
-    const short events = err == SSL_ERROR_WANT_READ    ? POLLIN
-                         : err == SSL_ERROR_WANT_WRITE ? POLLOUT
-                                                       : 0;
-    if (events == 0) {
-      IoResult r{Io::Error, tls_failure(ssl_, rc, saved_errno)};
-      ERR_clear_error();
-      return r;
-    }
-    if (!wait_fd(fd_, events, deadline)) return {Io::Timeout, ""};
+    if (SSL_get_error(ssl_, rc) == SSL_ERROR_ZERO_RETURN) return {Io::Closed, ""};
+    IoResult failed;
+    if (!retry_io(ssl_, fd_, rc, saved_errno, deadline, failed)) return failed;
   }
 }
 
