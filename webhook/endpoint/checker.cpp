@@ -1,7 +1,7 @@
 #include "webhook/endpoint/checker.hpp"
 
 #include <algorithm>
-#include <cctype>
+#include <charconv>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -39,16 +39,12 @@ struct Entry {
   SteadyClock::time_point at{};  // on the checker's clock
 };
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-std::string thumbprint_key(const std::string& t) {
-  std::string out;
-  for (char c : t)
-    if (c != ':' && c != ' ') out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
+char ascii_upper(char c) {
+  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
 }
 
 }  // namespace
@@ -67,11 +63,28 @@ struct Checker::State {
   size_t sweep_at = kSweepFloor;
 };
 
+// Built on every check, cache hits included: written into one buffer sized up front.
 std::string cache_key(const Request& request) {
-  std::string key = request.mode == Mode::Login ? "login\n" : "reach\n";
-  key += lower(request.address) + "\n" + std::to_string(request.port) + "\n" +
-         thumbprint_key(request.expected_thumbprint);
-  if (request.mode == Mode::Login) key += "\n" + request.secret + "\n" + request.secret_version;
+  const bool login = request.mode == Mode::Login;
+  std::string key(request.address.size() + request.expected_thumbprint.size() + 16 +
+                      (login ? request.secret.size() + request.secret_version.size() + 2 : 0),
+                  '\0');
+  char* out = key.data();
+  auto put = [&](std::string_view text) { out = std::copy(text.begin(), text.end(), out); };
+  put(login ? "login\n" : "reach\n");
+  for (char c : request.address) *out++ = ascii_lower(c);  // a DNS name is case-insensitive
+  *out++ = '\n';
+  out = std::to_chars(out, out + 6, request.port).ptr;
+  *out++ = '\n';
+  for (char c : request.expected_thumbprint)
+    if (c != ':' && c != ' ') *out++ = ascii_upper(c);  // as same_thumbprint() compares
+  if (login) {
+    *out++ = '\n';
+    put(request.secret);
+    *out++ = '\n';
+    put(request.secret_version);
+  }
+  key.resize(static_cast<size_t>(out - key.data()));
   return key;
 }
 
