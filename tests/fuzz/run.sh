@@ -12,7 +12,7 @@ seconds=${1:-600}
 shift || true
 [[ $seconds =~ ^[0-9]+$ ]] || { echo "run.sh: SECONDS must be a whole number, got '$seconds'" >&2; exit 2; }
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_review_decide fuzz_fixture fuzz_policy fuzz_yaml_roundtrip fuzz_http_request fuzz_http_beast)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_review_decide fuzz_fixture fuzz_policy fuzz_yaml_roundtrip fuzz_http_request fuzz_http_beast fuzz_endpoint_answer)
 jobs=${FUZZ_JOBS:-$(nproc)}
 work=${FUZZ_CORPUS_DIR:-$src/fuzz-corpus}
 
@@ -23,6 +23,7 @@ options_for() {
   case $1 in
     fuzz_review_decide) echo "-max_len=16384 -dict=$here/json.dict" ;;
     fuzz_http_request | fuzz_http_beast) echo "-max_len=4096 -dict=$here/http.dict" ;;
+    fuzz_endpoint_answer) echo "-max_len=4096 -dict=$here/soap.dict" ;;
     *) echo "-max_len=8192 -dict=$here/yaml.dict" ;;
   esac
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=${SOURCE_DIR:-$(cd "$here/../.." && pwd)}
 seconds=${FUZZ_SMOKE_SECONDS:-10}
-read -r -a targets <<<"${FUZZ_SMOKE_TARGETS:-fuzz_review_decide fuzz_fixture fuzz_policy fuzz_yaml_roundtrip fuzz_http_request fuzz_http_beast}"
+read -r -a targets <<<"${FUZZ_SMOKE_TARGETS:-fuzz_review_decide fuzz_fixture fuzz_policy fuzz_yaml_roundtrip fuzz_http_request fuzz_http_beast fuzz_endpoint_answer}"
 
 bin=$(SOURCE_DIR=$src "$here/build.sh")
 scratch=$(mktemp -d)
@@ -32,7 +32,10 @@ for t in "${targets[@]}"; do
   mkdir -p "$scratch/$t"
   max_len=8192 dict=$here/yaml.dict
   [ "$t" != fuzz_review_decide ] || { max_len=16384; dict=$here/json.dict; }
-  case $t in fuzz_http_request | fuzz_http_beast) max_len=4096 dict=$here/http.dict ;; esac
+  case $t in
+    fuzz_http_request | fuzz_http_beast) max_len=4096 dict=$here/http.dict ;;
+    fuzz_endpoint_answer) max_len=4096 dict=$here/soap.dict ;;
+  esac
   if ! timeout $((seconds + 60)) "$bin/$t" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -max_len=$max_len -dict="$dict" -artifact_prefix="$scratch/" \
     "$scratch/$t" "$here/corpus/$t" >"$scratch/$t.log" 2>&1; then
