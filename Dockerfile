@@ -35,7 +35,7 @@ COPY . .
 # The shipped copies lose their debug information (most of their size) but keep their symbols,
 # so a backtrace still names functions.
 RUN cmake -S . -B build -G Ninja -DHOSTADM_TESTS=OFF -DHOSTADM_REVISION="${REVISION}" \
- && cmake --build build \
+ && cmake --build build --target host-webhook host-harness \
  && build/bin/host-webhook --version \
  && if [ -n "${VERSION}" ] && ! build/bin/host-webhook --version | grep -qF "host-webhook ${VERSION} "; \
     then echo "VERSION=${VERSION} is not the project version in CMakeLists.txt (use make image)" >&2; \
