@@ -186,9 +186,11 @@ fi
 # The one version: CMakeLists.txt project() == the base's images newTag (checked above on every
 # rendering through --version) == what `make version` prints and `make image` builds and tags.
 make_version=$(make -s --no-print-directory -C "$src" version 2>/dev/null || true)
-make_image=$(make -s -n --no-print-directory -C "$src" image 2>/dev/null || true)
+make_image=$(DRY_RUN=1 make -s --no-print-directory -C "$src" image CONTAINER_ENGINE=podman \
+  DEBIAN_IMAGE=docker.io/library/debian:12.11-slim 2>/dev/null || true)
 if [ "$make_version" = "$version" ] && [[ $make_image == *"--build-arg VERSION=$version "* ]] &&
-  [[ $make_image == *":$version ."* ]]; then
+  [[ $make_image == *"-t forklift-host-webhook:$version "* ]] &&
+  [[ $make_image == *"-t forklift-host-harness:$version "* ]]; then
   passed=$((passed + 1))
 else
   echo "FAIL: make version prints '$make_version' and make image runs '$make_image';" \
