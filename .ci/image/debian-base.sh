@@ -35,7 +35,13 @@ if [ ! -s "$tar" ] || [ -n "$(find "$tar" -mtime +"$((max_age - 1))" 2>/dev/null
 fi
 ref=localhost/debian-bookworm-minbase:$(date -u -r "$tar" +%Y%m%d)
 if ! "$@" image inspect "$ref" >/dev/null 2>&1; then
-  "$@" import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    --change 'CMD ["bash"]' "$tar" "$ref" >/dev/null
+  log=$(mktemp)
+  trap 'rm -f "$log"' EXIT
+  if ! "$@" import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["bash"]' "$tar" "$ref" >"$log" 2>&1; then
+    echo "debian-base.sh: $* import $tar failed:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
 fi
 echo "$ref"

@@ -216,7 +216,7 @@ else
 fi
 
 step "the CI image: host-harness on examples/ from sh, as a CI job runs it"
-if "${P[@]}" run --rm -v "$src/examples:/work/examples:ro" -w /work/examples "$ci_image" sh -c \
+if "${P[@]}" run --rm -v "$src/examples:/job/examples:ro" -w /job/examples "$ci_image" sh -c \
   'host-harness --version && host-harness replay --inventory inventory.yaml --policy policy.yaml hosts warn reviews && host-harness test suite.yaml' \
   >"$tmp/ci.out" 2>&1 && grep -q " 0 failed" "$tmp/ci.out"; then
   ok
