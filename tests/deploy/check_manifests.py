@@ -25,7 +25,7 @@ import yaml
 NAMESPACE = "forklift-host-webhook"
 COMPONENTS = {"fail-open", "monitoring", "network-policy", "inventory-ca-trust-manager"}
 # Cluster-scoped kinds of the rendering; everything else must sit in the install's namespace.
-CLUSTER_KINDS = {"ClusterRole", "ClusterRoleBinding", "PriorityClass",
+CLUSTER_KINDS = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PriorityClass",
                  "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"}
 # Cluster-scoped custom resources: kustomize cannot know their scope, so a `namespace:` on top
 # stamps one on them, which the apiserver drops for a cluster-scoped kind.
