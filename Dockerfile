@@ -1,9 +1,16 @@
-# host-webhook image: build on Debian 12 with the same packages and commands as `make build`,
-# run on Debian 12 slim with only the shared libraries the two binaries load.
-#   make image        (docker build with the version, revision and source fed as build args)
+# Two images from one build:
+#   runtime (the default target): host-webhook, distroless-style: the files of the Debian 12
+#     packages in .ci/packages-runtime.txt and the two binaries, on an empty base. No shell, no
+#     package manager, no compiler; runs as UID 65532.
+#   ci: host-harness on Debian 12 slim, with a shell, for CI job containers (GitHub Actions
+#     `container:`, GitLab `image:`), which run their steps with `sh`.
+# `make image` builds and tags both with the version, revision and source as build args, with
+# Docker or podman, and without a registry when none is reachable (DEBIAN_IMAGE is then a
+# Debian base made from Debian's archive; see .ci/image/build.sh). `make test-image` builds them
+# from an empty image store and runs them as the Deployment does.
 # tests/deploy/test_image_recipe.sh checks this recipe against the binaries' `ldd` (no container
 # engine is needed for that), so a new library dependency can't be forgotten here.
-ARG DEBIAN_IMAGE=debian:12.11-slim
+ARG DEBIAN_IMAGE=docker.io/library/debian:12.11-slim
 # Fed by `make image` from CMakeLists.txt (the one place the version is written) and git; the
 # build context excludes .git, so the revision can only come in this way.
 ARG VERSION=""
@@ -25,15 +32,53 @@ WORKDIR /src
 COPY . .
 # What `make build` runs, without the test suites (they are not shipped). A VERSION build arg
 # that is not the CMake project version fails here: the labels must describe the binaries.
+# The shipped copies lose their debug information (most of their size) but keep their symbols,
+# so a backtrace still names functions.
 RUN cmake -S . -B build -G Ninja -DHOSTADM_TESTS=OFF -DHOSTADM_REVISION="${REVISION}" \
- && cmake --build build \
+ && cmake --build build --target host-webhook host-harness \
  && build/bin/host-webhook --version \
  && if [ -n "${VERSION}" ] && ! build/bin/host-webhook --version | grep -qF "host-webhook ${VERSION} "; \
     then echo "VERSION=${VERSION} is not the project version in CMakeLists.txt (use make image)" >&2; \
-    exit 1; fi
+    exit 1; fi \
+ && mkdir /out \
+ && strip --strip-debug -o /out/host-webhook build/bin/host-webhook \
+ && strip --strip-debug -o /out/host-harness build/bin/host-harness
 
-FROM ${DEBIAN_IMAGE}
-ARG DEBIAN_IMAGE
+# The runtime filesystem: the runtime packages installed here by apt (their dependencies and
+# install scripts resolved as Debian intends), then only their files copied into /rootfs.
+FROM ${DEBIAN_IMAGE} AS rootfs
+ENV DEBIAN_FRONTEND=noninteractive
+COPY .ci/packages-runtime.txt .ci/image/rootfs.sh /tmp/
+RUN apt-get update \
+ && grep -v '^\s*#' /tmp/packages-runtime.txt | awk 'NF{print $1}' \
+    | xargs apt-get install -y --no-install-recommends \
+ && bash /tmp/rootfs.sh /tmp/packages-runtime.txt /rootfs \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /out/host-webhook /out/host-harness /rootfs/usr/local/bin/
+
+# host-harness for CI jobs: Debian 12 slim (sh, and coreutils for the runners' own commands)
+# with the same runtime packages. Not the webhook's image: that one stays without a shell.
+FROM ${DEBIAN_IMAGE} AS ci
+ARG VERSION
+ARG REVISION
+ARG SOURCE_URL
+LABEL org.opencontainers.image.title="host-harness" \
+      org.opencontainers.image.description="host-harness: Forklift Host admission decisions for CI, with a shell" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.source="${SOURCE_URL}"
+ENV DEBIAN_FRONTEND=noninteractive
+COPY .ci/packages-runtime.txt /tmp/packages-runtime.txt
+RUN apt-get update \
+ && grep -v '^\s*#' /tmp/packages-runtime.txt | awk 'NF{print $1}' \
+    | xargs apt-get install -y --no-install-recommends \
+ && rm -rf /var/lib/apt/lists/* /tmp/packages-runtime.txt
+COPY --from=build /out/host-harness /usr/local/bin/
+# No ENTRYPOINT: GitLab's Docker executor and GitHub's container jobs start their own shell.
+CMD ["host-harness", "--help"]
+
+FROM scratch AS runtime
 ARG VERSION
 ARG REVISION
 ARG SOURCE_URL
@@ -42,29 +87,8 @@ LABEL org.opencontainers.image.title="host-webhook" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.licenses="Apache-2.0" \
-      org.opencontainers.image.source="${SOURCE_URL}" \
-      org.opencontainers.image.base.name="${DEBIAN_IMAGE}"
-ENV DEBIAN_FRONTEND=noninteractive
-# Runtime libraries only, one package per library the binaries load (see `ldd`); libc6,
-# libstdc++6 and libgcc-s1 come with the base image. ca-certificates for a publicly signed
-# inventory certificate when --inventory-ca is not given.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends \
-      ca-certificates \
-      libcpp-httplib0.11 \
-      libssl3 \
-      libspdlog1.10 \
-      libfmt9 \
-      libyaml-cpp0.7 \
-      libsimdjson14 \
-      libprometheus-cpp-core1.0 \
-      libbrotli1 \
-      zlib1g \
- && rm -rf /var/lib/apt/lists/* \
- && groupadd --gid 65532 nonroot \
- && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent \
-      --shell /usr/sbin/nologin nonroot
-COPY --from=build /src/build/bin/host-webhook /src/build/bin/host-harness /usr/local/bin/
+      org.opencontainers.image.source="${SOURCE_URL}"
+COPY --from=rootfs /rootfs/ /
 # glibc keeps 7 freed blocks per size in a thread's cache; an admission frees a few dozen of
 # the same sizes, so the rest went through the shared arena's slower paths. 32 keeps them in the
 # thread: 11 % fewer instructions per /mutate, +8 % req/s on 2 cores, at most a few hundred KiB

@@ -9,14 +9,24 @@ WERROR ?= ON
 LISTEN ?= 127.0.0.1:8443
 CERT_DIR := certs/dev
 
-# The version is written once, in CMakeLists.txt `project(... VERSION x.y.z ...)`.
-VERSION := $(shell sed -n 's/^project.*VERSION \([0-9][0-9.]*\).*/\1/p' CMakeLists.txt)
+# The version is written once, in CMakeLists.txt `project(... VERSION x.y.z ...)`; a VERSION
+# given to `make image` or `make dist` must be that one (the binaries report it).
+PROJECT_VERSION := $(shell sed -n 's/^project.*VERSION \([0-9][0-9.]*\).*/\1/p' CMakeLists.txt)
+VERSION ?= $(PROJECT_VERSION)
 REVISION := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 SOURCE_URL ?= $(shell git remote get-url origin 2>/dev/null)
-CONTAINER_ENGINE ?= docker
+# Empty: docker when its daemon answers, else podman with runc (.ci/image/engine.sh).
+CONTAINER_ENGINE ?=
 IMAGE ?= forklift-host-webhook
+IMAGE_CI ?= forklift-host-harness
+# `make dist`: where the release goes, and the image reference its manifests pin (by tag, and
+# by digest: IMAGE_DIGEST=sha256:..., else the local image's when `make image` built one).
+DIST ?= dist
+IMAGE_REPO ?= $(IMAGE)
+IMAGE_DIGEST ?=
 
-.PHONY: all deps test-deps build run test docs certs bench fuzz test-sanitize format clean version image
+.PHONY: all deps test-deps build run test docs certs bench fuzz test-sanitize format clean version \
+	check-version image test-image dist
 
 all: build
 
@@ -25,6 +35,7 @@ deps:
 
 test-deps:
 	@.ci/install-deps .ci/packages-build.txt .ci/packages-test.txt
+	@.ci/install-promtool
 
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DHOSTADM_WERROR=$(WERROR) $(CMAKE_FLAGS)
@@ -75,15 +86,34 @@ test-sanitize: test-deps
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/.ci/tsan.supp" ctest -L server -j $(JOBS) --output-on-failure --timeout 600
 
 version:
-	@echo $(VERSION)
+	@echo $(PROJECT_VERSION)
 
-# Tagged with the version the manifests' kustomize `images:` name (tests/deploy/test_version.sh).
-image:
-	$(CONTAINER_ENGINE) build --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) \
-	  --build-arg SOURCE_URL=$(SOURCE_URL) -t $(IMAGE):$(VERSION) .
+check-version:
+	@[ "$(VERSION)" = "$(PROJECT_VERSION)" ] || { echo "VERSION=$(VERSION) is not the project" \
+	  "version $(PROJECT_VERSION): change project(... VERSION ...) in CMakeLists.txt (and" \
+	  "newTag in deploy/base/kustomization.yaml) to release another" >&2; exit 2; }
+
+# $(IMAGE):$(VERSION), the webhook (distroless), and $(IMAGE_CI):$(VERSION), host-harness with a
+# shell for CI jobs; the tag is the one the manifests' kustomize `images:` name.
+image: check-version
+	@VERSION=$(VERSION) REVISION=$(REVISION) SOURCE_URL=$(SOURCE_URL) IMAGE=$(IMAGE) \
+	  IMAGE_CI=$(IMAGE_CI) CONTAINER_ENGINE="$(CONTAINER_ENGINE)" .ci/image/build.sh
+
+# Both images built from an empty image store (podman, runc, a Debian base made from Debian's
+# archive) and run as the Deployment runs the webhook. Not part of `make test`: it takes minutes.
+test-image: check-version
+	@.ci/install-deps .ci/packages-image.txt
+	tests/deploy/check_image.sh
+
+# The release: rendered manifests per overlay with the image pinned, the host-harness tarball,
+# the SBOM of the runtime image, the Grafana dashboard, SHA256SUMS (.ci/dist.sh says what each is).
+dist: check-version build
+	@VERSION=$(VERSION) REVISION=$(REVISION) SOURCE_URL=$(SOURCE_URL) BIN_DIR=$(BUILD)/bin \
+	  IMAGE=$(IMAGE) IMAGE_REPO=$(IMAGE_REPO) IMAGE_DIGEST=$(IMAGE_DIGEST) \
+	  CONTAINER_ENGINE="$(CONTAINER_ENGINE)" .ci/dist.sh $(DIST)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan build-fuzz
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz $(DIST)

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Checks a rendered kustomization (deploy/base, an overlay, components over it, or a user's
 kustomization renaming it) for the properties a cluster admin relies on: the webhooks reach the
-server, the certificate names the Service, the pods are locked down, RBAC is minimal, every name
-and namespace agrees with every reference to it, the image is the project version, the optional
-parts (monitoring, network policy, trust-manager) point at what they serve.
+server and see every namespace's Hosts, the certificate names the Service, the pods are locked
+down, RBAC is minimal, every name and namespace agrees with every reference to it, no Namespace
+is owned (so installing next to Forklift can't label its namespace and uninstalling can't delete
+it), the image is the project version, the optional parts (monitoring, network policy,
+trust-manager) point at what they serve.
 
 Usage: check_manifests.py --profile base|cert-manager|openshift [--components a,b]
                           [--namespace NS] [--prefix P] [--version X.Y.Z] FILE [--self-test]
@@ -13,6 +15,7 @@ a checker that silently stopped checking something can't keep passing.
 """
 import argparse
 import copy
+import json
 import os
 import re
 import sys
@@ -32,6 +35,9 @@ POLICY_KEYS = {
     "adapterAnnotation", "secretDefault", "allowHostnames", "allowCrossNamespaceSecret",
     "ownerReference", "inventoryFailure", "cache", "inventoryTimeout", "namespaces",
 }
+# The Secrets Forklift's operator creates with cert-manager in its namespace: the inventory's
+# serving certificate (ca.crt: the CA that signed it) and its root CA.
+FORKLIFT_CA_SECRETS = {"forklift-inventory-serving-cert", "forklift-cert"}
 INVENTORY_NS = {"base": "konveyor-forklift", "cert-manager": "konveyor-forklift",
                 "openshift": "openshift-mtv"}
 WEBHOOKS = {
@@ -186,11 +192,9 @@ def check(docs, ctx):
                    f"{w}: clientConfig.service {ref} is not the Service")
             e.need(ref.get("port") == svc_port.get("port"), f"{w}: port {ref.get('port')} is not the Service port")
             e.need(ref.get("path") == path, f"{w}: path {ref.get('path')} should be {path}")
-            exprs = h.get("namespaceSelector", {}).get("matchExpressions", [])
-            excluded = {v for x in exprs if x.get("key") == "kubernetes.io/metadata.name"
-                        and x.get("operator") == "NotIn" for v in x.get("values", [])}
-            e.need({"kube-system", ns} <= excluded,
-                   f"{w}: namespaceSelector must exclude kube-system and {ns}, excludes {sorted(excluded)}")
+            for sel in ("namespaceSelector", "objectSelector"):
+                e.need(not h.get(sel), f"{w}: {sel} {h.get(sel)} lets Hosts through unchecked; the "
+                       f"webhooks see only Hosts, so every namespace ({ns} too) is intercepted")
         ann = cfg["metadata"].get("annotations", {})
         if profile == "cert-manager":
             inject = ann.get("cert-manager.io/inject-ca-from", "")
@@ -340,9 +344,9 @@ def check(docs, ctx):
 
 # --- names: a kustomization on top may rename the namespace and prefix every name ---------------
 def check_names(docs, ctx, e):
-    nss = [d for d in docs if d.get("kind") == "Namespace"]
-    e.need([d["metadata"]["name"] for d in nss] == [ctx.namespace],
-           f"expected the one Namespace {ctx.namespace}, found {[d['metadata']['name'] for d in nss]}")
+    nss = [d["metadata"]["name"] for d in docs if d.get("kind") == "Namespace"]
+    e.need(not nss, f"the rendering holds Namespace {nss}: applied over an existing namespace "
+           "(Forklift's) it would relabel it, and `kubectl delete -k` would delete it")
     for d in docs:
         kind, md = d.get("kind"), d.get("metadata", {})
         where = f"{kind} {md.get('name')}"
@@ -361,8 +365,9 @@ def check_names(docs, ctx, e):
     c = spec["containers"][0]
     image = c.get("image", "")
     if ctx.version:
-        e.need(image.rpartition(":")[2] == ctx.version,
-               f"image {image!r} is not tagged with the project version {ctx.version}")
+        name = image.split("@", 1)[0]
+        tag = name.rpartition(":")[2] if ":" in name.rpartition("/")[2] else ""
+        e.need(tag == ctx.version, f"image {image!r} is not tagged with the project version {ctx.version}")
     issuers = {(d["kind"], d["metadata"]["name"]) for d in docs if d.get("kind") in ("Issuer", "ClusterIssuer")}
     for d in docs:
         if d.get("kind") == "Certificate":
@@ -447,8 +452,31 @@ def check_components(docs, ctx, e):
                 "certificate expiry": "hostadm_tls_certificate_expiry_timestamp_seconds",
                 "p99 latency": "hostadm_admission_duration_seconds_bucket",
                 "connections near the limit": "hostadm_http_connections"}
+        # The outage itself, seen from outside the webhook (which exports nothing while down).
+        want.update({"no ready endpoint (Endpoints)": 'kube_endpoint_address{',
+                     "no ready endpoint (EndpointSlices)": "kube_endpointslice_endpoints{",
+                     "no available replica": "kube_deployment_status_replicas_available{",
+                     "calls kube-apiserver failed": "apiserver_admission_webhook_rejection_count{",
+                     "calls that failed open": "apiserver_admission_webhook_fail_open_count{"})
         for what, needle in want.items():
             e.need(any(needle in x for x in alerts.values()), f"monitoring: no alert on {what} ({needle})")
+        # kube-apiserver labels its series with the webhook's own name, which a namePrefix
+        # leaves alone: each name=~ matcher must match both webhooks of the rendering.
+        hooks = {h["name"] for kind in WEBHOOKS for d in has(kind) for h in d.get("webhooks", [])}
+        for name, expr in alerts.items():
+            for m in re.finditer(r'apiserver_admission_webhook_\w+\{[^}]*?name=~"((?:\\.|[^"\\])*)"', expr):
+                pattern = re.sub(r"\\(.)", r"\1", m.group(1))
+                missed = sorted(h for h in hooks if not re.fullmatch(pattern, h))
+                e.need(not missed, f"alert {name}: name=~{m.group(1)!r} does not select {missed}")
+            e.need("apiserver_admission_webhook_" not in expr or 'name=~"' in expr,
+                   f"alert {name} reads kube-apiserver's webhook metrics for every webhook, not ours")
+        dashboards = [d for d in has("ConfigMap") if d["metadata"].get("labels", {}).get("grafana_dashboard") == "1"]
+        if e.need(len(dashboards) == 1, f"monitoring: expected one Grafana dashboard ConfigMap, found {len(dashboards)}"):
+            try:
+                boards = [json.loads(v) for v in dashboards[0].get("data", {}).values()]
+                e.need(boards and all(b.get("panels") for b in boards), "the dashboard ConfigMap holds no panels")
+            except ValueError as err:
+                e.need(False, f"the dashboard ConfigMap is not JSON: {err}")
         e.need(any("7 * 86400" in x or "604800" in x for x in alerts.values()),
                "monitoring: the certificate alert must fire 7 days before expiry")
         known = ctx.metric_names or set()
@@ -468,12 +496,16 @@ def check_components(docs, ctx, e):
             key = b["spec"].get("target", {}).get("configMap", {}).get("key")
             e.need(key in [i["key"] for i in cm.get("items", [])] or (key and not cm.get("items")),
                    f"Bundle target key {key} is not the key the pods mount")
-            nsobj = next((d for d in docs if d.get("kind") == "Namespace"), {"metadata": {}})
-            e.need(selects(b["spec"].get("target", {}).get("namespaceSelector"),
-                           dict(nsobj["metadata"].get("labels", {}),
-                                **{"kubernetes.io/metadata.name": nsobj["metadata"].get("name")})),
+            e.need(b["spec"].get("target", {}).get("namespaceSelector")
+                   == {"matchLabels": {"kubernetes.io/metadata.name": ctx.namespace}},
                    "Bundle target does not select the webhook's namespace")
-            e.need(b["spec"].get("sources"), "Bundle has no source")
+            sources = b["spec"].get("sources", [])
+            e.need(sources, "Bundle has no source")
+            for src_ in sources:
+                sec = src_.get("secret", {})
+                e.need(sec.get("name") in FORKLIFT_CA_SECRETS and sec.get("key") == "ca.crt",
+                       f"Bundle source {src_} is not the ca.crt of a Secret Forklift creates "
+                       f"({sorted(FORKLIFT_CA_SECRETS)})")
     if "network-policy" in ctx.components:
         nps = has("NetworkPolicy")
         if e.need(len(nps) == 1, f"network-policy: expected one NetworkPolicy, found {len(nps)}"):
@@ -505,16 +537,21 @@ def check_components(docs, ctx, e):
 def names_mutations(ctx):
     def find(docs, kind):
         return next(d for d in docs if d.get("kind") == kind)
-    return [
+    out = [
         ("Service left in the old namespace", lambda d: find(d, "Service")["metadata"].update(namespace="elsewhere")),
-        ("own namespace exclusion left on the old name", lambda d: [
-            x.update(values=["kube-system", "elsewhere"]) for x in find(d, "ValidatingWebhookConfiguration")
-            ["webhooks"][0]["namespaceSelector"]["matchExpressions"]]),
+        ("the install's Namespace rendered (and so owned)", lambda d: d.append(
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ctx.namespace}})),
         ("priority class missing", lambda d: d.remove(find(d, "PriorityClass"))),
-        ("image not tagged with the version", lambda d: find(d, "Deployment")["spec"]["template"]["spec"]
-         ["containers"][0].update(image="forklift-host-webhook:latest")) if ctx.version else
-        ("Namespace object renamed", lambda d: find(d, "Namespace")["metadata"].update(name="elsewhere")),
     ]
+    if ctx.version:
+        def image(d, ref):
+            find(d, "Deployment")["spec"]["template"]["spec"]["containers"][0].update(image=ref)
+        out += [
+            ("image not tagged with the version", lambda d: image(d, "forklift-host-webhook:latest")),
+            ("image pinned by digest without the version tag", lambda d: image(
+                d, "registry.example.com:5000/forklift-host-webhook@sha256:" + "0" * 64)),
+        ]
+    return out
 
 
 def sizing_mutations():
@@ -536,12 +573,23 @@ def component_mutations(ctx):
              .update(port="metrics")),
             ("alert on a metric that does not exist", lambda d: find(d, "PrometheusRule")["spec"]["groups"][0]
              ["rules"][0].update(expr="hostadm_no_such_metric > 0")),
+            ("apiserver alert on the webhooks' old names", lambda d: [
+                r.update(expr=r["expr"].replace("forklift-host-webhook", "host-webhook"))
+                for g in find(d, "PrometheusRule")["spec"]["groups"] for r in g["rules"]
+                if r.get("alert") == "HostWebhookCallsFailing"]),
+            ("no-ready-endpoint alert gone", lambda d: [
+                g.update(rules=[r for r in g["rules"] if r.get("alert") != "HostWebhookNoReadyEndpoint"])
+                for g in find(d, "PrometheusRule")["spec"]["groups"]]),
+            ("no dashboard", lambda d: d.remove(next(x for x in d if x.get("kind") == "ConfigMap"
+                                                     and "dashboard" in x["metadata"]["name"]))),
         ]
     if "inventory-ca-trust-manager" in ctx.components:
         out += [
             ("Bundle writes another ConfigMap", lambda d: find(d, "Bundle")["metadata"].update(name="other")),
-            ("Bundle targets other namespaces", lambda d: find(d, "Bundle")["spec"]["target"].update(
-                namespaceSelector={"matchLabels": {"team": "other"}})),
+            ("Bundle targets the old namespace", lambda d: find(d, "Bundle")["spec"]["target"].update(
+                namespaceSelector={"matchLabels": {"kubernetes.io/metadata.name": "elsewhere"}})),
+            ("Bundle reads a Secret Forklift does not create", lambda d: find(d, "Bundle")["spec"]["sources"]
+             [0]["secret"].update(name="forklift-inventory-ca")),
         ]
     if "network-policy" in ctx.components:
         out += [
@@ -584,8 +632,11 @@ def mutations():
             sideEffects="Some")),
         ("DELETE intercepted", lambda d: find(d, "ValidatingWebhookConfiguration")["webhooks"][0]
          ["rules"][0]["operations"].append("DELETE")),
-        ("own namespace not excluded", lambda d: find(d, "MutatingWebhookConfiguration")["webhooks"][0]
-         ["namespaceSelector"].update(matchExpressions=[])),
+        ("own namespace excluded", lambda d: find(d, "MutatingWebhookConfiguration")["webhooks"][0].update(
+            namespaceSelector={"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "NotIn",
+                                                     "values": [find(d, "Service")["metadata"]["namespace"]]}]})),
+        ("Hosts selected by label", lambda d: find(d, "ValidatingWebhookConfiguration")["webhooks"][0].update(
+            objectSelector={"matchLabels": {"checked": "yes"}})),
         ("no reinvocation", lambda d: find(d, "MutatingWebhookConfiguration")["webhooks"][0].pop(
             "reinvocationPolicy")),
         ("TLS mounted elsewhere", lambda d: set_arg(d, "--tls-cert", "/etc/other/tls.crt")),

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The Dockerfile, checked without a container engine: every shared library that host-webhook and
-# host-harness load (ldd) must come from a Debian package the runtime stage installs (or from the
-# base image), and the build stage must install exactly .ci/packages-build.txt and build as
-# `make build` does. A library added to the code but not to the image fails here, not in a cluster.
+# host-harness load (ldd) must come from a Debian package of .ci/packages-runtime.txt, the list
+# the runtime image is assembled from; the build stage must install exactly
+# .ci/packages-build.txt and build as `make build` does; the runtime stage must be the assembled
+# filesystem alone (FROM scratch, USER 65532). A library added to the code but not to the image
+# fails here, not in a cluster. (`make test-image` builds and runs the image itself.)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=${SOURCE_DIR:-$(cd "$here/../.." && pwd)}
@@ -27,112 +29,64 @@ bad() {
   echo "FAIL: $*" >&2
 }
 
-# Sanitizer runtimes are linked only into the test-sanitize build (build-asan: -fsanitize=...);
-# the image ships the release build, so the Dockerfile rightly does not install them. Only
-# these are skipped: every other library still has to come from the runtime stage.
-is_sanitizer_runtime() {
-  case ${1##*/} in
-    libasan.so* | libubsan.so* | libtsan.so* | liblsan.so*) return 0 ;;
-  esac
-  return 1
-}
+# "PACKAGE BINARY LIBRARY" for every library the binaries load.
+if "$src/.ci/lib-packages.sh" "$bin/host-webhook" "$bin/host-harness" >"$tmp/needed" 2>"$tmp/lib.err"; then
+  passed=$((passed + 1))
+else
+  bad "$(cat "$tmp/lib.err")"
+fi
 
-# The libraries each binary loads: "BINARY PATH" lines.
-: >"$tmp/libs"
-for b in host-webhook host-harness; do
-  ldd_out=$(ldd "$bin/$b" 2>&1) || {
-    bad "ldd $bin/$b failed: $ldd_out"
-    continue
-  }
-  while read -r line; do
-    case $line in
-      *"not found"*) bad "$b: $line (the binary can't start anywhere)" ;;
-      *"=>"*) lib=$(echo "$line" | awk '{print $3}') ;;
-      /*) lib=$(echo "$line" | awk '{print $1}') ;;
-      *) continue ;; # linux-vdso: provided by the kernel
-    esac
-    [ -n "${lib:-}" ] || continue
-    is_sanitizer_runtime "$lib" || echo "$b $lib" >>"$tmp/libs"
-    lib=""
-  done <<<"$ldd_out"
-done
-
-# Debian package owning each library. Merged /usr means dpkg may know a file under /lib or
-# /usr/lib, and ldd may name a symlink: ask about every spelling of it, in one (slow) dpkg call.
-declare -A owner_of=()
-candidates() {
-  local p
-  for p in "$1" "$(readlink -f "$1")"; do
-    printf '%s\n' "$p" "${p#/usr}" "/usr$p"
-  done
-}
-mapfile -t spellings < <(cut -d' ' -f2 "$tmp/libs" | sort -u | while read -r l; do candidates "$l"; done | sort -u)
-while IFS= read -r line; do
-  case $line in diversion*) continue ;; esac
-  owner_of[${line#*: }]=${line%%:*}
-done < <(dpkg -S "${spellings[@]}" 2>/dev/null)
-
-# Packages needed by the binaries, one per line: "PACKAGE BINARY LIBRARY".
-: >"$tmp/needed"
-while read -r b lib; do
-  pkg=""
-  while read -r cand; do
-    pkg=${owner_of[$cand]:-}
-    [ -z "$pkg" ] || break
-  done < <(candidates "$lib")
-  if [ -n "$pkg" ]; then
-    echo "$pkg $b $lib" >>"$tmp/needed"
-  else
-    bad "$b loads $lib, which no Debian package owns: the image can't install it"
-  fi
-done <"$tmp/libs"
-
-# Checks the runtime stage of DOCKERFILE against the needed packages; prints what is missing.
+# Checks the recipe of DOCKERFILE (with runtime list LIST) against the needed packages; prints
+# what is missing; its status is about the recipe's other fixed points.
 missing_from() {
-  python3 "$here/dockerfile_recipe.py" "$1" "$src/.ci/packages-build.txt" >"$tmp/recipe" 2>&1
+  python3 "$here/dockerfile_recipe.py" "$1" "$src/.ci/packages-build.txt" "$2" >"$tmp/recipe" 2>&1
   local rc=$?
   grep '^runtime-package ' "$tmp/recipe" | cut -d' ' -f2 | sort -u >"$tmp/runtime"
-  # The base image already carries the C and C++ runtimes.
-  printf '%s\n' libc6 libstdc++6 libgcc-s1 >>"$tmp/runtime"
   while read -r pkg b lib; do
     grep -qx "$pkg" "$tmp/runtime" || echo "$pkg (for $lib, loaded by $b)"
   done <"$tmp/needed" | sort -u
   return $rc
 }
 
-missing=$(missing_from "$src/Dockerfile")
+missing=$(missing_from "$src/Dockerfile" "$src/.ci/packages-runtime.txt")
 recipe_rc=$?
 if [ -n "$missing" ]; then
-  bad "the Dockerfile's runtime stage does not install: $(echo "$missing" | paste -sd";" | sed "s/;/; /g")"
+  bad ".ci/packages-runtime.txt (the runtime image) lacks: $(echo "$missing" | paste -sd";" | sed "s/;/; /g")"
 else
   passed=$((passed + 1))
 fi
 if [ $recipe_rc -ne 0 ]; then
   bad "Dockerfile recipe: $(grep '^error:' "$tmp/recipe" | sed 's/^error: //' | paste -sd';')"
-  grep -v '^runtime-package' "$tmp/recipe" >&2
 else
   passed=$((passed + 1))
 fi
 
 # The check must be able to fail: drop one library package the binaries need from a copy of the
-# Dockerfile and expect it to be reported.
+# runtime list and expect it to be reported.
 victim=$(grep -v -E '^(libc6|libstdc\+\+6|libgcc-s1) ' "$tmp/needed" | head -1 | cut -d' ' -f1)
 if [ -n "$victim" ]; then
-  sed "/^ *$victim *\\\\\$/d" "$src/Dockerfile" >"$tmp/Dockerfile.broken"
-  # (its exit status is about the other recipe checks, not about this library)
-  broken_missing=$(missing_from "$tmp/Dockerfile.broken")
+  grep -v -E "^$victim( |$)" "$src/.ci/packages-runtime.txt" >"$tmp/packages-runtime.broken"
+  broken_missing=$(missing_from "$src/Dockerfile" "$tmp/packages-runtime.broken")
   if grep -q "^$victim " <<<"$broken_missing"; then
     passed=$((passed + 1))
   else
-    bad "a Dockerfile without $victim was not reported"
+    bad "a runtime list without $victim was not reported"
   fi
 fi
 
-# The build context must not ship build trees or keys.
+# The build context must not ship build trees, release output or keys, and must ship what the
+# build reads.
 ignore=$src/.dockerignore
-for pattern in build 'build-\*' certs/dev; do
+for pattern in build 'build-\*' certs/dev dist; do
   if [ -f "$ignore" ] && grep -qx "$pattern" "$ignore"; then passed=$((passed + 1)); else
     bad ".dockerignore must exclude $pattern"
+  fi
+done
+for needed in .ci .ci/image .ci/packages-runtime.txt .ci/image/rootfs.sh; do
+  if [ -f "$ignore" ] && grep -qx -e "$needed" -e "/$needed" "$ignore"; then
+    bad ".dockerignore excludes $needed, which the image build reads"
+  else
+    passed=$((passed + 1))
   fi
 done
 

@@ -2,9 +2,12 @@
 # Renders every way the install can be put together with `kubectl kustomize` (kustomize v5) and
 # checks each rendering structurally (tests/deploy/check_manifests.py): deploy/base, each overlay,
 # each component over each overlay, and a user's kustomization that sets `namespace:` and/or
-# `namePrefix:` over the base and each overlay, written into a temp dir as an admin would. Every
-# render must be silent on stderr (no deprecated fields), and a rename must leave no reference
-# behind: Certificate DNS names, CA injection, webhook service refs, the own-namespace exclusion.
+# `namePrefix:` over the base and each overlay, written into a temp dir as an admin would, among
+# them the install next to Forklift in its own namespace (konveyor-forklift, openshift-mtv). Every
+# render must be silent on stderr (no deprecated fields), a rename must leave no reference behind
+# (Certificate DNS names, CA injection, webhook service refs, the trust-manager target), and no
+# rendering may hold a Namespace (it would relabel Forklift's, and `kubectl delete -k` delete it)
+# or keep any namespace's Hosts from the webhooks.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=${SOURCE_DIR:-$(cd "$here/../.." && pwd)}
@@ -100,7 +103,10 @@ done
 # listed (composite names: "<service>.<namespace>.svc", "<namespace>/<certificate>").
 for target in base overlays/cert-manager overlays/openshift; do
   profile=${target#overlays/}
-  for rename in "team-platform:acme-" "team-platform:" ":acme-"; do
+  # Next to Forklift: its namespace upstream, or MTV's on OpenShift.
+  forklift_ns=konveyor-forklift
+  [ "$profile" = openshift ] && forklift_ns=openshift-mtv
+  for rename in "team-platform:acme-" "team-platform:" ":acme-" "$forklift_ns:"; do
     ns=${rename%%:*} prefix=${rename#*:}
     for comps in none all; do
       [ "$target" = base ] && [ "$comps" = all ] && continue
@@ -149,12 +155,42 @@ else
   failed=$((failed + 1))
 fi
 
+# The monitoring how-to of docs/install.md: kube-prometheus-stack selects PodMonitors and
+# PrometheusRules by its `release` label; one patch on the monitoring.coreos.com group adds it.
+rel=$(user_dir release-label)
+cat >"$tmp/release-label/kustomization.yaml" <<EOF
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [$rel/overlays/cert-manager]
+components: [$rel/components/monitoring]
+patches:
+  - target: {group: monitoring.coreos.com}
+    patch: |-
+      - op: add
+        path: /metadata/labels/release
+        value: kube-prometheus-stack
+EOF
+if render release-label "$tmp/release-label" && python3 - "$tmp/release-label.yaml" <<'PY'; then
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+mon = [d for d in docs if d["apiVersion"].startswith("monitoring.coreos.com/")]
+sys.exit(0 if len(mon) == 2 and all(d["metadata"]["labels"].get("release") == "kube-prometheus-stack"
+                                     for d in mon) else 1)
+PY
+  check release-label cert-manager --components monitoring
+else
+  echo "FAIL: the documented release-label patch does not label the PodMonitor and the PrometheusRule" >&2
+  failed=$((failed + 1))
+fi
+
 # The one version: CMakeLists.txt project() == the base's images newTag (checked above on every
 # rendering through --version) == what `make version` prints and `make image` builds and tags.
 make_version=$(make -s --no-print-directory -C "$src" version 2>/dev/null || true)
-make_image=$(make -s -n --no-print-directory -C "$src" image 2>/dev/null || true)
+make_image=$(DRY_RUN=1 make -s --no-print-directory -C "$src" image CONTAINER_ENGINE=podman \
+  DEBIAN_IMAGE=docker.io/library/debian:12.11-slim 2>/dev/null || true)
 if [ "$make_version" = "$version" ] && [[ $make_image == *"--build-arg VERSION=$version "* ]] &&
-  [[ $make_image == *":$version ."* ]]; then
+  [[ $make_image == *"-t forklift-host-webhook:$version "* ]] &&
+  [[ $make_image == *"-t forklift-host-harness:$version "* ]]; then
   passed=$((passed + 1))
 else
   echo "FAIL: make version prints '$make_version' and make image runs '$make_image';" \
