@@ -459,8 +459,8 @@ void expect_same(const Fixture& a, const Fixture& b) {
         EXPECT_EQ(y.adapters[k].ip_address, x.adapters[k].ip_address);
       }
       // Unknown keys survive too.
-      for (const auto& [key, value] : pa.hosts[h].items())
-        EXPECT_EQ(pb->hosts[h][key], value) << key;
+      const json before = pa.hosts[h].value(), after = pb->hosts[h].value();
+      for (const auto& [key, value] : before.items()) EXPECT_EQ(after[key], value) << key;
     }
   }
 }

@@ -171,6 +171,21 @@ json provider_status(const json& p, const std::string& pointer) {
   return {{"phase", phase}, {"conditions", conditions}};
 }
 
+// `syncDelay`: a duration ("10s", "500ms") or whole seconds.
+std::chrono::milliseconds sync_delay_field(const json& p, const std::string& pointer) {
+  auto delay = p.find("syncDelay");
+  if (delay == p.end() || delay->is_null()) return std::chrono::milliseconds(0);
+  try {
+    if (delay->is_number_unsigned()) return std::chrono::seconds(delay->get<unsigned>());
+    if (delay->is_string()) return parse_duration(delay->get<std::string>());
+    throw std::invalid_argument("got " + std::string(type_name(*delay)));
+  } catch (const std::exception& e) {
+    throw DocumentError(pointer + "/syncDelay",
+                        std::string("provider `syncDelay` must be a duration like 10s or 500ms (") +
+                            e.what() + ")");
+  }
+}
+
 FixtureProvider parse_provider(const json& p, const std::string& pointer) {
   if (!p.is_object())
     throw DocumentError(pointer, std::string("a provider must be a map with `name` and "
@@ -203,22 +218,7 @@ FixtureProvider parse_provider(const json& p, const std::string& pointer) {
   read_provider_readiness(json{{"status", out.status}}, info);
   out.validated = bool_field(p, pointer, "validated", true);
   out.synced = bool_field(p, pointer, "synced", true);
-  if (auto delay = p.find("syncDelay"); delay != p.end() && !delay->is_null()) {
-    try {
-      if (delay->is_number_unsigned()) {
-        out.sync_delay = std::chrono::seconds(delay->get<unsigned>());
-      } else if (delay->is_string()) {
-        out.sync_delay = parse_duration(delay->get<std::string>());
-      } else {
-        throw std::invalid_argument("got " + std::string(type_name(*delay)));
-      }
-    } catch (const std::exception& e) {
-      throw DocumentError(
-          pointer + "/syncDelay",
-          std::string("provider `syncDelay` must be a duration like 10s or 500ms (") + e.what() +
-              ")");
-    }
-  }
+  out.sync_delay = sync_delay_field(p, pointer);
 
   auto secret = p.find("secret");
   if (secret != p.end() && !secret->is_null()) {
