@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/canonical_json.hpp"
 #include "harness/command_line.hpp"
 #include "harness/commands.hpp"
 #include "harness/fixture_snapshot.hpp"
@@ -40,10 +41,11 @@ struct Listed {
   json entry;
 };
 
-// One page of a provider's hosts, or the status that stopped the list (206: not synced).
+// One page of a provider's hosts (each as the text the fixture holds it as, without selfLink),
+// or the status that stopped the list (206: not synced).
 struct HostPage {
   int status = 200;
-  json hosts = json::array();
+  std::vector<std::string> hosts;
   std::string path;
   SteadyClock::duration waited{};
 };
@@ -102,9 +104,12 @@ class Recorder {
     if (a.status != 200)
       throw SnapshotError(base_ + page.path + ": " +
                           src_.describe_failure(a, "the hosts of " + who));
-    page.hosts = parse(a.body, page.path);
-    if (!page.hosts.is_array())
-      throw SnapshotError(base_ + page.path + ": unreadable answer: expected a list of hosts");
+    try {
+      // selfLink names the recorded uid; the fixture derives it from the provider's.
+      page.hosts = canonical_items(a.body, "selfLink");
+    } catch (const std::exception& e) {
+      throw SnapshotError(base_ + page.path + ": unreadable answer: " + e.what());
+    }
     return page;
   }
 
@@ -161,11 +166,7 @@ void record(Recorder& inventory, const Listed& p, FixtureWriter& out) {
   out.provider(fixture_provider(full, p, page, who), vsphere);
   if (!vsphere) return;
   for (size_t offset = 0; page.status == 200 && !page.hosts.empty();) {
-    for (auto& h : page.hosts) {
-      // selfLink names the recorded uid; the fixture derives it from the provider's.
-      if (h.is_object()) h.erase("selfLink");
-      out.host(h);
-    }
+    for (const auto& h : page.hosts) out.host(h);
     if (page.hosts.size() < kPage) break;
     offset += page.hosts.size();
     page = inventory.hosts(uid, offset, who);

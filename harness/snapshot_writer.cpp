@@ -40,7 +40,7 @@ class JsonWriter : public FixtureWriter {
     put(text);
   }
 
-  void host(const json& h) override { put((hosts_++ ? ",\n" : "\n") + compact(h)); }
+  void host(const std::string& text) override { put((hosts_++ ? ",\n" : "\n") + text); }
 
   void end_provider() override { put(hosts_ ? "\n]}" : "]}"); }
 
@@ -77,9 +77,9 @@ class YamlWriter : public FixtureWriter {
     if (with_hosts) put("  hosts:");
   }
 
-  void host(const json& h) override {
+  void host(const std::string& text) override {
     put(hosts_++ ? "" : "\n");
-    put(indent(to_yaml(json::array({h})), 2));
+    put(indent(to_yaml(json::array({json::parse(text)})), 2));
   }
 
   void end_provider() override { put(hosts_ ? "" : " []\n"); }

@@ -19,7 +19,8 @@ class FixtureWriter {
   // A provider without `hosts`; `with_hosts`: a host list follows (vSphere), ended by
   // end_provider().
   virtual void provider(const nlohmann::json& p, bool with_hosts) = 0;
-  virtual void host(const nlohmann::json& h) = 0;
+  // A host as compact JSON text (harness/canonical_json.hpp).
+  virtual void host(const std::string& text) = 0;
   virtual void end_provider() = 0;
   virtual void end() = 0;
   size_t bytes() const { return bytes_; }

@@ -23,8 +23,9 @@ std::string record(const std::string& format) {
   auto w = make_fixture_writer(format, out);
   w->begin("https://inventory.example.com");
   w->provider(kVsphere, true);
-  w->host({{"id", "host-2"}, {"name", "b"}, {"custom", {{"z", 1}, {"a", {true, nullptr}}}}});
-  w->host({{"id", "host-1"}, {"name", "a"}});
+  w->host(
+      json{{"id", "host-2"}, {"name", "b"}, {"custom", {{"z", 1}, {"a", {true, nullptr}}}}}.dump());
+  w->host(json{{"id", "host-1"}, {"name", "a"}}.dump());
   w->end_provider();
   json empty = kVsphere;
   empty["name"] = "empty";
