@@ -3,13 +3,13 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <stdexcept>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "webhook/core/json_limits.hpp"
+#include "webhook/core/json_write.hpp"
 #include "webhook/core/simdjson_convert.hpp"
 
 namespace hostadm::harness {
@@ -21,43 +21,9 @@ namespace {
 
 const char* const kNotAList = "expected a list of hosts";
 
-// A string as nlohmann's dump() escapes it (UTF-8 kept; simdjson has checked it).
+// A string as nlohmann's dump() escapes it (simdjson has checked the UTF-8).
 void append_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
+  json_write::append_string(out, s, json_write::InvalidUtf8::Throw);
 }
 
 void append(std::string& out, dom::element e);

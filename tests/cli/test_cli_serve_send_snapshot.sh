@@ -11,22 +11,7 @@ BIN_DIR=${BIN_DIR:-$SOURCE_DIR/build/bin}
 H=$BIN_DIR/host-harness
 W=$BIN_DIR/host-webhook
 EX=$SOURCE_DIR/examples
-work=$(mktemp -d)
-pids=()
-failures=0
-
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-ok() { echo "ok: $*"; }
+source "$(dirname "$0")/lib.sh"
 
 # expect_eq WHAT GOT WANT
 expect_eq() {

@@ -11,22 +11,7 @@ SOURCE_DIR=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIN_DIR=${BIN_DIR:-$SOURCE_DIR/build/bin}
 H=$BIN_DIR/host-harness
 HOSTS=${SNAPSHOT_HOSTS:-2000}
-work=$(mktemp -d)
-pids=()
-failures=0
-
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-ok() { echo "ok: $*"; }
+source "$(dirname "$0")/lib.sh"
 
 [[ -x $H ]] || { echo "missing $H (build it first)" >&2; exit 1; }
 bash "$SOURCE_DIR/certs/make-certs.sh" --out "$work/certs" --service localhost --ip 127.0.0.1 \

@@ -150,8 +150,8 @@ Fixture load_fixture_file(const std::string& path) {
     throw InputError(display_name(path), 0,
                      "a fixture over " + std::to_string(yaml_limit >> 20) +
                          " MB must be JSON, which is read at any size, a host at a time; this "
-                         "one is YAML: record it again with `host-harness snapshot` (JSON by "
-                         "default) or convert it to JSON");
+                         "one does not start with `{`: record it again with `host-harness "
+                         "snapshot` (JSON by default) or convert it to JSON");
   auto docs = load_yaml_text(*text, path);
   const YamlDoc* doc = only_doc(docs, path, "fixture");
   if (!doc) throw InputError(display_name(path), 0, "empty fixture; expected a `providers:` list");
