@@ -33,9 +33,9 @@
 
 #include "harness/fast_yaml.hpp"
 #include "webhook/core/fixture.hpp"
-#include "webhook/io/input_files.hpp"
 #include "webhook/core/yaml.hpp"
 #include "webhook/core/yaml_scalar.hpp"
+#include "webhook/io/input_files.hpp"
 
 using nlohmann::json;
 
