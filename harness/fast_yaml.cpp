@@ -407,8 +407,8 @@ bool marker(std::string_view line, std::string_view mark) {
 
 }  // namespace
 
-std::optional<std::vector<FastYamlDoc>> parse_fast_yaml(std::string_view text) {
-  YamlLimits limits;
+std::optional<std::vector<FastYamlDoc>> parse_fast_yaml(std::string_view text,
+                                                        const YamlLimits& limits) {
   if (text.size() > limits.max_bytes) return std::nullopt;
   try {
     std::vector<Line> lines;

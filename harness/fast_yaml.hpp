@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "webhook/core/yaml.hpp"
+
 namespace hostadm::harness {
 
 struct FastYamlDoc {
@@ -23,7 +25,9 @@ struct FastYamlDoc {
   int line = 1;  // first line of the document's content
 };
 
-// Non-empty, non-null documents of the stream, or nullopt to fall back.
-std::optional<std::vector<FastYamlDoc>> parse_fast_yaml(std::string_view text);
+// Non-empty, non-null documents of the stream, or nullopt to fall back. `limits`: the full
+// reader's, whose max_bytes and max_nodes it declines past.
+std::optional<std::vector<FastYamlDoc>> parse_fast_yaml(std::string_view text,
+                                                        const YamlLimits& limits = {});
 
 }  // namespace hostadm::harness

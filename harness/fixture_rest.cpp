@@ -191,6 +191,32 @@ std::vector<size_t> name_matches(size_t count, const std::string& name, NameOf n
   return kept;
 }
 
+// `GET .../hosts/<id>`, always at full detail; "" for an unknown id.
+std::string host_text(const FixtureProvider& p, const std::string& id) {
+  std::string out;
+  if (auto it = p.index->by_id.find(id); it != p.index->by_id.end())
+    append_fixture_host(out, p.info.uid, p.hosts[it->second], kFixtureMaxDetail);
+  return out;
+}
+
+// A page of the host list, from the text each host was rendered to when the fixture was read.
+std::string host_list(const FixtureProvider& p, size_t offset, size_t limit, int detail) {
+  std::string out = "[";
+  if (offset < p.hosts.size()) {
+    const size_t end = offset + std::min(limit, p.hosts.size() - offset);
+    size_t bytes = 2;
+    for (size_t i = offset; i < end; ++i)
+      bytes += p.hosts[i].base.size() + 96 + (detail >= 1 ? p.hosts[i].detail.size() : 0);
+    out.reserve(bytes);
+    for (size_t i = offset; i < end; ++i) {
+      if (i > offset) out += ',';
+      append_fixture_host(out, p.info.uid, p.hosts[i], detail);
+    }
+  }
+  out += ']';
+  return out;
+}
+
 }  // namespace
 
 RestAnswer inventory_rest_answer(const Fixture& fixture, const std::string& path,
@@ -229,26 +255,23 @@ RestAnswer inventory_rest_answer(const Fixture& fixture, const std::string& path
   }
   if (seg[3] != "hosts" || seg.size() > 5) return answer(404);
 
-  const std::string& uid = p->info.uid;
   if (seg.size() == 5) {
-    for (const auto& h : p->hosts)
-      if (h.value("id", "") == seg[4])
-        return answer(200, body_of(fixture_host_entry(uid, h, kFixtureMaxDetail)));
-    return answer(404);
+    const std::string text = host_text(*p, seg[4]);
+    return text.empty() ? answer(404) : answer(200, text);
   }
-  json list = json::array();
   auto name_it = query.find("name");
-  if (name_it == query.end()) {
-    for (size_t i = offset; i < p->hosts.size() && list.size() < limit; ++i)
-      list.push_back(fixture_host_entry(uid, p->hosts[i], detail));
-    return answer(200, body_of(list));
-  }
+  if (name_it == query.end()) return answer(200, host_list(*p, offset, limit, detail));
   const auto& idx = p->index->hosts;  // same order as p->hosts
-  for (size_t i : name_matches(
-           idx.size(), name_it->second, [&](size_t k) { return idx[k].name; },
-           [&](size_t k) { return host_path(idx[k]); }))
-    list.push_back(fixture_host_entry(uid, p->hosts[i], detail));
-  return answer(200, body_of(page(std::move(list), offset, limit)));
+  std::vector<size_t> hits = name_matches(
+      idx.size(), name_it->second, [&](size_t k) { return idx[k].name; },
+      [&](size_t k) { return host_path(idx[k]); });
+  std::string body = "[";
+  for (size_t i = offset; i < hits.size() && i - offset < limit; ++i) {
+    if (i > offset) body += ',';
+    append_fixture_host(body, p->info.uid, p->hosts[hits[i]], detail);
+  }
+  body += ']';
+  return answer(200, std::move(body));
 }
 
 }  // namespace hostadm

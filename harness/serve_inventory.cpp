@@ -26,6 +26,7 @@
 #include "harness/command_line.hpp"
 #include "harness/commands.hpp"
 #include "harness/fixture_rest.hpp"
+#include "harness/inventory_faults.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/io/input_files.hpp"
 
@@ -34,58 +35,6 @@ namespace hostadm::harness {
 namespace {
 
 using nlohmann::json;
-
-// Switched at run time by POST /__faults; read by every request.
-struct Faults {
-  std::mutex mu;
-  int latency_ms = 0;
-  int status = 0;
-  bool drop = false;
-  std::string error_message;  // forklift-error-message on 401/403
-  RestFaults rest;
-
-  json to_json() {
-    std::lock_guard<std::mutex> lk(mu);
-    json j = {
-        {"latencyMs", latency_ms}, {"status", status},          {"drop", drop},
-        {"loading", rest.loading}, {"unsynced", rest.unsynced}, {"errorMessage", error_message}};
-    j["syncDelayMs"] = rest.sync_delay ? json(rest.sync_delay->count()) : json(nullptr);
-    return j;
-  }
-};
-
-// providers: listings; provider: GET /providers/<type>/<uid>; hosts: host lists (?name= too);
-// host: GET .../hosts/<id>.
-struct Counts {
-  std::atomic<long> providers{0}, provider{0}, hosts{0}, host{0}, total{0};
-  json to_json() const {
-    return {{"providers", providers.load()},
-            {"provider", provider.load()},
-            {"hosts", hosts.load()},
-            {"host", host.load()},
-            {"total", total.load()}};
-  }
-  void reset() { providers = provider = hosts = host = total = 0; }
-};
-
-// Which kind of inventory request a path is, for /__requests (tests count fetches with it).
-void count(Counts& c, const std::string& path) {
-  ++c.total;
-  std::vector<std::string> seg;
-  size_t start = 0;
-  while (start <= path.size()) {
-    auto end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    if (end > start) seg.push_back(path.substr(start, end - start));
-    start = end + 1;
-  }
-  if (seg.size() >= 4 && seg[3] == "hosts")
-    ++(seg.size() == 4 ? c.hosts : c.host);
-  else if (seg.size() == 3)
-    ++c.provider;
-  else
-    ++c.providers;
-}
 
 // httplib 0.11.4 gives a handler no socket to close. TLS requests carry their SSL*, whose fd is
 // the connection; for plain HTTP the connection is the one socket whose peer is the request's
@@ -130,73 +79,6 @@ bool parse_listen(const std::string& listen, std::string& host, int& port) {
   return true;
 }
 
-constexpr const char* kFaultKeys =
-    "latencyMs, status, drop, loading, unsynced, syncDelayMs, errorMessage";
-
-std::string names_field(const json& v, const char* key, std::vector<std::string>& out) {
-  if (!v.is_array()) return std::string(key) + " must be a list of provider uids or namespace/name";
-  for (const auto& n : v) {
-    if (!n.is_string() || n.get_ref<const std::string&>().empty())
-      return std::string(key) + " must be a list of provider uids or namespace/name";
-    out.push_back(n.get<std::string>());
-  }
-  return "";
-}
-
-// The whole fault set is replaced by each POST: `{}` clears everything.
-std::string apply_faults(Faults& f, const std::string& body) {
-  json j;
-  try {
-    j = json::parse(body.empty() ? "{}" : body);
-  } catch (const json::exception&) {
-    return "body must be JSON like {\"latencyMs\": 0, \"status\": 0, \"drop\": false}";
-  }
-  if (!j.is_object()) return "body must be a JSON object";
-  int latency = 0, status = 0;
-  bool drop = false;
-  std::string message;
-  RestFaults rest;
-  for (const auto& [key, v] : j.items()) {
-    std::string err;
-    if (key == "latencyMs") {
-      if (!v.is_number_integer() || v.get<long>() < 0 || v.get<long>() > 600000)
-        return "latencyMs must be an integer from 0 to 600000";
-      latency = v.get<int>();
-    } else if (key == "status") {
-      if (!v.is_number_integer() ||
-          (v.get<long>() != 0 && (v.get<long>() < 200 || v.get<long>() > 599)))
-        return "status must be 0 (off) or an HTTP code such as 500, 503, 206, 401 or 403";
-      status = v.get<int>();
-    } else if (key == "drop") {
-      if (!v.is_boolean()) return "drop must be true or false";
-      drop = v.get<bool>();
-    } else if (key == "loading") {
-      err = names_field(v, "loading", rest.loading);
-    } else if (key == "unsynced") {
-      err = names_field(v, "unsynced", rest.unsynced);
-    } else if (key == "syncDelayMs") {
-      if (!v.is_null()) {
-        if (!v.is_number_integer() || v.get<long>() < 0 || v.get<long>() > 600000)
-          return "syncDelayMs must be an integer from 0 to 600000, or null";
-        rest.sync_delay = std::chrono::milliseconds(v.get<long>());
-      }
-    } else if (key == "errorMessage") {
-      if (!v.is_string()) return "errorMessage must be a string";
-      message = v.get<std::string>();
-    } else {
-      return "unknown key '" + key + "'; accepted: " + kFaultKeys;
-    }
-    if (!err.empty()) return err;
-  }
-  std::lock_guard<std::mutex> lk(f.mu);
-  f.latency_ms = latency;
-  f.status = status;
-  f.drop = drop;
-  f.error_message = message;
-  f.rest = std::move(rest);
-  return "";
-}
-
 // Waits `d`, in slices, so a server being stopped is not held up by a long 206 delay.
 void wait_for(std::chrono::milliseconds d, const std::atomic<bool>& stopping) {
   auto until = std::chrono::steady_clock::now() + d;
@@ -232,47 +114,38 @@ const cli::Command& serve_inventory_command() {
   return kCommand;
 }
 
-int cmd_serve_inventory(const Args& args) {
-  int exit_code = kExitOk;
-  auto parsed = read_command_line(serve_inventory_command(), args, exit_code);
-  if (!parsed) return exit_code;
-  const cli::Parsed& flags = *parsed;
-  auto usage = [](const std::string& msg) { return usage_error(serve_inventory_command(), msg); };
-  const std::string inventory = flags.get("inventory");
-  if (inventory.empty())
-    return usage("--inventory FIXTURE is required (e.g. examples/inventory.yaml)");
-  const std::string cert = flags.get("tls-cert"), key = flags.get("tls-key");
-  if (cert.empty() != key.empty()) return usage("--tls-cert and --tls-key go together");
-  std::string host;
+namespace {
+
+struct ServeOptions {
+  std::string inventory, cert, key, token, host;
   int port = 0;
-  if (!parse_listen(flags.get("listen", "127.0.0.1:0"), host, port))
-    return usage("--listen must be HOST:PORT, e.g. 127.0.0.1:0 (0 picks a free port)");
-  const std::string token = flags.get("token");
-  if (flags.has("token") && token.empty()) return usage("--token must not be empty");
+  bool tls() const { return !cert.empty(); }
+};
 
-  std::shared_ptr<const Fixture> fixture;
-  try {
-    fixture = std::make_shared<const Fixture>(load_fixture_file(inventory));
-  } catch (const std::exception& e) {
-    std::cerr << "host-harness serve-inventory: " << e.what() << "\n";
-    return kExitUsage;
-  }
+// The options, or a usage error's message.
+std::string read_options(const cli::Parsed& flags, ServeOptions& o) {
+  o.inventory = flags.get("inventory");
+  if (o.inventory.empty()) return "--inventory FIXTURE is required (e.g. examples/inventory.yaml)";
+  o.cert = flags.get("tls-cert");
+  o.key = flags.get("tls-key");
+  if (o.cert.empty() != o.key.empty()) return "--tls-cert and --tls-key go together";
+  if (!parse_listen(flags.get("listen", "127.0.0.1:0"), o.host, o.port))
+    return "--listen must be HOST:PORT, e.g. 127.0.0.1:0 (0 picks a free port)";
+  o.token = flags.get("token");
+  if (flags.has("token") && o.token.empty()) return "--token must not be empty";
+  return "";
+}
 
-  // Handle SIGTERM/SIGINT on one thread: blocked everywhere else, including the server's pool.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
+// An HTTP(S) server tuned for tests and benches; nullptr (the reason printed) when the
+// certificate cannot be loaded.
+std::unique_ptr<httplib::Server> make_server(const ServeOptions& o) {
   std::unique_ptr<httplib::Server> svr;
-  const bool tls = !cert.empty();
-  if (tls) {
-    svr = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
+  if (o.tls()) {
+    svr = std::make_unique<httplib::SSLServer>(o.cert.c_str(), o.key.c_str());
     if (!svr->is_valid()) {
-      std::cerr << "host-harness serve-inventory: cannot load --tls-cert " << cert
-                << " / --tls-key " << key << " (PEM files; make them with certs/make-certs.sh)\n";
-      return kExitUsage;
+      std::cerr << "host-harness serve-inventory: cannot load --tls-cert " << o.cert
+                << " / --tls-key " << o.key << " (PEM files; make them with certs/make-certs.sh)\n";
+      return nullptr;
     }
   } else {
     svr = std::make_unique<httplib::Server>();
@@ -286,109 +159,165 @@ int cmd_serve_inventory(const Args& args) {
     int yes = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
+  return svr;
+}
 
-  auto faults = std::make_shared<Faults>();
-  auto counts = std::make_shared<Counts>();
+void send_json(httplib::Response& res, const json& body) {
+  res.set_content(body.dump() + "\n", "application/json");
+}
 
-  svr->Post("/__faults", [faults](const httplib::Request& req, httplib::Response& res) {
+// POST/GET /__faults, GET /__requests, POST /__requests/reset.
+void add_control_routes(httplib::Server& svr, const std::shared_ptr<Faults>& faults,
+                        const std::shared_ptr<Counts>& counts) {
+  svr.Post("/__faults", [faults](const httplib::Request& req, httplib::Response& res) {
     std::string err = apply_faults(*faults, req.body);
     if (!err.empty()) {
       res.status = 400;
-      res.set_content(json{{"error", err}}.dump() + "\n", "application/json");
-      return;
+      return send_json(res, {{"error", err}});
     }
-    res.set_content(faults->to_json().dump() + "\n", "application/json");
+    send_json(res, faults->to_json());
   });
-  svr->Get("/__faults", [faults](const httplib::Request&, httplib::Response& res) {
-    res.set_content(faults->to_json().dump() + "\n", "application/json");
+  svr.Get("/__faults", [faults](const httplib::Request&, httplib::Response& res) {
+    send_json(res, faults->to_json());
   });
-  svr->Get("/__requests", [counts](const httplib::Request&, httplib::Response& res) {
-    res.set_content(counts->to_json().dump() + "\n", "application/json");
+  svr.Get("/__requests", [counts](const httplib::Request&, httplib::Response& res) {
+    send_json(res, counts->to_json());
   });
-  svr->Post("/__requests/reset", [counts](const httplib::Request&, httplib::Response& res) {
+  svr.Post("/__requests/reset", [counts](const httplib::Request&, httplib::Response& res) {
     counts->reset();
-    res.set_content(counts->to_json().dump() + "\n", "application/json");
+    send_json(res, counts->to_json());
   });
-  auto stopping = std::make_shared<std::atomic<bool>>(false);
-  svr->Get(".*", [fixture, faults, counts, token, stopping](const httplib::Request& req,
-                                                            httplib::Response& res) {
-    count(*counts, req.path);
-    int latency = 0, status = 0;
-    bool drop = false;
-    std::string message;
-    RestFaults rest;
+}
+
+// Every other GET: the fixture's answer as the inventory gives it, through the faults set.
+class InventoryRoute {
+ public:
+  InventoryRoute(std::shared_ptr<const Fixture> fixture, std::shared_ptr<Faults> faults,
+                 std::shared_ptr<Counts> counts, std::string token,
+                 std::shared_ptr<std::atomic<bool>> stopping)
+      : fixture_(std::move(fixture)),
+        faults_(std::move(faults)),
+        counts_(std::move(counts)),
+        token_(std::move(token)),
+        stopping_(std::move(stopping)) {}
+
+  void operator()(const httplib::Request& req, httplib::Response& res) const {
+    count(*counts_, req.path);
+    Faults now;
     {
-      std::lock_guard<std::mutex> lk(faults->mu);
-      latency = faults->latency_ms;
-      status = faults->status;
-      drop = faults->drop;
-      message = faults->error_message;
-      rest = faults->rest;
+      std::lock_guard<std::mutex> lk(faults_->mu);
+      now.latency_ms = faults_->latency_ms;
+      now.status = faults_->status;
+      now.drop = faults_->drop;
+      now.error_message = faults_->error_message;
+      now.rest = faults_->rest;
     }
-    if (latency > 0) wait_for(std::chrono::milliseconds(latency), *stopping);
-    if (drop) {
+    if (now.latency_ms > 0) wait_for(std::chrono::milliseconds(now.latency_ms), *stopping_);
+    if (now.drop) {
       int fd = connection_fd(req);
       if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
       res.status = 500;  // never arrives: the connection is gone
       return;
     }
-    // The real inventory explains a refusal in this header; the body is empty.
-    auto refuse = [&](int code, const std::string& why) {
-      res.status = code;
-      res.set_header("forklift-error-message", message.empty() ? why : message);
-    };
-    if (!token.empty() && req.get_header_value("Authorization") != "Bearer " + token) {
-      refuse(401, "Authorization: Bearer <token> is missing or not valid");
-      return;
-    }
-    if (status == 401 || status == 403) {
-      refuse(status, status == 401 ? "the token is not valid"
-                                   : "the caller may not get or list providers in this "
-                                     "namespace");
-      return;
-    }
-    if (status != 0) {
-      res.status = status;
-      return;
-    }
+    if (refused(req, now, res)) return;
     std::map<std::string, std::string> query;
     for (const auto& [k, v] : req.params) query.emplace(k, v);  // first value wins
-    RestAnswer a = inventory_rest_answer(*fixture, req.path, query, rest);
-    if (a.delay.count() > 0) wait_for(a.delay, *stopping);
+    RestAnswer a = inventory_rest_answer(*fixture_, req.path, query, now.rest);
+    if (a.delay.count() > 0) wait_for(a.delay, *stopping_);
     res.status = a.status;
     for (const auto& [k, v] : a.headers) res.set_header(k, v);
     if (!a.body.empty()) res.set_content(a.body, "application/json");
-  });
-
-  int bound = port;
-  if (port == 0) {
-    bound = svr->bind_to_any_port(host);
-    if (bound < 0) bound = 0;
-  } else if (!svr->bind_to_port(host, port)) {
-    bound = 0;
   }
-  if (bound == 0) {
-    std::cerr << "host-harness serve-inventory: cannot listen on " << host << ":" << port
-              << " (address in use or not local; use --listen 127.0.0.1:0 for a free port)\n";
-    return kExitUsage;
-  }
-  std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  std::cout << "listening on " << (tls ? "https" : "http") << "://" << shown << ":" << bound
-            << std::endl;  // flushed: tests read the port from this line
-  std::cerr << "host-harness serve-inventory: " << fixture->providers.size() << " providers from "
-            << inventory << (token.empty() ? "" : ", token required")
-            << "; faults via POST /__faults, counts via GET /__requests\n";
 
-  httplib::Server* raw = svr.get();
+ private:
+  // A missing token, or a status fault: answered with an empty body, as the real inventory
+  // does, which explains a 401 or 403 in a header.
+  bool refused(const httplib::Request& req, const Faults& now, httplib::Response& res) const {
+    auto refuse = [&](int code, const std::string& why) {
+      res.status = code;
+      res.set_header("forklift-error-message", now.error_message.empty() ? why : now.error_message);
+      return true;
+    };
+    if (!token_.empty() && req.get_header_value("Authorization") != "Bearer " + token_)
+      return refuse(401, "Authorization: Bearer <token> is missing or not valid");
+    if (now.status == 401) return refuse(401, "the token is not valid");
+    if (now.status == 403)
+      return refuse(403, "the caller may not get or list providers in this namespace");
+    if (now.status == 0) return false;
+    res.status = now.status;
+    return true;
+  }
+
+  std::shared_ptr<const Fixture> fixture_;
+  std::shared_ptr<Faults> faults_;
+  std::shared_ptr<Counts> counts_;
+  std::string token_;
+  std::shared_ptr<std::atomic<bool>> stopping_;
+};
+
+// The port bound (the one asked for, or a free one for port 0); 0 when it cannot be bound.
+int bind(httplib::Server& svr, const ServeOptions& o) {
+  if (o.port != 0) return svr.bind_to_port(o.host, o.port) ? o.port : 0;
+  int bound = svr.bind_to_any_port(o.host);
+  return bound < 0 ? 0 : bound;
+}
+
+// Serves until SIGTERM or SIGINT, which one thread waits for (they are blocked everywhere else,
+// the server's pool included, which inherits the mask).
+int serve_until_stopped(httplib::Server& svr, const sigset_t& stop_signals,
+                        const std::shared_ptr<std::atomic<bool>>& stopping) {
+  httplib::Server* raw = &svr;
   std::thread([raw, stop_signals, stopping] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     stopping->store(true);
     raw->stop();
   }).detach();
+  return svr.listen_after_bind() ? kExitOk : kExitFailed;
+}
 
-  bool ok = svr->listen_after_bind();
-  return ok ? kExitOk : kExitFailed;
+}  // namespace
+
+int cmd_serve_inventory(const Args& args) {
+  int exit_code = kExitOk;
+  auto parsed = read_command_line(serve_inventory_command(), args, exit_code);
+  if (!parsed) return exit_code;
+  ServeOptions o;
+  if (std::string err = read_options(*parsed, o); !err.empty())
+    return usage_error(serve_inventory_command(), err);
+  std::shared_ptr<const Fixture> fixture;
+  try {
+    fixture = std::make_shared<const Fixture>(load_fixture_file(o.inventory));
+  } catch (const std::exception& e) {
+    std::cerr << "host-harness serve-inventory: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto svr = make_server(o);
+  if (!svr) return kExitUsage;
+  auto faults = std::make_shared<Faults>();
+  auto counts = std::make_shared<Counts>();
+  auto stopping = std::make_shared<std::atomic<bool>>(false);
+  add_control_routes(*svr, faults, counts);
+  svr->Get(".*", InventoryRoute(fixture, faults, counts, o.token, stopping));
+  const int bound = bind(*svr, o);
+  if (bound == 0) {
+    std::cerr << "host-harness serve-inventory: cannot listen on " << o.host << ":" << o.port
+              << " (address in use or not local; use --listen 127.0.0.1:0 for a free port)\n";
+    return kExitUsage;
+  }
+  std::string shown = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
+  std::cout << "listening on " << (o.tls() ? "https" : "http") << "://" << shown << ":" << bound
+            << std::endl;  // flushed: tests read the port from this line
+  std::cerr << "host-harness serve-inventory: " << fixture->providers.size() << " providers from "
+            << o.inventory << (o.token.empty() ? "" : ", token required")
+            << "; faults via POST /__faults, counts via GET /__requests\n";
+  return serve_until_stopped(*svr, stop_signals, stopping);
 }
 
 }  // namespace hostadm::harness

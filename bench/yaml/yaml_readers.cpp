@@ -8,6 +8,11 @@
 // differently does not count.
 //
 // Usage: bench-yaml-readers [--runs N] [--threads N] FILE...
+//        bench-yaml-readers --fixture READER FILE
+// The second form reads one real-size fixture (a `snapshot`, tens of MB) into a Fixture with one
+// reader (fast, yaml-cpp, libyaml, or json: the JSON fixture reader, a host at a time) without the
+// YAML size limits, and prints {"reader", "seconds", "hosts"}: run it once per reader to see each
+// one's peak memory (bench/snapshot-scale.sh does).
 #include <yaml.h>
 
 #include <algorithm>
@@ -27,8 +32,10 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/fast_yaml.hpp"
+#include "webhook/core/fixture.hpp"
 #include "webhook/core/yaml.hpp"
 #include "webhook/core/yaml_scalar.hpp"
+#include "webhook/io/input_files.hpp"
 
 using nlohmann::json;
 
@@ -36,6 +43,9 @@ namespace {
 
 using Docs = std::vector<json>;
 using Reader = std::function<Docs(const std::string&)>;
+
+// Limits that let a real-size fixture through: the readers are measured, not guarded.
+const hostadm::YamlLimits kUnlimited{size_t{1} << 40, size_t{1} << 40, 128};
 
 Docs read_fast(const std::string& text) {
   Docs out;
@@ -157,9 +167,54 @@ std::vector<Docs> parse_all(const Reader& read, const std::vector<std::string>& 
   return out;
 }
 
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// One fixture file into a Fixture with one reader: the time and the hosts it holds.
+int read_fixture(const std::string& reader, const std::string& path) {
+  const auto start = std::chrono::steady_clock::now();
+  hostadm::Fixture fixture;
+  if (reader == "json") {
+    fixture = hostadm::load_fixture_file(path);
+  } else {
+    const std::string text = read_file(path);
+    json doc;
+    if (reader == "fast") {
+      auto docs = hostadm::harness::parse_fast_yaml(text, kUnlimited);
+      if (!docs || docs->size() != 1) throw std::runtime_error("the fast reader declined");
+      doc = std::move(docs->front().value);
+    } else if (reader == "yaml-cpp") {
+      doc = hostadm::parse_yaml_one(text, kUnlimited).value;
+    } else if (reader == "libyaml") {
+      doc = read_libyaml(text).at(0);
+    } else {
+      throw std::runtime_error("unknown reader " + reader + "; use fast, yaml-cpp, libyaml, json");
+    }
+    fixture = hostadm::parse_fixture(doc);
+  }
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  size_t hosts = 0;
+  for (const auto& p : fixture.providers) hosts += p.hosts.size();
+  std::cout << json{{"reader", reader}, {"seconds", s}, {"hosts", hosts}}.dump() << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "--fixture") {
+    try {
+      return read_fixture(argv[2], argv[3]);
+    } catch (const std::exception& e) {
+      std::cerr << "bench-yaml-readers: " << e.what() << "\n";
+      return 1;
+    }
+  }
   int runs = 3;
   unsigned threads = std::max(2u, std::thread::hardware_concurrency());
   std::vector<std::string> paths;

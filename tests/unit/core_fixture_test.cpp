@@ -31,7 +31,7 @@ TEST(FixtureParse, DefaultsAndExplicitValues) {
   EXPECT_EQ(*vp.secret, (ObjectRef{"vp-secret", "demo"}));  // namespace defaults to the provider's
   ASSERT_EQ(f.providers[0].index->hosts.size(), 3u);
   EXPECT_EQ(f.providers[0].index->hosts[0].adapters.size(), 2u);
-  EXPECT_EQ(f.providers[0].hosts[0]["custom"], json::parse(R"({"kept":[1,2]})"));
+  EXPECT_EQ(f.providers[0].hosts[0].value()["custom"], json::parse(R"({"kept":[1,2]})"));
 
   const ProviderInfo& d = f.providers[1].info;
   EXPECT_EQ(d.uid, derived_uid("other", "defaults"));

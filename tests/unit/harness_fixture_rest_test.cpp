@@ -236,6 +236,27 @@ TEST(FixtureRest, HostsAtEveryDetailLevel) {
   EXPECT_EQ(get(f, "/providers", {{"detail", "yes"}}).status, 400);
 }
 
+// Hosts are answered as the inventory writes them: the detail-0 keys first, in its order, then
+// the others; every answer of a host is the same text.
+TEST(FixtureRest, HostsAreAnsweredInTheInventorysKeyOrder) {
+  Fixture f = small();
+  const std::string base = "/providers/vsphere/11111111-0000-4000-8000-000000000001/hosts";
+  const std::vector<std::string> inventory_order = {"id",       "parent", "path",
+                                                    "revision", "name",   "selfLink"};
+  for (const char* detail : {"0", "all"}) {
+    auto list = nlohmann::ordered_json::parse(get(f, base, {{"detail", detail}}).body);
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : list.at(0).items()) keys.push_back(key);
+    ASSERT_GE(keys.size(), inventory_order.size()) << detail;
+    keys.resize(inventory_order.size());
+    EXPECT_EQ(keys, inventory_order) << detail;
+  }
+  const std::string one = get(f, base + "/host-1").body;
+  const std::string list = get(f, base, {{"detail", "all"}, {"limit", "1"}}).body;
+  EXPECT_EQ("[" + one + "]", list);
+  EXPECT_EQ(get(f, base, {{"detail", "all"}, {"name", "esxi-1.example.com"}}).body, list);
+}
+
 // The HTTP source reads host lists with hosts_from_inventory_text; it must read every list
 // exactly as the nlohmann path (parse, then host_from_inventory_json per entry) does.
 std::string hosts_difference(const std::string& text) {
@@ -459,8 +480,8 @@ void expect_same(const Fixture& a, const Fixture& b) {
         EXPECT_EQ(y.adapters[k].ip_address, x.adapters[k].ip_address);
       }
       // Unknown keys survive too.
-      for (const auto& [key, value] : pa.hosts[h].items())
-        EXPECT_EQ(pb->hosts[h][key], value) << key;
+      const json before = pa.hosts[h].value(), after = pb->hosts[h].value();
+      for (const auto& [key, value] : before.items()) EXPECT_EQ(after[key], value) << key;
     }
   }
 }

@@ -2,12 +2,16 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "webhook/core/yaml.hpp"
 #include "webhook/io/input_files.hpp"
 
 namespace hostadm {
@@ -102,6 +106,13 @@ TEST_F(FilesTest, AFixturePastTheYamlLimitLoadsAsJson) {
   Fixture f = load_fixture_file(write("big.json", text));
   ASSERT_EQ(f.providers.size(), 1u);
   EXPECT_EQ(f.providers[0].index->hosts.size(), static_cast<size_t>(hosts));
+  // Past the YAML reader's reach, errors still name the line (a host per line, as snapshot
+  // writes them).
+  text.resize(text.size() - 4);
+  text += ",\n{\"id\": \"host-x\", \"inMaintenance\": \"no\"}]}]}";
+  std::string bad_host = write("bad-host.json", text);
+  EXPECT_THAT(error_of([&] { load_fixture_file(bad_host); }),
+              StartsWith(bad_host + ":2: host `inMaintenance` must be true or false"));
   std::string yaml = "providers:\n- name: p\n  namespace: d\n  hosts:\n";
   while (yaml.size() <= (17u << 20)) yaml += "  - {id: h" + std::to_string(yaml.size()) + "}\n";
   EXPECT_THAT(error_of([&] { load_fixture_file(write("big.yaml", yaml)); }),
@@ -168,6 +179,95 @@ TEST_F(FilesTest, LoadsTheBundledFixtureAndJsonFixtures) {
   Fixture j = load_fixture_file(json_path);
   ASSERT_EQ(j.providers.size(), 1u);
   EXPECT_EQ(j.providers[0].index->hosts[0].id, "h");
+}
+
+// The served text of every host of every provider: what two fixtures must agree on to answer
+// alike.
+std::vector<std::string> served(const Fixture& f) {
+  std::vector<std::string> out;
+  for (const auto& p : f.providers) {
+    out.push_back(p.info.ns + "/" + p.info.name + " " + p.info.uid + " " + p.info.type);
+    for (const auto& h : p.hosts) {
+      out.emplace_back();
+      append_fixture_host(out.back(), p.info.uid, h, kFixtureMaxDetail);
+    }
+  }
+  return out;
+}
+
+// JSON is read a host at a time rather than through the YAML reader: both must make the same
+// fixture of the same text.
+TEST_F(FilesTest, AJsonFixtureReadsAsTheYamlReaderReadsIt) {
+  const std::string text = R"({"providers": [
+    {"name": "vp", "namespace": "demo", "secret": {"name": "s"}, "hosts": [
+      {"id": "host-1", "name": "esxi-1", "custom": {"kept": [1, 2.5, null, "x"]},
+       "networkAdapters": [{"name": "Management Network", "ipAddress": "10.0.0.1", "mtu": 1500}]},
+      {"id": "host-2", "name": "/DC1/host/A/esxi-2", "networkAdapters": null, "selfLink": "old"}]},
+    {"name": "ocp", "namespace": "demo", "type": "openshift", "hosts": []},
+    {"name": "empty", "namespace": "other", "ready": false}]})";
+  const Fixture streamed = load_fixture_file(write("inv.json", text));
+  const Fixture whole = parse_fixture(parse_yaml_one(text).value);
+  EXPECT_EQ(served(streamed), served(whole));
+  ASSERT_EQ(streamed.providers.size(), 3u);
+  ASSERT_EQ(streamed.providers[0].index->hosts.size(), 2u);
+  EXPECT_EQ(streamed.providers[0].index->hosts[1].path, "/DC1/host/A/esxi-2");
+  EXPECT_EQ(streamed.providers[0].hosts[0].value()["custom"],
+            nlohmann::json::parse(R"({"kept": [1, 2.5, null, "x"]})"));
+  EXPECT_FALSE(streamed.providers[2].info.ready);
+}
+
+TEST_F(FilesTest, JsonFixtureErrorsNameFileLineAndFix) {
+  auto err = [&](const std::string& name, const std::string& text) {
+    std::string path = write(name, text);
+    return std::make_pair(path, error_of([&] { load_fixture_file(path); }));
+  };
+  const std::string head = "{\"providers\": [{\"name\": \"p\", \"namespace\": \"d\",\n";
+  auto [host, host_msg] = err("host.json", head +
+                                               "\"hosts\": [{\"id\": \"a\"},\n"
+                                               "{\"id\": \"b\", \"status\": 3}]}]}");
+  EXPECT_THAT(host_msg, StartsWith(host + ":3: host `status` must be a string"));
+  EXPECT_THAT(host_msg, HasSubstr("(at /providers/0/hosts/1/status)"));
+  auto [key, key_msg] = err("key.json", head + "\"zz\": 1}]}");
+  EXPECT_THAT(key_msg, StartsWith(key + ":2: unknown key 'zz' in provider; accepted: name, "));
+  auto [dup, dup_msg] = err("dup.json", head + "\"hosts\": [{\"id\": \"a\"},\n{\"id\": \"a\"}]}]}");
+  EXPECT_THAT(dup_msg, StartsWith(dup + ":3: duplicate host id 'a' in provider d/p"));
+  auto [twice, twice_msg] = err("twice.json", head + "\"name\": \"q\"}]}");
+  EXPECT_THAT(twice_msg, StartsWith(twice + ":2: duplicate key 'name'"));
+  auto [top, top_msg] = err("top.json", "{\"providers\": [],\n\"secrets\": []}");
+  EXPECT_THAT(top_msg, StartsWith(top + ":2: unknown key 'secrets' in the fixture; accepted: "));
+  std::string deep =
+      "{\"providers\": [{\"name\": \"p\", \"namespace\": \"d\", \"hosts\": [{\"id\": "
+      "\"h\", \"x\": " +
+      std::string(300, '[') + std::string(300, ']') + "}]}]}";
+  EXPECT_THAT(err("deep.json", deep).second, HasSubstr("nested deeper than 256 levels"));
+}
+
+// A file that starts like JSON but is YAML's flow style is read as YAML, as it always was; JSON
+// that is broken gets the YAML reader's line and message while it is small enough for it.
+TEST_F(FilesTest, YamlFlowStyleAndBrokenJsonFallBackToTheYamlReader) {
+  Fixture flow = load_fixture_file(write("flow.yaml", "{providers: [{name: p, namespace: d}]}\n"));
+  ASSERT_EQ(flow.providers.size(), 1u);
+  EXPECT_EQ(flow.providers[0].info.name, "p");
+  std::string broken = write("broken.json", "{\"providers\": [\n{\"name\": \"p\",\n\"x\"\n");
+  EXPECT_THAT(error_of([&] { load_fixture_file(broken); }), StartsWith(broken + ":"));
+}
+
+TEST_F(FilesTest, AJsonFixtureIsReadFromStdin) {
+  std::string path = write("stdin.json", R"({"providers": [{"name": "p", "namespace": "d",
+    "hosts": [{"id": "h"}]}]})");
+  // The reader takes fd 0; point it at the file for the duration of the call.
+  int saved = ::dup(STDIN_FILENO);
+  ASSERT_GE(saved, 0);
+  FILE* in = std::fopen(path.c_str(), "rb");
+  ASSERT_NE(in, nullptr);
+  ::dup2(::fileno(in), STDIN_FILENO);
+  Fixture f;
+  EXPECT_NO_THROW(f = load_fixture_file("-"));
+  ::dup2(saved, STDIN_FILENO);
+  ::close(saved);
+  std::fclose(in);
+  ASSERT_EQ(f.providers.size(), 1u);
+  EXPECT_EQ(f.providers[0].index->hosts[0].id, "h");
 }
 
 TEST_F(FilesTest, PolicyFiles) {

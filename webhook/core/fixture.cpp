@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include "webhook/core/policy.hpp"
@@ -170,6 +171,21 @@ json provider_status(const json& p, const std::string& pointer) {
   return {{"phase", phase}, {"conditions", conditions}};
 }
 
+// `syncDelay`: a duration ("10s", "500ms") or whole seconds.
+std::chrono::milliseconds sync_delay_field(const json& p, const std::string& pointer) {
+  auto delay = p.find("syncDelay");
+  if (delay == p.end() || delay->is_null()) return std::chrono::milliseconds(0);
+  try {
+    if (delay->is_number_unsigned()) return std::chrono::seconds(delay->get<unsigned>());
+    if (delay->is_string()) return parse_duration(delay->get<std::string>());
+    throw std::invalid_argument("got " + std::string(type_name(*delay)));
+  } catch (const std::exception& e) {
+    throw DocumentError(pointer + "/syncDelay",
+                        std::string("provider `syncDelay` must be a duration like 10s or 500ms (") +
+                            e.what() + ")");
+  }
+}
+
 FixtureProvider parse_provider(const json& p, const std::string& pointer) {
   if (!p.is_object())
     throw DocumentError(pointer, std::string("a provider must be a map with `name` and "
@@ -202,22 +218,7 @@ FixtureProvider parse_provider(const json& p, const std::string& pointer) {
   read_provider_readiness(json{{"status", out.status}}, info);
   out.validated = bool_field(p, pointer, "validated", true);
   out.synced = bool_field(p, pointer, "synced", true);
-  if (auto delay = p.find("syncDelay"); delay != p.end() && !delay->is_null()) {
-    try {
-      if (delay->is_number_unsigned()) {
-        out.sync_delay = std::chrono::seconds(delay->get<unsigned>());
-      } else if (delay->is_string()) {
-        out.sync_delay = parse_duration(delay->get<std::string>());
-      } else {
-        throw std::invalid_argument("got " + std::string(type_name(*delay)));
-      }
-    } catch (const std::exception& e) {
-      throw DocumentError(
-          pointer + "/syncDelay",
-          std::string("provider `syncDelay` must be a duration like 10s or 500ms (") + e.what() +
-              ")");
-    }
-  }
+  out.sync_delay = sync_delay_field(p, pointer);
 
   auto secret = p.find("secret");
   if (secret != p.end() && !secret->is_null()) {
@@ -232,78 +233,94 @@ FixtureProvider parse_provider(const json& p, const std::string& pointer) {
     info.secret = ref;
   }
 
-  out.hosts = json::array();
+  // The hosts themselves come through FixtureBuilder::add_host.
   auto hosts = p.find("hosts");
-  if (hosts != p.end() && !hosts->is_null()) {
-    std::string hp = pointer + "/hosts";
-    if (!hosts->is_array())
-      throw DocumentError(hp, "provider `hosts` must be a list of Forklift host objects");
-    if (info.type != "vsphere" && !hosts->empty())
-      throw DocumentError(hp,
-                          "only vsphere providers have hosts; remove `hosts` or set "
-                          "`type: vsphere`");
-    std::vector<HostInfo> infos;
-    std::set<std::string> ids;
-    for (size_t i = 0; i < hosts->size(); ++i) {
-      const json& h = (*hosts)[i];
-      std::string pointer_i = hp + "/" + std::to_string(i);
-      check_host(h, pointer_i);
-      try {
-        host_from_inventory_json(h);
-      } catch (const std::invalid_argument& e) {
-        throw DocumentError(pointer_i, e.what());
-      }
-      const std::string id = h["id"];
-      if (!ids.insert(id).second)
-        throw DocumentError(pointer_i + "/id", "duplicate host id '" + id + "' in provider " +
-                                                   info.ns + "/" + info.name +
-                                                   "; every host id must be unique");
-      out.hosts.push_back(h);
-      // Read back from the full-detail answer, so the in-process view sees what a client of the
-      // served fixture sees (defaults included).
-      infos.push_back(host_from_inventory_json(fixture_host_entry(info.uid, h, kFixtureMaxDetail)));
-    }
-    out.index = HostIndex::build(std::move(infos));
-  } else {
-    out.index = HostIndex::build({});
-  }
+  if (hosts != p.end() && !hosts->is_null() && !hosts->is_array())
+    throw DocumentError(pointer + "/hosts",
+                        "provider `hosts` must be a list of Forklift host objects");
   return out;
+}
+
+// Host ids are unique within a provider: an id lookup must have one answer.
+void check_unique_ids(const std::vector<FixtureHost>& hosts, const std::string& pointer,
+                      const ProviderInfo& info) {
+  std::set<std::string_view> ids;
+  for (size_t i = 0; i < hosts.size(); ++i)
+    if (!ids.insert(hosts[i].id).second)
+      throw DocumentError(pointer + "/hosts/" + std::to_string(i) + "/id",
+                          "duplicate host id '" + hosts[i].id + "' in provider " + info.ns + "/" +
+                              info.name + "; every host id must be unique");
 }
 
 }  // namespace
 
-json fixture_host_entry(const std::string& uid, const json& host, int detail) {
-  const std::string id = host.value("id", "");
-  const std::string name = host.contains("name") && host["name"].is_string()
-                               ? host["name"].get<std::string>()
-                               : std::string();
-  json parent = host.contains("parent") ? host["parent"] : json();
-  if (!parent.is_object()) {
-    auto cluster = host.find("cluster");
-    parent = cluster != host.end() && cluster->is_string() &&
-                     !cluster->get_ref<const std::string&>().empty()
-                 ? json{{"kind", "Cluster"}, {"id", *cluster}}
-                 : json{{"kind", "Folder"}, {"id", "group-h4"}};
+struct FixtureBuilder::Pending {
+  struct Hosts {
+    std::vector<FixtureHost> hosts;
+    std::vector<HostInfo> infos;
+  };
+  std::vector<Hosts> by_provider;  // by the provider's index in `providers`
+};
+
+FixtureBuilder::FixtureBuilder() : pending_(std::make_unique<Pending>()) {}
+FixtureBuilder::~FixtureBuilder() = default;
+FixtureBuilder::FixtureBuilder(FixtureBuilder&&) noexcept = default;
+FixtureBuilder& FixtureBuilder::operator=(FixtureBuilder&&) noexcept = default;
+
+void FixtureBuilder::add_host(size_t provider_index, size_t host_index, const json& host) {
+  const std::string pointer =
+      "/providers/" + std::to_string(provider_index) + "/hosts/" + std::to_string(host_index);
+  check_host(host, pointer);
+  if (pending_->by_provider.size() <= provider_index)
+    pending_->by_provider.resize(provider_index + 1);
+  Pending::Hosts& to = pending_->by_provider[provider_index];
+  HostInfo info;
+  FixtureHost h;
+  try {
+    h = make_fixture_host(host, info);
+  } catch (const std::invalid_argument& e) {
+    throw DocumentError(pointer, e.what());
   }
-  json path = host.contains("path") ? host["path"] : json();
-  if (!path.is_string()) path = name.rfind('/', 0) == 0 ? name : "/Datacenter/host/" + name;
-  json revision = host.contains("revision") ? host["revision"] : json(1);
-  json e = detail >= 1 ? host : json::object();
-  if (detail >= 1) {
-    // Keys the real inventory always sends at full detail; a fixture may leave them out.
-    // (A fixture host without `status` is green: write `status: ""` for an empty one.)
-    if (!e.contains("status")) e["status"] = "green";
-    if (!e.contains("inMaintenance")) e["inMaintenance"] = false;
-    if (!e.contains("networkAdapters") || e["networkAdapters"].is_null())
-      e["networkAdapters"] = json::array();
+  to.hosts.push_back(std::move(h));
+  to.infos.push_back(std::move(info));
+}
+
+Fixture FixtureBuilder::finish(const json& doc) {
+  if (!doc.is_object())
+    throw DocumentError(
+        "", std::string("a fixture must be a map with a `providers:` list, got ") + type_name(doc));
+  check_keys(doc, "", "the fixture", kTopKeys);
+  auto providers = doc.find("providers");
+  if (providers == doc.end() || providers->is_null())
+    throw DocumentError("", "the fixture needs a `providers:` list");
+  if (!providers->is_array())
+    throw DocumentError("/providers",
+                        std::string("`providers` must be a list, got ") + type_name(*providers));
+  Fixture fixture;
+  for (size_t i = 0; i < providers->size(); ++i) {
+    std::string pointer = "/providers/" + std::to_string(i);
+    FixtureProvider p = parse_provider((*providers)[i], pointer);
+    Pending::Hosts hosts;
+    if (i < pending_->by_provider.size()) hosts = std::move(pending_->by_provider[i]);
+    if (p.info.type != "vsphere" && !hosts.hosts.empty())
+      throw DocumentError(pointer + "/hosts",
+                          "only vsphere providers have hosts; remove `hosts` or set "
+                          "`type: vsphere`");
+    check_unique_ids(hosts.hosts, pointer, p.info);
+    p.hosts = std::move(hosts.hosts);
+    p.index = HostIndex::build(std::move(hosts.infos));
+    for (const auto& other : fixture.providers) {
+      if (other.info.ns == p.info.ns && other.info.name == p.info.name)
+        throw DocumentError(pointer + "/name", "duplicate provider " + p.info.ns + "/" +
+                                                   p.info.name + "; each namespace/name once");
+      if (other.info.uid == p.info.uid)
+        throw DocumentError(pointer + "/uid", "provider uid '" + p.info.uid + "' is also used by " +
+                                                  other.info.ns + "/" + other.info.name +
+                                                  "; every uid must be unique");
+    }
+    fixture.providers.push_back(std::move(p));
   }
-  e["id"] = id;
-  e["parent"] = parent;
-  e["path"] = path;
-  e["revision"] = revision;
-  e["name"] = name;
-  e["selfLink"] = "providers/vsphere/" + uid + "/hosts/" + id;
-  return e;
+  return fixture;
 }
 
 std::string derived_uid(const std::string& ns, const std::string& name) {
@@ -331,32 +348,17 @@ std::string derived_uid(const std::string& ns, const std::string& name) {
 }
 
 Fixture parse_fixture(const json& doc) {
-  if (!doc.is_object())
-    throw DocumentError(
-        "", std::string("a fixture must be a map with a `providers:` list, got ") + type_name(doc));
-  check_keys(doc, "", "the fixture", kTopKeys);
-  auto providers = doc.find("providers");
-  if (providers == doc.end() || providers->is_null())
-    throw DocumentError("", "the fixture needs a `providers:` list");
-  if (!providers->is_array())
-    throw DocumentError("/providers",
-                        std::string("`providers` must be a list, got ") + type_name(*providers));
-  Fixture fixture;
-  for (size_t i = 0; i < providers->size(); ++i) {
-    std::string pointer = "/providers/" + std::to_string(i);
-    FixtureProvider p = parse_provider((*providers)[i], pointer);
-    for (const auto& other : fixture.providers) {
-      if (other.info.ns == p.info.ns && other.info.name == p.info.name)
-        throw DocumentError(pointer + "/name", "duplicate provider " + p.info.ns + "/" +
-                                                   p.info.name + "; each namespace/name once");
-      if (other.info.uid == p.info.uid)
-        throw DocumentError(pointer + "/uid", "provider uid '" + p.info.uid + "' is also used by " +
-                                                  other.info.ns + "/" + other.info.name +
-                                                  "; every uid must be unique");
+  FixtureBuilder builder;
+  auto providers = doc.is_object() ? doc.find("providers") : doc.end();
+  if (doc.is_object() && providers != doc.end() && providers->is_array()) {
+    for (size_t i = 0; i < providers->size(); ++i) {
+      const json& p = (*providers)[i];
+      auto hosts = p.is_object() ? p.find("hosts") : p.end();
+      if (!p.is_object() || hosts == p.end() || !hosts->is_array()) continue;
+      for (size_t h = 0; h < hosts->size(); ++h) builder.add_host(i, h, (*hosts)[h]);
     }
-    fixture.providers.push_back(std::move(p));
   }
-  return fixture;
+  return builder.finish(doc);
 }
 
 const FixtureProvider* find_provider_by_uid(const Fixture& f, const std::string& uid) {

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "webhook/core/json_limits.hpp"
+#include "webhook/io/fixture_json.hpp"
 
 namespace hostadm {
 
@@ -128,38 +128,31 @@ std::string with_pointer(const std::string& message, const std::string& pointer)
 // A document's error at file:line, the line found from the pointer when the YAML reader kept
 // a line map.
 InputError located(const std::string& path, const YamlDoc& doc, const DocumentError& e) {
-  return InputError(display_name(path), doc.lines ? doc.lines->line_of(e.pointer) : 0,
-                    with_pointer(e.what(), e.pointer));
+  return document_error_at(display_name(path), doc.lines ? doc.lines->line_of(e.pointer) : 0, e);
 }
 
 }  // namespace
 
+InputError document_error_at(const std::string& file, int line, const DocumentError& e) {
+  return InputError(file, line, with_pointer(e.what(), e.pointer));
+}
+
 Fixture load_fixture_file(const std::string& path) {
-  std::string text = read_input(path);
-  // A recorded or generated inventory of real size (a 5,000-host vCenter is about 50 MB) is past
-  // what the YAML reader accepts: read it as the JSON it then has to be, without line numbers.
-  if (text.size() > YamlLimits{}.max_bytes) {
-    auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos || text[first] != '{')
-      throw InputError(display_name(path), 0,
-                       "a fixture over " + std::to_string(YamlLimits{}.max_bytes >> 20) +
-                           " MB must be JSON (a map with a `providers:` list), as "
-                           "bench/gen/fixture.py writes it; this one is YAML");
-    nlohmann::json doc;
-    try {
-      doc = parse_json_bounded(text);
-    } catch (const std::exception& e) {
-      throw InputError(display_name(path), 0, std::string("not valid JSON: ") + e.what());
-    }
-    text.clear();
-    text.shrink_to_fit();
-    try {
-      return parse_fixture(doc);
-    } catch (const DocumentError& e) {
-      throw InputError(display_name(path), 0, with_pointer(e.what(), e.pointer));
-    }
+  const size_t yaml_limit = YamlLimits{}.max_bytes;
+  ByteSource in(path, yaml_limit);
+  in.skip_whitespace();
+  if (in.peek() == '{') {
+    if (auto fixture = read_json_fixture(in)) return std::move(*fixture);
   }
-  auto docs = load_yaml_text(text, path);
+  // Not JSON: YAML, which a DOM-building reader takes up to its limit.
+  const std::string* text = in.whole_text();
+  if (!text)
+    throw InputError(display_name(path), 0,
+                     "a fixture over " + std::to_string(yaml_limit >> 20) +
+                         " MB must be JSON, which is read at any size, a host at a time; this "
+                         "one does not start with `{`: record it again with `host-harness "
+                         "snapshot` (JSON by default) or convert it to JSON");
+  auto docs = load_yaml_text(*text, path);
   const YamlDoc* doc = only_doc(docs, path, "fixture");
   if (!doc) throw InputError(display_name(path), 0, "empty fixture; expected a `providers:` list");
   try {

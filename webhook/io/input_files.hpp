@@ -20,6 +20,9 @@ struct InputError : std::runtime_error {
   InputError(std::string file, int line, std::string message);
 };
 
+// A document's error at file:line, its JSON pointer added to the message when it does not name it.
+InputError document_error_at(const std::string& file, int line, const DocumentError& e);
+
 // Largest file read_input accepts: far beyond any real manifest, small enough to never exhaust
 // memory on a mistaken path (a disk image, /dev/zero).
 constexpr size_t kMaxInputBytes = 64u << 20;
@@ -32,7 +35,8 @@ std::vector<YamlDoc> load_yaml_file(const std::string& path);
 // Same, from text already read (e.g. stdin read once); `name` is used in error messages.
 std::vector<YamlDoc> load_yaml_text(const std::string& text, const std::string& name);
 
-// One fixture per file; errors name the file, the line and the fix.
+// One fixture per file; errors name the file, the line and the fix. JSON is read a host at a
+// time, at any size; YAML up to YamlLimits::max_bytes.
 Fixture load_fixture_file(const std::string& path);
 // One policy per file; an empty file is the default policy.
 Policy load_policy_file(const std::string& path);
