@@ -2,30 +2,22 @@
 // HTTP(S), with the real inventory's answers and failure modes (listings without unvalidated
 // providers, late 206s, the loading-namespace 500, 403 with forklift-error-message), a
 // bearer-token check and run-time faults so tests can drive the webhook through each of them.
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <csignal>
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include <httplib.h>
-#include <openssl/ssl.h>
 #include <nlohmann/json.hpp>
 
 #include "harness/command_line.hpp"
 #include "harness/commands.hpp"
 #include "harness/fixture_rest.hpp"
+#include "harness/mock_server.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/io/input_files.hpp"
 
@@ -85,49 +77,6 @@ void count(Counts& c, const std::string& path) {
     ++c.provider;
   else
     ++c.providers;
-}
-
-// httplib 0.11.4 gives a handler no socket to close. TLS requests carry their SSL*, whose fd is
-// the connection; for plain HTTP the connection is the one socket whose peer is the request's
-// remote port and whose local port is the request's local port.
-int connection_fd(const httplib::Request& req) {
-  if (req.ssl) return SSL_get_fd(req.ssl);
-  DIR* dir = ::opendir("/proc/self/fd");
-  if (!dir) return -1;
-  int found = -1;
-  while (dirent* e = ::readdir(dir)) {
-    int fd = std::atoi(e->d_name);
-    if (fd <= 2) continue;
-    sockaddr_storage peer{}, local{};
-    socklen_t pl = sizeof peer, ll = sizeof local;
-    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &pl) != 0) continue;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &ll) != 0) continue;
-    auto port_of = [](const sockaddr_storage& s) -> int {
-      if (s.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(s).sin_port);
-      if (s.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(s).sin6_port);
-      return -1;
-    };
-    if (port_of(peer) == req.remote_port && port_of(local) == req.local_port) {
-      found = fd;
-      break;
-    }
-  }
-  ::closedir(dir);
-  return found;
-}
-
-bool parse_listen(const std::string& listen, std::string& host, int& port) {
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return false;
-  host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  if (host.empty()) return false;
-  char* end = nullptr;
-  long p = std::strtol(listen.c_str() + colon + 1, &end, 10);
-  if (*end != '\0' || colon + 1 == listen.size() || p < 0 || p > 65535) return false;
-  port = static_cast<int>(p);
-  return true;
 }
 
 constexpr const char* kFaultKeys =
@@ -197,14 +146,6 @@ std::string apply_faults(Faults& f, const std::string& body) {
   return "";
 }
 
-// Waits `d`, in slices, so a server being stopped is not held up by a long 206 delay.
-void wait_for(std::chrono::milliseconds d, const std::atomic<bool>& stopping) {
-  auto until = std::chrono::steady_clock::now() + d;
-  while (!stopping.load() && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-        std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
-}
-
 }  // namespace
 
 const cli::Command& serve_inventory_command() {
@@ -258,34 +199,14 @@ int cmd_serve_inventory(const Args& args) {
     return kExitUsage;
   }
 
-  // Handle SIGTERM/SIGINT on one thread: blocked everywhere else, including the server's pool.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  std::unique_ptr<httplib::Server> svr;
+  const sigset_t stop_signals = block_stop_signals();
   const bool tls = !cert.empty();
-  if (tls) {
-    svr = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
-    if (!svr->is_valid()) {
-      std::cerr << "host-harness serve-inventory: cannot load --tls-cert " << cert
-                << " / --tls-key " << key << " (PEM files; make them with certs/make-certs.sh)\n";
-      return kExitUsage;
-    }
-  } else {
-    svr = std::make_unique<httplib::Server>();
+  std::string server_error;
+  auto svr = make_mock_server(cert, key, 32, server_error);
+  if (!svr) {
+    std::cerr << "host-harness serve-inventory: " << server_error << "\n";
+    return kExitUsage;
   }
-  svr->set_tcp_nodelay(true);
-  svr->set_keep_alive_max_count(100000);
-  svr->set_keep_alive_timeout(3);  // idle keep-alive connections hold up stop() this long
-  svr->new_task_queue = [] { return new httplib::ThreadPool(32); };
-  // The library default is SO_REUSEPORT, which lets a stale instance silently share the port.
-  svr->set_socket_options([](int fd) {
-    int yes = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
 
   auto faults = std::make_shared<Faults>();
   auto counts = std::make_shared<Counts>();
@@ -360,35 +281,11 @@ int cmd_serve_inventory(const Args& args) {
     if (!a.body.empty()) res.set_content(a.body, "application/json");
   });
 
-  int bound = port;
-  if (port == 0) {
-    bound = svr->bind_to_any_port(host);
-    if (bound < 0) bound = 0;
-  } else if (!svr->bind_to_port(host, port)) {
-    bound = 0;
-  }
-  if (bound == 0) {
-    std::cerr << "host-harness serve-inventory: cannot listen on " << host << ":" << port
-              << " (address in use or not local; use --listen 127.0.0.1:0 for a free port)\n";
-    return kExitUsage;
-  }
-  std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  std::cout << "listening on " << (tls ? "https" : "http") << "://" << shown << ":" << bound
-            << std::endl;  // flushed: tests read the port from this line
-  std::cerr << "host-harness serve-inventory: " << fixture->providers.size() << " providers from "
-            << inventory << (token.empty() ? "" : ", token required")
-            << "; faults via POST /__faults, counts via GET /__requests\n";
-
-  httplib::Server* raw = svr.get();
-  std::thread([raw, stop_signals, stopping] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    stopping->store(true);
-    raw->stop();
-  }).detach();
-
-  bool ok = svr->listen_after_bind();
-  return ok ? kExitOk : kExitFailed;
+  return serve_until_signal(*svr, "host-harness serve-inventory", host, port, tls, stop_signals,
+                            *stopping,
+                            std::to_string(fixture->providers.size()) + " providers from " +
+                                inventory + (token.empty() ? "" : ", token required") +
+                                "; faults via POST /__faults, counts via GET /__requests");
 }
 
 }  // namespace hostadm::harness
