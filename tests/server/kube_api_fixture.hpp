@@ -70,6 +70,11 @@ class MockKubeApi {
     return json::parse(res->body);
   }
   void faults(const json& f) const { control("/__faults", f); }
+  // The API server refuses objects in a namespace that does not exist.
+  void add_namespace(const std::string& ns) const {
+    control("/__objects",
+            json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
+  }
   void reset_requests() const { control("/__requests/reset"); }
   json requests() const {
     auto res = control_client()->Get("/__requests");

@@ -130,10 +130,11 @@ class Client {
 
   // Streams the events after options.resource_version to `on_event` (never ERROR: an ERROR
   // event ends the watch as Expired or Failed) until the server ends the stream, `on_event`
-  // returns false, or `cancel` is cancelled. Blocks; not bounded by a deadline but by
-  // options.timeout_seconds.
+  // returns false, or `cancel` is cancelled. `on_open` is called once the server has accepted
+  // the watch (200). Blocks; not bounded by a deadline but by options.timeout_seconds.
   WatchEnd watch(const Resource& r, const std::string& ns, const WatchOptions& options,
-                 const std::function<bool(WatchEvent&&)>& on_event, Cancel* cancel = nullptr);
+                 const std::function<bool(WatchEvent&&)>& on_event, Cancel* cancel = nullptr,
+                 const std::function<void()>& on_open = {});
 
   const KubeConfig& config() const { return config_; }
   // The namespace of the kubeconfig's context, or the pod's own.

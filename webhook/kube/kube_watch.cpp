@@ -37,7 +37,8 @@ Status error_event_status(const nlohmann::json& object, const std::string& what)
 }  // namespace
 
 WatchEnd Client::watch(const Resource& r, const std::string& ns, const WatchOptions& o,
-                       const std::function<bool(WatchEvent&&)>& on_event, Cancel* cancel) {
+                       const std::function<bool(WatchEvent&&)>& on_event, Cancel* cancel,
+                       const std::function<void()>& on_open) {
   WatchEnd end;
   const std::string what = "watch " + r.qualified() + (ns.empty() ? "" : " in " + ns);
   bool token_reread = false, stale_retried = false;
@@ -65,8 +66,9 @@ WatchEnd Client::watch(const Resource& r, const std::string& ns, const WatchOpti
     req.headers.emplace("Accept", "application/json");
     req.headers.emplace("User-Agent", options_.user_agent);
     if (!token.empty()) req.headers.emplace("Authorization", "Bearer " + token);
-    req.response_handler = [&s](const httplib::Response& res) {
+    req.response_handler = [&s, &on_open](const httplib::Response& res) {
       s.status = res.status;
+      if (s.status == 200 && on_open) on_open();
       return true;
     };
     req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {

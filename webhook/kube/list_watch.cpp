@@ -112,7 +112,11 @@ ListWatch::Next ListWatch::watch_once(int& failures) {
         }
         return true;
       },
-      &cancel_);
+      &cancel_,
+      [this] {
+        std::lock_guard<std::mutex> lk(mu_);
+        last_error_.clear();  // watching again: the last failure is over
+      });
   switch (end.why) {
     case WatchEnd::Why::Stopped:
       return Next::Stop;

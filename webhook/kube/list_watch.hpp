@@ -60,7 +60,7 @@ class ListWatch {
   // still answers, with what it last saw).
   bool has_synced() const { return synced_.load(); }
   std::string resource_version() const;
-  // The last failure, "" after a success; for logs and readiness details.
+  // The last failure, "" once a list or a watch succeeds again; for logs and readiness details.
   std::string last_error() const;
   uint64_t lists() const { return lists_.load(); }  // completed lists, the first included
   const InformerOptions& options() const { return options_; }
