@@ -180,7 +180,7 @@ const cli::Command& serve_kube_command() {
         make_flag("tls-cert", FlagKind::String, "FILE", "serve HTTPS with this certificate (PEM)"),
         make_flag("tls-key", FlagKind::String, "FILE", "private key of --tls-cert (PEM)"),
         make_flag("token", FlagKind::Repeatable, "TOKEN",
-                  "accept this bearer token (401 without an accepted one); repeatable"),
+                  "accept this bearer token (401 without an accepted one)"),
         make_flag("token-file", FlagKind::String, "FILE",
                   "also accept the token in this file, read again whenever it changes"),
         make_flag("user", FlagKind::String, "NAME",
