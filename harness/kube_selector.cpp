@@ -57,6 +57,10 @@ std::vector<Token> lex(const std::string& s) {
   return out;
 }
 
+bool integer(const std::string& v) {
+  return !v.empty() && v.find_first_not_of("-0123456789") == std::string::npos;
+}
+
 bool name_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
 }
@@ -107,82 +111,86 @@ const std::string* label_of(const json& object, const std::string& key) {
 
 }  // namespace
 
+namespace {
+
+using Op = LabelSelector::Op;
+
+// Reads the tokens of one requirement from t[i]; leaves i after it.
+LabelSelector::Requirement parse_requirement(const std::vector<Token>& t, size_t& i) {
+  auto expect = [&](const char* what) {
+    throw SelectorError("found '" + t[i].text + "', expected: " + what);
+  };
+  LabelSelector::Requirement r;
+  if (t[i].kind == Tok::Not) {
+    ++i;
+    if (t[i].kind != Tok::Ident) expect("identifier");
+    r.key = t[i++].text;
+    r.op = Op::DoesNotExist;
+    return r;
+  }
+  if (t[i].kind != Tok::Ident) expect("!, identifier, or 'end of string'");
+  r.key = t[i++].text;
+  switch (t[i].kind) {
+    case Tok::End:
+    case Tok::Comma:
+      r.op = Op::Exists;
+      return r;
+    case Tok::Eq:
+    case Tok::DoubleEq:
+    case Tok::NotEq:
+    case Tok::Gt:
+    case Tok::Lt: {
+      const Tok op = t[i++].kind;
+      r.op = op == Tok::NotEq ? Op::NotEquals
+             : op == Tok::Gt  ? Op::GreaterThan
+             : op == Tok::Lt  ? Op::LessThan
+                              : Op::Equals;
+      // An empty value (`a=`) is allowed: the label must be empty.
+      r.values.push_back(t[i].kind == Tok::Ident ? t[i++].text : "");
+      if ((r.op == Op::GreaterThan || r.op == Op::LessThan) && !integer(r.values[0]))
+        throw SelectorError(
+            "unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer");
+      return r;
+    }
+    case Tok::In:
+    case Tok::NotIn:
+      r.op = t[i++].kind == Tok::In ? Op::In : Op::NotIn;
+      if (t[i].kind != Tok::Open) expect("'('");
+      for (++i;; ++i) {
+        if (t[i].kind == Tok::Ident)
+          r.values.push_back(t[i++].text);
+        else if (t[i].kind == Tok::Comma || t[i].kind == Tok::Close)
+          r.values.push_back("");
+        else
+          expect("',', ')' or identifier");
+        if (t[i].kind == Tok::Close) break;
+        if (t[i].kind != Tok::Comma) expect("',' or ')'");
+      }
+      ++i;
+      return r;
+    default:
+      expect("=, !=, ==, in, notin, >, < or 'end of string'");
+  }
+  return r;
+}
+
+}  // namespace
+
 LabelSelector LabelSelector::parse(const std::string& text) {
   LabelSelector out;
   const std::vector<Token> t = lex(text);
   size_t i = 0;
-  auto expect = [&](const char* what) {
-    throw SelectorError("found '" + t[i].text + "', expected: " + what);
-  };
   while (t[i].kind != Tok::End) {
-    Requirement r;
-    if (t[i].kind == Tok::Not) {
-      ++i;
-      if (t[i].kind != Tok::Ident) expect("identifier");
-      r.key = t[i++].text;
-      r.op = Op::DoesNotExist;
-    } else {
-      if (t[i].kind != Tok::Ident) expect("!, identifier, or 'end of string'");
-      r.key = t[i++].text;
-      switch (t[i].kind) {
-        case Tok::End:
-        case Tok::Comma:
-          r.op = Op::Exists;
-          break;
-        case Tok::Eq:
-        case Tok::DoubleEq:
-        case Tok::NotEq:
-        case Tok::Gt:
-        case Tok::Lt: {
-          const Tok op = t[i++].kind;
-          r.op = op == Tok::NotEq ? Op::NotEquals
-                 : op == Tok::Gt  ? Op::GreaterThan
-                 : op == Tok::Lt  ? Op::LessThan
-                                  : Op::Equals;
-          // An empty value (`a=`) is allowed: the label must be empty.
-          if (t[i].kind == Tok::Ident)
-            r.values.push_back(t[i++].text);
-          else
-            r.values.push_back("");
-          if ((r.op == Op::GreaterThan || r.op == Op::LessThan) &&
-              (r.values[0].empty() ||
-               r.values[0].find_first_not_of("-0123456789") != std::string::npos))
-            throw SelectorError(
-                "unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an "
-                "integer");
-          break;
-        }
-        case Tok::In:
-        case Tok::NotIn: {
-          r.op = t[i++].kind == Tok::In ? Op::In : Op::NotIn;
-          if (t[i].kind != Tok::Open) expect("'('");
-          ++i;
-          while (true) {
-            if (t[i].kind == Tok::Ident)
-              r.values.push_back(t[i++].text);
-            else if (t[i].kind == Tok::Comma || t[i].kind == Tok::Close)
-              r.values.push_back("");
-            else
-              expect("',', ')' or identifier");
-            if (t[i].kind == Tok::Close) break;
-            if (t[i].kind != Tok::Comma) expect("',' or ')'");
-            ++i;
-          }
-          ++i;
-          break;
-        }
-        default:
-          expect("=, !=, ==, in, notin, >, < or 'end of string'");
-      }
-    }
+    Requirement r = parse_requirement(t, i);
     check_key(r.key);
     for (const auto& v : r.values) check_value(r.key, v);
     out.requirements_.push_back(std::move(r));
     if (t[i].kind == Tok::Comma) {
       ++i;
-      if (t[i].kind == Tok::End) expect("identifier after ','");
+      if (t[i].kind == Tok::End)
+        throw SelectorError("found '" + t[i].text + "', expected: identifier after ','");
     } else if (t[i].kind != Tok::End) {
-      expect("',' or 'end of string'");
+      throw SelectorError("found '" + t[i].text + "', expected: ',' or 'end of string'");
     }
   }
   return out;
@@ -217,7 +225,7 @@ bool LabelSelector::matches(const json& object) const {
         break;
       case Op::GreaterThan:
       case Op::LessThan: {
-        if (!v || v->empty() || v->find_first_not_of("-0123456789") != std::string::npos) break;
+        if (!v || !integer(*v)) break;
         const long long have = std::atoll(v->c_str()), want = std::atoll(r.values[0].c_str());
         ok = r.op == Op::GreaterThan ? have > want : have < want;
         break;

@@ -26,13 +26,15 @@ class LabelSelector {
   // Against metadata.labels of `object`.
   bool matches(const nlohmann::json& object) const;
 
- private:
+  // The parsed form: every requirement must hold.
   enum class Op { Equals, NotEquals, In, NotIn, Exists, DoesNotExist, GreaterThan, LessThan };
   struct Requirement {
     std::string key;
-    Op op;
+    Op op = Op::Exists;
     std::vector<std::string> values;
   };
+
+ private:
   std::vector<Requirement> requirements_;
 };
 

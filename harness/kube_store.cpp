@@ -146,6 +146,13 @@ void WatchFeed::close() {
 void WatchFeed::push(std::string line) {
   std::lock_guard<std::mutex> lk(mu_);
   if (closed_) return;
+  // A watcher that does not read is cut off, as the API server ends a watch whose buffer fills;
+  // it resumes from the last version it saw.
+  if (lines_.size() >= kMaxQueued) {
+    closed_ = true;
+    cv_.notify_all();
+    return;
+  }
   lines_.push_back(std::move(line));
   cv_.notify_all();
 }

@@ -46,6 +46,7 @@ class WatchFeed {
   bool closed() const;
   void close();
   bool wants_bookmarks() const { return bookmarks_; }
+  static constexpr size_t kMaxQueued = 10000;  // lines waiting before a slow watch is ended
 
  private:
   friend class KubeStore;

@@ -85,18 +85,20 @@ TEST(KubeConfigTest, ReadsEveryFieldOfTheCurrentContext) {
 TEST(KubeConfigTest, NamedContextDataCaInsecureAndDefaultNamespace) {
   Dir d;
   const std::string path =
-      d.write("config", kubeconfig("    certificate-authority-data: " + std::string(kPemB64) +
-                                       "\n    insecure-skip-tls-verify: true\n",
+      d.write("config", kubeconfig("    certificate-authority-data: " + std::string(kPemB64) + "\n",
                                    "    client-certificate: c.pem\n    client-key-data: " +
                                        std::string(kPemB64) + "\n"));
   KubeConfig c = load_kubeconfig(path);
   EXPECT_EQ(c.ca_pem.rfind("-----BEGIN", 0), 0u);
-  EXPECT_TRUE(c.insecure_skip_tls_verify);
+  EXPECT_FALSE(c.insecure_skip_tls_verify);
   EXPECT_EQ(c.ns, "default");
   EXPECT_EQ(c.client_cert_file, (d.path() / "c.pem").string());
   EXPECT_FALSE(c.client_key_pem.empty());
   c = load_kubeconfig(path, "prod");
   EXPECT_EQ(c.server, "https://other:6443");
+  const std::string insecure =
+      d.write("insecure", kubeconfig("    insecure-skip-tls-verify: true\n", ""));
+  EXPECT_TRUE(load_kubeconfig(insecure).insecure_skip_tls_verify);
 }
 
 struct BadCase {
@@ -147,6 +149,9 @@ TEST(KubeConfigTest, BadInputNamesFileFieldAndFix) {
        kubeconfig("", "    client-certificate: c.pem\n"),
        {"has a client certificate but no client-key"}},
       {"proxy", kubeconfig("    proxy-url: http://p:3128\n", ""), {"proxy-url is not supported"}},
+      {"CA and insecure",
+       kubeconfig("    certificate-authority: ca.crt\n    insecure-skip-tls-verify: true\n", ""),
+       {"insecure-skip-tls-verify together with a certificate authority"}},
       {"bad bool",
        kubeconfig("    insecure-skip-tls-verify: maybe\n", ""),
        {"insecure-skip-tls-verify must be true or false"}},

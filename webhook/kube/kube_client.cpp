@@ -161,13 +161,8 @@ Client::Attempt Client::send_once(const Call& c, const std::string& token, Deadl
   req.progress = [deadline](uint64_t, uint64_t) { return SteadyClock::now() < deadline; };
 
   httplib::Response res;
-  httplib::Error err = httplib::Error::Canceled;
-  bool sent = false;
-  if (!c.cancel || c.cancel->attach(lease.client.get())) {
-    sent = lease.client->send(req, res, err);
-    if (c.cancel) c.cancel->detach();
-  }
-  if (sent) {
+  httplib::Error err = httplib::Error::Success;
+  if (send_cancellable(*lease.client, req, res, err, c.cancel)) {
     a.code = res.status;
     a.retry_after = res.get_header_value("Retry-After");
   } else {
@@ -175,6 +170,17 @@ Client::Attempt Client::send_once(const Call& c, const std::string& token, Deadl
   }
   pool_->give_back(std::move(lease));
   return a;
+}
+
+bool Client::send_cancellable(httplib::ClientImpl& client, httplib::Request& req,
+                              httplib::Response& res, httplib::Error& err, Cancel* cancel) {
+  if (cancel && !cancel->attach(&client)) {
+    err = httplib::Error::Canceled;
+    return false;
+  }
+  const bool sent = client.send(req, res, err);
+  if (cancel) cancel->detach();
+  return sent;
 }
 
 Result Client::finish(const Call& c, Attempt&& a) {
@@ -194,6 +200,32 @@ Result Client::finish(const Call& c, Attempt&& a) {
   }
   out.status = status_from_answer(a.code, a.body, c.verb, c.what);
   return out;
+}
+
+// Why a request got no answer, as the call's result.
+Result Client::no_answer(const Call& c, const Attempt& a, Deadline deadline) const {
+  Result out;
+  if (a.too_large) {
+    out.error = "the answer to " + c.what + " is larger than " +
+                std::to_string(options_.max_body_bytes >> 20) + " MiB";
+  } else if (SteadyClock::now() + milliseconds(5) >= deadline) {
+    out.error = "deadline exceeded: no answer to " + c.what + " from " + pool_->url().base();
+    out.timed_out = true;
+  } else {
+    out.error = transport_cause(a.error) + ": " + c.what + " (" + pool_->url().base() + ")";
+  }
+  return out;
+}
+
+// How long to wait before sending an answered call again; nothing when the answer is the
+// call's (not worth retrying, no try left, or no time left before the deadline).
+std::optional<milliseconds> Client::retry_delay(const Call& c, const Attempt& a, int retries) {
+  const auto retry_after = parse_retry_after(a.retry_after);
+  if (!retryable_answer(c.verb, a.code, retry_after.has_value()) ||
+      retries + 1 >= options_.max_attempts)
+    return std::nullopt;
+  return retry_after ? std::chrono::duration_cast<milliseconds>(*retry_after)
+                     : backoff_delay(options_.retry_backoff, retries, random01());
 }
 
 Result Client::call(const Call& c, Deadline deadline) {
@@ -219,52 +251,31 @@ Result Client::call(const Call& c, Deadline deadline) {
     }
     const auto started = SteadyClock::now();
     Attempt a = send_once(c, token, deadline);
-    ++out.attempts;
+    const int attempts = ++out.attempts;
     observe(c.verb, c.resource, a.code, started);
     if (a.code == 0) {
       // An idle connection the server closed: resend when that cannot apply the call twice.
-      const bool nothing_sent = a.error == httplib::Error::Write;
-      if (a.reused && !stale_retried && retryable_stale_connection(c.verb, nothing_sent) &&
-          (a.error == httplib::Error::Read || a.error == httplib::Error::Write)) {
+      const bool stale = a.error == httplib::Error::Read || a.error == httplib::Error::Write;
+      if (a.reused && stale && !stale_retried &&
+          retryable_stale_connection(c.verb, a.error == httplib::Error::Write)) {
         stale_retried = true;
         continue;
       }
-      const int attempts = out.attempts;
-      out = Result{};
-      out.attempts = attempts;
-      if (a.too_large) {
-        out.error = "the answer to " + c.what + " is larger than " +
-                    std::to_string(options_.max_body_bytes >> 20) + " MiB";
-      } else if (SteadyClock::now() + milliseconds(5) >= deadline) {
-        out.error = "deadline exceeded: no answer to " + c.what + " from " + pool_->url().base();
-        out.timed_out = true;
-      } else {
-        out.error = transport_cause(a.error) + ": " + c.what + " (" + pool_->url().base() + ")";
-      }
-      return out;
-    }
-    if (a.code == 401 && !token_reread && token_.reread()) {
+      out = no_answer(c, a, deadline);
+    } else if (a.code == 401 && !token_reread && token_.reread()) {
       token_reread = true;  // a rotated token: read the file again and try once more
       continue;
+    } else if (const auto delay = retry_delay(c, a, retries);
+               delay && SteadyClock::now() + *delay < deadline) {
+      if (c.cancel)
+        c.cancel->wait_for(*delay);
+      else
+        std::this_thread::sleep_for(*delay);
+      ++retries;
+      continue;
+    } else {
+      out = finish(c, std::move(a));
     }
-    const auto retry_after = parse_retry_after(a.retry_after);
-    if (retryable_answer(c.verb, a.code, retry_after.has_value()) &&
-        retries + 1 < options_.max_attempts) {
-      const milliseconds delay = retry_after
-                                     ? std::chrono::duration_cast<milliseconds>(*retry_after)
-                                     : backoff_delay(options_.retry_backoff, retries, random01());
-      if (SteadyClock::now() + delay < deadline) {
-        if (c.cancel)
-          c.cancel->wait_for(delay);
-        else
-          std::this_thread::sleep_for(delay);
-        ++retries;
-        continue;
-      }
-      // No time left for another try: this answer is the call's.
-    }
-    const int attempts = out.attempts;
-    out = finish(c, std::move(a));
     out.attempts = attempts;
     return out;
   }

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -27,7 +28,10 @@
 
 namespace httplib {
 class ClientImpl;
-}
+struct Request;
+struct Response;
+enum class Error;
+}  // namespace httplib
 
 namespace hostadm::kube {
 
@@ -146,11 +150,23 @@ class Client {
  private:
   struct Call;
   struct Attempt;
+  struct WatchStream;
   Result call(const Call& c, Deadline deadline);
   Attempt send_once(const Call& c, const std::string& token, Deadline deadline);
+  Result no_answer(const Call& c, const Attempt& a, Deadline deadline) const;
+  std::optional<std::chrono::milliseconds> retry_delay(const Call& c, const Attempt& a,
+                                                       int retries);
   Result list_page(const Resource& r, const std::string& ns, const ListOptions& options,
                    Deadline deadline, Cancel* cancel);
   Result finish(const Call& c, Attempt&& a);
+  void watch_request(const std::string& path, const WatchOptions& o, const std::string& token,
+                     const std::string& what, const std::function<bool(WatchEvent&&)>& on_event,
+                     const std::function<void()>& on_open, Cancel* cancel, WatchStream& s);
+  static std::optional<WatchEnd> ending(const WatchStream& s, bool cancelled,
+                                        const std::string& what);
+  // Sends on `client`, which `cancel` (when given) may stop from another thread meanwhile.
+  static bool send_cancellable(httplib::ClientImpl& client, httplib::Request& req,
+                               httplib::Response& res, httplib::Error& err, Cancel* cancel);
   bool wait_for_slot(Deadline deadline, Result& out);
   void observe(Verb verb, const Resource& r, int code,
                std::chrono::steady_clock::time_point started);

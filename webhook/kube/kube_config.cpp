@@ -79,9 +79,10 @@ class Reader {
         if (item.IsMap() && item["name"] && item["name"].IsScalar() &&
             item["name"].as<std::string>() == name) {
           const YAML::Node body = item[key];
-          if (body && !body.IsMap())
+          if (!body || body.IsNull()) return YAML::Node(YAML::NodeType::Map);  // `user: {}`
+          if (!body.IsMap())
             fail(list + "[name=" + name + "]." + key, "must be a map", "see `kubectl config view`");
-          return body ? body : YAML::Node(YAML::NodeType::Map);
+          return body;
         }
     fail(list, "has no entry named '" + name + "'",
          "add it, or point the context at one that exists (`kubectl config get-" + list + "`)");
@@ -160,6 +161,11 @@ void read_cluster(const Reader& r, const YAML::Node& cluster, const std::string&
   if (!out.ca_file.empty() && !out.ca_pem.empty())
     r.fail(where, "sets both certificate-authority and certificate-authority-data",
            "keep one of them");
+  // As client-go: a CA and no verification contradict each other.
+  if (out.insecure_skip_tls_verify && (!out.ca_file.empty() || !out.ca_pem.empty()))
+    r.fail(where, "sets insecure-skip-tls-verify together with a certificate authority",
+           "remove insecure-skip-tls-verify to verify the server with the CA, or the CA to skip "
+           "verification");
 }
 
 void read_user(const Reader& r, const YAML::Node& user, const std::string& where, KubeConfig& out) {

@@ -92,7 +92,7 @@ bool ListWatch::list_once(std::string& error) {
   return true;
 }
 
-ListWatch::Next ListWatch::watch_once(int& failures) {
+WatchEnd ListWatch::watch_once() {
   WatchOptions wo;
   wo.label_selector = options_.label_selector;
   wo.field_selector = options_.field_selector;
@@ -100,8 +100,7 @@ ListWatch::Next ListWatch::watch_once(int& failures) {
   wo.bookmarks = true;
   wo.timeout_seconds =
       static_cast<int>(options_.watch_timeout_seconds * (1.0 + client_.random01()));
-  const auto started = SteadyClock::now();
-  WatchEnd end = client_.watch(
+  return client_.watch(
       options_.resource, options_.ns, wo,
       [this](WatchEvent&& e) {
         const std::string rv = e.resource_version();
@@ -117,51 +116,53 @@ ListWatch::Next ListWatch::watch_once(int& failures) {
         std::lock_guard<std::mutex> lk(mu_);
         last_error_.clear();  // watching again: the last failure is over
       });
-  switch (end.why) {
-    case WatchEnd::Why::Stopped:
-      return Next::Stop;
-    case WatchEnd::Why::Expired:
-      // The server no longer has the version to resume from: only a new list is consistent.
-      if (client_.observer())
-        client_.observer()->watch_restart(options_.resource.resource, "expired");
-      failures = 0;
-      return Next::List;
-    case WatchEnd::Why::Closed:
-      if (end.events > 0 || SteadyClock::now() - started >= kShortWatch) {
-        failures = 0;
-        return Next::Watch;
-      }
-      ++failures;
-      fail("watch: the server ended the watch at once" +
-               (end.result.error.empty() ? "" : " (" + end.result.error + ")"),
-           failures);
-      return back_off(failures) ? Next::Watch : Next::Stop;
-    case WatchEnd::Why::Failed:
-      break;
+}
+
+// What comes after a watch: watch again at once, list again, or either after a backoff.
+ListWatch::Next ListWatch::after(const WatchEnd& end, bool healthy) {
+  if (end.why == WatchEnd::Why::Stopped) return Next::Stop;
+  if (healthy) failures_ = expired_in_a_row_ = 0;
+  if (end.why == WatchEnd::Why::Expired) {
+    // The server no longer has the version to resume from: only a new list is consistent. A
+    // 410 right after a fresh list again means something else is wrong: back off first.
+    if (client_.observer())
+      client_.observer()->watch_restart(options_.resource.resource, "expired");
+    if (healthy || ++expired_in_a_row_ < 2) return Next::List;
+    ++failures_;
+    fail("watch: 410 Gone again right after a new list", failures_);
+    return back_off(failures_) ? Next::List : Next::Stop;
   }
-  ++failures;
-  fail("watch: " + end.result.describe(), failures);
-  return back_off(failures) ? Next::Watch : Next::Stop;
+  if (end.why == WatchEnd::Why::Closed) {
+    if (healthy) return Next::Watch;
+    ++failures_;
+    fail("watch: the server ended the watch at once" +
+             (end.result.error.empty() ? "" : " (" + end.result.error + ")"),
+         failures_);
+    return back_off(failures_) ? Next::Watch : Next::Stop;
+  }
+  ++failures_;
+  fail("watch: " + end.result.describe(), failures_);
+  return back_off(failures_) ? Next::Watch : Next::Stop;
 }
 
 void ListWatch::run() {
-  int failures = 0;
   Next next = Next::List;
   while (next != Next::Stop && !cancel_.cancelled()) {
     if (next == Next::List) {
       std::string error;
       if (list_once(error)) {
-        failures = 0;
         next = Next::Watch;
         continue;
       }
       if (cancel_.cancelled()) return;
-      ++failures;
-      fail(error, failures);
-      if (!back_off(failures)) return;
+      fail(error, ++failures_);
+      if (!back_off(failures_)) return;
       continue;
     }
-    next = watch_once(failures);
+    const auto started = SteadyClock::now();
+    const WatchEnd end = watch_once();
+    // A watch that delivered events, or lasted a while, was a working one.
+    next = after(end, end.events > 0 || SteadyClock::now() - started >= kShortWatch);
   }
 }
 

@@ -69,7 +69,8 @@ class ListWatch {
   enum class Next { Watch, List, Stop };
   void run();
   bool list_once(std::string& error);
-  Next watch_once(int& failures);
+  WatchEnd watch_once();
+  Next after(const WatchEnd& end, bool healthy);
   bool back_off(int failures);  // false when stopping
   void fail(const std::string& error, int failures);
   std::string describe() const;  // "hosts.forklift.konveyor.io in demo"
@@ -84,6 +85,9 @@ class ListWatch {
   mutable std::mutex mu_;
   std::string rv_;
   std::string last_error_;
+  // Only the list-watch thread reads these.
+  int failures_ = 0;          // in a row: how long the next backoff is
+  int expired_in_a_row_ = 0;  // 410s with no working watch between them
 };
 
 }  // namespace hostadm::kube
