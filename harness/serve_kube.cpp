@@ -28,7 +28,7 @@ using nlohmann::json;
 // The objects of a document: a List's items, or the document itself.
 std::vector<json> objects_of(const json& doc) {
   const std::string kind = doc.is_object() ? doc.value("kind", "") : "";
-  if (kind.size() > 4 && kind.compare(kind.size() - 4, 4, "List") == 0 && doc.contains("items") &&
+  if (kind.size() >= 4 && kind.compare(kind.size() - 4, 4, "List") == 0 && doc.contains("items") &&
       doc["items"].is_array())
     return doc["items"].get<std::vector<json>>();
   return {doc};

@@ -1,5 +1,8 @@
 #include "webhook/kube/kube_client.hpp"
 
+#include <signal.h>
+
+#include <mutex>
 #include <thread>
 
 #include <httplib.h>
@@ -35,6 +38,19 @@ std::string metadata_string(const nlohmann::json& object, const char* key) {
   if (md == object.end() || !md->is_object()) return "";
   auto v = md->find(key);
   return v != md->end() && v->is_string() ? v->get<std::string>() : "";
+}
+
+// cpp-httplib writes without MSG_NOSIGNAL, and ends TLS connections with a close_notify even when
+// the server has already closed them: a process that kept SIGPIPE's default action would die the
+// first time the API server dropped a connection. Both binaries ignore SIGPIPE already; any other
+// program using the client gets it ignored, unless it installed a handler of its own.
+void ignore_sigpipe_unless_handled() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction current {};
+    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
+      ::signal(SIGPIPE, SIG_IGN);
+  });
 }
 
 // "get secrets demo/x", "list hosts.forklift.konveyor.io in demo".
@@ -100,7 +116,9 @@ Client::Client(KubeConfig config, ClientOptions options)
       pool_(std::make_unique<ConnectionPool>(config_, options_.max_idle_connections)),
       limiter_(options_.qps, options_.burst),
       token_(config_.token, config_.token_file),
-      rng_(std::random_device{}()) {}
+      rng_(std::random_device{}()) {
+  ignore_sigpipe_unless_handled();
+}
 
 Client::~Client() = default;
 

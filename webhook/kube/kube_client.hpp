@@ -104,7 +104,8 @@ struct PagedList {
 
 class Client {
  public:
-  // Throws KubeConfigError when the CA or client certificate cannot be loaded.
+  // Throws KubeConfigError when the CA or client certificate cannot be loaded. Sets SIGPIPE to
+  // be ignored when the process left it at its default action (see kube_client.cpp).
   explicit Client(KubeConfig config, ClientOptions options = {});
   ~Client();
   Client(const Client&) = delete;
