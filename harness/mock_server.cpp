@@ -65,6 +65,26 @@ bool parse_listen(const std::string& listen, std::string& host, int& port) {
   return true;
 }
 
+std::vector<cli::Flag> listen_flags() {
+  using cli::FlagKind;
+  using cli::make_flag;
+  return {
+      make_flag("listen", FlagKind::String, "HOST:PORT", "address to serve on; port 0 picks one",
+                "127.0.0.1:0"),
+      make_flag("tls-cert", FlagKind::String, "FILE", "serve HTTPS with this certificate (PEM)"),
+      make_flag("tls-key", FlagKind::String, "FILE", "private key of --tls-cert (PEM)"),
+  };
+}
+
+std::string read_listen_flags(const cli::Parsed& flags, ListenOptions& out) {
+  out.cert = flags.get("tls-cert");
+  out.key = flags.get("tls-key");
+  if (out.cert.empty() != out.key.empty()) return "--tls-cert and --tls-key go together";
+  if (!parse_listen(flags.get("listen", "127.0.0.1:0"), out.host, out.port))
+    return "--listen must be HOST:PORT, e.g. 127.0.0.1:0 (0 picks a free port)";
+  return "";
+}
+
 // httplib 0.11.4 gives a handler no socket to close. TLS requests carry their SSL*, whose fd is
 // the connection; for plain HTTP the connection is the one socket whose peer is the request's
 // remote port and whose local port is the request's local port.

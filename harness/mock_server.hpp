@@ -9,6 +9,9 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "webhook/cli/flags.hpp"
 
 namespace httplib {
 class Server;
@@ -30,6 +33,17 @@ std::unique_ptr<httplib::Server> make_mock_server(const std::string& cert, const
 
 // "HOST:PORT" or "[V6]:PORT"; port 0 picks a free one.
 bool parse_listen(const std::string& listen, std::string& host, int& port);
+
+// The flags every mock server has: --listen, --tls-cert, --tls-key.
+std::vector<cli::Flag> listen_flags();
+struct ListenOptions {
+  std::string host;
+  int port = 0;
+  std::string cert, key;  // both empty: plain HTTP
+  bool tls() const { return !cert.empty(); }
+};
+// Reads listen_flags(); returns the usage error ("" when none).
+std::string read_listen_flags(const cli::Parsed& flags, ListenOptions& out);
 
 // The socket of the request's connection, to drop it (a fault); -1 when not found.
 int connection_fd(const httplib::Request& req);

@@ -159,15 +159,10 @@ const cli::Command& serve_inventory_command() {
     c.summary =
         "Serves a fixture as the Forklift inventory REST API, with the real inventory's answers "
         "and failure modes and faults switched at run time (POST /__faults), until SIGTERM.";
-    c.flags = {
-        make_flag("inventory", FlagKind::String, "FIXTURE", "the fixture file to serve"),
-        make_flag("listen", FlagKind::String, "HOST:PORT", "address to serve on; port 0 picks one",
-                  "127.0.0.1:0"),
-        make_flag("tls-cert", FlagKind::String, "FILE", "serve HTTPS with this certificate (PEM)"),
-        make_flag("tls-key", FlagKind::String, "FILE", "private key of --tls-cert (PEM)"),
-        make_flag("token", FlagKind::String, "TOKEN",
-                  "require this bearer token (answer 401 without it)"),
-    };
+    c.flags = {make_flag("inventory", FlagKind::String, "FIXTURE", "the fixture file to serve")};
+    for (auto& f : listen_flags()) c.flags.push_back(std::move(f));
+    c.flags.push_back(make_flag("token", FlagKind::String, "TOKEN",
+                                "require this bearer token (answer 401 without it)"));
     return c;
   }();
   return kCommand;
@@ -182,12 +177,8 @@ int cmd_serve_inventory(const Args& args) {
   const std::string inventory = flags.get("inventory");
   if (inventory.empty())
     return usage("--inventory FIXTURE is required (e.g. examples/inventory.yaml)");
-  const std::string cert = flags.get("tls-cert"), key = flags.get("tls-key");
-  if (cert.empty() != key.empty()) return usage("--tls-cert and --tls-key go together");
-  std::string host;
-  int port = 0;
-  if (!parse_listen(flags.get("listen", "127.0.0.1:0"), host, port))
-    return usage("--listen must be HOST:PORT, e.g. 127.0.0.1:0 (0 picks a free port)");
+  ListenOptions listen;
+  if (const std::string err = read_listen_flags(flags, listen); !err.empty()) return usage(err);
   const std::string token = flags.get("token");
   if (flags.has("token") && token.empty()) return usage("--token must not be empty");
 
@@ -200,9 +191,8 @@ int cmd_serve_inventory(const Args& args) {
   }
 
   const sigset_t stop_signals = block_stop_signals();
-  const bool tls = !cert.empty();
   std::string server_error;
-  auto svr = make_mock_server(cert, key, 32, server_error);
+  auto svr = make_mock_server(listen.cert, listen.key, 32, server_error);
   if (!svr) {
     std::cerr << "host-harness serve-inventory: " << server_error << "\n";
     return kExitUsage;
@@ -281,8 +271,8 @@ int cmd_serve_inventory(const Args& args) {
     if (!a.body.empty()) res.set_content(a.body, "application/json");
   });
 
-  return serve_until_signal(*svr, "host-harness serve-inventory", host, port, tls, stop_signals,
-                            *stopping,
+  return serve_until_signal(*svr, "host-harness serve-inventory", listen.host, listen.port,
+                            listen.tls(), stop_signals, *stopping,
                             std::to_string(fixture->providers.size()) + " providers from " +
                                 inventory + (token.empty() ? "" : ", token required") +
                                 "; faults via POST /__faults, counts via GET /__requests");

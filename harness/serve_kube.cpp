@@ -172,27 +172,25 @@ const cli::Command& serve_kube_command() {
         "API server's Status errors, resourceVersions, paging and bookmarks), seeded from "
         "--objects, with faults switched at run time (POST /__faults), until SIGTERM.";
     c.notes = {known_kinds_note()};
-    c.flags = {
-        make_flag("objects", FlagKind::String, "FILE",
-                  "objects to start with: a YAML or JSON stream, or a List"),
-        make_flag("listen", FlagKind::String, "HOST:PORT", "address to serve on; port 0 picks one",
-                  "127.0.0.1:0"),
-        make_flag("tls-cert", FlagKind::String, "FILE", "serve HTTPS with this certificate (PEM)"),
-        make_flag("tls-key", FlagKind::String, "FILE", "private key of --tls-cert (PEM)"),
-        make_flag("token", FlagKind::Repeatable, "TOKEN",
-                  "accept this bearer token (401 without an accepted one)"),
-        make_flag("token-file", FlagKind::String, "FILE",
-                  "also accept the token in this file, read again whenever it changes"),
-        make_flag("user", FlagKind::String, "NAME",
-                  "the user the tokens stand for, in 403 messages",
-                  "system:serviceaccount:default:host-webhook"),
-        make_flag("history", FlagKind::Int, "N",
-                  "events kept for watches and paged lists to resume from; older versions get "
-                  "410 Expired",
-                  "1000"),
-        make_flag("bookmark-interval", FlagKind::Duration, "DURATION",
-                  "how often watches that allow bookmarks get one", "60s"),
-    };
+    c.flags = {make_flag("objects", FlagKind::String, "FILE",
+                         "objects to start with: a YAML or JSON stream, or a List")};
+    for (auto& f : listen_flags()) c.flags.push_back(std::move(f));
+    for (auto& f : std::vector<cli::Flag>{
+             make_flag("token", FlagKind::Repeatable, "TOKEN",
+                       "accept this bearer token (401 without an accepted one)"),
+             make_flag("token-file", FlagKind::String, "FILE",
+                       "also accept the token in this file, read again whenever it changes"),
+             make_flag("user", FlagKind::String, "NAME",
+                       "the user the tokens stand for, in 403 messages",
+                       "system:serviceaccount:default:host-webhook"),
+             make_flag("history", FlagKind::Int, "N",
+                       "events kept for watches and paged lists to resume from; older versions get "
+                       "410 Expired",
+                       "1000"),
+             make_flag("bookmark-interval", FlagKind::Duration, "DURATION",
+                       "how often watches that allow bookmarks get one", "60s"),
+         })
+      c.flags.push_back(std::move(f));
     for (auto& f : c.flags)
       if (f.name == "history") {
         f.min = 1;
@@ -209,12 +207,8 @@ int cmd_serve_kube(const Args& args) {
   if (!parsed) return exit_code;
   const cli::Parsed& flags = *parsed;
   auto usage = [](const std::string& msg) { return usage_error(serve_kube_command(), msg); };
-  const std::string cert = flags.get("tls-cert"), key = flags.get("tls-key");
-  if (cert.empty() != key.empty()) return usage("--tls-cert and --tls-key go together");
-  std::string host;
-  int port = 0;
-  if (!parse_listen(flags.get("listen", "127.0.0.1:0"), host, port))
-    return usage("--listen must be HOST:PORT, e.g. 127.0.0.1:0 (0 picks a free port)");
+  ListenOptions listen;
+  if (const std::string err = read_listen_flags(flags, listen); !err.empty()) return usage(err);
   kubemock::KubeApiOptions options;
   for (const auto& t : flags.all("token")) {
     if (t.empty()) return usage("--token must not be empty");
@@ -238,7 +232,7 @@ int cmd_serve_kube(const Args& args) {
 
   const sigset_t stop_signals = block_stop_signals();
   std::string server_error;
-  auto svr = make_mock_server(cert, key, 64, server_error);
+  auto svr = make_mock_server(listen.cert, listen.key, 64, server_error);
   if (!svr) {
     std::cerr << "host-harness serve-kube: " << server_error << "\n";
     return kExitUsage;
@@ -253,7 +247,7 @@ int cmd_serve_kube(const Args& args) {
     }
   }).detach();
   const bool auth = !options.tokens.empty() || !options.token_file.empty();
-  return serve_until_signal(*svr, "host-harness serve-kube", host, port, !cert.empty(),
+  return serve_until_signal(*svr, "host-harness serve-kube", listen.host, listen.port, listen.tls(),
                             stop_signals, *stopping,
                             "resourceVersion " + std::to_string(api->store().resource_version()) +
                                 (auth ? ", bearer token required" : ", no authentication") +
