@@ -166,7 +166,7 @@ KubeResponse KubeApi::handle(const KubeRequest& r) {
 KubeResponse KubeApi::serve(const KubeRequest& r, const KindInfo& k, const std::string& verb,
                             const std::string& ns, const std::string& name) {
   if (verb == "get") return from_answer(store_.get(k, ns, name));
-  if (verb == "watch") return serve_watch(r, k, ns);
+  if (verb == "watch") return serve_watch(r, k, ns, name);
   if (verb == "list") {
     ListQuery q;
     try {
@@ -195,12 +195,18 @@ KubeResponse KubeApi::serve(const KubeRequest& r, const KindInfo& k, const std::
   return from_answer(store_.remove(k, ns, name, body));
 }
 
-KubeResponse KubeApi::serve_watch(const KubeRequest& r, const KindInfo& k, const std::string& ns) {
+KubeResponse KubeApi::serve_watch(const KubeRequest& r, const KindInfo& k, const std::string& ns,
+                                  const std::string& name) {
   LabelSelector labels;
   FieldSelector fields;
+  // A watch of one object's path (.../secrets/NAME?watch=1) is a watch of its collection with
+  // metadata.name=NAME, as the API server reads it.
+  std::string field_selector = query_value(r, "fieldSelector");
+  if (!name.empty())
+    field_selector += (field_selector.empty() ? "" : ",") + std::string("metadata.name=") + name;
   try {
     labels = LabelSelector::parse(query_value(r, "labelSelector"));
-    fields = FieldSelector::parse(query_value(r, "fieldSelector"), k.qualified());
+    fields = FieldSelector::parse(field_selector, k.qualified());
   } catch (const SelectorError& e) {
     return status_response(status::bad_request(e.what()));
   }

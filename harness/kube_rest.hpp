@@ -66,7 +66,8 @@ class KubeApi {
               const std::string& name, const KubeRequest& r, int code);
   KubeResponse serve(const KubeRequest& r, const KindInfo& k, const std::string& verb,
                      const std::string& ns, const std::string& name);
-  KubeResponse serve_watch(const KubeRequest& r, const KindInfo& k, const std::string& ns);
+  KubeResponse serve_watch(const KubeRequest& r, const KindInfo& k, const std::string& ns,
+                           const std::string& name);
 
   const KubeApiOptions options_;
   KubeStore store_;

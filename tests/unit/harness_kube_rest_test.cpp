@@ -172,6 +172,16 @@ TEST_F(KubeRestTest, ListQueriesAreReadAndCheckedWatchesStart) {
   EXPECT_EQ(json::parse(*first)["object"]["metadata"]["name"], "esxi");
 }
 
+TEST_F(KubeRestTest, AWatchOfOneObjectsPathSeesOnlyIt) {
+  call("POST", "/api/v1/namespaces/demo/secrets", {}, R"({"metadata":{"name":"other"}})");
+  auto r = call("GET", "/api/v1/namespaces/demo/secrets/esxi", {{"watch", "1"}});
+  ASSERT_TRUE(r.watch);
+  const auto first = r.watch->next(std::chrono::milliseconds(0));
+  ASSERT_TRUE(first);
+  EXPECT_EQ(json::parse(*first)["object"]["metadata"]["name"], "esxi");
+  EXPECT_FALSE(r.watch->next(std::chrono::milliseconds(0)));  // not "other"
+}
+
 TEST_F(KubeRestTest, CreateUpdateAndBadBodies) {
   auto r = call("POST", "/api/v1/namespaces/demo/secrets", {}, R"({"metadata":{"name":"n"}})");
   EXPECT_EQ(r.status, 201);
