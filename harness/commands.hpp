@@ -15,6 +15,7 @@ using Args = std::vector<std::string>;
 int cmd_replay(const Args& args);           // replay.cpp
 int cmd_test(const Args& args);             // suite.cpp
 int cmd_serve_inventory(const Args& args);  // serve_inventory.cpp
+int cmd_serve_kube(const Args& args);       // serve_kube.cpp
 int cmd_send(const Args& args);             // send.cpp
 int cmd_snapshot(const Args& args);         // snapshot.cpp
 int cmd_rules(const Args& args);            // rules_command.cpp
@@ -24,6 +25,7 @@ int cmd_rules(const Args& args);            // rules_command.cpp
 const cli::Command& replay_command();
 const cli::Command& test_command();
 const cli::Command& serve_inventory_command();
+const cli::Command& serve_kube_command();
 const cli::Command& send_command();
 const cli::Command& snapshot_command();
 const cli::Command& rules_command();

@@ -20,6 +20,7 @@ const Entry kCommands[] = {
     {"replay", cmd_replay, replay_command},
     {"test", cmd_test, test_command},
     {"serve-inventory", cmd_serve_inventory, serve_inventory_command},
+    {"serve-kube", cmd_serve_kube, serve_kube_command},
     {"send", cmd_send, send_command},
     {"snapshot", cmd_snapshot, snapshot_command},
     {"rules", cmd_rules, rules_command},

@@ -2,92 +2,27 @@
 // HTTP(S), with the real inventory's answers and failure modes (listings without unvalidated
 // providers, late 206s, the loading-namespace 500, 403 with forklift-error-message), a
 // bearer-token check and run-time faults so tests can drive the webhook through each of them.
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <csignal>
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include <httplib.h>
-#include <openssl/ssl.h>
 #include <nlohmann/json.hpp>
 
 #include "harness/command_line.hpp"
 #include "harness/commands.hpp"
 #include "harness/fixture_rest.hpp"
 #include "harness/inventory_faults.hpp"
+#include "harness/mock_server.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/io/input_files.hpp"
 
 namespace hostadm::harness {
-
-namespace {
-
-using nlohmann::json;
-
-// httplib 0.11.4 gives a handler no socket to close. TLS requests carry their SSL*, whose fd is
-// the connection; for plain HTTP the connection is the one socket whose peer is the request's
-// remote port and whose local port is the request's local port.
-int connection_fd(const httplib::Request& req) {
-  if (req.ssl) return SSL_get_fd(req.ssl);
-  DIR* dir = ::opendir("/proc/self/fd");
-  if (!dir) return -1;
-  int found = -1;
-  while (dirent* e = ::readdir(dir)) {
-    int fd = std::atoi(e->d_name);
-    if (fd <= 2) continue;
-    sockaddr_storage peer{}, local{};
-    socklen_t pl = sizeof peer, ll = sizeof local;
-    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &pl) != 0) continue;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &ll) != 0) continue;
-    auto port_of = [](const sockaddr_storage& s) -> int {
-      if (s.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(s).sin_port);
-      if (s.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(s).sin6_port);
-      return -1;
-    };
-    if (port_of(peer) == req.remote_port && port_of(local) == req.local_port) {
-      found = fd;
-      break;
-    }
-  }
-  ::closedir(dir);
-  return found;
-}
-
-bool parse_listen(const std::string& listen, std::string& host, int& port) {
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return false;
-  host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  if (host.empty()) return false;
-  char* end = nullptr;
-  long p = std::strtol(listen.c_str() + colon + 1, &end, 10);
-  if (*end != '\0' || colon + 1 == listen.size() || p < 0 || p > 65535) return false;
-  port = static_cast<int>(p);
-  return true;
-}
-
-// Waits `d`, in slices, so a server being stopped is not held up by a long 206 delay.
-void wait_for(std::chrono::milliseconds d, const std::atomic<bool>& stopping) {
-  auto until = std::chrono::steady_clock::now() + d;
-  while (!stopping.load() && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-        std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
-}
-
-}  // namespace
 
 const cli::Command& serve_inventory_command() {
   using cli::FlagKind;
@@ -100,15 +35,10 @@ const cli::Command& serve_inventory_command() {
     c.summary =
         "Serves a fixture as the Forklift inventory REST API, with the real inventory's answers "
         "and failure modes and faults switched at run time (POST /__faults), until SIGTERM.";
-    c.flags = {
-        make_flag("inventory", FlagKind::String, "FIXTURE", "the fixture file to serve"),
-        make_flag("listen", FlagKind::String, "HOST:PORT", "address to serve on; port 0 picks one",
-                  "127.0.0.1:0"),
-        make_flag("tls-cert", FlagKind::String, "FILE", "serve HTTPS with this certificate (PEM)"),
-        make_flag("tls-key", FlagKind::String, "FILE", "private key of --tls-cert (PEM)"),
-        make_flag("token", FlagKind::String, "TOKEN",
-                  "require this bearer token (answer 401 without it)"),
-    };
+    c.flags = {make_flag("inventory", FlagKind::String, "FIXTURE", "the fixture file to serve")};
+    for (auto& f : listen_flags()) c.flags.push_back(std::move(f));
+    c.flags.push_back(make_flag("token", FlagKind::String, "TOKEN",
+                                "require this bearer token (answer 401 without it)"));
     return c;
   }();
   return kCommand;
@@ -116,50 +46,21 @@ const cli::Command& serve_inventory_command() {
 
 namespace {
 
+using nlohmann::json;
+
 struct ServeOptions {
-  std::string inventory, cert, key, token, host;
-  int port = 0;
-  bool tls() const { return !cert.empty(); }
+  std::string inventory, token;
+  ListenOptions listen;
 };
 
 // The options, or a usage error's message.
 std::string read_options(const cli::Parsed& flags, ServeOptions& o) {
   o.inventory = flags.get("inventory");
   if (o.inventory.empty()) return "--inventory FIXTURE is required (e.g. examples/inventory.yaml)";
-  o.cert = flags.get("tls-cert");
-  o.key = flags.get("tls-key");
-  if (o.cert.empty() != o.key.empty()) return "--tls-cert and --tls-key go together";
-  if (!parse_listen(flags.get("listen", "127.0.0.1:0"), o.host, o.port))
-    return "--listen must be HOST:PORT, e.g. 127.0.0.1:0 (0 picks a free port)";
+  if (std::string err = read_listen_flags(flags, o.listen); !err.empty()) return err;
   o.token = flags.get("token");
   if (flags.has("token") && o.token.empty()) return "--token must not be empty";
   return "";
-}
-
-// An HTTP(S) server tuned for tests and benches; nullptr (the reason printed) when the
-// certificate cannot be loaded.
-std::unique_ptr<httplib::Server> make_server(const ServeOptions& o) {
-  std::unique_ptr<httplib::Server> svr;
-  if (o.tls()) {
-    svr = std::make_unique<httplib::SSLServer>(o.cert.c_str(), o.key.c_str());
-    if (!svr->is_valid()) {
-      std::cerr << "host-harness serve-inventory: cannot load --tls-cert " << o.cert
-                << " / --tls-key " << o.key << " (PEM files; make them with certs/make-certs.sh)\n";
-      return nullptr;
-    }
-  } else {
-    svr = std::make_unique<httplib::Server>();
-  }
-  svr->set_tcp_nodelay(true);
-  svr->set_keep_alive_max_count(100000);
-  svr->set_keep_alive_timeout(3);  // idle keep-alive connections hold up stop() this long
-  svr->new_task_queue = [] { return new httplib::ThreadPool(32); };
-  // The library default is SO_REUSEPORT, which lets a stale instance silently share the port.
-  svr->set_socket_options([](int fd) {
-    int yes = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  return svr;
 }
 
 void send_json(httplib::Response& res, const json& body) {
@@ -255,27 +156,6 @@ class InventoryRoute {
   std::shared_ptr<std::atomic<bool>> stopping_;
 };
 
-// The port bound (the one asked for, or a free one for port 0); 0 when it cannot be bound.
-int bind(httplib::Server& svr, const ServeOptions& o) {
-  if (o.port != 0) return svr.bind_to_port(o.host, o.port) ? o.port : 0;
-  int bound = svr.bind_to_any_port(o.host);
-  return bound < 0 ? 0 : bound;
-}
-
-// Serves until SIGTERM or SIGINT, which one thread waits for (they are blocked everywhere else,
-// the server's pool included, which inherits the mask).
-int serve_until_stopped(httplib::Server& svr, const sigset_t& stop_signals,
-                        const std::shared_ptr<std::atomic<bool>>& stopping) {
-  httplib::Server* raw = &svr;
-  std::thread([raw, stop_signals, stopping] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    stopping->store(true);
-    raw->stop();
-  }).detach();
-  return svr.listen_after_bind() ? kExitOk : kExitFailed;
-}
-
 }  // namespace
 
 int cmd_serve_inventory(const Args& args) {
@@ -292,32 +172,23 @@ int cmd_serve_inventory(const Args& args) {
     std::cerr << "host-harness serve-inventory: " << e.what() << "\n";
     return kExitUsage;
   }
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  auto svr = make_server(o);
-  if (!svr) return kExitUsage;
+  const sigset_t stop_signals = block_stop_signals();
+  std::string server_error;
+  auto svr = make_mock_server(o.listen.cert, o.listen.key, 32, server_error);
+  if (!svr) {
+    std::cerr << "host-harness serve-inventory: " << server_error << "\n";
+    return kExitUsage;
+  }
   auto faults = std::make_shared<Faults>();
   auto counts = std::make_shared<Counts>();
   auto stopping = std::make_shared<std::atomic<bool>>(false);
   add_control_routes(*svr, faults, counts);
   svr->Get(".*", InventoryRoute(fixture, faults, counts, o.token, stopping));
-  const int bound = bind(*svr, o);
-  if (bound == 0) {
-    std::cerr << "host-harness serve-inventory: cannot listen on " << o.host << ":" << o.port
-              << " (address in use or not local; use --listen 127.0.0.1:0 for a free port)\n";
-    return kExitUsage;
-  }
-  std::string shown = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
-  std::cout << "listening on " << (o.tls() ? "https" : "http") << "://" << shown << ":" << bound
-            << std::endl;  // flushed: tests read the port from this line
-  std::cerr << "host-harness serve-inventory: " << fixture->providers.size() << " providers from "
-            << o.inventory << (o.token.empty() ? "" : ", token required")
-            << "; faults via POST /__faults, counts via GET /__requests\n";
-  return serve_until_stopped(*svr, stop_signals, stopping);
+  return serve_until_signal(*svr, "host-harness serve-inventory", o.listen.host, o.listen.port,
+                            o.listen.tls(), stop_signals, *stopping,
+                            std::to_string(fixture->providers.size()) + " providers from " +
+                                o.inventory + (o.token.empty() ? "" : ", token required") +
+                                "; faults via POST /__faults, counts via GET /__requests");
 }
 
 }  // namespace hostadm::harness

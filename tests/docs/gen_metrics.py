@@ -2,8 +2,9 @@
 """docs/reference/metrics.md from the metrics registry.
 
 Reads the Prometheus text exposition printed by `docs-metrics` (a freshly built registry, every
-child registered up front) on stdin and writes the page on stdout: each metric family with its
-type, help text and labels, each label with the fixed set of values it takes.
+child registered up front, or used once per label value where series appear on first use) on
+stdin and writes the page on stdout: each metric family with its type, help text and labels,
+each label with the fixed set of values it takes.
 """
 import re
 import sys

@@ -29,22 +29,6 @@ std::string clip(const std::string& s, size_t n) {
 
 }  // namespace
 
-std::string url_encode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    }
-  }
-  return out;
-}
-
 std::string inventory_url_from_env_or(const std::string& flag) {
   if (!flag.empty()) return flag;
   const char* env = std::getenv("MTV_INVENTORY_URL");

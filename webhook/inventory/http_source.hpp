@@ -90,7 +90,4 @@ class HttpInventorySource : public InventorySource {
                     const std::string& what, Deadline deadline, Read read);
 };
 
-// "a b/c" -> "a%20b%2Fc": for namespaces, uids and names in inventory paths and queries.
-std::string url_encode(const std::string& s);
-
 }  // namespace hostadm

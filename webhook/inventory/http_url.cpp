@@ -1,5 +1,6 @@
 #include "webhook/inventory/http_url.hpp"
 
+#include <cctype>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -7,6 +8,22 @@ namespace hostadm {
 
 std::string HttpUrl::base() const {
   return scheme + "://" + host + ":" + std::to_string(port) + prefix;
+}
+
+std::string url_encode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
 }
 
 HttpUrl parse_http_url(const std::string& url, const std::string& what,

@@ -1,5 +1,6 @@
-// An http(s) base URL split for an HTTP client: the Forklift inventory's (--inventory-url) and the
-// webhook's (host-harness send --webhook).
+// An http(s) base URL split for an HTTP client: the Forklift inventory's (--inventory-url), the
+// webhook's (host-harness send --webhook) and the Kubernetes API server's; and the encoding of
+// the names put into such URLs.
 #pragma once
 
 #include <string>
@@ -21,5 +22,9 @@ inline constexpr const char* kInventoryUrlExample =
 // EXAMPLE": no scheme or another than http(s), no host, a bad port, credentials or a query.
 HttpUrl parse_http_url(const std::string& url, const std::string& what = "URL",
                        const std::string& example = kInventoryUrlExample);
+
+// "a b/c" -> "a%20b%2Fc": RFC 3986 unreserved characters kept, everything else percent-encoded;
+// for namespaces, uids and names in inventory and Kubernetes API paths and queries.
+std::string url_encode(const std::string& s);
 
 }  // namespace hostadm

@@ -18,6 +18,7 @@
 #include "webhook/core/phase.hpp"
 #include "webhook/http/https_transport.hpp"
 #include "webhook/inventory/source.hpp"
+#include "webhook/server/kube_metrics.hpp"
 
 namespace hostadm::server {
 
@@ -46,6 +47,9 @@ class Metrics : public InventoryObserver {
     connections_closed_[static_cast<size_t>(reason)]->Increment();
   }
 
+  // The Kubernetes API client's observer, reporting into this registry.
+  std::shared_ptr<KubeMetrics> kube() const { return kube_; }
+
   std::string serialize() const;  // Prometheus text exposition format
 
  private:
@@ -66,6 +70,7 @@ class Metrics : public InventoryObserver {
   prometheus::Counter* tls_reload_failed_ = nullptr;
   std::array<prometheus::Gauge*, http::kConnStateCount> connections_{};
   std::array<prometheus::Counter*, http::kCloseReasonCount> connections_closed_{};
+  std::shared_ptr<KubeMetrics> kube_;
 };
 
 // Counts one admission in flight for its lifetime.
