@@ -13,6 +13,7 @@
 #include "webhook/inventory/cache.hpp"
 #include "webhook/inventory/http_source.hpp"
 #include "webhook/io/input_files.hpp"
+#include "webhook/server/cluster.hpp"
 #include "webhook/server/config.hpp"
 #include "webhook/server/handlers.hpp"
 #include "webhook/server/lifecycle.hpp"
@@ -114,6 +115,16 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const std::exception& e) {
     log_error("cannot start", {{"error", e.what()}});
+    std::fprintf(stderr, "host-webhook: %s\n", e.what());
+    return 2;
+  }
+  // One API client for every cluster feature, or none: then they are all off.
+  std::unique_ptr<kube::Client> cluster;
+  try {
+    cluster = make_cluster_client(
+        cfg, [](const char* name) { return std::getenv(name); }, metrics);
+  } catch (const kube::KubeConfigError& e) {
+    log_error("cannot start: the Kubernetes API configuration is unusable", {{"error", e.what()}});
     std::fprintf(stderr, "host-webhook: %s\n", e.what());
     return 2;
   }

@@ -173,6 +173,18 @@ class Child {
   int code_ = -1;
 };
 
+// Polls `done` every 20 ms until it holds or `limit` passes: a wait for what another process or
+// thread does (a watch, a reload), never a speed assertion.
+template <class Done>
+bool eventually(Done done, std::chrono::milliseconds limit = 20s) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return done();
+}
+
 inline std::string webhook_bin() {
   return std::string(HOSTADM_BIN_DIR) + "/host-webhook";
 }

@@ -112,15 +112,4 @@ inline json host_object(const std::string& ns, const std::string& name,
           {"spec", {{"provider", {{"name", "vsphere"}}}, {"id", "host-" + name}}}};
 }
 
-// Polls `done` until it holds or `limit` passes: for what another thread (a watch) does.
-template <class Done>
-bool eventually(Done done, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
-
 }  // namespace hostadm::servertest

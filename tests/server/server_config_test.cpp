@@ -92,6 +92,25 @@ TEST(ServerConfigTest, ErrorsNameTheFlagAndTheFix) {
             std::string::npos);
 }
 
+TEST(ServerConfigTest, KubernetesApiFlags) {
+  const auto defaults = parse(with_tls({"--inventory-fixture", "f"})).config;
+  EXPECT_EQ(defaults.kubeconfig, "");  // in-cluster, or no cluster at all
+  EXPECT_EQ(defaults.kube_api_qps, 20);
+  EXPECT_EQ(defaults.kube_api_burst, 40);
+  const auto set = parse(with_tls({"--inventory-fixture", "f", "--kubeconfig", "/k/config",
+                                   "--kube-api-qps", "0", "--kube-api-burst=5"}))
+                       .config;
+  EXPECT_EQ(set.kubeconfig, "/k/config");
+  EXPECT_EQ(set.kube_api_qps, 0);  // no client-side limit
+  EXPECT_EQ(set.kube_api_burst, 5);
+  try {
+    parse(with_tls({"--inventory-fixture", "f", "--kube-api-burst", "0"}));
+    ADD_FAILURE() << "a burst of 0 would never send a request";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--kube-api-burst"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ServerConfigTest, Durations) {
   EXPECT_EQ(parse_duration_ms("10s"), 10s);
   EXPECT_EQ(parse_duration_ms("9500ms"), 9500ms);

@@ -287,17 +287,6 @@ inline std::string file_serial(const fs::path& cert) {
   return out;
 }
 
-// Polls `cond` every 50 ms up to `limit` (a wait for an event, not a speed assertion).
-template <class F>
-bool eventually(F cond, std::chrono::milliseconds limit = 15s) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return cond();
-}
-
 // The first stderr line of `proc` that contains `needle` (e.g. a uid), once it was written;
 // "" when none came.
 inline std::string log_line_with(const Child& proc, const std::string& needle) {

@@ -158,6 +158,24 @@ const std::vector<Setting>& settings() {
       {duration("cert-poll-interval", "1s",
                 "how often --tls-cert/--tls-key (and their symlink targets) are checked"),
        dur(&C::cert_poll_interval)},
+      {[] {
+         cli::Flag f =
+             row("kubeconfig", FlagKind::String, "FILE", "the pod's service account, else none",
+                 "Kubernetes API access for the cluster features: a kubeconfig's "
+                 "current context; without it, the service account of the pod it runs "
+                 "in; neither: the cluster features are off ($KUBECONFIG is not read)");
+         f.example = "$HOME/.kube/config";
+         return f;
+       }(),
+       text(&C::kubeconfig)},
+      {int_row("kube-api-qps", 0, 100'000, "20",
+               "requests per second to the Kubernetes API, on average (0: no limit)"),
+       [](C& c, const std::string& v) { c.kube_api_qps = static_cast<int>(cli::parse_count(v)); }},
+      {int_row("kube-api-burst", 1, 100'000, "40",
+               "requests to the Kubernetes API at once above --kube-api-qps"),
+       [](C& c, const std::string& v) {
+         c.kube_api_burst = static_cast<int>(cli::parse_count(v));
+       }},
   };
   return kTable;
 }

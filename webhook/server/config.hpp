@@ -50,6 +50,12 @@ struct ServerConfig {
   std::chrono::milliseconds deadline_margin{500};
   std::chrono::milliseconds cert_poll_interval{1'000};
 
+  // The Kubernetes API (webhook/server/cluster.hpp): a kubeconfig file, else the pod's service
+  // account, else none (every cluster feature off).
+  std::string kubeconfig;
+  int kube_api_qps = 20;  // 0: no client-side limit
+  int kube_api_burst = 40;
+
   std::string config_file;  // where file-set values came from, for the startup log
 };
 
