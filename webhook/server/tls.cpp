@@ -7,10 +7,9 @@
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
 
 #include "webhook/server/logging.hpp"
+#include "webhook/server/x509_pem.hpp"
 
 namespace hostadm::server {
 namespace {
@@ -39,27 +38,13 @@ BioPtr open_file(const std::string& path, const char* what) {
   return bio;
 }
 
-std::string serial_of(X509* cert) {
-  const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
-  BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
-  if (!bn) return "";
-  char* hex = BN_bn2hex(bn);
-  std::string out = hex ? hex : "";
-  OPENSSL_free(hex);
-  BN_free(bn);
+std::string read_whole(const std::string& path, const char* what) {
+  BioPtr bio = open_file(path, what);
+  std::string out;
+  char buf[4096];
+  for (int n; (n = BIO_read(bio.get(), buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<size_t>(n));
   return out;
-}
-
-std::string subject_of(X509* cert) {
-  char buf[256];
-  X509_NAME_oneline(X509_get_subject_name(cert), buf, sizeof buf);
-  return buf;
-}
-
-std::time_t not_after_of(X509* cert) {
-  std::tm tm{};
-  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1) return 0;
-  return timegm(&tm);
 }
 
 // One file's identity: the path itself (a symlink is replaced by a rename), the fully resolved
@@ -89,41 +74,57 @@ CertPair::~CertPair() {
   if (chain) sk_X509_pop_free(chain, X509_free);
 }
 
+std::shared_ptr<CertPair> cert_pair_from_pem(const std::string& cert_pem,
+                                             const std::string& key_pem,
+                                             const std::string& cert_what,
+                                             const std::string& key_what) {
+  ERR_clear_error();
+  std::vector<X509Ptr> certs = read_certificates(cert_pem, cert_what);  // PemError names them
+  EvpPkeyPtr key = read_private_key(key_pem, key_what);
+  if (!key_matches(certs.front().get(), key.get()))
+    throw std::runtime_error(key_what + " does not belong to " + cert_what +
+                             " (a rotation may be half-written)");
+  auto pair = std::make_shared<CertPair>();
+  const CertificateFacts facts = facts_of(certs.front().get());
+  pair->serial_hex = facts.serial_hex;
+  pair->subject = facts.subject;
+  pair->not_after = facts.not_after;
+  pair->cert = certs.front().release();
+  pair->key = key.release();
+  pair->chain = sk_X509_new_null();
+  for (size_t i = 1; i < certs.size(); ++i) sk_X509_push(pair->chain, certs[i].release());
+  return pair;
+}
+
 std::shared_ptr<const CertPair> load_cert_pair(const std::string& cert_path,
                                                const std::string& key_path) {
-  ERR_clear_error();
-  auto pair = std::make_shared<CertPair>();
-  {
-    BioPtr bio = open_file(cert_path, "--tls-cert");
-    pair->cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
-    if (!pair->cert)
-      throw std::runtime_error("--tls-cert " + cert_path + ": no PEM certificate (" +
-                               openssl_error() + ")");
-    pair->chain = sk_X509_new_null();
-    while (X509* extra = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr))
-      sk_X509_push(pair->chain, extra);
-    ERR_clear_error();  // the loop ends on "no start line", which is not an error
-  }
-  {
-    BioPtr bio = open_file(key_path, "--tls-key");
-    pair->key = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
-    if (!pair->key)
-      throw std::runtime_error("--tls-key " + key_path + ": no PEM private key (" +
-                               openssl_error() + ")");
-  }
-  if (X509_check_private_key(pair->cert, pair->key) != 1) {
-    ERR_clear_error();
-    throw std::runtime_error("--tls-key " + key_path + " does not belong to --tls-cert " +
-                             cert_path + " (a rotation may be half-written)");
-  }
-  pair->serial_hex = serial_of(pair->cert);
-  pair->subject = subject_of(pair->cert);
-  pair->not_after = not_after_of(pair->cert);
-  return pair;
+  return cert_pair_from_pem(read_whole(cert_path, "--tls-cert"), read_whole(key_path, "--tls-key"),
+                            "--tls-cert " + cert_path, "--tls-key " + key_path);
 }
 
 CertStore::CertStore(std::string cert_path, std::string key_path, ReloadHook hook)
     : cert_path_(std::move(cert_path)), key_path_(std::move(key_path)), hook_(std::move(hook)) {}
+
+CertStore::CertStore(ReloadHook hook) : hook_(std::move(hook)) {}
+
+void CertStore::install(std::shared_ptr<const CertPair> pair, const std::string& source) {
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  auto old = std::atomic_load(&current_);
+  std::atomic_store(&current_, pair);
+  if (hook_ && !pair->provisional) hook_(true, pair->not_after);
+  log_info(pair->provisional ? "provisional serving certificate in use"
+                             : "serving certificate installed",
+           {{"from", source},
+            {"subject", pair->subject},
+            {"serial", pair->serial_hex},
+            {"previousSerial", old ? old->serial_hex : ""},
+            {"notAfter", static_cast<long long>(pair->not_after)}});
+}
+
+bool CertStore::serving() const {
+  auto pair = current();
+  return pair && !pair->provisional;
+}
 
 CertStore::~CertStore() {
   stop_watch();
@@ -199,6 +200,7 @@ std::string CertStore::fingerprint() const {
 
 void CertStore::start_watch(std::chrono::milliseconds interval) {
   stop_watch();
+  if (cert_path_.empty()) return;  // pairs come through install()
   stop_watch_ = false;
   watcher_ = std::thread([this, interval] {
     std::string seen = fingerprint(), pending;
