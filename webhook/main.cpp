@@ -13,9 +13,11 @@
 #include "webhook/inventory/cache.hpp"
 #include "webhook/inventory/http_source.hpp"
 #include "webhook/io/input_files.hpp"
+#include "webhook/server/certificate_manager.hpp"
 #include "webhook/server/cluster.hpp"
 #include "webhook/server/config.hpp"
 #include "webhook/server/handlers.hpp"
+#include "webhook/server/inventory_ca_secret.hpp"
 #include "webhook/server/lifecycle.hpp"
 #include "webhook/server/logging.hpp"
 #include "webhook/server/metrics.hpp"
@@ -29,7 +31,8 @@ namespace {
 
 struct Inventory {
   ViewFactory views;
-  std::shared_ptr<CachedInventory> cache;  // kept alive with the factory
+  std::shared_ptr<CachedInventory> cache;       // kept alive with the factory
+  std::shared_ptr<HttpInventorySource> source;  // the HTTP client, when not a fixture
 };
 
 Inventory make_inventory(const ServerConfig& cfg, const Policy& policy,
@@ -57,20 +60,80 @@ Inventory make_inventory(const ServerConfig& cfg, const Policy& policy,
   source_cfg.url = cfg.inventory_url;
   source_cfg.token_file = cfg.inventory_token_file;
   source_cfg.ca_file = cfg.inventory_ca;
+  if (!cfg.inventory_ca_secret_name.empty())
+    source_cfg.ca_source = InventoryCaSecret::describe(
+        cfg.inventory_ca_secret_ns, cfg.inventory_ca_secret_name, cfg.inventory_ca_secret_key);
   source_cfg.insecure_skip_tls = cfg.inventory_insecure_skip_tls;
   auto source = std::make_shared<HttpInventorySource>(source_cfg, metrics);
+  inv.source = source;
   inv.cache = std::make_shared<CachedInventory>(source, policy.cache, metrics);
   log_info("inventory: Forklift inventory over HTTP",
            {{"url", cfg.inventory_url},
             {"urlFrom", cfg.inventory_url_from_env ? "MTV_INVENTORY_URL" : "--inventory-url"},
             {"tokenFile", cfg.inventory_token_file},
             {"caFile", cfg.inventory_ca},
+            {"caSecret", source_cfg.ca_source},
             {"cacheTtlMs", static_cast<long long>(policy.cache.ttl.count())},
             {"negativeTtlMs", static_cast<long long>(policy.cache.negative_ttl.count())},
             {"staleIfErrorMs", static_cast<long long>(policy.cache.stale_if_error.count())}});
   auto cache = inv.cache;
   inv.views = [cache](Deadline d) { return cache->view(d); };
   return inv;
+}
+
+// The serving certificate's source: the files, or the Secret --manage-certificates keeps.
+struct ServingCertificates {
+  std::unique_ptr<CertStore> store;
+  std::unique_ptr<CertificateManager> manager;
+};
+
+// Throws std::runtime_error when there is no usable pair or no API to keep one with (exit 2).
+ServingCertificates make_serving_certificates(const ServerConfig& cfg, kube::Client* cluster,
+                                              const std::shared_ptr<Metrics>& metrics) {
+  auto hook = [metrics](bool ok, std::time_t not_after) {
+    metrics->tls_reload(ok);
+    metrics->tls_expiry(static_cast<double>(not_after));
+  };
+  ServingCertificates out;
+  if (!cfg.manage_certificates) {
+    out.store = std::make_unique<CertStore>(cfg.tls_cert, cfg.tls_key, hook);
+    out.store->load_initial();
+    return out;
+  }
+  if (!cluster)
+    throw std::runtime_error(
+        "--manage-certificates keeps the certificates in a Secret through the Kubernetes API, "
+        "and none is configured: give --kubeconfig, or run in a pod with its service-account "
+        "token");
+  ManagedCertificatesConfig managed;
+  managed.ns = cluster->default_namespace();
+  managed.secret = cfg.certificate_secret;
+  managed.webhook_configuration = cfg.webhook_configuration;
+  managed.service = cfg.service_name;
+  managed.validity = std::chrono::duration_cast<std::chrono::seconds>(cfg.certificate_validity);
+  managed.check_interval = cfg.certificate_check_interval;
+  log_info("self-managed certificates",
+           {{"secret", managed.ns + "/" + managed.secret},
+            {"webhookConfiguration", managed.webhook_configuration},
+            {"service", managed.service + "." + managed.ns + ".svc"},
+            {"validityS", static_cast<long long>(managed.validity.count())}});
+  out.store = std::make_unique<CertStore>(hook);
+  out.manager = std::make_unique<CertificateManager>(*cluster, managed, *out.store);
+  return out;
+}
+
+// --inventory-ca-secret, or nothing. Throws std::runtime_error when there is no API (exit 2).
+std::unique_ptr<InventoryCaSecret> follow_inventory_ca(const ServerConfig& cfg,
+                                                       kube::Client* cluster,
+                                                       HttpInventorySource* source) {
+  if (cfg.inventory_ca_secret_name.empty() || !source) return nullptr;
+  if (!cluster)
+    throw std::runtime_error(
+        "--inventory-ca-secret reads the Secret through the Kubernetes API, and none is "
+        "configured: give --kubeconfig, or run in a pod with its service-account token");
+  return std::make_unique<InventoryCaSecret>(*cluster, cfg.inventory_ca_secret_ns,
+                                             cfg.inventory_ca_secret_name,
+                                             cfg.inventory_ca_secret_key, *source);
 }
 
 }  // namespace
@@ -133,17 +196,17 @@ int main(int argc, char** argv) {
             {"inventoryFailure", to_string(policy->inventory_failure)},
             {"inventoryTimeoutMs", static_cast<long long>(policy->inventory_timeout.count())}});
 
-  CertStore certs(cfg.tls_cert, cfg.tls_key, [metrics](bool ok, std::time_t not_after) {
-    metrics->tls_reload(ok);
-    metrics->tls_expiry(static_cast<double>(not_after));
-  });
+  ServingCertificates serving;
+  std::unique_ptr<InventoryCaSecret> inventory_ca;
   try {
-    certs.load_initial();
+    serving = make_serving_certificates(cfg, cluster.get(), metrics);
+    inventory_ca = follow_inventory_ca(cfg, cluster.get(), inventory.source.get());
   } catch (const std::exception& e) {
     log_error("cannot start: no usable serving certificate", {{"error", e.what()}});
     std::fprintf(stderr, "host-webhook: %s\n", e.what());
     return 2;
   }
+  CertStore& certs = *serving.store;
 
   AdmissionHandler admission(
       inventory.views, policy, *metrics,
@@ -152,6 +215,14 @@ int main(int argc, char** argv) {
   if (!server.valid()) {
     log_error("cannot start: TLS setup failed (see the previous line)");
     return 2;
+  }
+  if (serving.manager) {
+    server.add_readiness_check([m = serving.manager.get()] { return m->not_ready_reason(); });
+    serving.manager->start();  // a provisional pair before the first handshake
+  }
+  if (inventory_ca) {
+    server.add_readiness_check([f = inventory_ca.get()] { return f->not_ready_reason(); });
+    inventory_ca->start();
   }
   int port;
   try {
@@ -185,14 +256,22 @@ int main(int argc, char** argv) {
             {"config", cfg.config_file}});
 
   certs.start_watch(cfg.cert_poll_interval);
-  SignalLoop signals({[&certs] { certs.reload("SIGHUP"); }, [&server] { server.set_draining(); },
-                      [&server] { server.stop(); }},
+  // SIGHUP: the files read again, or the Secret and the caBundle checked now.
+  auto reload = [&certs, m = serving.manager.get()] {
+    if (m)
+      m->check_now();
+    else
+      certs.reload("SIGHUP");
+  };
+  SignalLoop signals({reload, [&server] { server.set_draining(); }, [&server] { server.stop(); }},
                      cfg.drain_delay, cfg.shutdown_timeout);
   signals.start();
 
   const bool ok = server.run();
   signals.finish();
   certs.stop_watch();
+  if (inventory_ca) inventory_ca->stop();
+  if (serving.manager) serving.manager->stop();
   if (!ok) {
     log_error("the server stopped unexpectedly");
     return 1;

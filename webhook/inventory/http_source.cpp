@@ -10,6 +10,8 @@
 #include <stdexcept>
 
 #include <httplib.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <nlohmann/json.hpp>
 
 #include "webhook/core/json_limits.hpp"
@@ -21,6 +23,30 @@ namespace hostadm {
 namespace {
 
 constexpr size_t kMaxIdleClients = 8;
+
+// cpp-httplib 0.11.4 adds the system trust store to a client's CA store unless it is given a CA
+// file or directory; a directory that does not exist loads nothing and keeps it out.
+constexpr const char* kNoSystemCaDir = "/nonexistent/hostadm-inventory-no-system-ca";
+
+std::vector<X509*> certificates_in(const std::string& pem) {
+  std::vector<X509*> out;
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  while (X509* c = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) out.push_back(c);
+  ERR_clear_error();  // the end of the text reads as an error
+  BIO_free(bio);
+  return out;
+}
+
+// The certificates of `pem`, and no other, verify `client`'s server.
+void trust_only(httplib::SSLClient& client, const std::string& pem) {
+  X509_STORE* store = X509_STORE_new();
+  for (X509* c : certificates_in(pem)) {
+    X509_STORE_add_cert(store, c);
+    X509_free(c);
+  }
+  client.set_ca_cert_store(store);  // owned by the client's SSL_CTX from here
+  client.set_ca_cert_path("", kNoSystemCaDir);
+}
 constexpr size_t kMaxHeaderEcho = 200;  // forklift-error-message is echoed, clipped
 
 std::string clip(const std::string& s, size_t n) {
@@ -95,7 +121,19 @@ void HttpInventorySource::follow_ca_file() {
   idle_.clear();
 }
 
+void HttpInventorySource::set_ca_pem(const std::string& pem) {
+  if (certificates_in(pem).empty())
+    throw std::invalid_argument(config_.ca_source + " holds no PEM certificate");
+  std::lock_guard<std::mutex> lk(pool_mu_);
+  if (pem == ca_pem_) return;
+  ca_pem_ = pem;
+  ++ca_generation_;
+  for (auto& c : idle_) generation_of_.erase(c.get());
+  idle_.clear();
+}
+
 std::unique_ptr<httplib::ClientImpl> HttpInventorySource::take_client() {
+  std::string ca_pem;
   {
     std::lock_guard<std::mutex> lk(pool_mu_);
     follow_ca_file();
@@ -104,11 +142,13 @@ std::unique_ptr<httplib::ClientImpl> HttpInventorySource::take_client() {
       idle_.pop_back();
       return c;
     }
+    ca_pem = ca_pem_;
   }
   std::unique_ptr<httplib::ClientImpl> client;
   if (url_.scheme == "https") {
     auto ssl = std::make_unique<httplib::SSLClient>(url_.host, url_.port);
     if (!config_.ca_file.empty()) ssl->set_ca_cert_path(config_.ca_file);
+    if (!config_.ca_source.empty()) trust_only(*ssl, ca_pem);
     ssl->enable_server_certificate_verification(!config_.insecure_skip_tls);
     client = std::move(ssl);
   } else {
@@ -151,6 +191,10 @@ std::string transport_cause(httplib::Error err, const HttpSourceConfig& cfg) {
     case httplib::Error::SSLLoadingCerts:
       return "cannot load the CA file '" + cfg.ca_file + "' (check --inventory-ca)";
     case httplib::Error::SSLServerVerification:
+      if (!cfg.ca_source.empty())
+        return "the inventory's certificate is not trusted by the CA of " + cfg.ca_source +
+               " (check that it is the inventory's, and that the URL host matches the "
+               "certificate)";
       return "the inventory's certificate is not trusted (check --inventory-ca, or that the URL "
              "host matches the certificate)";
     default:
@@ -162,6 +206,13 @@ std::string transport_cause(httplib::Error err, const HttpSourceConfig& cfg) {
 
 RawAnswer HttpInventorySource::get(const std::string& path_and_query, Deadline deadline) {
   RawAnswer out;
+  if (!config_.ca_source.empty() && url_.scheme == "https") {
+    std::lock_guard<std::mutex> lk(pool_mu_);
+    if (ca_pem_.empty()) {
+      out.error = "no CA to verify the inventory with yet: waiting for " + config_.ca_source;
+      return out;
+    }
+  }
   std::string token_error;
   std::string tok = token(token_error);
   if (!token_error.empty()) {

@@ -25,6 +25,10 @@ struct HttpSourceConfig {
   std::string
       token_file;  // bearer token, re-read when its mtime/size changes (projected SA tokens rotate)
   std::string ca_file;  // PEM bundle to verify the inventory's certificate; re-read when it changes
+  // Set when the CA comes from memory instead (set_ca_pem: a Secret followed through the API):
+  // what it is, for messages, e.g. "Secret konveyor-forklift/x key ca.crt". Until the first
+  // set_ca_pem no call is made: each fails saying the CA is still awaited from here.
+  std::string ca_source;
   bool insecure_skip_tls = false;
 };
 
@@ -56,6 +60,11 @@ class HttpInventorySource : public InventorySource {
   HostsFetch hosts_by_name(const ProviderInfo& provider, const std::string& name,
                            Deadline deadline) override;
 
+  // The CA bundle (PEM) that verifies the inventory from now on, when config.ca_source is set:
+  // connections made with an earlier one are retired. Throws std::invalid_argument when `pem`
+  // holds no certificate (the one in use stays).
+  void set_ca_pem(const std::string& pem);
+
   // GET prefix + path_and_query with the token; never throws.
   RawAnswer get(const std::string& path_and_query, Deadline deadline);
 
@@ -72,8 +81,10 @@ class HttpInventorySource : public InventorySource {
 
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<httplib::ClientImpl>> idle_;  // keep-alive connections to reuse
-  // The --inventory-ca file as last seen, and which version of it each live client loaded.
+  // The --inventory-ca file as last seen (or the PEM from set_ca_pem), and which version of it
+  // each live client loaded.
   FileStamp ca_stamp_;
+  std::string ca_pem_;
   uint64_t ca_generation_ = 0;
   std::unordered_map<const httplib::ClientImpl*, uint64_t> generation_of_;
   void follow_ca_file();

@@ -96,8 +96,12 @@ PemPair issue_serving(const PemPair& ca, const std::vector<std::string>& dns_nam
   // A certificate must not outlive its issuer: past the CA's notAfter no client would accept it.
   const std::time_t not_after = std::min(now + validity.count(), facts_of(ca_cert).not_after);
 
+  // X.509 allows 64 characters of CN; a longer name is still in the subjectAltName, which is
+  // what clients check, and the CN is the Service's name alone.
+  const std::string& first = dns_names.front();
+  const std::string cn = first.size() <= 64 ? first : first.substr(0, first.find('.'));
   EvpPkeyPtr key = new_p256_key();
-  X509Ptr cert = new_certificate(key.get(), dns_names.front(), now, not_after);
+  X509Ptr cert = new_certificate(key.get(), cn, now, not_after);
   if (X509_set_issuer_name(cert.get(), X509_get_subject_name(ca_cert)) != 1)
     fail("setting the issuer");
   X509V3_CTX ctx;

@@ -27,7 +27,8 @@ inline constexpr std::chrono::seconds kBackdate{300};
 // now + validity. Throws std::runtime_error when OpenSSL fails (it names the step).
 PemPair make_ca(const std::string& common_name, std::chrono::seconds validity, std::time_t now);
 
-// A serving certificate signed by `ca`: CN the first DNS name, subjectAltName every one of them,
+// A serving certificate signed by `ca`: CN the first DNS name (its first label when longer than
+// X.509's 64 characters), subjectAltName every one of them,
 // basicConstraints critical CA:FALSE, keyUsage critical digitalSignature, extendedKeyUsage
 // serverAuth. Valid from now - kBackdate to now + validity, but never past the CA's notAfter.
 // Throws std::runtime_error (a CA that does not parse, or OpenSSL failing).

@@ -1,5 +1,6 @@
 #include "webhook/server/config.hpp"
 
+#include <cctype>
 #include <set>
 #include <vector>
 
@@ -36,6 +37,39 @@ cli::Flag enum_row(const char* name, std::vector<std::string> choices, const cha
   cli::Flag f = row(name, FlagKind::Enum, "", default_text, help);
   f.choices = std::move(choices);
   return f;
+}
+
+// A Kubernetes object name (a DNS subdomain), e.g. a Secret's.
+cli::Flag name_row(const char* name, const char* default_text, const char* help) {
+  cli::Flag f = row(name, FlagKind::String, "NAME", default_text, help);
+  f.example = default_text;
+  return f;
+}
+
+// A DNS subdomain as Kubernetes names objects: at most 253 characters of lower-case letters,
+// digits, '-' and '.', starting and ending with a letter or digit.
+bool object_name(const std::string& n) {
+  if (n.empty() || n.size() > 253 || !std::isalnum(static_cast<unsigned char>(n.front())) ||
+      !std::isalnum(static_cast<unsigned char>(n.back())))
+    return false;
+  for (char ch : n)
+    if (!(std::islower(static_cast<unsigned char>(ch)) ||
+          std::isdigit(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.'))
+      return false;
+  return true;
+}
+
+// "NAMESPACE/NAME"; "" leaves both empty (the flag off, as an empty env value in a manifest).
+void parse_namespaced_name(const std::string& v, std::string& ns, std::string& name) {
+  ns.clear();
+  name.clear();
+  if (v.empty()) return;
+  const size_t slash = v.find('/');
+  if (slash == std::string::npos || !object_name(v.substr(0, slash)) ||
+      !object_name(v.substr(slash + 1)))
+    throw std::invalid_argument("'" + v + "' is not NAMESPACE/NAME");
+  ns = v.substr(0, slash);
+  name = v.substr(slash + 1);
 }
 
 const std::vector<Setting>& settings() {
@@ -76,6 +110,30 @@ const std::vector<Setting>& settings() {
       {row("client-ca", FlagKind::String, "FILE", "",
            "optional: require client certificates signed by this CA (kube-apiserver's)"),
        text(&C::client_ca)},
+      {row("manage-certificates", FlagKind::Bool, "", "",
+           "instead of --tls-cert/--tls-key: keep a CA and a serving certificate in "
+           "--certificate-secret, renew them, and write the CA into the caBundle of the "
+           "--webhook-configuration configurations (needs the Kubernetes API)"),
+       [](C& c, const std::string& v) { c.manage_certificates = v == "true"; }},
+      {name_row("certificate-secret", "host-webhook-certificates",
+                "--manage-certificates: the Secret of the install's namespace that holds them"),
+       text(&C::certificate_secret)},
+      {name_row("webhook-configuration", "forklift-host-webhook",
+                "--manage-certificates: the name of the mutating and of the validating webhook "
+                "configuration whose caBundle it writes"),
+       text(&C::webhook_configuration)},
+      {name_row("service-name", "host-webhook",
+                "--manage-certificates: the Service the serving certificate is for "
+                "(SERVICE.NAMESPACE.svc and SERVICE.NAMESPACE.svc.cluster.local)"),
+       text(&C::service_name)},
+      {duration("certificate-validity", "8760h",
+                "--manage-certificates: how long a serving certificate is valid; renewed with a "
+                "third left. The CA lives ten times as long"),
+       dur(&C::certificate_validity)},
+      {duration("certificate-check-interval", "1m",
+                "--manage-certificates: how often the Secret and the caBundle are checked besides "
+                "the Secret's watch (a caBundle reset by someone is written again)"),
+       dur(&C::certificate_check_interval)},
       // A string, not an enum: VersionTLS10/11 deserve their own refusal (insecure).
       {row("tls-min-version", FlagKind::String, "VersionTLS12|VersionTLS13", "VersionTLS12",
            "oldest TLS version accepted"),
@@ -94,6 +152,23 @@ const std::vector<Setting>& settings() {
       {row("inventory-ca", FlagKind::String, "FILE", "",
            "CA bundle that verifies the inventory's certificate"),
        text(&C::inventory_ca)},
+      {[] {
+         cli::Flag f = row("inventory-ca-secret", FlagKind::String, "NAMESPACE/NAME", "",
+                           "the Secret whose --inventory-ca-secret-key verifies the inventory's "
+                           "certificate, followed through the Kubernetes API as it is renewed");
+         f.example = "konveyor-forklift/forklift-inventory-serving-cert";
+         return f;
+       }(),
+       [](C& c, const std::string& v) {
+         parse_namespaced_name(v, c.inventory_ca_secret_ns, c.inventory_ca_secret_name);
+       }},
+      {[] {
+         cli::Flag f = row("inventory-ca-secret-key", FlagKind::String, "KEY", "ca.crt",
+                           "the key of --inventory-ca-secret that holds the CA (PEM)");
+         f.example = "ca.crt";
+         return f;
+       }(),
+       text(&C::inventory_ca_secret_key)},
       {row("inventory-insecure-skip-tls", FlagKind::Bool, "", "",
            "do not verify the inventory's certificate (logged as a warning)"),
        [](C& c, const std::string& v) { c.inventory_insecure_skip_tls = v == "true"; }},
@@ -243,6 +318,61 @@ void apply_config_file(ServerConfig& cfg, const std::string& path,
   }
 }
 
+// --tls-cert/--tls-key or --manage-certificates, and the latter's settings.
+void check_certificate_source(const ServerConfig& cfg) {
+  const bool files = !cfg.tls_cert.empty() || !cfg.tls_key.empty();
+  if (cfg.manage_certificates && files)
+    throw UsageError(
+        "--manage-certificates and --tls-cert/--tls-key both given: the webhook either keeps its "
+        "own certificates in --certificate-secret or serves the files; give one");
+  if (!cfg.manage_certificates) {
+    if (cfg.tls_cert.empty() || cfg.tls_key.empty())
+      throw UsageError(
+          "--tls-cert and --tls-key are required (or --manage-certificates, with the Kubernetes "
+          "API): the apiserver only calls webhooks over HTTPS; for a local run make a pair with "
+          "certs/make-certs.sh --out certs/dev --service localhost --ip 127.0.0.1");
+    return;
+  }
+  for (const auto& [flag, value] : {std::pair{"--certificate-secret", &cfg.certificate_secret},
+                                    {"--webhook-configuration", &cfg.webhook_configuration}})
+    if (!object_name(*value))
+      throw UsageError(std::string(flag) + " '" + *value +
+                       "' is not a Kubernetes object name (lower-case letters, digits, '-' and "
+                       "'.'); e.g. " +
+                       flag + " host-webhook-certificates");
+  if (!object_name(cfg.service_name) || cfg.service_name.size() > 63 ||
+      cfg.service_name.find('.') != std::string::npos)
+    throw UsageError("--service-name '" + cfg.service_name +
+                     "' is not a Service name (a DNS label: lower-case letters, digits and '-'); "
+                     "e.g. --service-name host-webhook");
+  if (cfg.certificate_validity < std::chrono::seconds(3))
+    throw UsageError(
+        "--certificate-validity must be at least 3s (it is renewed with a third left); e.g. "
+        "--certificate-validity 8760h");
+  if (cfg.certificate_check_interval < std::chrono::seconds(1))
+    throw UsageError(
+        "--certificate-check-interval must be at least 1s; e.g. --certificate-check-interval 1m");
+}
+
+// At most one source of trust for the inventory's certificate.
+void check_inventory_ca(const ServerConfig& cfg) {
+  if (cfg.inventory_ca_secret_name.empty()) return;
+  if (!cfg.inventory_ca.empty())
+    throw UsageError(
+        "--inventory-ca-secret and --inventory-ca both given: the inventory's CA comes from the "
+        "Secret (followed through the API) or from the file; give one");
+  if (cfg.inventory_insecure_skip_tls)
+    throw UsageError(
+        "--inventory-ca-secret and --inventory-insecure-skip-tls contradict each other: one "
+        "verifies the inventory's certificate, the other does not; give one");
+  if (!cfg.inventory_fixture.empty())
+    throw UsageError(
+        "--inventory-ca-secret verifies the inventory at --inventory-url; --inventory-fixture "
+        "serves a mock inventory in-process, with no certificate to verify; drop one");
+  if (cfg.inventory_ca_secret_key.empty())
+    throw UsageError("--inventory-ca-secret-key is empty; e.g. --inventory-ca-secret-key ca.crt");
+}
+
 }  // namespace
 
 std::chrono::milliseconds parse_duration_ms(const std::string& text) {
@@ -272,8 +402,8 @@ const cli::Command& command() {
     cli::Command c;
     c.program = "host-webhook";
     c.synopsis = {
-        "--tls-cert FILE --tls-key FILE (--inventory-url URL | --inventory-fixture FILE) "
-        "[flags]"};
+        "(--tls-cert FILE --tls-key FILE | --manage-certificates) (--inventory-url URL | "
+        "--inventory-fixture FILE) [flags]"};
     c.summary =
         "HTTPS admission webhook for Forklift Host resources: POST /mutate, POST /validate, "
         "GET /healthz, GET /readyz, GET /metrics.";
@@ -328,11 +458,8 @@ ParsedArgs parse_args(int argc, const char* const* argv, const GetEnv& getenv) {
     }
   }
 
-  if (cfg.tls_cert.empty() || cfg.tls_key.empty())
-    throw UsageError(
-        "--tls-cert and --tls-key are required: the apiserver only calls webhooks over HTTPS; "
-        "for a local run make a pair with certs/make-certs.sh --out certs/dev --service "
-        "localhost --ip 127.0.0.1");
+  check_certificate_source(cfg);
+  check_inventory_ca(cfg);
   if (!cfg.inventory_fixture.empty() && !cfg.inventory_url.empty() && !cfg.inventory_url_from_env)
     throw UsageError(
         "--inventory-fixture and --inventory-url both given; use --inventory-url for the real "

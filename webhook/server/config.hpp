@@ -23,12 +23,23 @@ struct ServerConfig {
   std::string tls_cert;
   std::string tls_key;
   std::string client_ca;
+
+  // --manage-certificates (certificate_manager.hpp) instead of --tls-cert/--tls-key.
+  bool manage_certificates = false;
+  std::string certificate_secret = "host-webhook-certificates";
+  std::string webhook_configuration = "forklift-host-webhook";
+  std::string service_name = "host-webhook";
+  std::chrono::milliseconds certificate_validity{365LL * 24 * 3600 * 1000};
+  std::chrono::milliseconds certificate_check_interval{60'000};
   TlsPolicy tls;  // --tls-min-version, --tls-cipher-suites
 
   std::string inventory_url;
   bool inventory_url_from_env = false;
   std::string inventory_token_file = "/var/run/secrets/kubernetes.io/serviceaccount/token";
   std::string inventory_ca;
+  // --inventory-ca-secret NS/NAME: the inventory's CA followed in a Secret through the API.
+  std::string inventory_ca_secret_ns, inventory_ca_secret_name;
+  std::string inventory_ca_secret_key = "ca.crt";
   bool inventory_insecure_skip_tls = false;
   std::string inventory_fixture;
   std::string policy;

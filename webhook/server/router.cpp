@@ -77,8 +77,16 @@ bool Router::valid() const {
   return transport_ != nullptr;
 }
 
-bool Router::ready() const {
-  return !draining_ && certs_.current() != nullptr;
+void Router::add_readiness_check(std::function<std::string()> check) {
+  readiness_checks_.push_back(std::move(check));
+}
+
+std::string Router::not_ready_reason() const {
+  if (draining_) return "shutting down";
+  for (const auto& check : readiness_checks_)
+    if (std::string why = check(); !why.empty()) return why;
+  if (!certs_.serving()) return "no serving certificate";
+  return "";
 }
 
 void Router::route(const http::Request& req, const http::Refusal& refusal, http::Response& res) {
@@ -108,10 +116,10 @@ void Router::route(const http::Request& req, const http::Refusal& refusal, http:
         res.content_type = "text/plain; version=0.0.4; charset=utf-8";
         metrics_.connections(transport_->connections());
         res.body = metrics_.serialize();
-      } else if (draining_) {
-        text(res, 503, "shutting down\n");
-      } else if (!certs_.current()) {
-        text(res, 503, "no serving certificate\n");
+      } else if (const std::string why = not_ready_reason(); !why.empty()) {
+        res.status = 503;
+        res.content_type = "text/plain";
+        res.body = why + "\n";
       } else {
         text(res, 200, "ok\n");
       }

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "webhook/http/https_transport.hpp"
 #include "webhook/http/wire.hpp"
@@ -34,7 +36,11 @@ class Router {
 
   // After SIGTERM: /readyz answers 503 and answers ask clients to close their connections.
   void set_draining() { draining_ = true; }
-  bool ready() const;
+  // Something else /readyz waits for (a watch's first list, the self-managed certificate): the
+  // check returns "" when met, else why not, which /readyz answers with 503. Add before run().
+  void add_readiness_check(std::function<std::string()> check);
+  // "" when ready, else why not.
+  std::string not_ready_reason() const;
 
  private:
   void route(const http::Request& req, const http::Refusal& refusal, http::Response& res);
@@ -46,6 +52,7 @@ class Router {
   Metrics& metrics_;
   std::unique_ptr<http::HttpsTransport> transport_;
   std::atomic<bool> draining_{false};
+  std::vector<std::function<std::string()>> readiness_checks_;
 };
 
 }  // namespace hostadm::server
