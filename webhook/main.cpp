@@ -1,6 +1,8 @@
 // host-webhook: wires the configuration, the inventory (fixture or cached HTTP client), the
-// certificate store, the HTTPS server and the signal loop together. Exit codes: 0 after a clean
-// shutdown, 1 runtime failure (e.g. the port is taken), 2 bad flags or input files.
+// Kubernetes API client and the cluster features on it (self-managed certificates, the inventory
+// CA Secret), the certificate store, the HTTPS server and the signal loop together. Exit codes:
+// 0 after a clean shutdown, 1 runtime failure (e.g. the port is taken), 2 bad flags or input
+// files.
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -202,7 +204,7 @@ int main(int argc, char** argv) {
     serving = make_serving_certificates(cfg, cluster.get(), metrics);
     inventory_ca = follow_inventory_ca(cfg, cluster.get(), inventory.source.get());
   } catch (const std::exception& e) {
-    log_error("cannot start: no usable serving certificate", {{"error", e.what()}});
+    log_error("cannot start", {{"error", e.what()}});
     std::fprintf(stderr, "host-webhook: %s\n", e.what());
     return 2;
   }

@@ -111,6 +111,82 @@ TEST(ServerConfigTest, KubernetesApiFlags) {
   }
 }
 
+std::string usage_error(std::vector<std::string> args) {
+  try {
+    parse(std::move(args));
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ServerConfigTest, ManageCertificatesTakesThePlaceOfTheFiles) {
+  const auto cfg = parse({"--manage-certificates", "--inventory-fixture", "f"}).config;
+  EXPECT_TRUE(cfg.manage_certificates);
+  EXPECT_EQ(cfg.certificate_secret, "host-webhook-certificates");
+  EXPECT_EQ(cfg.webhook_configuration, "forklift-host-webhook");
+  EXPECT_EQ(cfg.service_name, "host-webhook");
+  EXPECT_EQ(cfg.certificate_validity, std::chrono::hours(24 * 365));
+  EXPECT_EQ(cfg.certificate_check_interval, 60s);
+  const auto set = parse({"--manage-certificates", "--inventory-fixture", "f",
+                          "--certificate-secret=acme-certs", "--webhook-configuration",
+                          "acme-forklift-host-webhook", "--service-name", "acme-host-webhook",
+                          "--certificate-validity", "2160h", "--certificate-check-interval", "5s"})
+                       .config;
+  EXPECT_EQ(set.certificate_secret, "acme-certs");
+  EXPECT_EQ(set.webhook_configuration, "acme-forklift-host-webhook");
+  EXPECT_EQ(set.service_name, "acme-host-webhook");
+  EXPECT_EQ(set.certificate_validity, std::chrono::hours(2160));
+  EXPECT_EQ(set.certificate_check_interval, 5s);
+
+  EXPECT_NE(usage_error(with_tls({"--manage-certificates", "--inventory-fixture", "f"}))
+                .find("--manage-certificates and --tls-cert/--tls-key both given"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--inventory-fixture", "f"}).find("or --manage-certificates"),
+            std::string::npos);
+  for (const auto& [flag, value, says] :
+       {std::tuple{"--certificate-secret", "Bad_Name", "--certificate-secret 'Bad_Name'"},
+        std::tuple{"--webhook-configuration", "", "--webhook-configuration ''"},
+        std::tuple{"--service-name", "host-webhook.demo", "not a Service name"},
+        std::tuple{"--certificate-validity", "2s", "at least 3s"},
+        std::tuple{"--certificate-check-interval", "100ms", "at least 1s"}})
+    EXPECT_NE(
+        usage_error({"--manage-certificates", "--inventory-fixture", "f", flag, value}).find(says),
+        std::string::npos)
+        << flag << " " << value;
+}
+
+TEST(ServerConfigTest, InventoryCaSecretIsOneSourceOfTrust) {
+  const auto cfg = parse(with_tls({"--inventory-url", "https://inv:8443", "--inventory-ca-secret",
+                                   "konveyor-forklift/forklift-inventory-serving-cert"}))
+                       .config;
+  EXPECT_EQ(cfg.inventory_ca_secret_ns, "konveyor-forklift");
+  EXPECT_EQ(cfg.inventory_ca_secret_name, "forklift-inventory-serving-cert");
+  EXPECT_EQ(cfg.inventory_ca_secret_key, "ca.crt");
+  // Empty: off, as an empty env value in a manifest leaves it.
+  EXPECT_EQ(parse(with_tls({"--inventory-url", "u", "--inventory-ca-secret="}))
+                .config.inventory_ca_secret_name,
+            "");
+  const std::vector<std::string> secret = {"--inventory-url", "u", "--inventory-ca-secret",
+                                           "ns/name"};
+  auto with = [&](std::vector<std::string> more) {
+    auto args = with_tls(secret);
+    args.insert(args.end(), more.begin(), more.end());
+    return usage_error(args);
+  };
+  EXPECT_NE(with({"--inventory-ca", "ca.crt"}).find("--inventory-ca-secret and --inventory-ca"),
+            std::string::npos);
+  EXPECT_NE(with({"--inventory-insecure-skip-tls"}).find("contradict"), std::string::npos);
+  EXPECT_NE(usage_error(with_tls({"--inventory-fixture", "f", "--inventory-ca-secret", "n/s"}))
+                .find("--inventory-fixture"),
+            std::string::npos);
+  for (const char* bad : {"name-only", "/name", "ns/", "NS/name", "ns/na/me"})
+    EXPECT_NE(usage_error(with_tls({"--inventory-url", "u", "--inventory-ca-secret", bad}))
+                  .find("is not NAMESPACE/NAME"),
+              std::string::npos)
+        << bad;
+}
+
 TEST(ServerConfigTest, Durations) {
   EXPECT_EQ(parse_duration_ms("10s"), 10s);
   EXPECT_EQ(parse_duration_ms("9500ms"), 9500ms);

@@ -8,18 +8,6 @@ namespace {
 
 constexpr const char* kToken = "ca-test-token";
 
-// serve-inventory with the pair in `certs`, on `port` (0: any free port).
-std::unique_ptr<Child> serve_inventory(const TempDir& dir, const fs::path& fixture,
-                                       const fs::path& certs, int port, const std::string& name) {
-  return std::make_unique<Child>(
-      harness_bin(),
-      std::vector<std::string>{"serve-inventory", "--inventory", fixture.string(), "--listen",
-                               "127.0.0.1:" + std::to_string(port), "--tls-cert",
-                               (certs / "tls.crt").string(), "--tls-key",
-                               (certs / "tls.key").string(), "--token", kToken},
-      dir / (name + ".out"), dir / (name + ".err"));
-}
-
 // What the kubelet does to a ConfigMap volume: the data lives in a timestamped directory, `..data`
 // points at it, ca.crt points through `..data`, and an update swaps `..data` atomically.
 void mount_ca(const fs::path& volume, const fs::path& ca, const std::string& version) {
@@ -45,7 +33,7 @@ TEST(InventoryCa, SwappedCaFileIsUsedWithoutRestartingTheWebhook) {
   mount_ca(volume, dir / "inventory-a" / "ca.crt", "a");
   write_file(dir / "token", kToken);
 
-  auto inventory = serve_inventory(dir, fixture, dir / "inventory-a", 0, "inventory-a");
+  auto inventory = serve_inventory(dir, fixture, dir / "inventory-a", 0, "inventory-a", kToken);
   const int port = inventory->wait_listening();
   // No caching, so every admission asks the inventory over a verified connection.
   const fs::path policy = write_policy(
@@ -68,7 +56,7 @@ TEST(InventoryCa, SwappedCaFileIsUsedWithoutRestartingTheWebhook) {
   inventory->signal(SIGTERM);
   ASSERT_NE(inventory->wait(), -1);
   mount_ca(volume, dir / "inventory-b" / "ca.crt", "b");
-  inventory = serve_inventory(dir, fixture, dir / "inventory-b", port, "inventory-b");
+  inventory = serve_inventory(dir, fixture, dir / "inventory-b", port, "inventory-b", kToken);
   ASSERT_EQ(inventory->wait_listening(), port);
 
   // Every admission from now on, not just an eventual one: a client still holding CA A must not

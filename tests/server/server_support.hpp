@@ -113,6 +113,20 @@ struct MockInventory {
   }
 };
 
+// serve-inventory with the pair in `certs` (make_certs), on `port` (0: any free port), accepting
+// `token`: for tests that restart the inventory with another certificate on the same address.
+inline std::unique_ptr<Child> serve_inventory(const TempDir& dir, const fs::path& fixture,
+                                              const fs::path& certs, int port,
+                                              const std::string& name, const std::string& token) {
+  return std::make_unique<Child>(
+      harness_bin(),
+      std::vector<std::string>{"serve-inventory", "--inventory", fixture.string(), "--listen",
+                               "127.0.0.1:" + std::to_string(port), "--tls-cert",
+                               (certs / "tls.crt").string(), "--tls-key",
+                               (certs / "tls.key").string(), "--token", token},
+      dir / (name + ".out"), dir / (name + ".err"));
+}
+
 inline std::unique_ptr<httplib::SSLClient> client_for(int port, const fs::path& ca,
                                                       int read_timeout_s = 30) {
   auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
