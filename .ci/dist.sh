@@ -69,7 +69,7 @@ fi
 [ -n "$IMAGE_DIGEST" ] || echo "dist.sh: no image digest known: the manifests pin $IMAGE_REPO:$VERSION by tag only" >&2
 
 # Manifests: each overlay with the image pinned.
-for overlay in cert-manager openshift; do
+for overlay in kubernetes cert-manager openshift; do
   mkdir -p "$tmp/$overlay"
   rel=$(realpath --relative-to="$tmp/$overlay" "$src/deploy/overlays/$overlay")
   {

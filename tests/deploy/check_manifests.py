@@ -7,7 +7,7 @@ is owned (so installing next to Forklift can't label its namespace and uninstall
 it), the image is the project version, the optional parts (monitoring, network policy,
 trust-manager) point at what they serve.
 
-Usage: check_manifests.py --profile base|cert-manager|openshift [--components a,b]
+Usage: check_manifests.py --profile kubernetes|cert-manager|openshift [--components a,b]
                           [--namespace NS] [--prefix P] [--version X.Y.Z] FILE [--self-test]
 
 --self-test breaks the rendering in one way at a time and fails unless every break is caught, so
@@ -38,8 +38,11 @@ POLICY_KEYS = {
 # The Secrets Forklift's operator creates with cert-manager in its namespace: the inventory's
 # serving certificate (ca.crt: the CA that signed it) and its root CA.
 FORKLIFT_CA_SECRETS = {"forklift-inventory-serving-cert", "forklift-cert"}
-INVENTORY_NS = {"base": "konveyor-forklift", "cert-manager": "konveyor-forklift",
+INVENTORY_NS = {"kubernetes": "konveyor-forklift", "cert-manager": "konveyor-forklift",
                 "openshift": "openshift-mtv"}
+# The Secret cert-manager writes the inventory's certificate into, for Forklift's operator: its
+# ca.crt is the CA the webhook follows through the API (the Kubernetes installs).
+FORKLIFT_INVENTORY_CA_SECRET = "forklift-inventory-serving-cert"
 WEBHOOKS = {
     "MutatingWebhookConfiguration": ("hosts.mutate.forklift-host-webhook.konveyor.io", "/mutate"),
     "ValidatingWebhookConfiguration": ("hosts.validate.forklift-host-webhook.konveyor.io", "/validate"),
@@ -206,17 +209,15 @@ def check(docs, ctx):
             e.need(ann.get("service.beta.openshift.io/inject-cabundle") == "true",
                    f"{kind}: needs service.beta.openshift.io/inject-cabundle: \"true\"")
         else:
-            e.need(not any("inject" in k for k in ann), f"{kind}: base must not pick a CA injector")
+            e.need(not any("inject" in k for k in ann),
+                   f"{kind}: the webhook writes its own caBundle; no CA injector may fight it")
+            e.need(not any(h.get("clientConfig", {}).get("caBundle") for h in hooks),
+                   f"{kind}: a rendered caBundle would be put back by every apply; the webhook "
+                   "writes it")
 
-    # --- mounts: TLS pair, policy, inventory CA ----------------------------------------------
+    # --- the serving certificate, the policy, the inventory CA --------------------------------
     volumes = spec.get("volumes", [])
-    tls_secret = None
-    for f in ("--tls-cert", "--tls-key"):
-        p = flag(args, f)
-        vol, rel = mount_for(c, volumes, p or "")
-        if e.need(vol and "secret" in vol, f"{f} {p} is not inside a mounted Secret (whole-dir, no subPath)"):
-            tls_secret = vol["secret"]["secretName"]
-            e.need(file_in_volume(vol, rel) in ("tls.crt", "tls.key"), f"{f} {p} is not a kubernetes.io/tls key")
+    tls_secret = check_serving_source(docs, ctx, c, args, env, volumes, e)
     p = flag(args, "--policy")
     vol, rel = mount_for(c, volumes, p or "")
     if e.need(vol and "configMap" in vol, f"--policy {p} is not inside a mounted ConfigMap"):
@@ -224,18 +225,7 @@ def check(docs, ctx):
         key = file_in_volume(vol, rel)
         if cm and e.need(key in cm.get("data", {}), f"policy ConfigMap has no key {key}"):
             policy_doc = yaml.safe_load(cm["data"][key]) or {}
-    p = flag(args, "--inventory-ca")
-    vol, rel = mount_for(c, volumes, p or "")
-    if e.need(vol and "configMap" in vol, f"--inventory-ca {p} is not inside a mounted ConfigMap"):
-        key = file_in_volume(vol, rel)
-        if profile == "openshift":
-            cm = one(docs, "ConfigMap", e, vol["configMap"]["name"])
-            e.need(cm and cm["metadata"].get("annotations", {}).get(
-                "service.beta.openshift.io/inject-cabundle") == "true",
-                "inventory CA ConfigMap must be filled by the service CA (inject-cabundle)")
-            e.need(key == "service-ca.crt", f"inventory CA must come from key service-ca.crt, not {key}")
-        else:
-            e.need(key == "ca.crt", f"inventory CA key should be ca.crt, is {key}")
+    inventory_ca_secret = check_inventory_ca(docs, ctx, c, args, volumes, e)
 
     # --- inventory wiring, as Forklift's own clients use it ----------------------------------
     url = flag(args, "--inventory-url") or env.get("MTV_INVENTORY_URL")
@@ -294,23 +284,10 @@ def check(docs, ctx):
         e.need(g.get("scheme") == "HTTPS" and g.get("path") == path and port == listen_port,
                f"{probe} must be HTTPS {path} on the listen port")
 
-    # --- RBAC: get/list providers, nothing else --------------------------------------------------
+    # --- RBAC: exactly what the enabled features use -------------------------------------------
     sa = spec.get("serviceAccountName")
     e.need(sa and one(docs, "ServiceAccount", e, sa), "the pods run as their own ServiceAccount")
-    roles = [d for d in docs if d.get("kind") in ("ClusterRole", "Role")]
-    e.need(len(roles) == 1, f"expected one role, found {len(roles)}")
-    for r in roles:
-        rules = r.get("rules", [])
-        e.need(len(rules) == 1 and sorted(rules[0].get("apiGroups", [])) == ["forklift.konveyor.io"]
-               and rules[0].get("resources") == ["providers"]
-               and sorted(rules[0].get("verbs", [])) == ["get", "list"]
-               and not rules[0].get("resourceNames") and not rules[0].get("nonResourceURLs"),
-               f"{r['kind']} {r['metadata']['name']} must grant only get/list on providers, has {rules}")
-    bindings = [d for d in docs if d.get("kind") in ("ClusterRoleBinding", "RoleBinding")]
-    e.need(len(bindings) == 1 and bindings[0]["subjects"] == [
-        {"kind": "ServiceAccount", "name": sa, "namespace": dep["metadata"]["namespace"]}]
-        and roles and bindings[0]["roleRef"]["name"] == roles[0]["metadata"]["name"],
-        "one binding of that role to the webhook's ServiceAccount only")
+    check_rbac(docs, ctx, dep, sa, args, inventory_ca_secret, e)
 
     # --- certificate source ----------------------------------------------------------------------
     svc_names = {f"{svc['metadata']['name']}.{svc['metadata']['namespace']}.svc"}
@@ -341,6 +318,123 @@ def check(docs, ctx):
             "service.beta.openshift.io/serving-cert-secret-name") == tls_secret,
             f"Service must ask the service CA for the Secret {tls_secret}")
     return e
+
+# --- where the serving certificate comes from ------------------------------------------------------
+def check_serving_source(docs, ctx, c, args, env, volumes, e):
+    """The Secret holding the served pair as files (cert-manager, OpenShift), or None when the
+    webhook keeps its own certificates (kubernetes): then every name it is given must be an object
+    of the rendering, so that a namePrefix renames both."""
+    manage = "--manage-certificates" in args
+    files = [f for f in ("--tls-cert", "--tls-key") if flag(args, f)]
+    if ctx.profile != "kubernetes":
+        e.need(not manage, "--manage-certificates where an issuer writes the certificate's Secret")
+        tls_secret = None
+        for f in ("--tls-cert", "--tls-key"):
+            p = flag(args, f)
+            vol, rel = mount_for(c, volumes, p or "")
+            if e.need(vol and "secret" in vol, f"{f} {p} is not inside a mounted Secret (whole-dir, no subPath)"):
+                tls_secret = vol["secret"]["secretName"]
+                e.need(file_in_volume(vol, rel) in ("tls.crt", "tls.key"), f"{f} {p} is not a kubernetes.io/tls key")
+        return tls_secret
+    e.need(manage and not files,
+           f"the Kubernetes install keeps its own certificates: --manage-certificates, not {files}")
+    name = flag(args, "--certificate-secret") or "host-webhook-certificates"
+    secrets = [d for d in docs if d.get("kind") == "Secret" and d["metadata"]["name"] == name]
+    if e.need(len(secrets) == 1, f"--certificate-secret {name} names no Secret of the rendering "
+              "(a namePrefix would leave the flag behind)"):
+        sec = secrets[0]
+        e.need(not sec.get("data") and not sec.get("stringData"),
+               f"Secret {name} must be rendered empty: an applied value would overwrite what the webhook wrote")
+        e.need(sec.get("type", "Opaque") == "Opaque",
+               f"Secret {name} must have no type: kubernetes.io/tls needs tls.crt and tls.key applied")
+    config = flag(args, "--webhook-configuration") or "forklift-host-webhook"
+    for kind in WEBHOOKS:
+        e.need(any(d.get("kind") == kind and d["metadata"]["name"] == config for d in docs),
+               f"--webhook-configuration {config} names no {kind} of the rendering")
+    service = flag(args, "--service-name") or "host-webhook"
+    e.need(any(d.get("kind") == "Service" and d["metadata"]["name"] == service for d in docs),
+           f"--service-name {service} names no Service of the rendering: the certificate would name "
+           "another than the one kube-apiserver dials")
+    return None
+
+
+def check_inventory_ca(docs, ctx, c, args, volumes, e):
+    """Exactly one source for the inventory's CA: Forklift's Secret through the API (the Kubernetes
+    installs), or a mounted ConfigMap (OpenShift's service CA, trust-manager). Returns the Secret's
+    NAMESPACE/NAME, or None."""
+    secret = flag(args, "--inventory-ca-secret") or ""
+    path = flag(args, "--inventory-ca") or ""
+    e.need(bool(secret) != bool(path),
+           f"exactly one of --inventory-ca-secret ({secret!r}) and --inventory-ca ({path!r}) may be set")
+    if ctx.profile == "openshift" or "inventory-ca-trust-manager" in ctx.components:
+        e.need(not secret, "the inventory's CA comes from a mounted ConfigMap here, not the API")
+        vol, rel = mount_for(c, volumes, path)
+        if e.need(vol and "configMap" in vol, f"--inventory-ca {path} is not inside a mounted ConfigMap"):
+            key = file_in_volume(vol, rel)
+            if ctx.profile == "openshift":
+                cm = one(docs, "ConfigMap", e, vol["configMap"]["name"])
+                e.need(cm and cm["metadata"].get("annotations", {}).get(
+                    "service.beta.openshift.io/inject-cabundle") == "true",
+                    "inventory CA ConfigMap must be filled by the service CA (inject-cabundle)")
+                e.need(key == "service-ca.crt", f"inventory CA must come from key service-ca.crt, not {key}")
+            else:
+                e.need(key == "ca.crt", f"inventory CA key should be ca.crt, is {key}")
+        return None
+    want = f"{INVENTORY_NS[ctx.profile]}/{FORKLIFT_INVENTORY_CA_SECRET}"
+    e.need(secret == want, f"--inventory-ca-secret {secret!r} should be Forklift's Secret {want}")
+    return secret or None
+
+
+# --- RBAC: exactly what the enabled features use --------------------------------------------------
+def same(a, b):
+    return sorted(a or []) == sorted(b or [])
+
+
+def rules_are(role, wanted):
+    """`role`'s rules are exactly `wanted`: (apiGroups, resources, verbs, resourceNames) each."""
+    rules = role.get("rules", [])
+    return len(rules) == len(wanted) and all(
+        any(same(r.get("apiGroups"), g) and same(r.get("resources"), res) and same(r.get("verbs"), v)
+            and same(r.get("resourceNames"), n) and not r.get("nonResourceURLs") for r in rules)
+        for g, res, v, n in wanted)
+
+
+def check_rbac(docs, ctx, dep, sa, args, inventory_ca_secret, e):
+    ns = dep["metadata"]["namespace"]
+    wanted = [("ClusterRole", "get/list on providers (the inventory checks the caller may)",
+               [(["forklift.konveyor.io"], ["providers"], ["get", "list"], [])])]
+    if inventory_ca_secret:
+        wanted.append(("ClusterRole", f"list/watch on the Secret {inventory_ca_secret} by name",
+                       [([""], ["secrets"], ["list", "watch"], [inventory_ca_secret.split("/", 1)[1]])]))
+    if ctx.profile == "kubernetes":
+        secret = flag(args, "--certificate-secret") or "host-webhook-certificates"
+        config = flag(args, "--webhook-configuration") or "forklift-host-webhook"
+        wanted.append(("Role", f"get/list/watch/patch on the Secret {secret} by name",
+                       [([""], ["secrets"], ["get", "list", "watch", "patch"], [secret])]))
+        wanted.append(("ClusterRole", f"get/patch on the webhook configurations {config} by name",
+                       [(["admissionregistration.k8s.io"],
+                         ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"],
+                         ["get", "patch"], [config])]))
+    roles = [d for d in docs if d.get("kind") in ("ClusterRole", "Role")]
+    for r in roles:
+        what = f"{r['kind']} {r['metadata']['name']}"
+        match = next((w for w in wanted if w[0] == r["kind"] and rules_are(r, w[2])), None)
+        if not e.need(match, f"{what} grants {r.get('rules')}, which no enabled feature uses"):
+            continue
+        wanted.remove(match)
+        e.need(r["kind"] == "ClusterRole" or r["metadata"].get("namespace") == ns,
+               f"{what} is not in the install's namespace")
+        binding_kind = "ClusterRoleBinding" if r["kind"] == "ClusterRole" else "RoleBinding"
+        bound = [b for b in docs if b.get("kind") == binding_kind
+                 and b["roleRef"]["kind"] == r["kind"] and b["roleRef"]["name"] == r["metadata"]["name"]]
+        e.need(len(bound) == 1 and bound[0]["subjects"] == [
+            {"kind": "ServiceAccount", "name": sa, "namespace": ns}],
+            f"{what} must be bound once, by a {binding_kind}, to the webhook's ServiceAccount only")
+    for kind, why, _ in wanted:
+        e.need(False, f"no {kind} grants {why}")
+    bindings = [d for d in docs if d.get("kind") in ("ClusterRoleBinding", "RoleBinding")]
+    e.need(len(bindings) == len(roles), f"{len(bindings)} bindings for {len(roles)} roles")
+
 
 # --- names: a kustomization on top may rename the namespace and prefix every name ---------------
 def check_names(docs, ctx, e):
@@ -600,6 +694,25 @@ def component_mutations(ctx):
     return out
 
 
+def set_flag(container, name, value):
+    """Sets a flag's value in a container's args, in either form (`--f v`, `--f=v`)."""
+    args = container["args"]
+    for i, a in enumerate(args):
+        if a == name:
+            args[i + 1] = value
+            return
+        if a.startswith(name + "="):
+            args[i] = f"{name}={value}"
+            return
+    raise KeyError(name)
+
+
+def env_of(docs, name, value):
+    """Sets the Deployment's env `name` to `value`."""
+    c = next(d for d in docs if d.get("kind") == "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    next(v for v in c["env"] if v["name"] == name)["value"] = value
+
+
 def mutations():
     """(description, function breaking the docs in place) for --self-test."""
     def find(docs, kind, name=None):
@@ -609,8 +722,7 @@ def mutations():
         return find(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]
 
     def set_arg(docs, name, value):
-        args = container(docs)["args"]
-        args[args.index(name) + 1] = value
+        set_flag(container(docs), name, value)
 
     return [
         ("validating path typo", lambda d: find(d, "ValidatingWebhookConfiguration")["webhooks"][0]
@@ -639,7 +751,6 @@ def mutations():
             objectSelector={"matchLabels": {"checked": "yes"}})),
         ("no reinvocation", lambda d: find(d, "MutatingWebhookConfiguration")["webhooks"][0].pop(
             "reinvocationPolicy")),
-        ("TLS mounted elsewhere", lambda d: set_arg(d, "--tls-cert", "/etc/other/tls.crt")),
         ("grace period shorter than the server's shutdown", lambda d: find(d, "Deployment")["spec"]
          ["template"]["spec"].update(terminationGracePeriodSeconds=20)),
         ("failure policy flipped", lambda d: find(d, "ValidatingWebhookConfiguration")["webhooks"][0].update(
@@ -664,12 +775,49 @@ def profile_mutations(ctx):
     profile, p = ctx.profile, ctx.prefix
     serving = p + "host-webhook-serving"
     return names_mutations(ctx) + sizing_mutations() + component_mutations(ctx) + \
-        _profile_mutations(profile, serving, find)
+        _profile_mutations(ctx, serving, find)
 
 
-def _profile_mutations(profile, serving, find):
+def _profile_mutations(ctx, serving, find):
+    profile = ctx.profile
+
+    def container(d):
+        return find(d, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+
+    def rule(d, kind, name=None):
+        return next(x for x in d if x.get("kind") == kind and (name is None or name in x["metadata"]["name"])
+                    )["rules"][0]
+    inventory_ca = [] if "inventory-ca-trust-manager" in ctx.components else [
+        ("inventory CA read from another namespace's Secret", lambda d: env_of(
+            d, "INVENTORY_CA_SECRET", "elsewhere/forklift-inventory-serving-cert")),
+        ("inventory CA Secret readable by any name", lambda d: rule(d, "ClusterRole", "inventory-ca").pop(
+            "resourceNames")),
+        ("inventory CA from the API and a file at once", lambda d: env_of(
+            d, "INVENTORY_CA_FILE", "/etc/webhook/inventory-ca/ca.crt")),
+    ]
+    files = [("TLS mounted elsewhere", lambda d: set_flag(container(d), "--tls-cert", "/etc/other/tls.crt"))]
+    if profile == "kubernetes":
+        return inventory_ca + [
+            ("certificates from files too", lambda d: container(d)["args"].append("--tls-cert=/etc/x")),
+            ("--certificate-secret names a Secret not rendered", lambda d: env_of(
+                d, "CERTIFICATE_SECRET", "host-webhook-certs-old")),
+            ("--webhook-configuration names the old configurations", lambda d: env_of(
+                d, "WEBHOOK_CONFIGURATION", "old-forklift-host-webhook")),
+            ("--service-name names another Service", lambda d: env_of(d, "SERVICE_NAME", "other")),
+            ("certificate Secret rendered with data", lambda d: next(
+                x for x in d if x.get("kind") == "Secret").update(data={"tls.crt": ""})),
+            ("certificate Secret typed kubernetes.io/tls", lambda d: next(
+                x for x in d if x.get("kind") == "Secret").update(type="kubernetes.io/tls")),
+            ("the certificate Role reads every Secret", lambda d: rule(d, "Role").pop("resourceNames")),
+            ("the caBundle ClusterRole lists configurations", lambda d: rule(d, "ClusterRole", "ca-bundle")
+             ["verbs"].append("list")),
+            ("no RBAC for the webhook configurations", lambda d: d.remove(next(
+                x for x in d if x.get("kind") == "ClusterRole" and "ca-bundle" in x["metadata"]["name"]))),
+            ("a caBundle rendered", lambda d: find(d, "MutatingWebhookConfiguration")["webhooks"][0]
+             ["clientConfig"].update(caBundle="Zm9v")),
+        ]
     if profile == "cert-manager":
-        return [
+        return inventory_ca + files + [
             ("certificate lacks the .svc name", lambda d: find(d, "Certificate", serving)
              ["spec"].update(dnsNames=[d_ for d_ in find(d, "Certificate", serving)["spec"]["dnsNames"]
                                        if not d_.endswith(".svc")])),
@@ -684,7 +832,9 @@ def _profile_mutations(profile, serving, find):
             ("no CA injection", lambda d: find(d, "ValidatingWebhookConfiguration")["metadata"].pop("annotations")),
         ]
     if profile == "openshift":
-        return [
+        return files + [
+            ("inventory CA from the API on OpenShift", lambda d: env_of(
+                d, "INVENTORY_CA_SECRET", "openshift-mtv/forklift-inventory-serving-cert")),
             ("no serving-cert annotation", lambda d: find(d, "Service")["metadata"].pop("annotations")),
             ("fixed UID", lambda d: find(d, "Deployment")["spec"]["template"]["spec"]["securityContext"].update(
                 runAsUser=1000)),

@@ -46,7 +46,7 @@ if dist "$tmp/dist"; then ok; else
 fi
 d=$tmp/dist
 tarball=host-harness-$version-debian12-amd64.tar.gz
-for f in "$name-cert-manager.yaml" "$name-openshift.yaml" "$tarball" "$name.spdx.json" \
+for f in "$name-kubernetes.yaml" "$name-cert-manager.yaml" "$name-openshift.yaml" "$tarball" "$name.spdx.json" \
   "$name-grafana-dashboard.json" SHA256SUMS; do
   if [ -s "$d/$f" ]; then ok; else bad "dist/ has no $f"; fi
 done
@@ -67,7 +67,7 @@ else
 fi
 
 # Each manifest is a complete install of its overlay, pinned to the image by tag and digest.
-for overlay in cert-manager openshift; do
+for overlay in kubernetes cert-manager openshift; do
   f=$d/$name-$overlay.yaml
   if python3 "$here/check_manifests.py" --profile "$overlay" --version "$version" "$f" >"$tmp/check.out" 2>&1; then
     ok

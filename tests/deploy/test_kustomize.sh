@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Renders every way the install can be put together with `kubectl kustomize` (kustomize v5) and
-# checks each rendering structurally (tests/deploy/check_manifests.py): deploy/base, each overlay,
-# each component over each overlay, and a user's kustomization that sets `namespace:` and/or
-# `namePrefix:` over the base and each overlay, written into a temp dir as an admin would, among
-# them the install next to Forklift in its own namespace (konveyor-forklift, openshift-mtv). Every
-# render must be silent on stderr (no deprecated fields), a rename must leave no reference behind
-# (Certificate DNS names, CA injection, webhook service refs, the trust-manager target), and no
-# rendering may hold a Namespace (it would relabel Forklift's, and `kubectl delete -k` delete it)
-# or keep any namespace's Hosts from the webhooks.
+# checks each rendering structurally (tests/deploy/check_manifests.py): each overlay (kubernetes,
+# the default, cert-manager, openshift), each component over each overlay, and a user's
+# kustomization that sets `namespace:` and/or `namePrefix:` over each overlay, written into a temp
+# dir as an admin would, among them the install next to Forklift in its own namespace
+# (konveyor-forklift, openshift-mtv). Every render must be silent on stderr (no deprecated
+# fields), a rename must leave no reference behind (the self-managed certificates' Secret,
+# configurations and Service the webhook is told, the RBAC's resourceNames, Certificate DNS names,
+# CA injection, webhook service refs, the trust-manager target), and no rendering may hold a
+# Namespace (it would relabel Forklift's, and `kubectl delete -k` delete it) or keep any
+# namespace's Hosts from the webhooks. deploy/base, which is no install by itself, must render.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=${SOURCE_DIR:-$(cd "$here/../.." && pwd)}
@@ -70,14 +72,15 @@ run() { # run NAME DIR PROFILE [options]
   if render "$name" "$dir"; then check "$name" "$profile" "$@"; else failed=$((failed + 1)); fi
 }
 
-run base "$deploy/base" base
-for overlay in cert-manager openshift; do
+overlays="kubernetes cert-manager openshift"
+if render base "$deploy/base"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+for overlay in $overlays; do
   run "$overlay" "$deploy/overlays/$overlay" "$overlay"
 done
-run example-fail-open "$deploy/examples/fail-open" cert-manager --components fail-open
+run example-fail-open "$deploy/examples/fail-open" kubernetes --components fail-open
 
 # Each component over each overlay, then all of them together.
-for overlay in cert-manager openshift; do
+for overlay in $overlays; do
   for comp in $components all; do
     name=$overlay+$comp
     rel=$(user_dir "$name")
@@ -90,7 +93,7 @@ for overlay in cert-manager openshift; do
       echo "components:"
       for c in $list; do echo "  - $rel/components/$c"; done
     } >"$tmp/$name/kustomization.yaml"
-    # trust-manager replaces the hand-made inventory CA of the cert-manager path only.
+    # trust-manager replaces reading Forklift's Secret, which OpenShift's service CA never needed.
     if [ "$overlay" = openshift ] && [[ " $list " == *" inventory-ca-trust-manager "* ]]; then
       continue
     fi
@@ -98,10 +101,10 @@ for overlay in cert-manager openshift; do
   done
 done
 
-# A user's kustomization renaming the install: namespace, prefix, or both, over the base and each
-# overlay (with every component too). The cert-manager overlay needs its follow-names transformer
-# listed (composite names: "<service>.<namespace>.svc", "<namespace>/<certificate>").
-for target in base overlays/cert-manager overlays/openshift; do
+# A user's kustomization renaming the install: namespace, prefix, or both, over each overlay (with
+# every component too), and nothing else. The cert-manager overlay needs its follow-names
+# transformer listed (composite names: "<service>.<namespace>.svc", "<namespace>/<certificate>").
+for target in overlays/kubernetes overlays/cert-manager overlays/openshift; do
   profile=${target#overlays/}
   # Next to Forklift: its namespace upstream, or MTV's on OpenShift.
   forklift_ns=konveyor-forklift
@@ -109,7 +112,6 @@ for target in base overlays/cert-manager overlays/openshift; do
   for rename in "team-platform:acme-" "team-platform:" ":acme-" "$forklift_ns:"; do
     ns=${rename%%:*} prefix=${rename#*:}
     for comps in none all; do
-      [ "$target" = base ] && [ "$comps" = all ] && continue
       name=user-$profile-${ns:-samens}-${prefix:-noprefix}-$comps
       rel=$(user_dir "$name")
       list=""
@@ -202,7 +204,7 @@ fi
 # `host-harness replay` loads it exactly as host-webhook does and exits 2 when it is refused.
 harness=${BIN_DIR:-$src/build/bin}/host-harness
 if [ -x "$harness" ]; then
-  for profile in base cert-manager openshift example-fail-open; do
+  for profile in $overlays example-fail-open; do
     [ -s "$tmp/$profile.yaml" ] || continue
     python3 - "$tmp/$profile.yaml" "$tmp/$profile.policy.yaml" <<'PY'
 import sys, yaml
