@@ -626,6 +626,11 @@ def check_components(docs, ctx, e):
             e.need(any(reaches(r, 8443, "TCP", inv_ns) for r in egress),
                    f"NetworkPolicy must let the webhook reach the inventory in {inv_ns} on 8443")
             e.need(any(reaches(r, 53, "UDP", "kube-system") for r in egress), "NetworkPolicy must allow DNS")
+            # kube-apiserver is on the control plane's host network: a rule without `to`.
+            api = [r for r in egress if not r.get("to")]
+            e.need(all(any(p.get("port") == port for r in api for p in r.get("ports", []))
+                       for port in (443, 6443)),
+                   "NetworkPolicy must let the webhook reach the Kubernetes API (TCP 443 and 6443)")
 
 
 def names_mutations(ctx):
@@ -688,6 +693,7 @@ def component_mutations(ctx):
     if "network-policy" in ctx.components:
         out += [
             ("network policy blocks the inventory", lambda d: find(d, "NetworkPolicy")["spec"]["egress"].pop(0)),
+            ("network policy blocks the Kubernetes API", lambda d: find(d, "NetworkPolicy")["spec"]["egress"].pop(1)),
             ("network policy selects other pods", lambda d: find(d, "NetworkPolicy")["spec"]["podSelector"]
              ["matchLabels"].update({"app.kubernetes.io/name": "other"})),
         ]
