@@ -78,12 +78,12 @@ json spec_with(const json& extra) {
 
 struct Scenario {
   std::string text;
-  std::function<AdmissionRequest()> request;  // empty: the rule needs a failing inventory
+  std::function<json()> review;  // empty: the rule needs a failing inventory
   json policy = json::object();
 };
 
-AdmissionRequest create(json h) {
-  return host_request(std::move(h), kNamespace, "rules-example");
+json create(json h) {
+  return host_review(std::move(h), kNamespace, "rules-example");
 }
 
 std::map<std::string_view, Scenario> scenarios() {
@@ -187,16 +187,16 @@ std::map<std::string_view, Scenario> scenarios() {
         json old_host = host(spec_with({{"ipAddress", "192.168.1.9"}}), "Management Network");
         json new_host = old_host;
         new_host["metadata"]["labels"] = {{"team", "migration"}};
-        return host_request(new_host, kNamespace, "rules-example", old_host);
+        return host_review(new_host, kNamespace, "rules-example", old_host);
       }};
-  s[kUnexpectedResource] = {"the webhook configuration sends it a Pod", [] {
-                              AdmissionRequest req = create(host(spec_with({})));
-                              req.resource = {"", "v1", "pods"};
-                              req.kind_group = "";
-                              req.kind_version = "v1";
-                              req.kind_kind = "Pod";
-                              return req;
-                            }};
+  s[kUnexpectedResource] = {
+      "the webhook configuration sends it a Pod", [] {
+        json review = create(host(spec_with({})));
+        json& req = review["request"];
+        req["resource"] = {{"group", ""}, {"version", "v1"}, {"resource", "pods"}};
+        req["kind"] = {{"group", ""}, {"version", "v1"}, {"kind", "Pod"}};
+        return review;
+      }};
   return s;
 }
 
@@ -220,9 +220,9 @@ std::vector<RuleExample> rule_examples() {
     auto it = all.find(info.id);
     if (it != all.end()) {
       ex.scenario = it->second.text;
-      if (it->second.request) {
+      if (it->second.review) {
         Pipeline pipeline(fixture, parse_policy(it->second.policy));
-        ex.message = message_for(info.id, pipeline.run_request(it->second.request(), "example"));
+        ex.message = message_for(info.id, pipeline.run_review(it->second.review(), "example"));
       }
     }
     out.push_back(std::move(ex));

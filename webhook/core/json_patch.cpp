@@ -1,5 +1,8 @@
 #include "webhook/core/json_patch.hpp"
 
+#include <stdexcept>
+#include <string_view>
+
 #include "webhook/core/json_write.hpp"
 
 namespace hostadm {
@@ -34,69 +37,60 @@ namespace detail {
 
 namespace {
 
-// The objects under `object` and nothing else: all add_at asks of a parent is whether it is
-// there as an object. Copying the values too (a Host's spec, its owner references) cost more
-// than the rest of the decision.
-json object_skeleton(const json& object) {
-  json out = json::object();
-  for (const auto& [key, value] : object.get_ref<const json::object_t&>())
-    if (value.is_object()) out.emplace(key, object_skeleton(value));
-  return out;
+// The containers PatchShape tracks, by the JSON pointer add_at builds.
+constexpr std::string_view kPointers[kContainerCount] = {"/metadata", "/metadata/ownerReferences",
+                                                         "/spec", "/spec/provider", "/spec/secret"};
+
+size_t tracked(std::string_view pointer) {
+  for (size_t i = 0; i < kContainerCount; ++i)
+    if (kPointers[i] == pointer) return i;
+  return kContainerCount;
 }
 
 }  // namespace
 
-json patch_shape(const json& object) {
-  json shape = json::object();
-  if (!object.is_object()) return shape;
-  if (auto spec = object.find("spec"); spec != object.end() && spec->is_object())
-    shape["spec"] = object_skeleton(*spec);
-  auto meta = object.find("metadata");
-  if (meta == object.end() || !meta->is_object()) return shape;
-  json& kept = shape["metadata"] = json::object();
-  if (auto refs = meta->find("ownerReferences"); refs != meta->end() && refs->is_array())
-    kept["ownerReferences"] = json::array();
-  return shape;
-}
-
-void add_at(json& doc, JsonPatch& patch, Path path, std::string value, ValueKind kind) {
+void add_at(PatchShape& shape, JsonPatch& patch, Path path, std::string value, ValueKind kind) {
+  // The pointer of the first part of `path` that does not exist (or of the whole path).
   std::string pointer;
-  json* cur = &doc;
+  pointer.reserve(48);
   const char* const* key = path.begin();
-  for (; key != path.end(); ++key) {
+  for (;; ++key) {
     pointer += '/';
     pointer += *key;
-    const bool last = key + 1 == path.end();
-    json* next = nullptr;
-    if (cur->is_object()) {
-      auto it = cur->find(*key);
-      if (it != cur->end() && it->is_object()) next = &*it;
-    }
-    if (!last && next != nullptr) {
-      cur = next;
-      continue;
-    }
-    // The missing parents from here on, as one subtree: {"a":{"b":value}}.
-    std::string subtree;
-    json shape = kind == ValueKind::Object  ? json::object()
-                 : kind == ValueKind::Array ? json::array()
-                                            : json();
-    for (const char* const* k = key + 1; k != path.end(); ++k) {
-      subtree += '{';
-      json_write::append_string(subtree, *k, json_write::InvalidUtf8::Throw);
-      subtree += ':';
-    }
-    subtree += value;
-    subtree.append(path.end() - key - 1, '}');
-    for (const char* const* k = path.end() - 1; k != key; --k) {
-      json parent = json::object();
-      parent.emplace(*k, std::move(shape));
-      shape = std::move(parent);
-    }
-    (*cur)[*key] = std::move(shape);
-    patch.add_text(std::move(pointer), std::move(subtree));
+    if (key + 1 == path.end()) break;
+    const size_t parent = tracked(pointer);
+    if (parent == kContainerCount)
+      throw std::logic_error("the patch shape does not track " + pointer);
+    if (!shape.has[parent]) break;
+  }
+  // What the operation creates, the operations after it see: every part from `key` on but a
+  // scalar value.
+  auto created = [&](std::string_view at) {
+    if (const size_t c = tracked(at); c != kContainerCount) shape.has[c] = true;
+  };
+  if (key + 1 == path.end()) {
+    if (kind != ValueKind::Scalar) created(pointer);
+    patch.add_text(std::move(pointer), std::move(value));
     return;
   }
+  std::string parent = pointer;
+  for (const char* const* k = key;; ++k) {
+    const bool last = k + 1 == path.end();
+    if (!last || kind != ValueKind::Scalar) created(parent);
+    if (last) break;
+    parent.append("/").append(k[1]);
+  }
+  // One `add` of {"b":{"c":value}} at /a creates them all.
+  std::string subtree;
+  subtree.reserve(value.size() + 16 * static_cast<size_t>(path.end() - key));
+  for (const char* const* k = key + 1; k != path.end(); ++k) {
+    subtree += '{';
+    json_write::append_string(subtree, *k, json_write::InvalidUtf8::Throw);
+    subtree += ':';
+  }
+  subtree += value;
+  subtree.append(static_cast<size_t>(path.end() - key - 1), '}');
+  patch.add_text(std::move(pointer), std::move(subtree));
 }
 
 }  // namespace detail

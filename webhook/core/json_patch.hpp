@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "webhook/core/host_object.hpp"
+
 namespace hostadm {
 
 class JsonPatch {
@@ -23,6 +25,7 @@ class JsonPatch {
   // json_write::append_string (InvalidUtf8::Throw: a patch writes the bytes the decision chose,
   // or fails) and its few objects by hand.
   void add_text(std::string path, std::string value) {
+    if (ops_.empty()) ops_.reserve(5);  // an admission adds at most five
     ops_.push_back({std::move(path), std::move(value)});
   }
   bool empty() const { return ops_.empty(); }
@@ -44,23 +47,19 @@ class JsonPatch {
 
 namespace detail {
 
-// What add_at needs of a Host to place operations: which parents the patch may write under
-// exist as objects (under spec; metadata; metadata.ownerReferences as an array), not their
-// values, nor the annotations, labels and managedFields around them.
-nlohmann::json patch_shape(const nlohmann::json& object);
-
 // What a value added is, for the shape add_at keeps up to date: an object later operations may
 // write under, an array add_owner_reference appends to, or anything else. An object value's own
 // members are not recorded: the core adds objects of strings only (a secret reference).
 enum class ValueKind { Scalar, Object, Array };
 
 // Adds `value` (compact JSON text) at `path`, creating the missing parents as one `add` of the
-// whole subtree (the apiserver cannot add into a map that does not exist). `doc` (a
-// patch_shape()) follows the patch so that later operations see the parents earlier ones
+// whole subtree (the apiserver cannot add into a map that does not exist). `shape` (the Host's,
+// host_object.hpp) follows the patch so that later operations see the parents earlier ones
 // created. Path keys are the core's literals, none with '~' or '/', so the JSON pointer needs no
-// escaping.
+// escaping. Throws std::logic_error for a parent PatchShape does not track: writing there blind
+// could replace what the Host holds.
 using Path = std::initializer_list<const char*>;
-void add_at(nlohmann::json& doc, JsonPatch& patch, Path path, std::string value, ValueKind kind);
+void add_at(PatchShape& shape, JsonPatch& patch, Path path, std::string value, ValueKind kind);
 
 }  // namespace detail
 }  // namespace hostadm

@@ -6,6 +6,15 @@
 
 namespace hostadm::text {
 
+std::string concat(std::initializer_list<std::string_view> pieces) {
+  size_t size = 0;
+  for (std::string_view p : pieces) size += p.size();
+  std::string out;
+  out.reserve(size);
+  for (std::string_view p : pieces) out += p;
+  return out;
+}
+
 std::string_view trim(std::string_view s, std::string_view chars) {
   const size_t b = s.find_first_not_of(chars);
   if (b == std::string_view::npos) return {};
@@ -67,10 +76,10 @@ size_t utf8_cut(std::string_view s, size_t budget) {
   return cut;
 }
 
-std::string shown_in_message(const std::string& s) {
-  if (s.size() <= kMessageQuoteBytes) return s;
-  return s.substr(0, utf8_cut(s, kMessageQuoteBytes)) + "... (" + std::to_string(s.size()) +
-         " bytes)";
+std::string shown_in_message(std::string_view s) {
+  if (s.size() <= kMessageQuoteBytes) return std::string(s);
+  return std::string(s.substr(0, utf8_cut(s, kMessageQuoteBytes))) + "... (" +
+         std::to_string(s.size()) + " bytes)";
 }
 
 std::string shown_in_log(std::string_view s) {

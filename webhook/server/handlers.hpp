@@ -1,7 +1,7 @@
-// The admission endpoints' logic, independent of the HTTP library: a POST body, its content type
-// and ?timeout= in; an HTTP status, content type and body out. Bad requests get 4xx, a deferred
-// verdict 503, anything unexpected a valid AdmissionReview denial (500 in status) when the uid is
-// known; this function never throws.
+// The admission endpoints over HTTP: the media type, the deadline from ?timeout=, the inventory
+// view for that deadline, metrics and the log line. The admission itself (read, decide, encode,
+// the 4xx/503/500 answers) is the core's admit() (webhook/core/admission_path.hpp), which the
+// harness runs too. handle() never throws.
 #pragma once
 
 #include <chrono>
@@ -10,7 +10,6 @@
 #include <string>
 
 #include "webhook/core/clock.hpp"
-#include "webhook/core/decision.hpp"
 #include "webhook/core/inventory.hpp"
 #include "webhook/core/policy.hpp"
 #include "webhook/inventory/source.hpp"

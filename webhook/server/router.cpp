@@ -132,7 +132,7 @@ void Router::refuse(const http::Request& req, const http::Refusal& refusal, http
   if (const auto webhook = webhook_of(req.path)) {
     // Same line and metric as a body the handler cannot read: an apiserver (or a proxy in front
     // of it) sending these is a misconfiguration someone must see.
-    metrics_.admission(*webhook, "other", Outcome::Error, kNoRules, 0);
+    metrics_.admission(*webhook, "other", Outcome::BadRequest, kNoRules, 0);
     log_warn("bad admission request",
              {{"path", req.path}, {"status", refusal.status}, {"reason", message}});
   } else {
