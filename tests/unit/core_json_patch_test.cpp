@@ -48,6 +48,26 @@ TEST(JsonPatchText, IsByteForByteWhatDumpWrites) {
   EXPECT_EQ(text_of(JsonPatch()), "[]");
 }
 
+// The writer looks at eight bytes at a time: a byte that needs care must be found wherever it
+// stands in the word, and in whichever word.
+TEST(JsonPatchText, EveryByteThatNeedsCareIsFoundAtAnyPosition) {
+  const std::vector<std::string> specials = {"\"", "\\", "\n", "\x01",     "\x1f", "\x7f",
+                                             " ",  "~",  "/",  "\xc3\xa9", "\xff"};
+  for (size_t size = 0; size <= 20; ++size) {
+    for (size_t at = 0; at < size; ++at) {
+      for (const auto& special : specials) {
+        std::string s(size, 'a');
+        s.replace(at, 1, special);
+        std::string out = "x";
+        json_write::append_string(out, s, json_write::InvalidUtf8::Replace);
+        EXPECT_EQ(out, "x" + json(s).dump(-1, ' ', false, json::error_handler_t::replace))
+            << size << " " << at << " "
+            << json(special).dump(-1, ' ', false, json::error_handler_t::replace);
+      }
+    }
+  }
+}
+
 TEST(JsonPatchText, InvalidUtf8InAValueFailsInsteadOfWritingOtherBytes) {
   std::string text;
   EXPECT_THROW(json_write::append_string(text, std::string("bad \xC3\x28 byte"),

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
+#include <iterator>
 
 #include "webhook/core/json_write.hpp"
 #include "webhook/core/text.hpp"
@@ -95,18 +97,25 @@ void append_json_string(std::string& out, std::string_view s) {
 // the keys the apiserver keeps.
 void append_audit_annotations(std::string& out,
                               const std::vector<std::pair<std::string, std::string>>& audit) {
-  std::vector<size_t> kept;
-  kept.reserve(audit.size());
+  // The webhook's own answers carry two; a list is kept for more.
+  size_t inline_kept[4];
+  std::vector<size_t> more;
+  size_t* kept = inline_kept;
+  if (audit.size() > std::size(inline_kept)) {
+    more.resize(audit.size());
+    kept = more.data();
+  }
+  size_t n = 0;
   for (size_t i = 0; i < audit.size(); ++i)
-    if (valid_audit_key(audit[i].first)) kept.push_back(i);
-  if (kept.empty()) return;
-  std::stable_sort(kept.begin(), kept.end(),
+    if (valid_audit_key(audit[i].first)) kept[n++] = i;
+  if (n == 0) return;
+  std::stable_sort(kept, kept + n,
                    [&](size_t a, size_t b) { return audit[a].first < audit[b].first; });
   out += ",\"auditAnnotations\":{";
   bool first = true;
-  for (size_t k = 0; k < kept.size(); ++k) {
+  for (size_t k = 0; k < n; ++k) {
     const auto& [key, value] = audit[kept[k]];
-    if (k + 1 < kept.size() && audit[kept[k + 1]].first == key) continue;  // a later one wins
+    if (k + 1 < n && audit[kept[k + 1]].first == key) continue;  // a later one wins
     if (!first) out += ',';
     first = false;
     append_json_string(out, key);
@@ -144,11 +153,8 @@ void append_warnings(std::string& out, const std::vector<std::string>& warnings)
 
 // The patch's text, base64-encoded in place: the apiserver wants base64 of the JSON array.
 void append_patch(std::string& out, const JsonPatch& patch) {
-  thread_local std::string text;  // kept: its capacity is the next answer's
-  text.clear();
-  patch.append_text(text);
   out += ",\"patch\":\"";
-  base64_append(out, text);  // base64 needs no escaping
+  base64_append(out, patch.text());  // base64 needs no escaping
   out += "\",\"patchType\":\"JSONPatch\"";
 }
 
@@ -213,6 +219,18 @@ void base64_append(std::string& out, std::string_view in) {
   char* o = out.data() + start;
   const auto* b = reinterpret_cast<const unsigned char*>(in.data());
   size_t i = 0;
+  // Six bytes (four 12-bit groups) per step from one 64-bit load while eight can be read.
+  for (; i + 8 <= in.size(); i += 6, o += 8) {
+    uint64_t v;
+    std::memcpy(&v, b + i, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);  // the first byte in the top bits
+#endif
+    std::memcpy(o, kPairs.pair[(v >> 52) & 0xFFF], 2);
+    std::memcpy(o + 2, kPairs.pair[(v >> 40) & 0xFFF], 2);
+    std::memcpy(o + 4, kPairs.pair[(v >> 28) & 0xFFF], 2);
+    std::memcpy(o + 6, kPairs.pair[(v >> 16) & 0xFFF], 2);
+  }
   for (; i + 2 < in.size(); i += 3, o += 4) {
     const unsigned v = unsigned(b[i]) << 16 | unsigned(b[i + 1]) << 8 | b[i + 2];
     std::memcpy(o, kPairs.pair[v >> 12], 2);

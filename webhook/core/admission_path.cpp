@@ -56,7 +56,7 @@ void refuse(AdmissionAnswer& a, int status, std::string message, std::string pro
 // its sender; `problem`, which is logged, never does.
 bool read(std::string_view body, AdmissionAnswer& a) {
   try {
-    a.request = read_review(body);
+    read_review(body, a.request);
     a.decoded = true;
   } catch (const JsonTooDeep& e) {
     refuse(a, 400, std::string("request body refused: ") + e.what(),

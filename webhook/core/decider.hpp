@@ -29,6 +29,14 @@ inline std::string q(std::string_view s) {
   return "'" + shown(s) + "'";
 }
 
+// A buffer of the thread's own for a patch value being written: a /mutate writes a few, and the
+// patch copies each into its text at once.
+inline std::string& value_buffer() {
+  thread_local std::string buffer;
+  buffer.clear();
+  return buffer;
+}
+
 class Decider {
  public:
   Decider(const AdmissionRequest& req, Phase phase, InventoryView& inventory, const Policy& policy)
@@ -40,21 +48,29 @@ class Decider {
   void deny(std::string_view rule, std::string_view text) { add(rule, true, text); }
   void warn(std::string_view rule, std::string_view text) { add(rule, false, text); }
   void add(std::string_view rule, bool is_deny, std::string_view text) {
+    std::string message = message_for(rule, text.size());
+    message += text;
+    add_message(rule, is_deny, std::move(message));
+  }
+  // For the messages written on every admission: "RULE: " to be completed, then add_message.
+  static std::string message_for(std::string_view rule, size_t text_size = 120) {
     std::string message;
-    message.reserve(rule.size() + 2 + text.size());
-    message.append(rule).append(": ").append(text);
+    message.reserve(rule.size() + 2 + text_size);
+    message.append(rule).append(": ");
+    return message;
+  }
+  void add_message(std::string_view rule, bool is_deny, std::string message) {
     findings_.push_back({std::string(rule), is_deny, std::move(message)});
   }
   // Sets a string field (the values the core writes are strings, or objects of them).
   void mutate(Path path, std::string_view value) {
     if (phase_ != Phase::Mutate) return;
-    std::string text;
-    text.reserve(value.size() + 2);
+    std::string& text = value_buffer();
     json_write::append_string(text, value, json_write::InvalidUtf8::Throw);
-    add_at(shape_, patch_, path, std::move(text), ValueKind::Scalar);
+    add_at(shape_, patch_, path, text, ValueKind::Scalar);
   }
-  void mutate(Path path, std::string value_text, ValueKind kind) {
-    if (phase_ == Phase::Mutate) add_at(shape_, patch_, path, std::move(value_text), kind);
+  void mutate(Path path, std::string_view value_text, ValueKind kind) {
+    if (phase_ == Phase::Mutate) add_at(shape_, patch_, path, value_text, kind);
   }
 
   const HostObject::Spec& spec() const { return req_.object.spec; }

@@ -172,18 +172,20 @@ void Decider::check_secret() {
                                  : !provider_->ns.empty() ? provider_->ns
                                                           : ns_;
   // `add` replaces a present-but-empty secret ({} or one with only a namespace) as a whole.
-  std::string value;
-  value.reserve(32 + secret.name.size() + secret_ns.size());
+  std::string& value = value_buffer();
   value += "{\"name\":";
   json_write::append_string(value, secret.name, json_write::InvalidUtf8::Throw);
   value += ",\"namespace\":";
   json_write::append_string(value, secret_ns, json_write::InvalidUtf8::Throw);
   value += '}';
-  mutate({"spec", "secret"}, std::move(value), ValueKind::Object);
-  if (!esxi)
-    warn(rule::kVcenterCredentials,
-         text::concat({"spec.secret defaulted to vCenter provider ", shown(spec().provider.name),
-                       "'s secret; an ESXi host may refuse it"}));
+  mutate({"spec", "secret"}, value, ValueKind::Object);
+  if (!esxi) {
+    std::string message = message_for(rule::kVcenterCredentials);
+    message += "spec.secret defaulted to vCenter provider ";
+    text::append_shown(message, spec().provider.name);
+    message += "'s secret; an ESXi host may refuse it";
+    add_message(rule::kVcenterCredentials, false, std::move(message));
+  }
 }
 
 void Decider::add_owner_reference() {
@@ -201,8 +203,7 @@ void Decider::add_owner_reference() {
   using json_write::InvalidUtf8;
   const bool append = shape_[Container::OwnerReferences];
   const std::string& name = provider_->name.empty() ? spec().provider.name : provider_->name;
-  std::string ref;
-  ref.reserve(128 + name.size() + provider_->uid.size());
+  std::string& ref = value_buffer();
   ref += append ? "{" : "[{";
   ref += "\"apiVersion\":\"forklift.konveyor.io/v1beta1\"";
   if (std::none_of(owners.begin(), owners.end(),
@@ -214,9 +215,9 @@ void Decider::add_owner_reference() {
   json_write::append_string(ref, provider_->uid, InvalidUtf8::Throw);
   ref += append ? "}" : "}]";
   if (append) {
-    patch_.add_text("/metadata/ownerReferences/-", std::move(ref));
+    patch_.add_text("/metadata/ownerReferences/-", ref);
   } else {
-    add_at(shape_, patch_, {"metadata", "ownerReferences"}, std::move(ref), ValueKind::Array);
+    add_at(shape_, patch_, {"metadata", "ownerReferences"}, ref, ValueKind::Array);
   }
 }
 

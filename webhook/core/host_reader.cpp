@@ -254,26 +254,26 @@ class HostReader {
 
 }  // namespace
 
-HostObject read_host_object(const dom::element* value, bool with_spec_json) {
-  HostObject out;
+void read_host_object(const dom::element* value, bool with_spec_json, HostObject& out) {
   if (is_null(value)) {
     out.type = value ? JsonType::Null : JsonType::Absent;
     out.problems.push_back("the object must be a JSON object, got null");
-    return out;
+    return;
   }
   out.type = type_of(*value);
   if (out.type != JsonType::Object) {
     out.problems.push_back("the object must be a JSON object, got " + describe_json(*value));
-    return out;
+    return;
   }
   HostReader(out).read(*value, with_spec_json);
-  return out;
 }
 
 HostObject read_host_object(std::string_view json) {
   const JsonDocument doc(json);
   const dom::element root = doc.root();
-  return read_host_object(&root, /*with_spec_json=*/true);
+  HostObject out;
+  read_host_object(&root, /*with_spec_json=*/true, out);
+  return out;
 }
 
 }  // namespace hostadm

@@ -13,8 +13,9 @@
 namespace hostadm {
 
 // `value` is the object's JSON, or nullptr when the request carries none. `with_spec_json`
-// fills HostObject::spec_json, which only a comparison of two objects needs.
-HostObject read_host_object(const simdjson::dom::element* value, bool with_spec_json);
+// fills HostObject::spec_json, which only a comparison of two objects needs. `out` is a
+// default-constructed HostObject (the request's own: no copy is made).
+void read_host_object(const simdjson::dom::element* value, bool with_spec_json, HostObject& out);
 
 // A Host from its JSON text, spec_json included. Throws JsonTooDeep or InvalidJson
 // (json_document.hpp) when the text is not JSON.

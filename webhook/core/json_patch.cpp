@@ -9,28 +9,38 @@ namespace hostadm {
 
 using nlohmann::json;
 
-json JsonPatch::to_json() const {
-  json out = json::array();
-  for (const Op& op : ops_) {
-    json o = json::object();
-    o.emplace("op", "add");
-    o.emplace("path", op.path);
-    o.emplace("value", json::parse(op.value));
-    out.push_back(std::move(o));
+void JsonPatch::add_text(std::string_view path, std::string_view value) {
+  if (text_.empty()) {
+    text_.reserve(512);
+    spans_.reserve(5);  // an admission adds at most five
+    text_ += '[';
+  } else {
+    text_.back() = ',';  // the closing ']' makes way for the next operation
   }
+  text_ += "{\"op\":\"add\",\"path\":";
+  Span span{};
+  span.path_at = static_cast<uint32_t>(text_.size() + 1);
+  json_write::append_string(text_, path, json_write::InvalidUtf8::Throw);
+  span.path_size = static_cast<uint32_t>(text_.size() - 1 - span.path_at);
+  text_ += ",\"value\":";
+  span.value_at = static_cast<uint32_t>(text_.size());
+  span.value_size = static_cast<uint32_t>(value.size());
+  text_ += value;
+  text_ += "}]";
+  spans_.push_back(span);
+}
+
+std::vector<JsonPatch::Op> JsonPatch::ops() const {
+  std::vector<Op> out;
+  out.reserve(spans_.size());
+  const std::string_view text(text_);
+  for (const Span& s : spans_)
+    out.push_back({text.substr(s.path_at, s.path_size), text.substr(s.value_at, s.value_size)});
   return out;
 }
 
-void JsonPatch::append_text(std::string& out) const {
-  out += '[';
-  for (size_t i = 0; i < ops_.size(); ++i) {
-    out += i ? ",{\"op\":\"add\",\"path\":" : "{\"op\":\"add\",\"path\":";
-    json_write::append_string(out, ops_[i].path, json_write::InvalidUtf8::Throw);
-    out += ",\"value\":";
-    out += ops_[i].value;
-    out += '}';
-  }
-  out += ']';
+json JsonPatch::to_json() const {
+  return json::parse(text());
 }
 
 namespace detail {
@@ -49,10 +59,12 @@ size_t tracked(std::string_view pointer) {
 
 }  // namespace
 
-void add_at(PatchShape& shape, JsonPatch& patch, Path path, std::string value, ValueKind kind) {
-  // The pointer of the first part of `path` that does not exist (or of the whole path).
-  std::string pointer;
-  pointer.reserve(48);
+void add_at(PatchShape& shape, JsonPatch& patch, Path path, std::string_view value,
+            ValueKind kind) {
+  // The pointer of the first part of `path` that does not exist (or of the whole path), built in
+  // a buffer of the thread's own: every /mutate adds a few.
+  thread_local std::string pointer;
+  pointer.clear();
   const char* const* key = path.begin();
   for (;; ++key) {
     pointer += '/';
@@ -70,7 +82,7 @@ void add_at(PatchShape& shape, JsonPatch& patch, Path path, std::string value, V
   };
   if (key + 1 == path.end()) {
     if (kind != ValueKind::Scalar) created(pointer);
-    patch.add_text(std::move(pointer), std::move(value));
+    patch.add_text(pointer, value);
     return;
   }
   std::string parent = pointer;
@@ -81,8 +93,8 @@ void add_at(PatchShape& shape, JsonPatch& patch, Path path, std::string value, V
     parent.append("/").append(k[1]);
   }
   // One `add` of {"b":{"c":value}} at /a creates them all.
-  std::string subtree;
-  subtree.reserve(value.size() + 16 * static_cast<size_t>(path.end() - key));
+  thread_local std::string subtree;
+  subtree.clear();
   for (const char* const* k = key + 1; k != path.end(); ++k) {
     subtree += '{';
     json_write::append_string(subtree, *k, json_write::InvalidUtf8::Throw);
@@ -90,7 +102,7 @@ void add_at(PatchShape& shape, JsonPatch& patch, Path path, std::string value, V
   }
   subtree += value;
   subtree.append(static_cast<size_t>(path.end() - key - 1), '}');
-  patch.add_text(std::move(pointer), std::move(subtree));
+  patch.add_text(pointer, subtree);
 }
 
 }  // namespace detail

@@ -13,13 +13,14 @@ namespace dom = simdjson::dom;
 using detail::dom_fields;
 using detail::is_null;
 
-// A missing or null field reads as empty; any other non-string makes the review unusable.
-std::string string_field(const dom::element* e, std::string_view where, std::string_view key) {
-  if (is_null(e)) return "";
+// A missing or null field reads as empty; any other non-string makes the review unusable. The
+// view is into the parsed document.
+std::string_view string_field(const dom::element* e, std::string_view where, std::string_view key) {
+  if (is_null(e)) return {};
   if (e->type() != dom::element_type::STRING)
     throw ReviewError(std::string(where) + "." + std::string(key) + " must be a string, got " +
                       json_type_name(*e));
-  return std::string(std::string_view(*e));
+  return std::string_view(*e);
 }
 
 void read_envelope(dom::element root, AdmissionRequest& req, dom::element& request) {
@@ -30,13 +31,14 @@ void read_envelope(dom::element root, AdmissionRequest& req, dom::element& reque
   const auto f = dom_fields(dom::object(root), kKeys);
   if (auto v = string_field(f[0], "AdmissionReview", "apiVersion"); !v.empty()) {
     if (v != "admission.k8s.io/v1" && v != "admission.k8s.io/v1beta1")
-      throw ReviewError("AdmissionReview apiVersion '" + v +
+      throw ReviewError("AdmissionReview apiVersion '" + std::string(v) +
                         "' is not supported: send admission.k8s.io/v1 (or v1beta1)");
-    req.api_version = std::move(v);
+    req.api_version.assign(v);
   }
   if (auto k = string_field(f[1], "AdmissionReview", "kind"); !k.empty()) {
     if (k != "AdmissionReview")
-      throw ReviewError("kind '" + k + "' is not an AdmissionReview: send kind AdmissionReview");
+      throw ReviewError("kind '" + std::string(k) +
+                        "' is not an AdmissionReview: send kind AdmissionReview");
   }
   if (is_null(f[2]))
     throw ReviewError("the AdmissionReview has no 'request': send {\"request\": {\"uid\": ...}}");
@@ -54,9 +56,9 @@ void read_triple(const dom::element* e, const char* where, std::string_view thir
     throw ReviewError(std::string(where) + " must be an object, got " + json_type_name(*e));
   const std::string_view keys[] = {"group", "version", third};
   const auto f = dom_fields(dom::object(*e), keys);
-  group = string_field(f[0], where, "group");
-  version = string_field(f[1], where, "version");
-  name = string_field(f[2], where, third);
+  group.assign(string_field(f[0], where, "group"));
+  version.assign(string_field(f[1], where, "version"));
+  name.assign(string_field(f[2], where, third));
 }
 
 }  // namespace
@@ -64,8 +66,13 @@ void read_triple(const dom::element* e, const char* where, std::string_view thir
 // The checks, their order and their messages are the review's contract with its sender: the
 // first problem is the one reported.
 AdmissionRequest read_review(std::string_view body) {
-  const JsonDocument doc(body);
   AdmissionRequest req;
+  read_review(body, req);
+  return req;
+}
+
+void read_review(std::string_view body, AdmissionRequest& req) {
+  const JsonDocument doc(body);
   dom::element request;
   read_envelope(doc.root(), req, request);
 
@@ -73,16 +80,16 @@ AdmissionRequest read_review(std::string_view body) {
                                                "name",   "namespace", "operation", "dryRun",
                                                "object", "oldObject", "userInfo"};
   const auto f = dom_fields(dom::object(request), kKeys);
-  req.uid = string_field(f[0], "request", "uid");
+  req.uid.assign(string_field(f[0], "request", "uid"));
   if (req.uid.empty())
     throw ReviewError("request.uid is missing or empty: the response must echo it");
   read_triple(f[1], "request.resource", "resource", req.resource.group, req.resource.version,
               req.resource.resource);
   read_triple(f[2], "request.kind", "kind", req.kind_group, req.kind_version, req.kind_kind);
-  req.sub_resource = string_field(f[3], "request", "subResource");
-  req.name = string_field(f[4], "request", "name");
-  req.ns = string_field(f[5], "request", "namespace");
-  req.operation = string_field(f[6], "request", "operation");
+  req.sub_resource.assign(string_field(f[3], "request", "subResource"));
+  req.name.assign(string_field(f[4], "request", "name"));
+  req.ns.assign(string_field(f[5], "request", "namespace"));
+  req.operation.assign(string_field(f[6], "request", "operation"));
   if (!is_null(f[7])) {
     if (f[7]->type() != dom::element_type::BOOL)
       throw ReviewError(std::string("request.dryRun must be a boolean, got ") +
@@ -94,14 +101,13 @@ AdmissionRequest read_review(std::string_view body) {
     static constexpr std::string_view kUser[] = {"username"};
     const auto u = dom_fields(dom::object(*f[10]), kUser);
     if (u[0] && u[0]->type() == dom::element_type::STRING)
-      req.username = std::string(std::string_view(*u[0]));
+      req.username.assign(std::string_view(*u[0]));
   }
   // Judging the objects' shape is the decision's job (`malformed`); only an UPDATE compares them.
   const bool both = f[8] && f[9] && f[8]->type() == dom::element_type::OBJECT &&
                     f[9]->type() == dom::element_type::OBJECT;
-  req.object = read_host_object(f[8], both);
-  req.old_object = read_host_object(f[9], both);
-  return req;
+  read_host_object(f[8], both, req.object);
+  read_host_object(f[9], both, req.old_object);
 }
 
 }  // namespace hostadm

@@ -14,5 +14,7 @@ namespace hostadm {
 // ReviewError (admission.hpp) when it is JSON but no usable AdmissionReview: not an object, no
 // request, no uid, a wrong apiVersion or kind, a request field of the wrong type.
 AdmissionRequest read_review(std::string_view body);
+// The same into `out`, a default-constructed request (the server's answer holds it: no copy).
+void read_review(std::string_view body, AdmissionRequest& out);
 
 }  // namespace hostadm

@@ -6,15 +6,6 @@
 
 namespace hostadm::text {
 
-std::string concat(std::initializer_list<std::string_view> pieces) {
-  size_t size = 0;
-  for (std::string_view p : pieces) size += p.size();
-  std::string out;
-  out.reserve(size);
-  for (std::string_view p : pieces) out += p;
-  return out;
-}
-
 std::string_view trim(std::string_view s, std::string_view chars) {
   const size_t b = s.find_first_not_of(chars);
   if (b == std::string_view::npos) return {};
@@ -77,9 +68,20 @@ size_t utf8_cut(std::string_view s, size_t budget) {
 }
 
 std::string shown_in_message(std::string_view s) {
-  if (s.size() <= kMessageQuoteBytes) return std::string(s);
-  return std::string(s.substr(0, utf8_cut(s, kMessageQuoteBytes))) + "... (" +
-         std::to_string(s.size()) + " bytes)";
+  std::string out;
+  append_shown(out, s);
+  return out;
+}
+
+void append_shown(std::string& out, std::string_view s) {
+  if (s.size() <= kMessageQuoteBytes) {
+    out += s;
+    return;
+  }
+  out += s.substr(0, utf8_cut(s, kMessageQuoteBytes));
+  out += "... (";
+  out += std::to_string(s.size());
+  out += " bytes)";
 }
 
 std::string shown_in_log(std::string_view s) {

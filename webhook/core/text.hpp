@@ -5,7 +5,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -23,9 +22,6 @@ std::string join(const Range& items, std::string_view sep = ", ") {
   }
   return out;
 }
-
-// The pieces one after the other, in one allocation: for messages built on every admission.
-std::string concat(std::initializer_list<std::string_view> pieces);
 
 // `s` without the leading and trailing characters found in `chars`.
 std::string_view trim(std::string_view s, std::string_view chars = " \t\r\n");
@@ -51,6 +47,8 @@ size_t utf8_cut(std::string_view s, size_t budget);
 // audit log while the user still sees that it was cut.
 constexpr size_t kMessageQuoteBytes = 128;
 std::string shown_in_message(std::string_view s);
+// The same, appended to `out` (no string of its own for the common short value).
+void append_shown(std::string& out, std::string_view s);
 
 // Client text quoted in a line that is also logged: printable ASCII only (anything else is
 // '.'), at most kLogQuoteBytes bytes, and nothing after a '?', where a query could carry a
