@@ -90,7 +90,11 @@ void decide_and_encode(AdmissionAnswer& a, Phase phase, InventoryView& inventory
                                  : a.response.message);
     return;
   }
-  a.body.reserve(1024);
+  // Room for the whole answer at once: the fixed part, the message, the base64 of the patch, the
+  // warnings (their JSON escapes aside).
+  size_t size = 512 + a.response.message.size() + a.response.patch.text().size() / 3 * 4;
+  for (const auto& w : a.response.warnings) size += w.size() + 3;
+  a.body.reserve(size);
   encode_review(a.body, a.request, a.response);
 }
 

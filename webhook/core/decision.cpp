@@ -238,10 +238,12 @@ Verdict Decider::finish() {
       if (order[i].id == f.rule) return i;
     return order.size();
   };
-  std::stable_sort(findings_.begin(), findings_.end(), [&](const Finding& a, const Finding& b) {
-    if (a.deny != b.deny) return a.deny;
-    return rank(a) < rank(b);
-  });
+  // (A stable sort takes a buffer even for one element, and most admissions have one or none.)
+  if (findings_.size() > 1)
+    std::stable_sort(findings_.begin(), findings_.end(), [&](const Finding& a, const Finding& b) {
+      if (a.deny != b.deny) return a.deny;
+      return rank(a) < rank(b);
+    });
   bool any_deny =
       std::any_of(findings_.begin(), findings_.end(), [](const Finding& f) { return f.deny; });
   // These warnings report a change the patch makes; with no patch they would be false.

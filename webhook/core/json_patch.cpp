@@ -47,13 +47,21 @@ namespace detail {
 
 namespace {
 
-// The containers PatchShape tracks, by the JSON pointer add_at builds.
+// The containers PatchShape tracks, by the JSON pointer add_at builds. Their lengths differ, so
+// a pointer's length says which one it can be.
 constexpr std::string_view kPointers[kContainerCount] = {"/metadata", "/metadata/ownerReferences",
                                                          "/spec", "/spec/provider", "/spec/secret"};
+constexpr bool lengths_differ() {
+  for (size_t i = 0; i < kContainerCount; ++i)
+    for (size_t j = i + 1; j < kContainerCount; ++j)
+      if (kPointers[i].size() == kPointers[j].size()) return false;
+  return true;
+}
+static_assert(lengths_differ(), "tracked() tells containers apart by the length of their pointer");
 
 size_t tracked(std::string_view pointer) {
   for (size_t i = 0; i < kContainerCount; ++i)
-    if (kPointers[i] == pointer) return i;
+    if (kPointers[i].size() == pointer.size()) return kPointers[i] == pointer ? i : kContainerCount;
   return kContainerCount;
 }
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "webhook/core/clock.hpp"
 #include "webhook/core/inventory.hpp"
@@ -19,7 +20,7 @@ namespace hostadm::server {
 
 struct HttpReply {
   int status = 200;
-  std::string content_type = "application/json";
+  std::string_view content_type = "application/json";  // a literal
   std::string body;
 };
 

@@ -94,7 +94,7 @@ void Router::route(const http::Request& req, const http::Refusal& refusal, http:
           admission_.handle(*webhook, req.content_type, http::query_param(req.query, "timeout"),
                             req.body, SteadyClock::now());
       res.status = reply.status;
-      res.content_type = std::move(reply.content_type);
+      res.content_type = reply.content_type;
       res.body = std::move(reply.body);
       res.close = draining_;
     } else if (req.path == "/healthz" || req.path == "/readyz" || req.path == "/metrics") {
