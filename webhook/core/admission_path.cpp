@@ -9,6 +9,8 @@
 
 namespace hostadm {
 
+using namespace std::string_view_literals;  // == "x"sv: no strlen, sizes first
+
 const char* to_string(Outcome o) {
   switch (o) {
     case Outcome::Allowed:
@@ -80,7 +82,7 @@ void decide_and_encode(AdmissionAnswer& a, Phase phase, InventoryView& inventory
   a.response = to_response(a.request, std::move(verdict));
   // The contract, whatever the decision returned: a validating answer and an answer to a
   // DELETE never carry a patch (the apiserver rejects those).
-  if (phase == Phase::Validate || a.request.operation == "DELETE") a.response.patch = JsonPatch();
+  if (phase == Phase::Validate || a.request.operation == "DELETE"sv) a.response.patch = JsonPatch();
   if (defer) {
     // HTTP 503 is a call failure for the apiserver, so its failurePolicy decides.
     a.status = 503;

@@ -9,12 +9,14 @@
 
 namespace hostadm {
 
+using namespace std::string_view_literals;  // == "x"sv: no strlen, sizes first
+
 namespace detail {
 
 namespace {
 
-constexpr const char* kGroup = "forklift.konveyor.io";
-constexpr const char* kResource = "hosts";
+constexpr std::string_view kGroup = "forklift.konveyor.io";
+constexpr std::string_view kResource = "hosts";
 
 }  // namespace
 
@@ -60,7 +62,7 @@ Verdict Decider::run() {
     v.warnings.push_back(v.findings.back().message);
     return v;
   }
-  if (!req_.sub_resource.empty() || (req_.operation != "CREATE" && req_.operation != "UPDATE"))
+  if (!req_.sub_resource.empty() || (req_.operation != "CREATE"sv && req_.operation != "UPDATE"sv))
     return untouched(false);
 
   ns_ = req_.object.ns;
@@ -152,8 +154,8 @@ void Decider::check_secret() {
   // an inventory that failed derives nothing (`allow` admits with no inventory-derived change).
   if (!provider_ || inventory_down_) return;
   // Another type's credentials are no ESXi credentials; provider-not-vsphere already says why.
-  if (provider_->type != "vsphere") return;
-  bool esxi = provider_->sdk_endpoint == "esxi";
+  if (provider_->type != "vsphere"sv) return;
+  bool esxi = provider_->sdk_endpoint == "esxi"sv;
   if (policy_.secret_default == SecretDefault::EsxiOnly && !esxi) {
     deny(rule::kSecretMissing,
          "spec.secret is not set and provider " + provider_label() +
@@ -191,7 +193,7 @@ void Decider::check_secret() {
 void Decider::add_owner_reference() {
   // On UPDATE a missing reference was removed on purpose (the garbage collector orphaning the
   // Host, a user): putting it back would undo that.
-  if (req_.operation != "CREATE") return;
+  if (req_.operation != "CREATE"sv) return;
   if (!policy_.owner_reference || !provider_ || provider_->uid.empty() || inventory_down_) return;
   const auto& owners = req_.object.owner_references;
   if (std::any_of(owners.begin(), owners.end(),

@@ -10,6 +10,8 @@
 
 namespace hostadm::detail {
 
+using namespace std::string_view_literals;  // == "x"sv: no strlen, sizes first
+
 void Decider::inventory_failed(const std::string& error) {
   inventory_down_ = true;
   std::string text = "could not ask the Forklift inventory about provider " + provider_label() +
@@ -81,7 +83,7 @@ void Decider::lookup_inventory() {
   }
   provider_ = std::move(pl.provider);
   bool usable = true;
-  if (provider_->type != "vsphere") {
+  if (provider_->type != "vsphere"sv) {
     deny(rule::kProviderNotVsphere,
          "provider " + provider_label() + " has type " + q(provider_->type) +
              "; only vSphere providers can have Hosts: point spec.provider at a vsphere provider");
@@ -191,13 +193,13 @@ void Decider::check_host(const HostInfo& host) {
          "host " + host.id +
              " is in maintenance mode: Forklift will not mark this Host Ready while it is, so "
              "disk transfers go through vCenter instead of this host until it leaves maintenance");
-  if (host.status == "red") {
+  if (host.status == "red"sv) {
     warn(rule::kHostStatusNotGreen,
          "host " + host.id +
              " has status 'red' in vSphere: Forklift marks this Host NotHealthy and never Ready, "
              "so disk transfers go through vCenter instead of this host; fix the host's health "
              "in vSphere");
-  } else if (host.status != "green") {
+  } else if (host.status != "green"sv) {
     warn(rule::kHostStatusNotGreen,
          "host " + host.id +
              (host.status.empty() ? " reports no status in vSphere"
@@ -273,7 +275,7 @@ void Decider::check_adapter(const HostInfo& host) {
     return;
   }
   std::string_view old_ip, old_adapter;
-  if (req_.operation == "UPDATE") {
+  if (req_.operation == "UPDATE"sv) {
     old_ip = req_.old_object.spec.ip_address;
     old_adapter = req_.old_object.annotation_text(policy_.adapter_annotation);
   }

@@ -2,6 +2,8 @@
 
 namespace hostadm {
 
+using namespace std::string_view_literals;  // == "x"sv: no strlen, sizes first
+
 namespace {
 
 // Absent, null, "" and {} all mean "unset", so a stored empty annotation and an omitted one
@@ -17,7 +19,7 @@ bool same_annotation(const Annotation* a, const Annotation* b) {
 }  // namespace
 
 UpdateKind classify_update(const AdmissionRequest& req, const std::string& annotation) {
-  if (req.operation != "UPDATE") return UpdateKind::Fresh;
+  if (req.operation != "UPDATE"sv) return UpdateKind::Fresh;
   // The apiserver carries deletionTimestamp over from the stored object; either copy counts.
   if (req.object.deleting || req.old_object.deleting) return UpdateKind::Deleting;
   if (!req.object.is_object() || !req.old_object.is_object()) return UpdateKind::Fresh;

@@ -8,6 +8,8 @@
 
 namespace hostadm {
 
+using namespace std::string_view_literals;  // == "x"sv: no strlen, sizes first
+
 namespace {
 
 class SteadySystemClock : public Clock {
@@ -299,7 +301,7 @@ ProviderLookup CachedInventory::provider(const std::string& ns, const std::strin
   }
   const ProviderInfo& listed = it->second;
   // Only a vSphere provider is read whole: another type is refused on its type alone.
-  if (listed.type != "vsphere" || listed.uid.empty()) {
+  if (listed.type != "vsphere"sv || listed.uid.empty()) {
     out.status = LookupStatus::Ok;
     out.provider = std::make_shared<const ProviderInfo>(listed);
     return out;
