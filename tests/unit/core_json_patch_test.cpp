@@ -43,6 +43,8 @@ TEST(JsonPatchText, IsByteForByteWhatDumpWrites) {
     JsonPatch p;
     p.add_text("/spec/x", value.dump());
     p.add_text("/metadata/ownerReferences/-", value.dump());
+    p.add_text("/metadata/annotations/a\"quote\\and\tcontrol", value.dump());  // escaped
+    p.add_text("/spec/h\xc3\xb4te", value.dump());                             // UTF-8
     EXPECT_EQ(text_of(p), p.to_json().dump()) << what;
   }
   EXPECT_EQ(text_of(JsonPatch()), "[]");

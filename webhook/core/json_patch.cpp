@@ -1,5 +1,6 @@
 #include "webhook/core/json_patch.hpp"
 
+#include <cstring>
 #include <stdexcept>
 #include <string_view>
 
@@ -10,6 +11,37 @@ namespace hostadm {
 using nlohmann::json;
 
 void JsonPatch::add_text(std::string_view path, std::string_view value) {
+  if (!json_write::is_plain(path)) return add_escaped(path, value);
+  // The core's pointers need no escape: the operation is one known size, written in one step.
+  static constexpr std::string_view kPath = "{\"op\":\"add\",\"path\":\"";
+  static constexpr std::string_view kValue = "\",\"value\":";
+  const bool first = text_.empty();
+  if (first) {
+    text_.reserve(512);
+    spans_.reserve(5);  // an admission adds at most five
+  }
+  const size_t at = first ? 0 : text_.size() - 1;  // a later one takes the place of the ']'
+  text_.resize(at + 1 + kPath.size() + path.size() + kValue.size() + value.size() + 2);
+  char* p = text_.data() + at;
+  *p++ = first ? '[' : ',';
+  auto put = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  put(kPath);
+  Span span{};
+  span.path_at = static_cast<uint32_t>(p - text_.data());
+  span.path_size = static_cast<uint32_t>(path.size());
+  put(path);
+  put(kValue);
+  span.value_at = static_cast<uint32_t>(p - text_.data());
+  span.value_size = static_cast<uint32_t>(value.size());
+  put(value);
+  put("}]");
+  spans_.push_back(span);
+}
+
+void JsonPatch::add_escaped(std::string_view path, std::string_view value) {
   if (text_.empty()) {
     text_.reserve(512);
     spans_.reserve(5);  // an admission adds at most five

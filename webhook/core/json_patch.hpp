@@ -46,6 +46,8 @@ class JsonPatch {
   struct Span {
     uint32_t path_at, path_size, value_at, value_size;
   };
+  void add_escaped(std::string_view path, std::string_view value);
+
   std::string text_;  // "[...]" once an operation was added
   std::vector<Span> spans_;
 };

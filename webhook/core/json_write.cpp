@@ -44,6 +44,10 @@ size_t plain_prefix(std::string_view s) {
 
 }  // namespace
 
+bool is_plain(std::string_view s) {
+  return plain_prefix(s) == s.size();
+}
+
 // Runs of plain bytes are copied whole; the rare rest (escapes, and any non-ASCII text, whose
 // replacement or error nlohmann's dump defines) is handled where it appears.
 void append_string(std::string& out, std::string_view s, InvalidUtf8 invalid) {

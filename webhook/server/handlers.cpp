@@ -13,6 +13,19 @@ namespace {
 using std::chrono::duration;
 using std::chrono::milliseconds;
 
+// What the apiserver sends: whole seconds, "10s" (timeoutSeconds is at most 30); anything else
+// takes the general duration parser.
+bool whole_seconds(std::string_view text, milliseconds& out) {
+  if (text.size() < 2 || text.size() > 4 || text.back() != 's') return false;
+  long seconds = 0;
+  for (const char c : text.substr(0, text.size() - 1)) {
+    if (c < '0' || c > '9') return false;
+    seconds = seconds * 10 + (c - '0');
+  }
+  out = milliseconds(seconds * 1000);
+  return true;
+}
+
 HttpReply error_reply(int status, const std::string& message) {
   HttpReply r;
   r.status = status;
@@ -26,6 +39,7 @@ HttpReply error_reply(int status, const std::string& message) {
 // every admission asks.
 bool is_json_content_type(const std::string& value) {
   static constexpr std::string_view kJson = "application/json";
+  if (value == kJson) return true;  // what an apiserver sends
   size_t matched = 0;
   for (const char ch : value) {
     const auto c = static_cast<unsigned char>(ch);
@@ -47,7 +61,7 @@ Deadline AdmissionHandler::answer_deadline(const std::string& timeout_param,
   milliseconds timeout = options_.default_timeout;
   if (!timeout_param.empty()) {
     try {
-      timeout = parse_duration_ms(timeout_param);
+      if (!whole_seconds(timeout_param, timeout)) timeout = parse_duration_ms(timeout_param);
     } catch (const std::exception&) {
       timeout = options_.default_timeout;  // the apiserver always sends a valid one
     }

@@ -28,7 +28,7 @@ size_t op_index(std::string_view op) {
 template <size_t N>
 size_t index_of(const char* const (&set)[N], const char* value) {
   for (size_t i = 0; i < N; ++i)
-    if (value && std::strcmp(set[i], value) == 0) return i;
+    if (value && set[i][0] == value[0] && std::strcmp(set[i], value) == 0) return i;
   return N;
 }
 
