@@ -45,12 +45,6 @@ void fill_identity(DocResult& r, const json& object, const AdmissionRequest& req
   if (r.name.empty()) r.name = req.name;
 }
 
-// The bytes a webhook receives. Invalid UTF-8 (a YAML file may hold it) is replaced, as an
-// apiserver never sends it.
-std::string review_text(const json& review) {
-  return review.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 void deny(DocResult& r, int code, const std::string& rule, const std::string& message) {
   r.allowed = false;
   r.code = code;
@@ -179,6 +173,10 @@ json host_review(json host, const std::string& default_ns, const std::string& ui
   return {{"apiVersion", "admission.k8s.io/v1"},
           {"kind", "AdmissionReview"},
           {"request", std::move(request)}};
+}
+
+std::string review_text(const json& review) {
+  return review.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string schema_message(const std::string& name, const std::vector<std::string>& missing) {

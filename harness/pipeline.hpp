@@ -57,6 +57,10 @@ DocKind classify(const nlohmann::json& doc, std::string* why = nullptr);
 nlohmann::json host_review(nlohmann::json host, const std::string& default_ns,
                            const std::string& uid, const nlohmann::json& old_host = nullptr);
 
+// The bytes a webhook receives for `review`, as the pipeline hands them to admit(). Invalid UTF-8
+// (a YAML file may hold it) is replaced, as an apiserver never sends it.
+std::string review_text(const nlohmann::json& review);
+
 // kube's message for a failed required-field check, e.g.
 // `Host.forklift.konveyor.io "h1" is invalid: spec.secret: Required value`.
 std::string schema_message(const std::string& name, const std::vector<std::string>& missing);
