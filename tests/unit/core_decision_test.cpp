@@ -6,6 +6,7 @@
 #include "unit/testlib/fake_inventory.hpp"
 #include "unit/testlib/host_cases.hpp"
 #include "webhook/core/decision.hpp"
+#include "webhook/core/review_reader.hpp"
 #include "webhook/core/rules.hpp"
 
 namespace hostadm::testing {
@@ -138,6 +139,39 @@ TEST(Decide, AnEmptyValueAndAnAbsentOneAreTheSameSpec) {
   Verdict v = run(c.request(), Phase::Mutate);
   EXPECT_TRUE(v.allowed) << v.message;
   EXPECT_EQ(v.rules(), std::vector<std::string>{"provider-not-found"});
+}
+
+// The specs are compared as values: the order the keys come in, and how a number is written, do
+// not make an UPDATE a change. A changed value does.
+TEST(Decide, TheSameSpecWrittenDifferentlyIsTheSameSpec) {
+  json gone = host_with({{"spec", {{"provider", {{"name", "deleted-provider"}}}}}});
+  gone["spec"]["port"] = 443;
+  HostCase c("same", gone);
+  json stored = gone;
+  stored["spec"]["port"] = 443.0;
+  c.update_from(stored);
+  // The review's bytes with the old spec's keys in reverse order.
+  json review = json::parse(c.review_text());
+  std::string text = review.dump();
+  const json& spec = review["request"]["oldObject"]["spec"];
+  const std::string old_spec = spec.dump();
+  std::string reversed = "{";
+  std::vector<std::string> members;
+  for (const auto& [k, v] : spec.items()) members.push_back(json(k).dump() + ":" + v.dump());
+  for (auto it = members.rbegin(); it != members.rend(); ++it)
+    reversed += (reversed.size() > 1 ? "," : "") + *it;
+  reversed += "}";
+  const size_t at = text.rfind(old_spec);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, old_spec.size(), reversed);
+  FakeInventory inv = standard_inventory();
+  Verdict v = decide(read_review(text), Phase::Mutate, inv, Policy());
+  EXPECT_TRUE(v.allowed) << v.message;
+  EXPECT_EQ(v.rules(), std::vector<std::string>{"provider-not-found"});
+
+  HostCase changed("changed", set_at(gone, "/spec/port", 444));
+  changed.update_from(stored);
+  EXPECT_FALSE(run(changed.request(), Phase::Mutate).allowed);
 }
 
 TEST(Decide, ValidateNeverPatchesEvenWhenMutateWould) {
