@@ -6,8 +6,10 @@
 #include "unit/testlib/fake_inventory.hpp"
 #include "unit/testlib/host_cases.hpp"
 #include "webhook/core/decision.hpp"
+#include "webhook/core/host_reader.hpp"
 #include "webhook/core/review_reader.hpp"
 #include "webhook/core/rules.hpp"
+#include "webhook/core/stored_host.hpp"
 
 namespace hostadm::testing {
 namespace {
@@ -172,6 +174,32 @@ TEST(Decide, TheSameSpecWrittenDifferentlyIsTheSameSpec) {
   HostCase changed("changed", set_at(gone, "/spec/port", 444));
   changed.update_from(stored);
   EXPECT_FALSE(run(changed.request(), Phase::Mutate).allowed);
+}
+
+// An audit reads a Host as the API stores it (one item of a LIST answer) and decides the UPDATE
+// that leaves it as it is: what the webhook answers when a label changes.
+TEST(Decide, AStoredHostIsDecidedAsTheUpdateThatKeepsIt) {
+  json gone = host_with({{"spec", {{"provider", {{"name", "deleted-provider"}}}}}});
+  gone["metadata"]["labels"] = {{"team", "migration"}};
+  gone["status"] = {{"conditions", json::array()}};
+  const HostObject stored = read_host_object(gone.dump());
+  const AdmissionRequest req = unchanged_update(stored, "audit-1");
+  EXPECT_EQ(req.operation, "UPDATE");
+  EXPECT_EQ(req.ns, "demo");
+  EXPECT_EQ(req.name, "host-10-4a5e");
+  FakeInventory inv = standard_inventory();
+  const Verdict v = decide(req, Phase::Mutate, inv, Policy());
+  // As a relabelling of that Host: kept, the finding a warning, nothing patched.
+  HostCase relabel("relabel", gone);
+  relabel.update_from(host_with({{"spec", {{"provider", {{"name", "deleted-provider"}}}}}}));
+  FakeInventory inv2 = standard_inventory();
+  const Verdict webhook = decide(relabel.request(), Phase::Mutate, inv2, Policy());
+  EXPECT_TRUE(v.allowed) << v.message;
+  EXPECT_EQ(v.rules(), std::vector<std::string>{"provider-not-found"});
+  EXPECT_TRUE(v.patch.empty());
+  EXPECT_EQ(v.allowed, webhook.allowed);
+  EXPECT_EQ(v.warnings, webhook.warnings);
+  EXPECT_EQ(v.patch, webhook.patch);
 }
 
 TEST(Decide, ValidateNeverPatchesEvenWhenMutateWould) {
