@@ -42,19 +42,8 @@ Verdict decide(const AdmissionRequest& req, Phase phase, InventoryView& inventor
 AdmissionResponse to_response(const AdmissionRequest& req, Verdict v);
 
 // The Host CRD's required fields (tests/data/crds/forklift.konveyor.io_hosts.yaml): ipAddress,
-// provider, secret, as non-empty. Returns the missing ones (JSON pointers); the apiserver's schema
-// check.
+// provider, secret, as non-empty. Returns the missing ones (JSON pointers): the apiserver's schema
+// check, which the harness runs between /mutate and /validate on the Host document it patched.
 std::vector<std::string> missing_required_fields(const nlohmann::json& host);
-
-// The only parts of an object (and oldObject) that decide() and the server's log line read. The
-// rest of a Host (managedFields, labels, status, ...) cannot change a verdict or a patch, so the
-// server's fast reader (review_reader.hpp) does not build it.
-inline constexpr const char* kObjectKeysRead[] = {"metadata", "spec"};
-inline constexpr const char* kMetadataKeysRead[] = {
-    "name", "generateName", "namespace", "annotations", "ownerReferences", "deletionTimestamp"};
-
-// `object` cut down to the keys above (a non-object, or a non-object metadata, is kept whole):
-// what read_review_fast builds, for the tests that prove both readers decide alike.
-nlohmann::json decision_view(const nlohmann::json& object);
 
 }  // namespace hostadm
