@@ -73,8 +73,8 @@ bool read(std::string_view body, AdmissionAnswer& a) {
 }
 
 void decide_and_encode(AdmissionAnswer& a, Phase phase, InventoryView& inventory,
-                       const Policy& policy) {
-  Verdict verdict = decide(a.request, phase, inventory, policy);
+                       const Policy& policy, ClusterView* cluster) {
+  Verdict verdict = decide(a.request, phase, inventory, policy, cluster);
   a.rules = verdict.rules();
   a.outcome = outcome_of(verdict);
   a.in_scope = verdict.in_scope;
@@ -122,12 +122,12 @@ void internal_error(AdmissionAnswer& a, std::string problem) {
 
 // One path for both entries: `inventory()` gives the view once the review was read.
 template <class View>
-AdmissionAnswer admit_with(std::string_view body, Phase phase, View inventory,
-                           const Policy& policy) noexcept {
+AdmissionAnswer admit_with(std::string_view body, Phase phase, View inventory, const Policy& policy,
+                           ClusterView* cluster) noexcept {
   AdmissionAnswer a;
   try {
     try {
-      if (read(body, a)) decide_and_encode(a, phase, inventory(), policy);
+      if (read(body, a)) decide_and_encode(a, phase, inventory(), policy, cluster);
     } catch (const std::exception& e) {
       internal_error(a, e.what());
     } catch (...) {
@@ -148,13 +148,13 @@ AdmissionAnswer admit_with(std::string_view body, Phase phase, View inventory,
 }  // namespace
 
 AdmissionAnswer admit(std::string_view body, Phase phase, InventoryView& inventory,
-                      const Policy& policy) noexcept {
+                      const Policy& policy, ClusterView* cluster) noexcept {
   return admit_with(
-      body, phase, [&]() -> InventoryView& { return inventory; }, policy);
+      body, phase, [&]() -> InventoryView& { return inventory; }, policy, cluster);
 }
 
 AdmissionAnswer admit(std::string_view body, Phase phase, const MakeView& make_view,
-                      const Policy& policy) noexcept {
+                      const Policy& policy, ClusterView* cluster) noexcept {
   std::unique_ptr<InventoryView> view;
   return admit_with(
       body, phase,
@@ -163,7 +163,7 @@ AdmissionAnswer admit(std::string_view body, Phase phase, const MakeView& make_v
         if (!view) throw std::runtime_error("no inventory view");
         return *view;
       },
-      policy);
+      policy, cluster);
 }
 
 }  // namespace hostadm

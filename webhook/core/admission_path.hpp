@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "webhook/core/admission.hpp"
+#include "webhook/core/cluster_view.hpp"
 #include "webhook/core/decision.hpp"
 #include "webhook/core/inventory.hpp"
 #include "webhook/core/phase.hpp"
@@ -48,13 +49,14 @@ struct AdmissionAnswer {
 };
 
 // Never throws. A validating answer, and an answer to a DELETE, never carry a patch.
+// `cluster` as decide() takes it.
 AdmissionAnswer admit(std::string_view body, Phase phase, InventoryView& inventory,
-                      const Policy& policy) noexcept;
+                      const Policy& policy, ClusterView* cluster = nullptr) noexcept;
 // The same, with the view made only once the body is a usable review (the server binds it to
 // the request's deadline). A view that cannot be made is an internal error, answered as one.
 using MakeView = std::function<std::unique_ptr<InventoryView>()>;
 AdmissionAnswer admit(std::string_view body, Phase phase, const MakeView& make_view,
-                      const Policy& policy) noexcept;
+                      const Policy& policy, ClusterView* cluster = nullptr) noexcept;
 
 // {"code":STATUS,"message":MESSAGE}, the body of an answer that carries no AdmissionReview.
 std::string error_body(int status, std::string_view message);

@@ -39,8 +39,9 @@ inline std::string& value_buffer() {
 
 class Decider {
  public:
-  Decider(const AdmissionRequest& req, Phase phase, InventoryView& inventory, const Policy& policy)
-      : req_(req), phase_(phase), inventory_(inventory), policy_(policy) {}
+  Decider(const AdmissionRequest& req, Phase phase, InventoryView& inventory, const Policy& policy,
+          ClusterView* cluster)
+      : req_(req), phase_(phase), inventory_(inventory), policy_(policy), cluster_(cluster) {}
 
   Verdict run();
 
@@ -95,6 +96,7 @@ class Decider {
   Phase phase_;
   InventoryView& inventory_;
   const Policy& policy_;
+  ClusterView* cluster_;  // nullptr: no API client, no cluster checks
   Mode mode_ = Mode::Enforce;
   UpdateKind update_ = UpdateKind::Fresh;
 

@@ -311,9 +311,9 @@ std::vector<std::string> missing_required_fields(const nlohmann::json& host) {
 }
 
 Verdict decide(const AdmissionRequest& req, Phase phase, InventoryView& inventory,
-               const Policy& policy) {
+               const Policy& policy, ClusterView* cluster) {
   try {
-    return detail::Decider(req, phase, inventory, policy).run();
+    return detail::Decider(req, phase, inventory, policy, cluster).run();
   } catch (const std::exception& e) {
     // A bug must not take the webhook down or admit by accident; the message is for the log.
     Verdict v;

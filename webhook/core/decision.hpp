@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "webhook/core/admission.hpp"
+#include "webhook/core/cluster_view.hpp"
 #include "webhook/core/inventory.hpp"
 #include "webhook/core/phase.hpp"
 #include "webhook/core/policy.hpp"
@@ -34,8 +35,10 @@ struct Verdict {
   std::vector<std::string> rules() const;  // rule ids of all findings, in order, unique
 };
 
+// `cluster`: the Kubernetes API's and the endpoint's answers; nullptr when no API client is
+// configured (the cluster checks are then off and `selector:` entries match no namespace).
 Verdict decide(const AdmissionRequest& req, Phase phase, InventoryView& inventory,
-               const Policy& policy);
+               const Policy& policy, ClusterView* cluster = nullptr);
 
 // Verdict -> the AdmissionResponse to encode (uid, status, warnings, patch, audit annotations).
 // Pass std::move(verdict) when it is not read again: the patch and warnings move over.
