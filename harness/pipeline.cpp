@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "harness/fast_yaml.hpp"
+#include "webhook/core/admission_path.hpp"
 #include "webhook/core/decision.hpp"
 #include "webhook/io/input_files.hpp"
 
@@ -126,23 +127,14 @@ DocKind classify(const json& doc, std::string* why) {
   return DocKind::Other;
 }
 
-AdmissionRequest host_request(json host, const std::string& default_ns, const std::string& uid,
-                              const json& old_host) {
-  AdmissionRequest req;
-  req.uid = uid;
-  req.resource = {"forklift.konveyor.io", "v1beta1", "hosts"};
-  req.kind_group = "forklift.konveyor.io";
-  req.kind_version = "v1beta1";
-  req.kind_kind = "Host";
-  req.operation = old_host.is_null() ? "CREATE" : "UPDATE";
-
+json host_review(json host, const std::string& default_ns, const std::string& uid,
+                 const json& old_host) {
   std::string ns;
   if (host.is_object()) {
     auto meta = host.find("metadata");
     if (meta != host.end() && meta->is_object()) ns = string_field(*meta, "namespace");
   }
   if (ns.empty()) ns = default_ns.empty() ? "default" : default_ns;
-  req.ns = ns;
 
   // The apiserver fills metadata.namespace from the request path before any webhook runs.
   auto set_ns = [&ns](json& obj) {
@@ -156,14 +148,35 @@ AdmissionRequest host_request(json host, const std::string& default_ns, const st
       meta["namespace"] = ns;
   };
   set_ns(host);
-  req.name =
+  const std::string name =
       host.is_object() && host.contains("metadata") ? string_field(host["metadata"], "name") : "";
-  req.object = std::move(host);
-  if (!old_host.is_null()) {
-    req.old_object = old_host;
-    set_ns(req.old_object);
-  }
-  return req;
+  const bool update = !old_host.is_null();
+  const json gvk = {{"group", "forklift.konveyor.io"}, {"version", "v1beta1"}, {"kind", "Host"}};
+  const json gvr = {
+      {"group", "forklift.konveyor.io"}, {"version", "v1beta1"}, {"resource", "hosts"}};
+  json request = {
+      {"uid", uid},
+      {"kind", gvk},
+      {"resource", gvr},
+      {"requestKind", gvk},
+      {"requestResource", gvr},
+      {"name", name},
+      {"namespace", ns},
+      {"operation", update ? "UPDATE" : "CREATE"},
+      {"userInfo", {{"username", "host-harness"}, {"groups", {"system:authenticated"}}}},
+      {"object", std::move(host)},
+      {"oldObject", old_host},
+      {"dryRun", false},
+      {"options",
+       {{"apiVersion", "meta.k8s.io/v1"}, {"kind", update ? "UpdateOptions" : "CreateOptions"}}}};
+  set_ns(request["oldObject"]);
+  return {{"apiVersion", "admission.k8s.io/v1"},
+          {"kind", "AdmissionReview"},
+          {"request", std::move(request)}};
+}
+
+std::string review_text(const json& review) {
+  return review.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string schema_message(const std::string& name, const std::vector<std::string>& missing) {
@@ -203,72 +216,90 @@ Pipeline::Pipeline(std::shared_ptr<const Fixture> fixture, Policy policy)
 Pipeline::Pipeline(ViewSource views, Policy policy)
     : views_(std::move(views)), policy_(std::move(policy)) {}
 
-DocResult Pipeline::run_request(const AdmissionRequest& req, const std::string& source) const {
-  return run_owned(AdmissionRequest(req), source);
+namespace {
+
+// The answer's message for a refusal, as the user reads it.
+std::string refusal_message(const AdmissionAnswer& a) {
+  if (!a.response.message.empty() || a.status != 503) return a.response.message;
+  return "inventory-unavailable: deferred to the webhook's failurePolicy (HTTP 503)";
 }
 
-DocResult Pipeline::run_owned(AdmissionRequest req, const std::string& source) const {
+void internal(DocResult& r, const AdmissionAnswer& a) {
+  // The core promises not to fail; if it does, the document is reported, not the run lost.
+  deny(r, 500, "internal", "internal: the decision core failed: " + a.problem);
+}
+
+}  // namespace
+
+DocResult Pipeline::run_review(json review, const std::string& source) const {
   DocResult r;
   r.source = source;
-  r.operation = req.operation;
-  fill_identity(r, req.object, req);
-  try {
-    const std::unique_ptr<InventoryView> inventory = views_();
-    Verdict m = decide(req, Phase::Mutate, *inventory, policy_);
-    add_unique(r.rules, m.rules());
-    add_unique(r.warnings, m.warnings);
-    if (!m.allowed) {
-      std::string msg = m.message;
-      if (msg.empty() && m.defer)
-        msg = "inventory-unavailable: deferred to the webhook's failurePolicy (HTTP 503)";
-      deny(r, m.code, r.rules.empty() ? "inventory-unavailable" : r.rules.front(), msg);
-      r.object = std::move(req.object);
-      return r;
-    }
-    r.patch = m.patch.to_json();
-    // The apiserver applies the patch itself: a patch that does not apply is the webhook's bug.
-    try {
-      if (!r.patch.empty()) req.object = req.object.patch(r.patch);
-    } catch (const std::exception& e) {
-      deny(r, 500, "patch",
-           std::string("patch: the mutating answer's JSON Patch does not apply: ") + e.what());
-      r.object = std::move(req.object);  // as sent: patch() leaves it untouched on failure
-      return r;
-    }
-    fill_identity(r, req.object, req);
-    // DELETE, status updates and other resources: the webhook let them through untouched, and
-    // neither the Host schema nor the Host rules apply to them.
-    if (!m.in_scope) {
-      r.allowed = true;
-      r.object = std::move(req.object);
-      return r;
-    }
-    auto missing = missing_required_fields(req.object);
-    if (!missing.empty()) {
-      deny(r, 422, kSchemaRule, schema_message(r.name, missing));
-      r.object = std::move(req.object);
-      return r;
-    }
-    // The validating webhook sees the same request with the final (patched) object.
-    Verdict v = decide(req, Phase::Validate, *inventory, policy_);
-    r.object = std::move(req.object);
-    add_unique(r.rules, v.rules());
-    add_unique(r.warnings, v.warnings);
-    if (!v.allowed) {
-      std::string msg = v.message;
-      if (msg.empty() && v.defer)
-        msg = "inventory-unavailable: deferred to the webhook's failurePolicy (HTTP 503)";
-      r.allowed = false;
-      r.code = v.code;
-      r.message = msg;
-      return r;
-    }
-    r.allowed = true;
-    r.code = 200;
-  } catch (const std::exception& e) {
-    // The core promises not to throw; if it does, the document is reported, not the run lost.
-    deny(r, 500, "internal", std::string("internal: the decision core failed: ") + e.what());
+  const std::unique_ptr<InventoryView> inventory = views_();
+  AdmissionAnswer m = admit(review_text(review), Phase::Mutate, *inventory, policy_);
+  if (!m.decoded) {
+    if (m.outcome == Outcome::Error) return malformed_result(source, "internal: " + m.problem);
+    return malformed_result(source, "malformed: not a usable AdmissionReview: " + m.problem);
   }
+  r.answer = m.body;
+  json& request = review["request"];  // an object: the review was decoded
+  json object = request.contains("object") ? std::move(request["object"]) : json();
+  r.operation = m.request.operation;
+  fill_identity(r, object, m.request);
+  if (m.outcome == Outcome::Error) {
+    internal(r, m);
+    r.object = std::move(object);
+    return r;
+  }
+  add_unique(r.rules, m.rules);
+  add_unique(r.warnings, m.response.warnings);
+  if (!m.response.allowed) {
+    deny(r, m.response.code, r.rules.empty() ? "inventory-unavailable" : r.rules.front(),
+         refusal_message(m));
+    r.object = std::move(object);
+    return r;
+  }
+  r.patch = m.response.patch.to_json();
+  // The apiserver applies the patch itself: a patch that does not apply is the webhook's bug.
+  try {
+    if (!r.patch.empty()) object = object.patch(r.patch);
+  } catch (const std::exception& e) {
+    deny(r, 500, "patch",
+         std::string("patch: the mutating answer's JSON Patch does not apply: ") + e.what());
+    r.object = std::move(object);  // as sent: patch() leaves it untouched on failure
+    return r;
+  }
+  fill_identity(r, object, m.request);
+  // DELETE, status updates and other resources: the webhook let them through untouched, and
+  // neither the Host schema nor the Host rules apply to them.
+  if (!m.in_scope) {
+    r.allowed = true;
+    r.object = std::move(object);
+    return r;
+  }
+  auto missing = missing_required_fields(object);
+  if (!missing.empty()) {
+    deny(r, 422, kSchemaRule, schema_message(r.name, missing));
+    r.object = std::move(object);
+    return r;
+  }
+  // The validating webhook sees the same request with the final (patched) object.
+  request["object"] = std::move(object);
+  AdmissionAnswer v = admit(review_text(review), Phase::Validate, *inventory, policy_);
+  r.object = std::move(request["object"]);
+  if (v.outcome == Outcome::Error) {
+    internal(r, v);
+    return r;
+  }
+  add_unique(r.rules, v.rules);
+  add_unique(r.warnings, v.response.warnings);
+  if (!v.response.allowed) {
+    r.allowed = false;
+    r.code = v.response.code;
+    r.message = refusal_message(v);
+    return r;
+  }
+  r.allowed = true;
+  r.code = 200;
   return r;
 }
 
@@ -297,16 +328,8 @@ DocResult Pipeline::run(InputDoc&& doc, const std::string& default_ns, int seq) 
       }
       return r;
     }
-    case DocKind::Review: {
-      AdmissionRequest req;
-      try {
-        req = decode_review(doc.value);
-      } catch (const std::exception& e) {
-        return malformed_result(
-            doc.source(), std::string("malformed: not a usable AdmissionReview: ") + e.what());
-      }
-      return run_owned(std::move(req), doc.source());
-    }
+    case DocKind::Review:
+      return run_review(std::move(doc.value), doc.source());
     case DocKind::Host:
       break;
   }
@@ -320,8 +343,8 @@ DocResult Pipeline::run(InputDoc&& doc, const std::string& default_ns, int seq) 
       return r;
     }
   }
-  return run_owned(host_request(std::move(doc.value), default_ns, "replay-" + std::to_string(seq)),
-                   doc.source());
+  return run_review(host_review(std::move(doc.value), default_ns, "replay-" + std::to_string(seq)),
+                    doc.source());
 }
 
 }  // namespace hostadm::harness

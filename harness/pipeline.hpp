@@ -1,6 +1,8 @@
 // kube-apiserver's admission path for one document, without a cluster: read manifests, turn a
-// Host into the AdmissionRequest the apiserver would send, then mutate -> apply the patch ->
-// schema (required fields) -> validate. Shared by `replay`, `test` and `send`'s offline parts.
+// Host into the AdmissionReview the apiserver would send, then mutate -> apply the patch ->
+// schema (required fields) -> validate. Each webhook call is the core's admit() on the review's
+// bytes, the function host-webhook answers with, so an answer here is byte for byte the
+// webhook's. Shared by `replay`, `test`, `rules` and `send`'s offline parts.
 //
 // Typical use:
 //   auto docs = read_documents({"hosts/"});          // throws InputError ("FILE:LINE: ...")
@@ -16,7 +18,6 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/results.hpp"
-#include "webhook/core/admission.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/core/inventory.hpp"
 #include "webhook/core/policy.hpp"
@@ -50,11 +51,15 @@ enum class DocKind {
 // `why` (may be null) receives the skip reason for Other, e.g. "kind ConfigMap".
 DocKind classify(const nlohmann::json& doc, std::string* why = nullptr);
 
-// The AdmissionRequest kube-apiserver sends for a Host: CREATE, or UPDATE when `old_host` is
+// The AdmissionReview kube-apiserver sends for a Host: CREATE, or UPDATE when `old_host` is
 // not null. Namespace: the Host's metadata.namespace, else `default_ns`, else "default"; it is
-// written into the object's metadata as the apiserver does.
-AdmissionRequest host_request(nlohmann::json host, const std::string& default_ns,
-                              const std::string& uid, const nlohmann::json& old_host = nullptr);
+// written into the object's metadata as the apiserver does. The user is "host-harness".
+nlohmann::json host_review(nlohmann::json host, const std::string& default_ns,
+                           const std::string& uid, const nlohmann::json& old_host = nullptr);
+
+// The bytes a webhook receives for `review`, as the pipeline hands them to admit(). Invalid UTF-8
+// (a YAML file may hold it) is replaced, as an apiserver never sends it.
+std::string review_text(const nlohmann::json& review);
 
 // kube's message for a failed required-field check, e.g.
 // `Host.forklift.konveyor.io "h1" is invalid: spec.secret: Required value`.
@@ -69,10 +74,10 @@ class Pipeline {
   Pipeline(std::shared_ptr<const Fixture> fixture, Policy policy);
   Pipeline(ViewSource views, Policy policy);
 
-  // The whole path for one request; never throws for bad objects (they become `malformed`).
-  // Result: allowed only if every step allows; rules and warnings are the union of both
-  // phases; patch is mutate's; object is the patched Host.
-  DocResult run_request(const AdmissionRequest& req, const std::string& source) const;
+  // The whole path for one AdmissionReview; never throws for bad objects (they become
+  // `malformed`). Result: allowed only if every step allows; rules and warnings are the union of
+  // both phases; patch is mutate's; object is the patched Host; answer is /mutate's body.
+  DocResult run_review(nlohmann::json review, const std::string& source) const;
 
   // One input document: a Host (CREATE), an AdmissionReview (as is), anything else skipped.
   // `seq` numbers the synthesized uid ("replay-<seq>").
@@ -82,8 +87,6 @@ class Pipeline {
   const Policy& policy() const { return policy_; }
 
  private:
-  DocResult run_owned(AdmissionRequest req, const std::string& source) const;
-
   ViewSource views_;
   Policy policy_;
 };

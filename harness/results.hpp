@@ -22,6 +22,7 @@ struct DocResult {
   std::vector<std::string> warnings;
   nlohmann::json patch = nlohmann::json::array();
   nlohmann::json object;  // the patched Host
+  std::string answer;     // /mutate's answer, byte for byte what host-webhook sends (not printed)
   double seconds = 0;     // time taken (send only)
 };
 

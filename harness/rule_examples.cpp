@@ -79,7 +79,7 @@ json spec_with(const json& extra) {
 struct Scenario {
   std::string text;
   // empty: the rule needs a failing inventory, a Kubernetes API or an ESXi endpoint
-  std::function<AdmissionRequest()> request;
+  std::function<json()> review;
   json policy = json::object();
 };
 
@@ -89,8 +89,8 @@ json standard(json entry) {
   return {{"namespaces", {entry}}};
 }
 
-AdmissionRequest create(json h) {
-  return host_request(std::move(h), kNamespace, "rules-example");
+json create(json h) {
+  return host_review(std::move(h), kNamespace, "rules-example");
 }
 
 std::map<std::string_view, Scenario> scenarios() {
@@ -226,7 +226,15 @@ std::map<std::string_view, Scenario> scenarios() {
         json old_host = host(spec_with({{"ipAddress", "192.168.1.9"}}), "Management Network");
         json new_host = old_host;
         new_host["metadata"]["labels"] = {{"team", "migration"}};
-        return host_request(new_host, kNamespace, "rules-example", old_host);
+        return host_review(new_host, kNamespace, "rules-example", old_host);
+      }};
+  s[kUnexpectedResource] = {
+      "the webhook configuration sends it a Pod", [] {
+        json review = create(host(spec_with({})));
+        json& req = review["request"];
+        req["resource"] = {{"group", ""}, {"version", "v1"}, {"resource", "pods"}};
+        req["kind"] = {{"group", ""}, {"version", "v1"}, {"kind", "Pod"}};
+        return review;
       }};
   s[kSecretNotFound] = {
       "needs a Kubernetes API: a spec.secret that does not exist (not checked "
@@ -237,14 +245,6 @@ std::map<std::string_view, Scenario> scenarios() {
   s[kEndpointThumbprintMismatch] = {
       "needs an ESXi endpoint with another certificate (not checked yet)", {}};
   s[kEndpointLoginFailed] = {"needs an ESXi endpoint that refuses the login (not checked yet)", {}};
-  s[kUnexpectedResource] = {"the webhook configuration sends it a Pod", [] {
-                              AdmissionRequest req = create(host(spec_with({})));
-                              req.resource = {"", "v1", "pods"};
-                              req.kind_group = "";
-                              req.kind_version = "v1";
-                              req.kind_kind = "Pod";
-                              return req;
-                            }};
   return s;
 }
 
@@ -268,9 +268,9 @@ std::vector<RuleExample> rule_examples() {
     auto it = all.find(info.id);
     if (it != all.end()) {
       ex.scenario = it->second.text;
-      if (it->second.request) {
+      if (it->second.review) {
         Pipeline pipeline(fixture, parse_policy(it->second.policy));
-        ex.message = message_for(info.id, pipeline.run_request(it->second.request(), "example"));
+        ex.message = message_for(info.id, pipeline.run_review(it->second.review(), "example"));
       }
     }
     out.push_back(std::move(ex));

@@ -84,11 +84,11 @@ std::vector<Prepared> prepare(const Options& o, const std::vector<InputDoc>& doc
     std::string why;
     DocKind kind = classify(d.value, &why);
     if (kind == DocKind::Host) {
+      // An UPDATE keeps the stored Host: oldObject is the same document.
       json old = o.operation == "UPDATE" ? d.value : json();
-      AdmissionRequest req = host_request(d.value, o.ns, "pending", old);
-      if (!old.is_null()) req.old_object = req.object;  // an update that keeps the stored Host
-      req.dry_run = o.dry_run;
-      out.push_back({d.source(), review_json(req)});
+      json review = host_review(d.value, o.ns, "pending", old);
+      review["request"]["dryRun"] = o.dry_run;
+      out.push_back({d.source(), std::move(review)});
     } else if (kind == DocKind::Review) {
       json review = d.value;
       if (!review.contains("request") || !review["request"].is_object()) {
@@ -159,8 +159,9 @@ const cli::Command& send_command() {
         ns,
         operation,
         [] {
-          cli::Flag t = make_flag("timeout", FlagKind::Duration, "DURATION",
-                             "each request's deadline, sent as ?timeout= (at most 30s)", "10s");
+          cli::Flag t =
+              make_flag("timeout", FlagKind::Duration, "DURATION",
+                        "each request's deadline, sent as ?timeout= (at most 30s)", "10s");
           t.bare_seconds = true;  // `--timeout 10` has meant 10 s since the first release
           return t;
         }(),

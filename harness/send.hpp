@@ -15,7 +15,6 @@
 
 #include "harness/output.hpp"
 #include "harness/results.hpp"
-#include "webhook/core/admission.hpp"
 #include "webhook/inventory/http_source.hpp"
 
 namespace hostadm::harness {
@@ -50,8 +49,6 @@ struct Prepared {
 std::string uuid4();
 // "?timeout=10s": the apiserver's deadline for the webhook, in whole seconds (at least 1).
 std::string timeout_query(std::chrono::milliseconds t);
-// The AdmissionReview kube-apiserver sends for a request.
-nlohmann::json review_json(const AdmissionRequest& req);
 // Why a request got no HTTP answer, in the user's terms (naming the flag to fix).
 std::string transport_cause(httplib::Error err, const Options& o);
 // A keep-alive client that verifies the webhook's certificate against --ca.

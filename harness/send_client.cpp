@@ -8,6 +8,7 @@
 
 #include "harness/pipeline.hpp"
 #include "harness/send.hpp"
+#include "webhook/core/admission.hpp"
 #include "webhook/core/decision.hpp"
 #include "webhook/core/json_limits.hpp"
 #include "webhook/core/rules.hpp"
@@ -44,38 +45,6 @@ std::string uuid4() {
 std::string timeout_query(std::chrono::milliseconds t) {
   long s = static_cast<long>((t.count() + 999) / 1000);
   return "?timeout=" + std::to_string(std::max(1L, s)) + "s";
-}
-
-namespace {
-
-json gvk_json(const std::string& g, const std::string& v, const std::string& k) {
-  return {{"group", g}, {"version", v}, {"kind", k}};
-}
-
-}  // namespace
-
-json review_json(const AdmissionRequest& req) {
-  json gvr = {{"group", req.resource.group},
-              {"version", req.resource.version},
-              {"resource", req.resource.resource}};
-  json kind = gvk_json(req.kind_group, req.kind_version, req.kind_kind);
-  json r = {{"uid", req.uid},
-            {"kind", kind},
-            {"resource", gvr},
-            {"requestKind", kind},
-            {"requestResource", gvr},
-            {"name", req.name},
-            {"namespace", req.ns},
-            {"operation", req.operation},
-            {"userInfo", {{"username", "host-harness"}, {"groups", {"system:authenticated"}}}},
-            {"object", req.object},
-            {"oldObject", req.old_object},
-            {"dryRun", req.dry_run},
-            {"options",
-             {{"apiVersion", "meta.k8s.io/v1"},
-              {"kind", req.operation == "UPDATE" ? "UpdateOptions" : "CreateOptions"}}}};
-  if (!req.sub_resource.empty()) r["subResource"] = req.sub_resource;
-  return {{"apiVersion", req.api_version}, {"kind", req.kind}, {"request", r}};
 }
 
 namespace {

@@ -106,8 +106,8 @@ CaseOutcome run_case(const Suite& suite, const Case& c, int& seq) {
   for (const auto& doc : c.docs) {
     DocResult r;
     if (!c.old_object.is_null()) {
-      r = suite.pipeline->run_request(
-          host_request(doc.value, c.ns, "test-" + std::to_string(++seq), c.old_object),
+      r = suite.pipeline->run_review(
+          host_review(doc.value, c.ns, "test-" + std::to_string(++seq), c.old_object),
           doc.source());
     } else {
       r = suite.pipeline->run(doc, c.ns, ++seq);

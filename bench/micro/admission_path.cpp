@@ -1,8 +1,9 @@
-// The admission path in-process, stage by stage, on bench/review3k.json: where the CPU of one
-// /mutate goes once TLS and HTTP are taken away. The server's cache (CachedInventory) is in the
-// path, fed from examples/inventory.yaml, so every lookup is the warm-cache hit of the real bench.
-// Usage: bench-admission-path SOURCE_DIR [iterations [STAGE]]; prints a table and one JSON line.
-// With STAGE (a prefix of a stage name) only that stage runs: `perf record` sees nothing else.
+// The admission path in-process, stage by stage, on a review (bench/review-apply.json unless
+// REVIEW is given): where the CPU of one /mutate goes once TLS and HTTP are taken away. The
+// server's cache (CachedInventory) is in the path, fed from examples/inventory.yaml, so every
+// lookup is the warm-cache hit of the real bench. Usage: bench-admission-path SOURCE_DIR
+// [iterations [STAGE [REVIEW]]]; prints a table and one JSON line. With STAGE (a prefix of a stage
+// name) only that stage runs: `perf record` sees nothing else.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -14,10 +15,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "webhook/core/admission.hpp"
-#include "webhook/core/decision.hpp"
+#include "webhook/core/admission_path.hpp"
 #include "webhook/core/fixture.hpp"
-#include "webhook/core/json_limits.hpp"
 #include "webhook/core/review_reader.hpp"
 #include "webhook/inventory/cache.hpp"
 #include "webhook/io/input_files.hpp"
@@ -92,13 +91,13 @@ double time_us(int iterations, const std::function<void()>& fn) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s SOURCE_DIR [iterations [STAGE]]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s SOURCE_DIR [iterations [STAGE [REVIEW]]]\n", argv[0]);
     return 2;
   }
   spdlog::set_level(spdlog::level::warn);  // as bench/lib.sh starts the server
   const std::string src = argv[1];
   const int n = argc > 2 ? std::max(1, std::atoi(argv[2])) : 20000;
-  const std::string body = slurp(src + "/bench/review3k.json");
+  const std::string body = slurp(argc > 4 ? argv[4] : src + "/bench/review-apply.json");
   auto fixture =
       std::make_shared<const Fixture>(load_fixture_file(src + "/examples/inventory.yaml"));
   auto policy = std::make_shared<const Policy>(load_policy_file(src + "/bench/policy.yaml"));
@@ -116,22 +115,19 @@ int main(int argc, char** argv) {
                  first.body.c_str());
     return 1;
   }
-  // What the server decides on: the fast reader's request (object cut to decision_view()).
-  const AdmissionRequest req = *read_review_fast(body);
+  const AdmissionRequest req = read_review(body);
   const Verdict verdict = decide(req, Phase::Mutate, *cache->view(far), *policy);
-  const AdmissionResponse resp = to_response(req, verdict);
 
   const std::string only = argc > 3 ? argv[3] : "";
   volatile size_t sink = 0;
   const std::vector<std::pair<const char*, std::function<void()>>> stages = {
-      {"parse_json_bounded", [&] { sink += parse_json_bounded(body).size(); }},
-      {"read_review_fast", [&] { sink += read_review_fast(body)->uid.size(); }},
-      {"parse + decode_review",
-       [&] { sink += decode_review(parse_json_bounded(body)).uid.size(); }},
+      {"read_review", [&] { sink += read_review(body).uid.size(); }},
       {"decide (mutate, cache hit)",
        [&] { sink += decide(req, Phase::Mutate, *cache->view(far), *policy).patch.size(); }},
       {"to_response + encode",
        [&] { sink += encode_review_string(req, to_response(req, verdict)).size(); }},
+      {"admit /mutate",
+       [&] { sink += admit(body, Phase::Mutate, *cache->view(far), *policy).body.size(); }},
       {"handle /mutate (all of it)",
        [&] {
          sink +=
@@ -150,9 +146,8 @@ int main(int argc, char** argv) {
   std::vector<Row> rows;
   for (const auto& [name, fn] : stages)
     if (std::string(name).rfind(only, 0) == 0) rows.push_back({name, time_us(n, fn)});
-  (void)resp;
 
-  std::printf("%-30s %10s\n", "stage (review3k.json)", "us/call");
+  std::printf("%-30s %10s\n", "stage", "us/call");
   for (const auto& r : rows) std::printf("%-30s %10.2f\n", r.stage, r.us);
   std::printf("JSON {");
   for (size_t i = 0; i < rows.size(); ++i)

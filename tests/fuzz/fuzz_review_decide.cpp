@@ -1,23 +1,22 @@
-// AdmissionReview bytes -> decode_review -> decide() in both phases over the sample inventory ->
-// encode_review_string: the whole path a request takes through the webhook, minus HTTP.
-// Differential: the server's fast reader (read_review_fast) must decline or read the bytes
-// exactly like the full reader, down to the verdict.
-// Besides "no crash, no unexpected exception", it checks the properties on every admitted
-// Host: the uid is echoed, /validate never patches, /mutate is idempotent on its own
-// output, and /validate admits what /mutate admitted.
+// AdmissionReview bytes -> admit() in both phases over the sample inventory: the whole path a
+// request takes through the webhook, minus HTTP, and the one the harness takes too.
+// Differential: the reader (simdjson straight into AdmissionRequest) must read every body the
+// nlohmann reference (tests/review_oracle.hpp) reads exactly as it does, refuse what it refuses,
+// and refuse more only for the numbers simdjson cannot hold.
+// Besides "no crash, no 500", it checks the properties on every admitted Host: the uid is
+// echoed, /validate never patches, /mutate is idempotent on its own output, and /validate admits
+// what /mutate admitted.
 #include <cstdint>
 #include <fstream>
 #include <memory>
-#include <optional>
 #include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "tests/fuzz/fuzz_common.hpp"
-#include "tests/review_equal.hpp"
-#include "webhook/core/admission.hpp"
-#include "webhook/core/decision.hpp"
+#include "tests/review_oracle.hpp"
+#include "webhook/core/admission_path.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/core/json_limits.hpp"
 #include "webhook/core/policy.hpp"
@@ -45,17 +44,60 @@ std::string source_dir() {
   return env && *env ? env : HOSTADM_SOURCE_DIR;
 }
 
-// The encoded response must be JSON that echoes the uid; a response the apiserver cannot read is
-// a call failure for the user.
-void check_encoded(const hostadm::AdmissionRequest& req, const hostadm::AdmissionResponse& resp,
-                   const char* where) {
-  std::string text;
-  fz::no_throw(where, [&] { text = hostadm::encode_review_string(req, resp); });
-  json out = json::parse(text, nullptr, false);
-  if (out.is_discarded()) fz::fail(where, "encode_review_string produced invalid JSON");
-  const json* uid = out.contains("response") ? &out["response"]["uid"] : nullptr;
-  if (!uid || !uid->is_string() || uid->get<std::string>() != req.uid)
-    fz::fail(where, "response does not echo the request uid");
+hostadm::AdmissionAnswer admit(std::string_view body, hostadm::Phase phase) {
+  hostadm::FixtureInventory inventory(g_fixture);
+  return hostadm::admit(body, phase, inventory, g_policy);
+}
+
+// An answer the apiserver can use: a review that echoes the uid, a 400 or 503 with a JSON body.
+// A 500, or an answer that is not JSON, is a user's unexplained failure.
+void check_answer(const hostadm::AdmissionAnswer& a, const char* where) {
+  if (a.outcome == hostadm::Outcome::Error) fz::fail(where, "internal error: " + a.problem);
+  const json body = json::parse(a.body, nullptr, false);
+  if (body.is_discarded()) fz::fail(where, "the answer is not JSON");
+  if (a.status != 200) return;
+  const json* uid = body.contains("response") ? &body["response"]["uid"] : nullptr;
+  if (!uid || !uid->is_string() || uid->get<std::string>() != a.request.uid)
+    fz::fail(where, "the answer does not echo the request uid");
+}
+
+// The reader against the reference, for a body nlohmann can parse.
+void check_reader(std::string_view text, const hostadm::AdmissionAnswer& m) {
+  json review;
+  try {
+    review = hostadm::parse_json_bounded(text);
+  } catch (const std::exception&) {
+    if (m.decoded) fz::fail("read_review", "read a body the reference refuses as JSON");
+    return;
+  }
+  hostadm::AdmissionRequest expected;
+  try {
+    expected = hostadm::testing::oracle_request(review);
+  } catch (const hostadm::ReviewError& e) {
+    if (m.decoded)
+      fz::fail("read_review", "read a body the reference refuses: " + std::string(e.what()));
+    return;
+  }
+  if (!m.decoded) {
+    // The one refusal of its own: an integer beyond 64 bits, which simdjson cannot hold.
+    if (m.body.find("JSON simdjson cannot read") == std::string::npos)
+      fz::fail("read_review", "refused a review the reference reads: " + m.body);
+    return;
+  }
+  if (auto d = hostadm::testing::request_difference(m.request, expected); !d.empty())
+    fz::fail("read_review", "reads " + d + " unlike the reference");
+}
+
+// The object /mutate's patch leaves, in the review the apiserver would send next.
+std::string patched_review(std::string_view text, const hostadm::AdmissionAnswer& m) {
+  json review = json::parse(text);
+  json& object = review["request"]["object"];
+  try {
+    object = object.patch(m.response.patch.to_json());
+  } catch (const std::exception& e) {
+    fz::fail("patch", std::string("the mutating patch does not apply: ") + e.what());
+  }
+  return review.dump();
 }
 
 }  // namespace
@@ -69,76 +111,26 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // The server's own parse: bad JSON and JSON nested past the limit get HTTP 400 before the
-  // core sees them.
-  const std::optional<hostadm::AdmissionRequest> fast =
-      hostadm::read_review_fast(fz::as_text(data, size));
-  json review;
-  try {
-    review = hostadm::parse_json_bounded(fz::as_text(data, size));
-  } catch (const std::exception&) {
-    if (fast) fz::fail("read_review_fast", "read a body the full reader refuses as JSON");
+  const std::string_view text = fz::as_text(data, size);
+  const hostadm::AdmissionAnswer mutated = admit(text, hostadm::Phase::Mutate);
+  const hostadm::AdmissionAnswer validated = admit(text, hostadm::Phase::Validate);
+  check_answer(mutated, "admit(mutate)");
+  check_answer(validated, "admit(validate)");
+  if (!validated.response.patch.empty()) fz::fail("admit(validate)", "validate returned a patch");
+  check_reader(text, mutated);
+
+  // Properties only make sense for an admitted Host with a patched object to feed back (the
+  // default policy enforces everywhere, so validate must admit it).
+  if (mutated.status != 200 || !mutated.in_scope || !mutated.response.allowed ||
+      !mutated.request.object.is_object())
     return 0;
-  }
-
-  hostadm::AdmissionRequest req;
-  try {
-    req = hostadm::decode_review(review);
-  } catch (const hostadm::ReviewError&) {
-    if (fast) fz::fail("read_review_fast", "read a body that is not an AdmissionReview");
-    return 0;  // documented: HTTP 400
-  } catch (const std::exception& e) {
-    fz::fail("decode_review", std::string("undocumented exception: ") + e.what());
-  }
-
-  hostadm::FixtureInventory inventory(g_fixture);
-  if (fast) {
-    if (auto d = hostadm::testing::request_difference(*fast, req); !d.empty())
-      fz::fail("read_review_fast", "reads " + d + " unlike decode_review");
-    for (auto phase : {hostadm::Phase::Mutate, hostadm::Phase::Validate}) {
-      hostadm::Verdict a, b;
-      fz::no_throw("decide(fast)", [&] { a = hostadm::decide(*fast, phase, inventory, g_policy); });
-      fz::no_throw("decide(full)", [&] { b = hostadm::decide(req, phase, inventory, g_policy); });
-      if (auto d = hostadm::testing::verdict_difference(a, b); !d.empty())
-        fz::fail("read_review_fast", "decides differently from decode_review: " + d);
-    }
-  }
-  hostadm::Verdict mutated, validated;
-  fz::no_throw("decide(Mutate)", [&] {
-    mutated = hostadm::decide(req, hostadm::Phase::Mutate, inventory, g_policy);
-  });
-  fz::no_throw("decide(Validate)", [&] {
-    validated = hostadm::decide(req, hostadm::Phase::Validate, inventory, g_policy);
-  });
-  if (!validated.patch.empty()) fz::fail("decide(Validate)", "validate returned a patch");
-
-  hostadm::AdmissionResponse mresp, vresp;
-  fz::no_throw("to_response", [&] {
-    mresp = hostadm::to_response(req, mutated);
-    vresp = hostadm::to_response(req, validated);
-  });
-  check_encoded(req, mresp, "encode(mutate)");
-  check_encoded(req, vresp, "encode(validate)");
-
-  // Properties only make sense for an admitted Host with a patched object to feed back.
-  if (!mutated.in_scope || !mutated.allowed || mutated.defer || !req.object.is_object()) return 0;
-  hostadm::AdmissionRequest again = req;
-  try {
-    again.object = req.object.patch(mutated.patch.to_json());
-  } catch (const std::exception& e) {
-    fz::fail("patch", std::string("the mutating patch does not apply: ") + e.what());
-  }
-  hostadm::Verdict second, check;
-  fz::no_throw("decide(Mutate, own output)", [&] {
-    second = hostadm::decide(again, hostadm::Phase::Mutate, inventory, g_policy);
-  });
-  if (!second.patch.empty())
+  const std::string again = patched_review(text, mutated);
+  const hostadm::AdmissionAnswer second = admit(again, hostadm::Phase::Mutate);
+  if (!second.response.patch.empty())
     fz::fail("idempotence",
-             "mutate on its own output patched again: " + second.patch.to_json().dump());
-  fz::no_throw("decide(Validate, patched)", [&] {
-    check = hostadm::decide(again, hostadm::Phase::Validate, inventory, g_policy);
-  });
-  if (mutated.mode == hostadm::Mode::Enforce && !check.allowed)
-    fz::fail("consistency", "validate denied what mutate admitted: " + check.message);
+             "mutate on its own output patched again: " + second.response.patch.to_json().dump());
+  const hostadm::AdmissionAnswer check = admit(again, hostadm::Phase::Validate);
+  if (!check.response.allowed)
+    fz::fail("consistency", "validate denied what mutate admitted: " + check.response.message);
   return 0;
 }

@@ -7,7 +7,10 @@
 #include "unit/testlib/host_cases.hpp"
 #include "unit/testlib/rules_decided_later.hpp"
 #include "webhook/core/decision.hpp"
+#include "webhook/core/host_reader.hpp"
+#include "webhook/core/review_reader.hpp"
 #include "webhook/core/rules.hpp"
+#include "webhook/core/stored_host.hpp"
 
 namespace hostadm::testing {
 namespace {
@@ -140,6 +143,65 @@ TEST(Decide, AnEmptyValueAndAnAbsentOneAreTheSameSpec) {
   Verdict v = run(c.request(), Phase::Mutate);
   EXPECT_TRUE(v.allowed) << v.message;
   EXPECT_EQ(v.rules(), std::vector<std::string>{"provider-not-found"});
+}
+
+// The specs are compared as values: the order the keys come in, and how a number is written, do
+// not make an UPDATE a change. A changed value does.
+TEST(Decide, TheSameSpecWrittenDifferentlyIsTheSameSpec) {
+  json gone = host_with({{"spec", {{"provider", {{"name", "deleted-provider"}}}}}});
+  gone["spec"]["port"] = 443;
+  HostCase c("same", gone);
+  json stored = gone;
+  stored["spec"]["port"] = 443.0;
+  c.update_from(stored);
+  // The review's bytes with the old spec's keys in reverse order.
+  json review = json::parse(c.review_text());
+  std::string text = review.dump();
+  const json& spec = review["request"]["oldObject"]["spec"];
+  const std::string old_spec = spec.dump();
+  std::string reversed = "{";
+  std::vector<std::string> members;
+  for (const auto& [k, v] : spec.items()) members.push_back(json(k).dump() + ":" + v.dump());
+  for (auto it = members.rbegin(); it != members.rend(); ++it)
+    reversed += (reversed.size() > 1 ? "," : "") + *it;
+  reversed += "}";
+  const size_t at = text.rfind(old_spec);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, old_spec.size(), reversed);
+  FakeInventory inv = standard_inventory();
+  Verdict v = decide(read_review(text), Phase::Mutate, inv, Policy());
+  EXPECT_TRUE(v.allowed) << v.message;
+  EXPECT_EQ(v.rules(), std::vector<std::string>{"provider-not-found"});
+
+  HostCase changed("changed", set_at(gone, "/spec/port", 444));
+  changed.update_from(stored);
+  EXPECT_FALSE(run(changed.request(), Phase::Mutate).allowed);
+}
+
+// An audit reads a Host as the API stores it (one item of a LIST answer) and decides the UPDATE
+// that leaves it as it is: what the webhook answers when a label changes.
+TEST(Decide, AStoredHostIsDecidedAsTheUpdateThatKeepsIt) {
+  json gone = host_with({{"spec", {{"provider", {{"name", "deleted-provider"}}}}}});
+  gone["metadata"]["labels"] = {{"team", "migration"}};
+  gone["status"] = {{"conditions", json::array()}};
+  const HostObject stored = read_host_object(gone.dump());
+  const AdmissionRequest req = unchanged_update(stored, "audit-1");
+  EXPECT_EQ(req.operation, "UPDATE");
+  EXPECT_EQ(req.ns, "demo");
+  EXPECT_EQ(req.name, "host-10-4a5e");
+  FakeInventory inv = standard_inventory();
+  const Verdict v = decide(req, Phase::Mutate, inv, Policy());
+  // As a relabelling of that Host: kept, the finding a warning, nothing patched.
+  HostCase relabel("relabel", gone);
+  relabel.update_from(host_with({{"spec", {{"provider", {{"name", "deleted-provider"}}}}}}));
+  FakeInventory inv2 = standard_inventory();
+  const Verdict webhook = decide(relabel.request(), Phase::Mutate, inv2, Policy());
+  EXPECT_TRUE(v.allowed) << v.message;
+  EXPECT_EQ(v.rules(), std::vector<std::string>{"provider-not-found"});
+  EXPECT_TRUE(v.patch.empty());
+  EXPECT_EQ(v.allowed, webhook.allowed);
+  EXPECT_EQ(v.warnings, webhook.warnings);
+  EXPECT_EQ(v.patch, webhook.patch);
 }
 
 TEST(Decide, ValidateNeverPatchesEvenWhenMutateWould) {
@@ -302,7 +364,7 @@ TEST(Decide, AnyJsonTypeInAnyFieldGetsAClearAnswer) {
           EXPECT_NE(v.message.find("must be"), std::string::npos) << v.message;
         }
         if (v.allowed) {
-          EXPECT_NO_THROW(c.request().object.patch(v.patch.to_json())) << v.patch.to_json().dump();
+          EXPECT_NO_THROW(c.object.patch(v.patch.to_json())) << v.patch.to_json().dump();
         }
       }
     }

@@ -4,6 +4,7 @@
 // follows must place operations as the whole object would.
 #include <gtest/gtest.h>
 
+#include "webhook/core/host_reader.hpp"
 #include "webhook/core/json_patch.hpp"
 #include "webhook/core/json_write.hpp"
 
@@ -42,9 +43,31 @@ TEST(JsonPatchText, IsByteForByteWhatDumpWrites) {
     JsonPatch p;
     p.add_text("/spec/x", value.dump());
     p.add_text("/metadata/ownerReferences/-", value.dump());
+    p.add_text("/metadata/annotations/a\"quote\\and\tcontrol", value.dump());  // escaped
+    p.add_text("/spec/h\xc3\xb4te", value.dump());                             // UTF-8
     EXPECT_EQ(text_of(p), p.to_json().dump()) << what;
   }
   EXPECT_EQ(text_of(JsonPatch()), "[]");
+}
+
+// The writer looks at eight bytes at a time: a byte that needs care must be found wherever it
+// stands in the word, and in whichever word.
+TEST(JsonPatchText, EveryByteThatNeedsCareIsFoundAtAnyPosition) {
+  const std::vector<std::string> specials = {"\"", "\\", "\n", "\x01",     "\x1f", "\x7f",
+                                             " ",  "~",  "/",  "\xc3\xa9", "\xff"};
+  for (size_t size = 0; size <= 20; ++size) {
+    for (size_t at = 0; at < size; ++at) {
+      for (const auto& special : specials) {
+        std::string s(size, 'a');
+        s.replace(at, 1, special);
+        std::string out = "x";
+        json_write::append_string(out, s, json_write::InvalidUtf8::Replace);
+        EXPECT_EQ(out, "x" + json(s).dump(-1, ' ', false, json::error_handler_t::replace))
+            << size << " " << at << " "
+            << json(special).dump(-1, ' ', false, json::error_handler_t::replace);
+      }
+    }
+  }
 }
 
 TEST(JsonPatchText, InvalidUtf8InAValueFailsInsteadOfWritingOtherBytes) {
@@ -68,30 +91,62 @@ TEST(JsonPatchToJson, ParsesTheValueTextBack) {
                           {"value", {{"name", "s"}, {"namespace", "demo"}}}}}));
 }
 
-// add_at on the cut-down shape must give the operations it gives on the whole object.
+// The reference: the same placement worked out on the whole object (nlohmann), applying every
+// operation to it as the apiserver would.
+void add_on_whole(json& doc, JsonPatch& patch, detail::Path path, const std::string& value) {
+  std::string pointer;
+  json* cur = &doc;
+  for (const char* const* key = path.begin(); key != path.end(); ++key) {
+    pointer += '/';
+    pointer += *key;
+    const bool last = key + 1 == path.end();
+    json* next = cur->is_object() && cur->contains(*key) && (*cur)[*key].is_object() ? &(*cur)[*key]
+                                                                                     : nullptr;
+    if (!last && next) {
+      cur = next;
+      continue;
+    }
+    json subtree = json::parse(value);
+    for (const char* const* k = path.end() - 1; k != key; --k) subtree = json{{*k, subtree}};
+    patch.add_text(pointer, subtree.dump());
+    doc = doc.patch(json::array({{{"op", "add"}, {"path", pointer}, {"value", subtree}}}));
+    return;
+  }
+}
+
+// add_at on the Host's shape (read by the webhook's reader) must give the operations the whole
+// object gives.
 TEST(AddAt, ShapeOfTheObjectPlacesOperationsAsTheObjectItselfWould) {
-  using Apply = void (*)(json & doc, JsonPatch & patch);
   using detail::ValueKind;
-  const Apply provider_ns = [](json& d, JsonPatch& p) {
-    detail::add_at(d, p, {"spec", "provider", "namespace"}, R"("demo")", ValueKind::Scalar);
+  // One operation applied both ways: on the whole object and on the shape.
+  struct Both {
+    json& whole;
+    JsonPatch& from_whole;
+    PatchShape& shape;
+    JsonPatch& from_shape;
+    void add(detail::Path path, const char* value, ValueKind kind) {
+      add_on_whole(whole, from_whole, path, value);
+      detail::add_at(shape, from_shape, path, value, kind);
+    }
   };
-  const Apply secret_ns = [](json& d, JsonPatch& p) {
-    detail::add_at(d, p, {"spec", "secret", "namespace"}, R"("demo")", ValueKind::Scalar);
+  using Step = void (*)(Both&);
+  const Step provider_ns = [](Both& b) {
+    b.add({"spec", "provider", "namespace"}, R"("demo")", ValueKind::Scalar);
   };
-  const Apply secret = [](json& d, JsonPatch& p) {
-    detail::add_at(d, p, {"spec", "secret"}, R"({"name":"s","namespace":"demo"})",
-                   ValueKind::Object);
+  const Step secret_ns = [](Both& b) {
+    b.add({"spec", "secret", "namespace"}, R"("demo")", ValueKind::Scalar);
   };
-  const Apply ip = [](json& d, JsonPatch& p) {
-    detail::add_at(d, p, {"spec", "ipAddress"}, R"("1.2.3.4")", ValueKind::Scalar);
+  const Step secret = [](Both& b) {
+    b.add({"spec", "secret"}, R"({"name":"s","namespace":"demo"})", ValueKind::Object);
   };
-  const Apply owner = [](json& d, JsonPatch& p) {
-    detail::add_at(d, p, {"metadata", "ownerReferences"}, R"([{"uid":"u"}])", ValueKind::Array);
+  const Step ip = [](Both& b) { b.add({"spec", "ipAddress"}, R"("1.2.3.4")", ValueKind::Scalar); };
+  const Step owner = [](Both& b) {
+    b.add({"metadata", "ownerReferences"}, R"([{"uid":"u"}])", ValueKind::Array);
   };
   struct Case {
     const char* what;
     json object;
-    std::vector<Apply> steps;
+    std::vector<Step> steps;
   };
   const std::vector<Case> cases = {
       {"no spec", json{{"metadata", {{"name", "h"}}}}, {provider_ns, secret_ns, ip}},
@@ -111,12 +166,10 @@ TEST(AddAt, ShapeOfTheObjectPlacesOperationsAsTheObjectItselfWould) {
   };
   for (const auto& c : cases) {
     json whole = c.object;
-    json shape = detail::patch_shape(c.object);
+    PatchShape shape = read_host_object(c.object.dump()).shape;
     JsonPatch from_whole, from_shape;
-    for (Apply step : c.steps) {
-      step(whole, from_whole);
-      step(shape, from_shape);
-    }
+    Both both{whole, from_whole, shape, from_shape};
+    for (Step step : c.steps) step(both);
     EXPECT_EQ(from_shape, from_whole)
         << c.what << ": " << from_shape.to_json().dump() << " vs " << from_whole.to_json().dump();
     EXPECT_NO_THROW(c.object.patch(from_shape.to_json())) << c.what;

@@ -93,7 +93,7 @@ TEST_P(Properties, PatchAppliesToTheRequestObject) {
     EXPECT_TRUE(v.patch.empty());
     return;
   }
-  EXPECT_NO_THROW(req.object.patch(v.patch.to_json())) << v.patch.to_json().dump();
+  EXPECT_NO_THROW(c.object.patch(v.patch.to_json())) << v.patch.to_json().dump();
 }
 
 TEST_P(Properties, ValidateNeverPatchesAndDryRunAnswersAlike) {
@@ -118,8 +118,7 @@ TEST_P(Properties, MutateIsIdempotentAndValidateAdmitsItsOutput) {
   Verdict v = run(c, req, Phase::Mutate);
   if (!v.allowed || !v.in_scope) return;  // the property is about admitted Hosts
 
-  AdmissionRequest again = req;
-  again.object = req.object.patch(v.patch.to_json());
+  AdmissionRequest again = c.request_with(c.object.patch(v.patch.to_json()));
   Verdict second = run(c, again, Phase::Mutate);
   EXPECT_TRUE(second.allowed) << second.message;
   EXPECT_TRUE(second.patch.empty())
@@ -134,7 +133,7 @@ TEST_P(Properties, AdmittedHostsSatisfyTheCrdInEnforceMode) {
   AdmissionRequest req = c.request();
   Verdict v = run(c, req, Phase::Mutate);
   if (!v.allowed || !v.in_scope || v.mode != Mode::Enforce) return;  // about enforced admissions
-  const json stored = req.object.patch(v.patch.to_json());
+  const json stored = c.object.patch(v.patch.to_json());
   if (c.schema_may_fail) {
     // inventoryFailure: allow admits without inventory-derived fields; the schema rejects it.
     EXPECT_FALSE(missing_required_fields(stored).empty());

@@ -1,30 +1,23 @@
-// read_review_fast, the server's hot-path reader, against the full reader (parse_json_bounded +
-// decode_review): every decision-table row and every bundled review must read and decide alike,
-// and anything out of the ordinary must be declined so that the full reader answers it.
+// read_review, the one reader of AdmissionReview bytes (simdjson straight into AdmissionRequest):
+// every decision-table row, every bundled review and every odd shape must read exactly as the
+// nlohmann reference (tests/review_oracle.hpp) reads it, down to the malformed messages; and what
+// is not a usable review is refused with the error the nlohmann parser gives.
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
-#include "review_equal.hpp"
+#include "review_oracle.hpp"
 #include "unit/testlib/fake_inventory.hpp"
 #include "unit/testlib/host_cases.hpp"
-#include "webhook/core/json_limits.hpp"
+#include "webhook/core/json_document.hpp"
 #include "webhook/core/review_reader.hpp"
 
 namespace hostadm::testing {
 namespace {
 
-bool has_number(const json& v) {
-  if (v.is_number()) return true;
-  if (v.is_structured())
-    for (const auto& item : v)
-      if (has_number(item)) return true;
-  return false;
-}
-
 // What the apiserver wraps around a Host: managedFields, labels and status the decision never
-// reads, and which the fast reader therefore never builds.
+// reads, and which the reader therefore never copies.
 json with_noise(json object) {
   if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object())
     return object;
@@ -40,57 +33,42 @@ json with_noise(json object) {
   return object;
 }
 
-std::string review_body(const AdmissionRequest& req) {
-  json request = {
-      {"uid", req.uid},
-      {"kind", {{"group", req.kind_group}, {"version", req.kind_version}, {"kind", req.kind_kind}}},
-      {"resource",
-       {{"group", req.resource.group},
-        {"version", req.resource.version},
-        {"resource", req.resource.resource}}},
-      {"name", req.name},
-      {"namespace", req.ns},
-      {"operation", req.operation},
-      {"userInfo", {{"username", "admin"}, {"uid", "42"}, {"groups", {"system:masters"}}}},
-      {"object", with_noise(req.object)},
-      {"oldObject", with_noise(req.old_object)},
-      {"dryRun", false},
-      {"options", {{"kind", "CreateOptions"}, {"apiVersion", "meta.k8s.io/v1"}}}};
-  if (!req.sub_resource.empty()) request["subResource"] = req.sub_resource;
-  return json{
-      {"apiVersion", "admission.k8s.io/v1"}, {"kind", "AdmissionReview"}, {"request", request}}
-      .dump();
+std::string noisy_review(const HostCase& c) {
+  json review = json::parse(c.review_text());
+  json& request = review["request"];
+  request["object"] = with_noise(request["object"]);
+  request["oldObject"] = with_noise(request["oldObject"]);
+  request["userInfo"] = {{"username", "admin"}, {"uid", "42"}, {"groups", {"system:masters"}}};
+  request["dryRun"] = false;
+  request["options"] = {{"kind", "CreateOptions"}, {"apiVersion", "meta.k8s.io/v1"}};
+  return review.dump();
 }
 
-class FastReaderTable : public ::testing::TestWithParam<HostCase> {};
+class ReaderTable : public ::testing::TestWithParam<HostCase> {};
 
-TEST_P(FastReaderTable, ReadsAndDecidesLikeTheFullReader) {
+TEST_P(ReaderTable, ReadsLikeTheReferenceAndTheNoiseChangesNothing) {
   const HostCase& c = GetParam();
-  const std::string body = review_body(c.request());
-  const AdmissionRequest full = decode_review(parse_json_bounded(body));
-  const auto fast = read_review_fast(body);
-  if (has_number(decision_view(full.object)) || has_number(decision_view(full.old_object))) {
-    EXPECT_FALSE(fast) << "a number where the decision looks must be left to the full reader";
-    return;
-  }
-  ASSERT_TRUE(fast) << "a plain review must take the fast path:\n" << body;
-  EXPECT_EQ(request_difference(*fast, full), "");
-  EXPECT_FALSE(fast->object.dump().find("managedFields") != std::string::npos);
+  const std::string body = noisy_review(c);
+  const AdmissionRequest read = read_review(body);
+  EXPECT_EQ(request_difference(read, oracle_request(json::parse(body))), "");
   for (auto phase : {Phase::Mutate, Phase::Validate}) {
     FakeInventory a = c.make_inventory(), b = c.make_inventory();
     const Policy policy = c.make_policy();
-    EXPECT_EQ(verdict_difference(decide(*fast, phase, a, policy), decide(full, phase, b, policy)),
-              "")
-        << (phase == Phase::Mutate ? "mutate" : "validate");
+    const Verdict noisy = decide(read, phase, a, policy);
+    const Verdict plain = decide(c.request(), phase, b, policy);
+    EXPECT_EQ(noisy.allowed, plain.allowed);
+    EXPECT_EQ(noisy.message, plain.message);
+    EXPECT_EQ(noisy.warnings, plain.warnings);
+    EXPECT_EQ(noisy.patch, plain.patch) << noisy.patch.to_json().dump();
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Rows, FastReaderTable, ::testing::ValuesIn(host_cases()),
+INSTANTIATE_TEST_SUITE_P(Rows, ReaderTable, ::testing::ValuesIn(host_cases()),
                          [](const ::testing::TestParamInfo<HostCase>& info) {
                            std::string name;
                            for (char ch : info.param.name)
                              name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-                           return name;
+                           return name + "_" + std::to_string(info.index);
                          });
 
 std::string slurp(const std::string& path) {
@@ -100,16 +78,15 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-TEST(FastReader, ReadsTheBundledReviewsLikeTheFullReader) {
-  for (const char* file : {"/bench/review3k.json", "/examples/reviews/delete.json",
-                           "/examples/reviews/update-adapter-ip-changed.json",
-                           "/examples/reviews/update-label-provider-gone.json",
-                           "/examples/reviews/update-finalizer-removed-during-deletion.json"}) {
+TEST(ReadReview, ReadsTheBundledReviewsLikeTheReference) {
+  for (const char* file :
+       {"/bench/review3k.json", "/bench/review-apply.json", "/examples/reviews/delete.json",
+        "/examples/reviews/update-adapter-ip-changed.json",
+        "/examples/reviews/update-label-provider-gone.json",
+        "/examples/reviews/update-finalizer-removed-during-deletion.json"}) {
     const std::string body = slurp(std::string(HOSTADM_SOURCE_DIR) + file);
     ASSERT_FALSE(body.empty()) << file;
-    const auto fast = read_review_fast(body);
-    ASSERT_TRUE(fast) << file;
-    EXPECT_EQ(request_difference(*fast, decode_review(parse_json_bounded(body))), "") << file;
+    EXPECT_EQ(request_difference(read_review(body), oracle_request(json::parse(body))), "") << file;
   }
 }
 
@@ -118,8 +95,12 @@ struct Edge {
   std::string body;
 };
 
-// Accepted: each must read exactly as the full reader reads it.
-TEST(FastReader, EdgeCasesReadLikeTheFullReader) {
+// Each must read exactly as the reference reads it.
+TEST(ReadReview, EdgeCasesReadLikeTheReference) {
+  std::string deep = R"({"request":{"uid":"u","object":{"spec":{"id":)";
+  for (int i = 0; i < 200; ++i) deep += "[";
+  for (int i = 0; i < 200; ++i) deep += "]";
+  deep += "}}}}";
   const std::vector<Edge> edges = {
       {"duplicate keys keep the last",
        R"({"request":{"uid":"a","uid":"b","object":{"spec":{"id":"1"},"spec":{"id":"2"}}}})"},
@@ -142,29 +123,41 @@ TEST(FastReader, EdgeCasesReadLikeTheFullReader) {
        R"({"request":{"uid":"u","userInfo":{"username":["alice"]}}})"},
       {"a deletion in progress",
        R"({"request":{"uid":"u","object":{"metadata":{"deletionTimestamp":"2026-01-01T00:00:00Z"}}}})"},
+      {"numbers where the decision reads strings, quoted as nlohmann writes them",
+       R"({"request":{"uid":"u","object":{"spec":{"id":-0,"name":1E2,"ipAddress":1.5e300,"provider":{"name":18446744073709551615}},"metadata":{"annotations":{"b":-9223372036854775808,"a":0.1}}}}})"},
+      {"annotations out of order and repeated: sorted, the last kept",
+       R"({"request":{"uid":"u","object":{"metadata":{"annotations":{"z":"1","a":2,"z":"3","m":null,"e":{}}}}}})"},
+      {"a wrongly typed value longer than a message quotes",
+       R"({"request":{"uid":"u","object":{"spec":{"secret":["a long list of names that goes on and on and on"]}}}})"},
+      {"owner references of every shape",
+       R"({"request":{"uid":"u","object":{"metadata":{"ownerReferences":[1,{"uid":2,"controller":"true"},{"uid":"p","controller":true},{"uid":"q","uid":"r"}]}}}})"},
+      {"an UPDATE: both specs read for comparison",
+       R"({"request":{"uid":"u","operation":"UPDATE","object":{"spec":{"b":[1,{"y":1,"x":2}],"a":"x"}},"oldObject":{"spec":{"a":"x","b":[1,{"x":2,"y":1}]}}}})"},
+      {"deeper than 128 levels, within 256", deep},
+      {"bigger than 64 KiB",
+       R"({"request":{"uid":"u","x":")" + std::string(200 * 1024, 'a') + "\"}}"},
   };
   for (const auto& e : edges) {
-    const auto fast = read_review_fast(e.body);
-    ASSERT_TRUE(fast) << e.name;
-    EXPECT_EQ(request_difference(*fast, decode_review(parse_json_bounded(e.body))), "") << e.name;
+    SCOPED_TRACE(e.name);
+    AdmissionRequest read;
+    ASSERT_NO_THROW(read = read_review(e.body));
+    EXPECT_EQ(request_difference(read, oracle_request(json::parse(e.body))), "");
   }
 }
 
-TEST(FastReader, BothReadersTakeTheUserForTheLog) {
+TEST(ReadReview, TakesTheUserForTheLog) {
   const std::string body =
       R"({"request":{"uid":"u","userInfo":{"username":"system:serviceaccount:argocd:argocd-application-controller","groups":["x"]}}})";
-  const auto fast = read_review_fast(body);
-  ASSERT_TRUE(fast);
-  EXPECT_EQ(fast->username, "system:serviceaccount:argocd:argocd-application-controller");
-  EXPECT_EQ(decode_review(parse_json_bounded(body)).username, fast->username);
+  EXPECT_EQ(read_review(body).username,
+            "system:serviceaccount:argocd:argocd-application-controller");
 }
 
-// Declined: the full reader answers these (with its error, or its reading of odd numbers).
-TEST(FastReader, DeclinesWhatOnlyTheFullReaderShouldAnswer) {
-  std::string deep = R"({"request":{"uid":"u","object":{"spec":)";
-  for (int i = 0; i < 200; ++i) deep += "[";
-  for (int i = 0; i < 200; ++i) deep += "]";
-  deep += "}}}";
+// Not JSON: the error nlohmann's parser gives, with the byte a log line may repeat.
+TEST(ReadReview, RefusesWhatIsNotJsonWithTheParsersOwnError) {
+  std::string too_deep = R"({"request":{"uid":"u","object":{"spec":)";
+  for (int i = 0; i < 300; ++i) too_deep += "[";
+  for (int i = 0; i < 300; ++i) too_deep += "]";
+  too_deep += "}}}";
   const std::vector<Edge> edges = {
       {"empty", ""},
       {"not JSON", "uid: u"},
@@ -172,7 +165,43 @@ TEST(FastReader, DeclinesWhatOnlyTheFullReaderShouldAnswer) {
       {"truncated", R"({"request":{"uid":"u")"},
       {"invalid UTF-8", "{\"request\":{\"uid\":\"\xff\"}}"},
       {"lone surrogate", R"({"request":{"uid":"\ud800"}})"},
-      {"deeper than the fast reader goes", deep},
+      {"number out of double range", R"({"request":{"uid":"u","x":1e400}})"},
+      {"a bad literal where nothing is read", R"({"request":{"uid":"u","managedFields":[tru]}})"},
+  };
+  for (const auto& e : edges) {
+    SCOPED_TRACE(e.name);
+    std::string expected;
+    try {
+      const json parsed = json::parse(e.body);
+      FAIL() << "nlohmann accepts it: " << parsed.dump();
+    } catch (const json::exception& ex) {
+      expected = ex.what();
+    }
+    try {
+      (void)read_review(e.body);
+      FAIL() << "read";
+    } catch (const InvalidJson& ex) {
+      EXPECT_EQ(ex.what(), expected);
+    }
+  }
+  size_t deep_at = 0;
+  try {
+    check_json_depth(too_deep);
+  } catch (const JsonTooDeep& e) {
+    deep_at = e.byte;
+  }
+  ASSERT_NE(deep_at, 0u);
+  try {
+    (void)read_review(too_deep);
+    FAIL() << "read";
+  } catch (const JsonTooDeep& e) {
+    EXPECT_EQ(e.byte, deep_at);
+  }
+}
+
+// JSON, but no usable review: the first problem, in the reference's words.
+TEST(ReadReview, RefusesWhatIsNoReviewWithTheFirstProblem) {
+  const std::vector<Edge> edges = {
       {"not an object", R"(["request"])"},
       {"no request", R"({"kind":"AdmissionReview"})"},
       {"no uid", R"({"request":{"name":"x"}})"},
@@ -181,14 +210,26 @@ TEST(FastReader, DeclinesWhatOnlyTheFullReaderShouldAnswer) {
       {"wrong kind", R"({"kind":"Host","request":{"uid":"u"}})"},
       {"dryRun not a boolean", R"({"request":{"uid":"u","dryRun":"yes"}})"},
       {"resource not an object", R"({"request":{"uid":"u","resource":"hosts"}})"},
-      {"number out of double range", R"({"request":{"uid":"u","x":1e400}})"},
-      {"number in spec", R"({"request":{"uid":"u","object":{"spec":{"id":-0}}}})"},
-      {"number in annotations",
-       R"({"request":{"uid":"u","object":{"metadata":{"annotations":{"a":1E2}}}}})"},
-      {"bigger than the fast reader takes",
-       R"({"request":{"uid":"u","x":")" + std::string(kFastReviewMaxBytes, 'a') + "\"}}"},
+      {"kind.group not a string", R"({"request":{"uid":"u","kind":{"group":1}}})"},
+      {"two problems: the first is reported",
+       R"({"request":{"uid":"u","operation":1,"namespace":true}})"},
   };
-  for (const auto& e : edges) EXPECT_FALSE(read_review_fast(e.body)) << e.name;
+  for (const auto& e : edges) {
+    SCOPED_TRACE(e.name);
+    std::string expected;
+    try {
+      (void)oracle_request(json::parse(e.body));
+      FAIL() << "the reference accepts it";
+    } catch (const ReviewError& ex) {
+      expected = ex.what();
+    }
+    try {
+      (void)read_review(e.body);
+      FAIL() << "read";
+    } catch (const ReviewError& ex) {
+      EXPECT_EQ(ex.what(), expected);
+    }
+  }
 }
 
 }  // namespace

@@ -66,7 +66,7 @@ TEST(FixtureFailureModes, AStaleReadyCopyIsNotReady) {
   EXPECT_EQ(entry["object"]["status"]["conditions"][1]["category"], "Critical");
   EXPECT_EQ(provider_from_inventory_json(entry).not_ready_reason, stale.provider->not_ready_reason);
   // An empty host status is served as it is.
-  EXPECT_EQ(inv.host_by_id(stale.provider.value(), "host-1").hosts->front().status, "");
+  EXPECT_EQ(inv.host_by_id(*stale.provider, "host-1").hosts->front().status, "");
 
   auto custom = inv.provider("other", "custom");
   EXPECT_FALSE(custom.provider->ready);

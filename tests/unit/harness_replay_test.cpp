@@ -12,6 +12,7 @@
 #include "harness/replay.hpp"
 #include "harness/results.hpp"
 #include "unit/testlib/harness_docs.hpp"
+#include "webhook/core/review_reader.hpp"
 #include "webhook/core/rules.hpp"
 #include "webhook/core/yaml.hpp"
 #include "webhook/io/input_files.hpp"
@@ -128,13 +129,19 @@ TEST(Pipeline, NonMappingsAndWrongTypesAreMalformed) {
   EXPECT_NE(ip.message.find("ipAddress"), std::string::npos);
 }
 
+// The review the harness sends for a Host, as the webhook reads it.
+AdmissionRequest host_request(json host, const std::string& ns, const std::string& uid,
+                              const json& old_host = nullptr) {
+  return read_review(host_review(std::move(host), ns, uid, old_host).dump());
+}
+
 TEST(Pipeline, NamespaceComesFromTheDocumentThenTheFlagThenDefault) {
   const std::string no_ns =
       "apiVersion: forklift.konveyor.io/v1beta1\nkind: Host\nmetadata: {name: h}\n"
       "spec: {provider: {name: vsphere-prod}, id: host-100, ipAddress: 172.16.10.100}\n";
   AdmissionRequest flag = host_request(parse_yaml_one(no_ns).value, "production", "u1");
   EXPECT_EQ(flag.ns, "production");
-  EXPECT_EQ(flag.object["metadata"]["namespace"], "production");
+  EXPECT_EQ(flag.object.ns, "production");
   EXPECT_EQ(flag.operation, "CREATE");
   EXPECT_EQ(flag.uid, "u1");
   EXPECT_EQ(flag.resource.resource, "hosts");
@@ -142,14 +149,14 @@ TEST(Pipeline, NamespaceComesFromTheDocumentThenTheFlagThenDefault) {
 
   AdmissionRequest fallback = host_request(parse_yaml_one(no_ns).value, "", "u2");
   EXPECT_EQ(fallback.ns, "default");
-  EXPECT_EQ(fallback.object["metadata"]["namespace"], "default");
+  EXPECT_EQ(fallback.object.ns, "default");
 
   json own = parse_yaml_one(no_ns).value;
   own["metadata"]["namespace"] = "demo";
   AdmissionRequest doc = host_request(own, "production", "u3", own);
   EXPECT_EQ(doc.ns, "demo");
   EXPECT_EQ(doc.operation, "UPDATE");
-  EXPECT_EQ(doc.old_object["metadata"]["namespace"], "demo");
+  EXPECT_EQ(doc.old_object.ns, "demo");
 
   // End to end: the flag's namespace finds the production provider and its secret.
   Pipeline p(sample_fixture(), Policy{});

@@ -65,6 +65,8 @@ std::string unbracketed(const std::string& text) {
 }
 
 std::string spec_address(const std::string& ip) {
+  // Every IPv6 address has a ':'; most adapters' do not, and need no parsing.
+  if (ip.find(':') == std::string::npos) return ip;
   return parse_ip(ip).family == AF_INET6 ? "[" + ip + "]" : ip;
 }
 

@@ -1,40 +1,20 @@
 #include "webhook/core/admission.hpp"
 
+#include <algorithm>
 #include <array>
-#include <map>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
 
 #include "webhook/core/json_write.hpp"
 #include "webhook/core/text.hpp"
 
 namespace hostadm {
 
-using nlohmann::json;
-
 namespace {
 
 constexpr size_t kMaxWarningChars = 120;
 constexpr size_t kMaxWarningsTotal = 4096;
-
-std::string type_name(const json& v) {
-  return v.type_name();
-}
-
-// A missing or null field reads as empty; any other non-string is the caller's bug to report.
-std::string string_field(const json& obj, const char* key, const std::string& where) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return "";
-  if (!it->is_string())
-    throw ReviewError(where + "." + key + " must be a string, got " + type_name(*it));
-  return it->get<std::string>();
-}
-
-const json* object_field(const json& obj, const char* key, const std::string& where) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return nullptr;
-  if (!it->is_object())
-    throw ReviewError(where + "." + key + " must be an object, got " + type_name(*it));
-  return &*it;
-}
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -57,81 +37,10 @@ std::string status_reason(int code) {
   }
 }
 
-namespace {
-
-// Everything but object/oldObject; `request` is left pointing at review.request so the caller
-// can copy or move those two, which are most of the review's size.
-AdmissionRequest decode_request_fields(const json& review, const json*& request) {
-  if (!review.is_object())
-    throw ReviewError("the AdmissionReview must be a JSON object, got " + type_name(review));
-  AdmissionRequest req;
-  if (auto v = string_field(review, "apiVersion", "AdmissionReview"); !v.empty()) {
-    if (v != "admission.k8s.io/v1" && v != "admission.k8s.io/v1beta1")
-      throw ReviewError("AdmissionReview apiVersion '" + v +
-                        "' is not supported: send admission.k8s.io/v1 (or v1beta1)");
-    req.api_version = v;
-  }
-  if (auto k = string_field(review, "kind", "AdmissionReview"); !k.empty()) {
-    if (k != "AdmissionReview")
-      throw ReviewError("kind '" + k + "' is not an AdmissionReview: send kind AdmissionReview");
-  }
-  auto rit = review.find("request");
-  if (rit == review.end() || rit->is_null())
-    throw ReviewError("the AdmissionReview has no 'request': send {\"request\": {\"uid\": ...}}");
-  if (!rit->is_object())
-    throw ReviewError("AdmissionReview.request must be an object, got " + type_name(*rit));
-  const json& r = *rit;
-  const std::string where = "request";
-  req.uid = string_field(r, "uid", where);
-  if (req.uid.empty())
-    throw ReviewError("request.uid is missing or empty: the response must echo it");
-  if (const json* res = object_field(r, "resource", where)) {
-    req.resource.group = string_field(*res, "group", "request.resource");
-    req.resource.version = string_field(*res, "version", "request.resource");
-    req.resource.resource = string_field(*res, "resource", "request.resource");
-  }
-  if (const json* kind = object_field(r, "kind", where)) {
-    req.kind_group = string_field(*kind, "group", "request.kind");
-    req.kind_version = string_field(*kind, "version", "request.kind");
-    req.kind_kind = string_field(*kind, "kind", "request.kind");
-  }
-  req.sub_resource = string_field(r, "subResource", where);
-  req.name = string_field(r, "name", where);
-  req.ns = string_field(r, "namespace", where);
-  req.operation = string_field(r, "operation", where);
-  if (auto it = r.find("dryRun"); it != r.end() && !it->is_null()) {
-    if (!it->is_boolean())
-      throw ReviewError("request.dryRun must be a boolean, got " + type_name(*it));
-    req.dry_run = it->get<bool>();
-  }
-  // Only for the log: a userInfo of an unexpected shape is no reason to refuse the review.
-  if (auto ui = r.find("userInfo"); ui != r.end() && ui->is_object()) {
-    if (auto u = ui->find("username"); u != ui->end() && u->is_string())
-      req.username = u->get<std::string>();
-  }
-  request = &r;
-  return req;
-}
-
-}  // namespace
-
-// object and oldObject are carried as they are: judging the Host's shape is the decision core's
-// job (`malformed`).
-AdmissionRequest decode_review(const json& review) {
-  const json* r = nullptr;
-  AdmissionRequest req = decode_request_fields(review, r);
-  if (auto it = r->find("object"); it != r->end()) req.object = *it;
-  if (auto it = r->find("oldObject"); it != r->end()) req.old_object = *it;
-  return req;
-}
-
-AdmissionRequest decode_review(json&& review) {
-  const json* r = nullptr;
-  AdmissionRequest req = decode_request_fields(review, r);
-  json& request = review["request"];  // exists: decode_request_fields checked it
-  if (auto it = request.find("object"); it != request.end()) req.object = std::move(*it);
-  if (auto it = request.find("oldObject"); it != request.end()) req.old_object = std::move(*it);
-  return req;
+const std::string& AdmissionRequest::display_name() const {
+  if (!name.empty()) return name;
+  if (!object.display_name().empty()) return object.display_name();
+  return old_object.display_name();
 }
 
 std::vector<std::string> clip_warnings(const std::vector<std::string>& warnings) {
@@ -184,6 +93,71 @@ void append_json_string(std::string& out, std::string_view s) {
   json_write::append_string(out, s, json_write::InvalidUtf8::Replace);
 }
 
+// Sorted by key, the last of a duplicate key kept (as a json object would hold them), and only
+// the keys the apiserver keeps.
+void append_audit_annotations(std::string& out,
+                              const std::vector<std::pair<std::string, std::string>>& audit) {
+  // The webhook's own answers carry two; a list is kept for more.
+  size_t inline_kept[4];
+  std::vector<size_t> more;
+  size_t* kept = inline_kept;
+  if (audit.size() > std::size(inline_kept)) {
+    more.resize(audit.size());
+    kept = more.data();
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < audit.size(); ++i)
+    if (valid_audit_key(audit[i].first)) kept[n++] = i;
+  if (n == 0) return;
+  std::stable_sort(kept, kept + n,
+                   [&](size_t a, size_t b) { return audit[a].first < audit[b].first; });
+  out += ",\"auditAnnotations\":{";
+  bool first = true;
+  for (size_t k = 0; k < n; ++k) {
+    const auto& [key, value] = audit[kept[k]];
+    if (k + 1 < n && audit[kept[k + 1]].first == key) continue;  // a later one wins
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, key);
+    out += ':';
+    append_json_string(out, value);
+  }
+  out += '}';
+}
+
+// clip_warnings() written out; the common answer's few short warnings go in without a copy.
+void append_warnings(std::string& out, const std::vector<std::string>& warnings) {
+  size_t total = 0, kept = 0;
+  bool as_given = true;
+  for (const auto& w : warnings) {
+    as_given = as_given && w.size() <= kMaxWarningChars;
+    total += w.size();
+    kept += w.empty() ? 0 : 1;
+  }
+  if (kept == 0) return;
+  out += ",\"warnings\":[";
+  bool first = true;
+  auto add = [&](const std::string& w) {
+    if (w.empty()) return;
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, w);
+  };
+  if (as_given && total <= kMaxWarningsTotal) {
+    for (const auto& w : warnings) add(w);
+  } else {
+    for (const auto& w : clip_warnings(warnings)) add(w);
+  }
+  out += ']';
+}
+
+// The patch's text, base64-encoded in place: the apiserver wants base64 of the JSON array.
+void append_patch(std::string& out, const JsonPatch& patch) {
+  out += ",\"patch\":\"";
+  base64_append(out, patch.text());  // base64 needs no escaping
+  out += "\",\"patchType\":\"JSONPatch\"";
+}
+
 }  // namespace
 
 // Written directly, in the bytes nlohmann's dump(-1, ' ', false, replace) would give for the
@@ -191,40 +165,15 @@ void append_json_string(std::string& out, std::string_view s) {
 // than the rest of a /mutate answer (tests/unit/core_admission_test.cpp holds the writer to it).
 // A patch on a denial is meaningless and a patch on a validating answer is an error, so only an
 // allowed answer with a real patch carries one.
-std::string encode_review_string(const AdmissionRequest& req, const AdmissionResponse& resp) {
-  std::string patch;
-  if (resp.allowed && !resp.patch.empty()) {
-    patch.reserve(512);
-    resp.patch.append_text(patch);
-  }
-  std::string out;
-  out.reserve(512 + patch.size() / 3 * 4);
+void encode_review(std::string& out, const AdmissionRequest& req, const AdmissionResponse& resp) {
   out += "{\"apiVersion\":";
   append_json_string(out, req.api_version);
   out += ",\"kind\":";
   append_json_string(out, req.kind);
   out += ",\"response\":{\"allowed\":";
   out += resp.allowed ? "true" : "false";
-  std::map<std::string_view, std::string_view> audit;  // sorted and last-wins, like a json object
-  for (const auto& [key, value] : resp.audit_annotations)
-    if (valid_audit_key(key)) audit[key] = value;
-  if (!audit.empty()) {
-    out += ",\"auditAnnotations\":{";
-    bool first = true;
-    for (const auto& [key, value] : audit) {
-      if (!first) out += ',';
-      first = false;
-      append_json_string(out, key);
-      out += ':';
-      append_json_string(out, value);
-    }
-    out += '}';
-  }
-  if (!patch.empty()) {
-    out += ",\"patch\":\"";
-    out += base64_encode(patch);  // base64 needs no escaping
-    out += "\",\"patchType\":\"JSONPatch\"";
-  }
+  append_audit_annotations(out, resp.audit_annotations);
+  if (resp.allowed && !resp.patch.empty()) append_patch(out, resp.patch);
   if (!resp.allowed) {
     int code = resp.code >= 400 ? resp.code : 403;
     out += ",\"status\":{\"code\":";
@@ -237,37 +186,67 @@ std::string encode_review_string(const AdmissionRequest& req, const AdmissionRes
   }
   out += ",\"uid\":";
   append_json_string(out, resp.uid.empty() ? req.uid : resp.uid);
-  auto warnings = clip_warnings(resp.warnings);
-  if (!warnings.empty()) {
-    out += ",\"warnings\":[";
-    for (size_t i = 0; i < warnings.size(); ++i) {
-      if (i) out += ',';
-      append_json_string(out, warnings[i]);
-    }
-    out += ']';
-  }
+  append_warnings(out, resp.warnings);
   out += "}}";
+}
+
+std::string encode_review_string(const AdmissionRequest& req, const AdmissionResponse& resp) {
+  std::string out;
+  out.reserve(1024);
+  encode_review(out, req, resp);
   return out;
 }
 
-std::string base64_encode(std::string_view in) {
-  std::string out((in.size() + 2) / 3 * 4, '=');
-  char* o = out.data();
-  auto byte = [&](size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(in[k])); };
+namespace {
+
+// Every 12-bit group as its two base64 characters: two lookups per 3 bytes of input.
+struct Base64Pairs {
+  char pair[4096][2];
+  constexpr Base64Pairs() : pair() {
+    for (int i = 0; i < 4096; ++i) {
+      pair[i][0] = kAlphabet[i >> 6];
+      pair[i][1] = kAlphabet[i & 63];
+    }
+  }
+};
+constexpr Base64Pairs kPairs;
+
+}  // namespace
+
+void base64_append(std::string& out, std::string_view in) {
+  const size_t start = out.size();
+  out.resize(start + (in.size() + 2) / 3 * 4, '=');
+  char* o = out.data() + start;
+  const auto* b = reinterpret_cast<const unsigned char*>(in.data());
   size_t i = 0;
+  // Six bytes (four 12-bit groups) per step from one 64-bit load while eight can be read.
+  for (; i + 8 <= in.size(); i += 6, o += 8) {
+    uint64_t v;
+    std::memcpy(&v, b + i, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);  // the first byte in the top bits
+#endif
+    std::memcpy(o, kPairs.pair[(v >> 52) & 0xFFF], 2);
+    std::memcpy(o + 2, kPairs.pair[(v >> 40) & 0xFFF], 2);
+    std::memcpy(o + 4, kPairs.pair[(v >> 28) & 0xFFF], 2);
+    std::memcpy(o + 6, kPairs.pair[(v >> 16) & 0xFFF], 2);
+  }
   for (; i + 2 < in.size(); i += 3, o += 4) {
-    const unsigned v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-    o[0] = kAlphabet[(v >> 18) & 63];
-    o[1] = kAlphabet[(v >> 12) & 63];
-    o[2] = kAlphabet[(v >> 6) & 63];
-    o[3] = kAlphabet[v & 63];
+    const unsigned v = unsigned(b[i]) << 16 | unsigned(b[i + 1]) << 8 | b[i + 2];
+    std::memcpy(o, kPairs.pair[v >> 12], 2);
+    std::memcpy(o + 2, kPairs.pair[v & 0xFFF], 2);
   }
   if (const size_t rest = in.size() - i; rest > 0) {  // the '=' padding is already there
-    const unsigned v = byte(i) << 16 | (rest == 2 ? byte(i + 1) << 8 : 0);
+    const unsigned v = unsigned(b[i]) << 16 | (rest == 2 ? unsigned(b[i + 1]) << 8 : 0);
     o[0] = kAlphabet[(v >> 18) & 63];
     o[1] = kAlphabet[(v >> 12) & 63];
     if (rest == 2) o[2] = kAlphabet[(v >> 6) & 63];
   }
+}
+
+std::string base64_encode(std::string_view in) {
+  std::string out;
+  base64_append(out, in);
   return out;
 }
 

@@ -1,13 +1,14 @@
-// AdmissionReview v1 decoding and response encoding, as kube-apiserver expects them.
+// An AdmissionReview's request as the decision core reads it, and the response encoding, as
+// kube-apiserver expects them. review_reader.hpp reads a request from the body's bytes.
 #pragma once
 
-#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "webhook/core/host_object.hpp"
 #include "webhook/core/json_patch.hpp"
 
 namespace hostadm {
@@ -27,9 +28,13 @@ struct AdmissionRequest {
   std::string ns;
   std::string operation;  // CREATE | UPDATE | DELETE | CONNECT
   bool dry_run = false;
-  std::string username;       // request.userInfo.username: who asked, for the log
-  nlohmann::json object;      // null when absent
-  nlohmann::json old_object;  // null when absent
+  std::string username;   // request.userInfo.username: who asked, for the log
+  HostObject object;      // type Absent when the request carries none
+  HostObject old_object;  // set on UPDATE (and DELETE)
+
+  // The request's name, else the object's (or the old object's) name or generateName: what a
+  // log line calls it.
+  const std::string& display_name() const;
 };
 
 // The review itself is unusable (not an object, no `request`, no uid, wrong apiVersion/kind):
@@ -37,11 +42,6 @@ struct AdmissionRequest {
 struct ReviewError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-AdmissionRequest decode_review(const nlohmann::json& review);
-// The same, moving object/oldObject out of `review` instead of copying them (the server's hot
-// path: the parsed review is not needed afterwards).
-AdmissionRequest decode_review(nlohmann::json&& review);
 
 // A webhook's answer before encoding (an empty patch: none).
 struct AdmissionResponse {
@@ -55,10 +55,12 @@ struct AdmissionResponse {
   std::vector<std::pair<std::string, std::string>> audit_annotations;
 };
 
-// Encodes {"apiVersion","kind","response":{...}} with the request's apiVersion/kind, base64
-// JSONPatch only when `patch` is non-empty and the answer allows, warnings clipped to the
+// Appends {"apiVersion","kind","response":{...}} to `out` with the request's apiVersion/kind,
+// base64 JSONPatch only when `patch` is non-empty and the answer allows, warnings clipped to the
 // apiserver's limits (each <= 120 chars, all <= 4096), audit annotation keys that the apiserver
 // keeps, and invalid UTF-8 replaced (a Host name is user text) instead of failing mid-answer.
+void encode_review(std::string& out, const AdmissionRequest& req, const AdmissionResponse& resp);
+// The same into a string of its own.
 std::string encode_review_string(const AdmissionRequest& req, const AdmissionResponse& resp);
 // status.reason for a denial's code when the response names none: BadRequest, Forbidden,
 // Invalid, InternalError, ServiceUnavailable.
@@ -69,6 +71,7 @@ std::vector<std::string> clip_warnings(const std::vector<std::string>& warnings)
 bool valid_audit_key(const std::string& key);
 
 std::string base64_encode(std::string_view in);
+void base64_append(std::string& out, std::string_view in);
 // Throws std::invalid_argument on bad input.
 std::string base64_decode(std::string_view in);
 

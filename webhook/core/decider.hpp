@@ -10,10 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "webhook/core/decision.hpp"
-#include "webhook/core/host_fields.hpp"
 #include "webhook/core/json_patch.hpp"
 #include "webhook/core/json_write.hpp"
 #include "webhook/core/stored_host.hpp"
@@ -24,39 +21,61 @@ namespace hostadm::detail {
 // A user value can be megabytes (a 4 MiB spec.id), and the apiserver copies status.message and
 // warnings into its reply, events and audit log: every user value a message quotes goes
 // through shown(), cut with its real length kept so the user sees it was cut.
-inline std::string shown(const std::string& s) {
+inline std::string shown(std::string_view s) {
   return text::shown_in_message(s);
 }
 
-inline std::string q(const std::string& s) {
+inline std::string q(std::string_view s) {
   return "'" + shown(s) + "'";
+}
+
+// A buffer of the thread's own for a patch value being written: a /mutate writes a few, and the
+// patch copies each into its text at once.
+inline std::string& value_buffer() {
+  thread_local std::string buffer;
+  buffer.clear();
+  return buffer;
 }
 
 class Decider {
  public:
-  Decider(const AdmissionRequest& req, Phase phase, InventoryView& inventory, const Policy& policy)
-      : req_(req), phase_(phase), inventory_(inventory), policy_(policy) {}
+  Decider(const AdmissionRequest& req, Phase phase, InventoryView& inventory, const Policy& policy,
+          ClusterView* cluster)
+      : req_(req), phase_(phase), inventory_(inventory), policy_(policy), cluster_(cluster) {}
 
   Verdict run();
 
  private:
-  void deny(std::string_view rule, const std::string& text) { add(rule, true, text); }
-  void warn(std::string_view rule, const std::string& text) { add(rule, false, text); }
-  void add(std::string_view rule, bool is_deny, const std::string& text) {
-    findings_.push_back({std::string(rule), is_deny, std::string(rule) + ": " + text});
+  void deny(std::string_view rule, std::string_view text) { add(rule, true, text); }
+  void warn(std::string_view rule, std::string_view text) { add(rule, false, text); }
+  void add(std::string_view rule, bool is_deny, std::string_view text) {
+    std::string message = message_for(rule, text.size());
+    message += text;
+    add_message(rule, is_deny, std::move(message));
+  }
+  // For the messages written on every admission: "RULE: " to be completed, then add_message.
+  static std::string message_for(std::string_view rule, size_t text_size = 120) {
+    std::string message;
+    message.reserve(rule.size() + 2 + text_size);
+    message.append(rule).append(": ");
+    return message;
+  }
+  void add_message(std::string_view rule, bool is_deny, std::string message) {
+    findings_.push_back({std::string(rule), is_deny, std::move(message)});
   }
   // Sets a string field (the values the core writes are strings, or objects of them).
   void mutate(Path path, std::string_view value) {
     if (phase_ != Phase::Mutate) return;
-    std::string text;
+    std::string& text = value_buffer();
     json_write::append_string(text, value, json_write::InvalidUtf8::Throw);
-    add_at(work_, patch_, path, std::move(text), ValueKind::Scalar);
+    add_at(shape_, patch_, path, text, ValueKind::Scalar);
   }
-  void mutate(Path path, std::string value_text, ValueKind kind) {
-    if (phase_ == Phase::Mutate) add_at(work_, patch_, path, std::move(value_text), kind);
+  void mutate(Path path, std::string_view value_text, ValueKind kind) {
+    if (phase_ == Phase::Mutate) add_at(shape_, patch_, path, value_text, kind);
   }
 
-  std::string provider_label() const { return shown(h_.ns) + "/" + shown(h_.provider_name); }
+  const HostObject::Spec& spec() const { return req_.object.spec; }
+  std::string provider_label() const { return shown(ns_) + "/" + shown(spec().provider.name); }
   std::string host_label(const HostInfo& host) const {
     return host.name.empty() ? host.id : host.id + " (" + host.name + ")";
   }
@@ -71,20 +90,23 @@ class Decider {
   void note_stale(const std::string& error);
   Verdict finish();
   Verdict untouched(bool in_scope);
+  Verdict malformed();
 
   const AdmissionRequest& req_;
   Phase phase_;
   InventoryView& inventory_;
   const Policy& policy_;
+  ClusterView* cluster_;  // nullptr: no API client, no cluster checks
   Mode mode_ = Mode::Enforce;
   UpdateKind update_ = UpdateKind::Fresh;
 
-  HostFields h_;
-  nlohmann::json work_;  // patch_shape() of the object, with every operation so far applied
+  std::string ns_;            // the Host's namespace: its own, the request's, or "default"
+  std::string_view adapter_;  // the policy's adapter annotation, when it is a string
+  PatchShape shape_;          // the Host's containers, with every operation so far applied
   JsonPatch patch_;
   std::vector<Finding> findings_;
 
-  std::optional<ProviderInfo> provider_;
+  std::shared_ptr<const ProviderInfo> provider_;
   bool inventory_down_ = false;
   bool stale_noted_ = false;
 };

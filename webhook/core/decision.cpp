@@ -9,14 +9,14 @@
 
 namespace hostadm {
 
-using nlohmann::json;
+using namespace std::string_view_literals;  // == "x"sv: no strlen, sizes first
 
 namespace detail {
 
 namespace {
 
-constexpr const char* kGroup = "forklift.konveyor.io";
-constexpr const char* kResource = "hosts";
+constexpr std::string_view kGroup = "forklift.konveyor.io";
+constexpr std::string_view kResource = "hosts";
 
 }  // namespace
 
@@ -24,6 +24,26 @@ Verdict Decider::untouched(bool in_scope) {
   Verdict v;
   v.in_scope = in_scope;
   v.mode = mode_;
+  return v;
+}
+
+// Every wrongly typed field at once, so a user fixes them all in one round.
+Verdict Decider::malformed() {
+  const std::vector<std::string>& problems = req_.object.problems;
+  std::string text = text::join(problems);
+  if (!req_.object.is_object()) {
+    if (problems.empty()) text = "the object must be a JSON object, got null";
+    text += "; send a Host manifest";
+  } else {
+    text += problems.size() == 1 ? "; fix this field in the manifest"
+                                 : "; fix these fields in the manifest";
+  }
+  Verdict v = untouched(true);
+  v.allowed = false;
+  v.code = 400;
+  v.findings.push_back(
+      {std::string(rule::kMalformed), true, std::string(rule::kMalformed) + ": " + text});
+  v.message = v.findings.back().message;
   return v;
 }
 
@@ -42,32 +62,21 @@ Verdict Decider::run() {
     v.warnings.push_back(v.findings.back().message);
     return v;
   }
-  if (!req_.sub_resource.empty() || (req_.operation != "CREATE" && req_.operation != "UPDATE"))
+  if (!req_.sub_resource.empty() || (req_.operation != "CREATE"sv && req_.operation != "UPDATE"sv))
     return untouched(false);
 
-  std::string ns = object_namespace(req_.object);
-  if (ns.empty()) ns = req_.ns;
-  if (ns.empty()) ns = "default";
-  mode_ = policy_.mode_for(ns);
+  ns_ = req_.object.ns;
+  if (ns_.empty()) ns_ = req_.ns;
+  if (ns_.empty()) ns_ = "default";
+  mode_ = policy_.mode_for(ns_);
   if (mode_ == Mode::Off) return untouched(true);
   update_ = classify_update(req_, policy_.adapter_annotation);
   // Removing a finalizer must never be blocked, nor changed under the user.
   if (update_ == UpdateKind::Deleting) return untouched(true);
-
-  std::string problem;
-  auto fields = read_host(req_.object, ns, policy_.adapter_annotation, problem);
-  if (!fields) {
-    Verdict v = untouched(true);
-    v.allowed = false;
-    v.code = 400;
-    v.findings.push_back(
-        {std::string(rule::kMalformed), true, std::string(rule::kMalformed) + ": " + problem});
-    v.message = v.findings.back().message;
-    return v;
-  }
-  h_ = std::move(*fields);
-  // Only /mutate builds a patch, so only it needs a copy to follow the patch on.
-  if (phase_ == Phase::Mutate) work_ = patch_shape(req_.object);
+  if (!req_.object.is_object() || !req_.object.problems.empty()) return malformed();
+  adapter_ = req_.object.annotation_text(policy_.adapter_annotation);
+  findings_.reserve(4);
+  shape_ = req_.object.shape;
 
   check_static();
   lookup_inventory();
@@ -77,59 +86,60 @@ Verdict Decider::run() {
 }
 
 void Decider::check_static() {
-  if (h_.provider_name.empty()) {
+  if (spec().provider.name.empty()) {
     deny(rule::kProviderMissing,
          "spec.provider.name is not set; set it to the name of the vSphere Provider in namespace " +
-             q(h_.ns) + " that manages this ESXi host");
-  } else if (h_.provider_ns.empty()) {
+             q(ns_) + " that manages this ESXi host");
+  } else if (spec().provider.ns.empty()) {
     // Forklift's Plan builder matches Hosts by provider name AND namespace.
-    mutate({"spec", "provider", "namespace"}, h_.ns);
+    mutate({"spec", "provider", "namespace"}, ns_);
   }
-  if (!h_.provider_ns.empty() && h_.provider_ns != h_.ns) {
+  if (!spec().provider.ns.empty() && spec().provider.ns != ns_) {
     deny(rule::kProviderCrossNamespace,
-         "spec.provider.namespace is " + q(h_.provider_ns) + " but the Host is in namespace " +
-             q(h_.ns) +
+         "spec.provider.namespace is " + q(spec().provider.ns) + " but the Host is in namespace " +
+             q(ns_) +
              "; Forklift only uses Hosts in their provider's namespace: create the Host in " +
-             q(h_.provider_ns) + " or set spec.provider.namespace to " + q(h_.ns));
+             q(spec().provider.ns) + " or set spec.provider.namespace to " + q(ns_));
   }
-  if (h_.id.empty() && h_.name.empty()) {
+  if (spec().id.empty() && spec().name.empty()) {
     deny(rule::kHostRefMissing,
          "neither spec.id nor spec.name is set; set spec.id to the ESXi host's inventory id "
          "(like host-10; list them with `kubectl mtv get inventory hosts`)");
   }
-  if (h_.ip.empty() && h_.adapter.empty()) {
+  if (spec().ip_address.empty() && adapter_.empty()) {
     deny(rule::kAddressMissing,
          "neither spec.ipAddress nor the annotation " + policy_.adapter_annotation +
              " is set; set spec.ipAddress to the ESXi host's IP, or the annotation to the name "
              "of one of its network adapters");
   }
-  if (!h_.ip.empty()) {
-    std::string problem = address_problem(h_.ip, policy_.allow_hostnames);
-    if (!problem.empty()) deny(rule::kAddressInvalid, "spec.ipAddress " + q(h_.ip) + " " + problem);
+  if (!spec().ip_address.empty()) {
+    std::string problem = address_problem(spec().ip_address, policy_.allow_hostnames);
+    if (!problem.empty())
+      deny(rule::kAddressInvalid, "spec.ipAddress " + q(spec().ip_address) + " " + problem);
   }
 }
 
 void Decider::check_secret() {
-  if (!h_.secret_name.empty()) {
-    if (h_.secret_ns.empty()) {
+  if (!spec().secret.name.empty()) {
+    if (spec().secret.ns.empty()) {
       // Forklift looks the secret up by namespace and name; an empty namespace finds nothing.
-      mutate({"spec", "secret", "namespace"}, h_.ns);
+      mutate({"spec", "secret", "namespace"}, ns_);
       return;
     }
-    if (h_.secret_ns == h_.ns || policy_.allow_cross_namespace_secret) return;
-    ObjectRef given{h_.secret_name, h_.secret_ns};
+    if (spec().secret.ns == ns_ || policy_.allow_cross_namespace_secret) return;
+    ObjectRef given{spec().secret.name, spec().secret.ns};
     if (provider_ && provider_->secret && *provider_->secret == given) return;
     std::string why = provider_ ? "is not provider " + provider_label() + "'s own secret"
                                 : "cannot be checked against the provider's own secret (the "
                                   "provider is unknown)";
-    deny(rule::kSecretCrossNamespace, "spec.secret is " + shown(h_.secret_ns) + "/" +
-                                          shown(h_.secret_name) + " but the Host is in namespace " +
-                                          q(h_.ns) + " and it " + why +
-                                          "; use a secret in namespace " + q(h_.ns));
+    deny(rule::kSecretCrossNamespace, "spec.secret is " + shown(spec().secret.ns) + "/" +
+                                          shown(spec().secret.name) +
+                                          " but the Host is in namespace " + q(ns_) + " and it " +
+                                          why + "; use a secret in namespace " + q(ns_));
     return;
   }
   auto fix = [&] {
-    return "; set spec.secret.name to a Secret in namespace " + q(h_.ns) +
+    return "; set spec.secret.name to a Secret in namespace " + q(ns_) +
            " with the ESXi host's user and password";
   };
   if (policy_.secret_default == SecretDefault::Never) {
@@ -144,8 +154,8 @@ void Decider::check_secret() {
   // an inventory that failed derives nothing (`allow` admits with no inventory-derived change).
   if (!provider_ || inventory_down_) return;
   // Another type's credentials are no ESXi credentials; provider-not-vsphere already says why.
-  if (provider_->type != "vsphere") return;
-  bool esxi = provider_->sdk_endpoint == "esxi";
+  if (provider_->type != "vsphere"sv) return;
+  bool esxi = provider_->sdk_endpoint == "esxi"sv;
   if (policy_.secret_default == SecretDefault::EsxiOnly && !esxi) {
     deny(rule::kSecretMissing,
          "spec.secret is not set and provider " + provider_label() +
@@ -159,46 +169,57 @@ void Decider::check_secret() {
                                    " has no secret to reuse" + fix());
     return;
   }
-  ObjectRef secret = *provider_->secret;
-  if (secret.ns.empty()) secret.ns = provider_->ns.empty() ? h_.ns : provider_->ns;
+  const ObjectRef& secret = *provider_->secret;
+  const std::string& secret_ns = !secret.ns.empty()       ? secret.ns
+                                 : !provider_->ns.empty() ? provider_->ns
+                                                          : ns_;
   // `add` replaces a present-but-empty secret ({} or one with only a namespace) as a whole.
-  std::string value = "{\"name\":";
+  std::string& value = value_buffer();
+  value += "{\"name\":";
   json_write::append_string(value, secret.name, json_write::InvalidUtf8::Throw);
   value += ",\"namespace\":";
-  json_write::append_string(value, secret.ns, json_write::InvalidUtf8::Throw);
+  json_write::append_string(value, secret_ns, json_write::InvalidUtf8::Throw);
   value += '}';
-  mutate({"spec", "secret"}, std::move(value), ValueKind::Object);
-  if (!esxi)
-    warn(rule::kVcenterCredentials, "spec.secret defaulted to vCenter provider " +
-                                        shown(h_.provider_name) +
-                                        "'s secret; an ESXi host may refuse it");
+  mutate({"spec", "secret"}, value, ValueKind::Object);
+  if (!esxi) {
+    std::string message = message_for(rule::kVcenterCredentials);
+    message += "spec.secret defaulted to vCenter provider ";
+    text::append_shown(message, spec().provider.name);
+    message += "'s secret; an ESXi host may refuse it";
+    add_message(rule::kVcenterCredentials, false, std::move(message));
+  }
 }
 
 void Decider::add_owner_reference() {
   // On UPDATE a missing reference was removed on purpose (the garbage collector orphaning the
   // Host, a user): putting it back would undo that.
-  if (req_.operation != "CREATE") return;
+  if (req_.operation != "CREATE"sv) return;
   if (!policy_.owner_reference || !provider_ || provider_->uid.empty() || inventory_down_) return;
-  if (std::find(h_.owner_uids.begin(), h_.owner_uids.end(), provider_->uid) != h_.owner_uids.end())
+  const auto& owners = req_.object.owner_references;
+  if (std::any_of(owners.begin(), owners.end(),
+                  [&](const OwnerReference& o) { return o.uid == provider_->uid; }))
     return;
   if (phase_ != Phase::Mutate) return;
-  // Written as text, keys in the order dump() would write them: no tree to build and free.
+  // Written as text, keys in the order dump() would write them: no tree to build and free. With
+  // no list to append to, the value is a list of this one reference.
   using json_write::InvalidUtf8;
-  std::string ref = "{\"apiVersion\":\"forklift.konveyor.io/v1beta1\"";
-  if (!h_.has_controller_owner) ref += ",\"controller\":true";
+  const bool append = shape_[Container::OwnerReferences];
+  const std::string& name = provider_->name.empty() ? spec().provider.name : provider_->name;
+  std::string& ref = value_buffer();
+  ref += append ? "{" : "[{";
+  ref += "\"apiVersion\":\"forklift.konveyor.io/v1beta1\"";
+  if (std::none_of(owners.begin(), owners.end(),
+                   [](const OwnerReference& o) { return o.controller; }))
+    ref += ",\"controller\":true";
   ref += ",\"kind\":\"Provider\",\"name\":";
-  json_write::append_string(ref, provider_->name.empty() ? h_.provider_name : provider_->name,
-                            InvalidUtf8::Throw);
+  json_write::append_string(ref, name, InvalidUtf8::Throw);
   ref += ",\"uid\":";
   json_write::append_string(ref, provider_->uid, InvalidUtf8::Throw);
-  ref += '}';
-  const json* meta = find(work_, "metadata");
-  const json* refs = meta ? find(*meta, "ownerReferences") : nullptr;
-  if (refs && refs->is_array()) {
-    patch_.add_text("/metadata/ownerReferences/-", std::move(ref));
-    work_["metadata"]["ownerReferences"].push_back(nullptr);  // the shape only counts it
+  ref += append ? "}" : "}]";
+  if (append) {
+    patch_.add_text("/metadata/ownerReferences/-", ref);
   } else {
-    add_at(work_, patch_, {"metadata", "ownerReferences"}, "[" + ref + "]", ValueKind::Array);
+    add_at(shape_, patch_, {"metadata", "ownerReferences"}, ref, ValueKind::Array);
   }
 }
 
@@ -219,10 +240,12 @@ Verdict Decider::finish() {
       if (order[i].id == f.rule) return i;
     return order.size();
   };
-  std::stable_sort(findings_.begin(), findings_.end(), [&](const Finding& a, const Finding& b) {
-    if (a.deny != b.deny) return a.deny;
-    return rank(a) < rank(b);
-  });
+  // (A stable sort takes a buffer even for one element, and most admissions have one or none.)
+  if (findings_.size() > 1)
+    std::stable_sort(findings_.begin(), findings_.end(), [&](const Finding& a, const Finding& b) {
+      if (a.deny != b.deny) return a.deny;
+      return rank(a) < rank(b);
+    });
   bool any_deny =
       std::any_of(findings_.begin(), findings_.end(), [](const Finding& f) { return f.deny; });
   // These warnings report a change the patch makes; with no patch they would be false.
@@ -272,10 +295,25 @@ std::vector<std::string> Verdict::rules() const {
   return out;
 }
 
+std::vector<std::string> missing_required_fields(const nlohmann::json& host) {
+  std::vector<std::string> out;
+  const auto spec = host.is_object() ? host.find("spec") : host.end();
+  for (const char* key : {"ipAddress", "provider", "secret"}) {
+    const nlohmann::json* v = nullptr;
+    if (spec != host.end() && spec->is_object())
+      if (auto it = spec->find(key); it != spec->end()) v = &*it;
+    const bool unset = v == nullptr || v->is_null() ||
+                       (v->is_string() && v->get_ref<const std::string&>().empty()) ||
+                       (v->is_object() && v->empty());
+    if (unset) out.push_back(std::string("/spec/") + key);
+  }
+  return out;
+}
+
 Verdict decide(const AdmissionRequest& req, Phase phase, InventoryView& inventory,
-               const Policy& policy) {
+               const Policy& policy, ClusterView* cluster) {
   try {
-    return detail::Decider(req, phase, inventory, policy).run();
+    return detail::Decider(req, phase, inventory, policy, cluster).run();
   } catch (const std::exception& e) {
     // A bug must not take the webhook down or admit by accident; the message is for the log.
     Verdict v;

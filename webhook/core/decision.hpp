@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "webhook/core/admission.hpp"
+#include "webhook/core/cluster_view.hpp"
 #include "webhook/core/inventory.hpp"
 #include "webhook/core/phase.hpp"
 #include "webhook/core/policy.hpp"
@@ -34,27 +35,18 @@ struct Verdict {
   std::vector<std::string> rules() const;  // rule ids of all findings, in order, unique
 };
 
+// `cluster`: the Kubernetes API's and the endpoint's answers; nullptr when no API client is
+// configured (the cluster checks are then off and `selector:` entries match no namespace).
 Verdict decide(const AdmissionRequest& req, Phase phase, InventoryView& inventory,
-               const Policy& policy);
+               const Policy& policy, ClusterView* cluster = nullptr);
 
 // Verdict -> the AdmissionResponse to encode (uid, status, warnings, patch, audit annotations).
 // Pass std::move(verdict) when it is not read again: the patch and warnings move over.
 AdmissionResponse to_response(const AdmissionRequest& req, Verdict v);
 
 // The Host CRD's required fields (tests/data/crds/forklift.konveyor.io_hosts.yaml): ipAddress,
-// provider, secret, as non-empty. Returns the missing ones (JSON pointers); the apiserver's schema
-// check.
+// provider, secret, as non-empty. Returns the missing ones (JSON pointers): the apiserver's schema
+// check, which the harness runs between /mutate and /validate on the Host document it patched.
 std::vector<std::string> missing_required_fields(const nlohmann::json& host);
-
-// The only parts of an object (and oldObject) that decide() and the server's log line read. The
-// rest of a Host (managedFields, labels, status, ...) cannot change a verdict or a patch, so the
-// server's fast reader (review_reader.hpp) does not build it.
-inline constexpr const char* kObjectKeysRead[] = {"metadata", "spec"};
-inline constexpr const char* kMetadataKeysRead[] = {
-    "name", "generateName", "namespace", "annotations", "ownerReferences", "deletionTimestamp"};
-
-// `object` cut down to the keys above (a non-object, or a non-object metadata, is kept whole):
-// what read_review_fast builds, for the tests that prove both readers decide alike.
-nlohmann::json decision_view(const nlohmann::json& object);
 
 }  // namespace hostadm

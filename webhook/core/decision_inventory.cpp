@@ -10,7 +10,7 @@
 
 namespace hostadm::detail {
 
-using nlohmann::json;
+using namespace std::string_view_literals;  // == "x"sv: no strlen, sizes first
 
 void Decider::inventory_failed(const std::string& error) {
   inventory_down_ = true;
@@ -39,10 +39,11 @@ void Decider::note_stale(const std::string& error) {
 }
 
 void Decider::lookup_inventory() {
-  if (h_.provider_name.empty() || (!h_.provider_ns.empty() && h_.provider_ns != h_.ns)) return;
+  if (spec().provider.name.empty() || (!spec().provider.ns.empty() && spec().provider.ns != ns_))
+    return;
   ProviderLookup pl;
   try {
-    pl = inventory_.provider(h_.ns, h_.provider_name);
+    pl = inventory_.provider(ns_, spec().provider.name);
   } catch (const std::exception& e) {
     pl = ProviderLookup{};
     pl.error = e.what();
@@ -56,15 +57,15 @@ void Decider::lookup_inventory() {
       // The inventory lists only providers Forklift has validated: absent from it is not absent
       // from the cluster.
       deny(rule::kProviderNotFound,
-           "the Forklift inventory lists no provider named " + q(h_.provider_name) +
-               " in namespace " + q(h_.ns) +
+           "the Forklift inventory lists no provider named " + q(spec().provider.name) +
+               " in namespace " + q(ns_) +
                ". Either it does not exist: check spec.provider.name against `kubectl get "
                "providers -n " +
-               shown(h_.ns) +
+               shown(ns_) +
                "`; or it exists but Forklift has not validated it yet (new, just edited, wrong "
                "credentials, or the inventory restarted): its Ready condition says why "
                "(`kubectl get provider " +
-               shown(h_.provider_name) + " -n " + shown(h_.ns) +
+               shown(spec().provider.name) + " -n " + shown(ns_) +
                " -o jsonpath='{.status.conditions}'`); apply again once it is Ready");
       return;
     case LookupStatus::NotReady:
@@ -82,7 +83,7 @@ void Decider::lookup_inventory() {
   }
   provider_ = std::move(pl.provider);
   bool usable = true;
-  if (provider_->type != "vsphere") {
+  if (provider_->type != "vsphere"sv) {
     deny(rule::kProviderNotVsphere,
          "provider " + provider_label() + " has type " + q(provider_->type) +
              "; only vSphere providers can have Hosts: point spec.provider at a vsphere provider");
@@ -97,13 +98,13 @@ void Decider::lookup_inventory() {
     usable = false;
   }
   // The host list of an unusable provider proves nothing; its own denial says what to fix.
-  if (!usable || (h_.id.empty() && h_.name.empty())) return;
+  if (!usable || (spec().id.empty() && spec().name.empty())) return;
 
-  const bool by_id = !h_.id.empty();
+  const bool by_id = !spec().id.empty();
   HostsLookup hl;
   try {
-    hl = by_id ? inventory_.host_by_id(*provider_, h_.id)
-               : inventory_.hosts_by_name(*provider_, h_.name);
+    hl = by_id ? inventory_.host_by_id(*provider_, spec().id)
+               : inventory_.hosts_by_name(*provider_, spec().name);
   } catch (const std::exception& e) {
     hl = HostsLookup{};
     hl.error = e.what();
@@ -132,20 +133,20 @@ void Decider::lookup_inventory() {
   static const std::vector<HostInfo> kNone;
   const std::vector<HostInfo>& found = hl.hosts ? *hl.hosts : kNone;
   auto list_hint = [&] {
-    return "list them with `kubectl mtv get inventory hosts -p " + shown(h_.provider_name) +
-           " -n " + shown(h_.ns) + "`";
+    return "list them with `kubectl mtv get inventory hosts -p " + shown(spec().provider.name) +
+           " -n " + shown(ns_) + "`";
   };
   if (by_id) {
     // The inventory answers the one host with that id; anything else it sent is not it.
     auto it = std::find_if(found.begin(), found.end(),
-                           [&](const HostInfo& host) { return host.id == h_.id; });
+                           [&](const HostInfo& host) { return host.id == spec().id; });
     if (it == found.end()) {
       deny(rule::kHostNotFound, "provider " + provider_label() + " has no host with id " +
-                                    q(h_.id) + " in the Forklift inventory; check spec.id (" +
+                                    q(spec().id) + " in the Forklift inventory; check spec.id (" +
                                     list_hint() + ")");
       return;
     }
-    if (h_.name.empty() && !it->name.empty()) mutate({"spec", "name"}, it->name);
+    if (spec().name.empty() && !it->name.empty()) mutate({"spec", "name"}, it->name);
     check_host(*it);
     return;
   }
@@ -153,16 +154,17 @@ void Decider::lookup_inventory() {
   std::vector<const HostInfo*> candidates;
   std::vector<std::string> paths;
   for (const auto& host : found) {
-    if (last_path_segment(host.name) != last_path_segment(h_.name)) continue;
+    if (last_path_segment(host.name) != last_path_segment(spec().name)) continue;
     candidates.push_back(&host);
     paths.push_back(host_path(host));
   }
   std::vector<const HostInfo*> matches;
-  for (size_t k : datacenter_filter(h_.name, paths)) matches.push_back(candidates[k]);
+  for (size_t k : datacenter_filter(spec().name, paths)) matches.push_back(candidates[k]);
   if (matches.empty()) {
-    deny(rule::kHostNotFound,
-         "provider " + provider_label() + " has no host named " + q(last_path_segment(h_.name)) +
-             " in the Forklift inventory; check spec.name, or set spec.id (" + list_hint() + ")");
+    deny(rule::kHostNotFound, "provider " + provider_label() + " has no host named " +
+                                  q(last_path_segment(spec().name)) +
+                                  " in the Forklift inventory; check spec.name, or set spec.id (" +
+                                  list_hint() + ")");
     return;
   }
   if (matches.size() > 1) {
@@ -171,10 +173,10 @@ void Decider::lookup_inventory() {
       std::string where = host_path(*m);
       ids += (ids.empty() ? "" : ", ") + m->id + (where.empty() ? "" : " at " + shown(where));
     }
-    const std::string dc = datacenter_of(h_.name);
+    const std::string dc = datacenter_of(spec().name);
     deny(rule::kHostAmbiguous,
          std::to_string(matches.size()) + " hosts of provider " + provider_label() + " are named " +
-             q(last_path_segment(h_.name)) + (dc.empty() ? "" : " in datacenter " + q(dc)) +
+             q(last_path_segment(spec().name)) + (dc.empty() ? "" : " in datacenter " + q(dc)) +
              " (ids: " + ids + "); set spec.id to the one you mean" +
              (dc.empty() ? ", or give spec.name as a path starting with its datacenter "
                            "(/DATACENTER/host/...)"
@@ -191,13 +193,13 @@ void Decider::check_host(const HostInfo& host) {
          "host " + host.id +
              " is in maintenance mode: Forklift will not mark this Host Ready while it is, so "
              "disk transfers go through vCenter instead of this host until it leaves maintenance");
-  if (host.status == "red") {
+  if (host.status == "red"sv) {
     warn(rule::kHostStatusNotGreen,
          "host " + host.id +
              " has status 'red' in vSphere: Forklift marks this Host NotHealthy and never Ready, "
              "so disk transfers go through vCenter instead of this host; fix the host's health "
              "in vSphere");
-  } else if (host.status != "green") {
+  } else if (host.status != "green"sv) {
     warn(rule::kHostStatusNotGreen,
          "host " + host.id +
              (host.status.empty() ? " reports no status in vSphere"
@@ -205,18 +207,20 @@ void Decider::check_host(const HostInfo& host) {
              ": Forklift flags this Host HostStatusNotGreen; check the host's health before "
              "migrating");
   }
-  if (!h_.adapter.empty()) {
+  if (!adapter_.empty()) {
     check_adapter(host);
     return;
   }
   // A DNS name cannot be compared offline.
-  if (h_.ip.empty() || !address_problem(h_.ip, policy_.allow_hostnames).empty() ||
-      !is_ip_literal(unbracketed(h_.ip)))
+  if (spec().ip_address.empty() ||
+      !address_problem(spec().ip_address, policy_.allow_hostnames).empty() ||
+      !is_ip_literal(unbracketed(spec().ip_address)))
     return;
-  bool on_host = std::any_of(host.adapters.begin(), host.adapters.end(),
-                             [&](const Adapter& a) { return same_address(a.ip_address, h_.ip); });
+  bool on_host = std::any_of(host.adapters.begin(), host.adapters.end(), [&](const Adapter& a) {
+    return same_address(a.ip_address, spec().ip_address);
+  });
   if (!on_host)
-    warn(rule::kAddressNotOnHost, "spec.ipAddress " + shown(h_.ip) +
+    warn(rule::kAddressNotOnHost, "spec.ipAddress " + shown(spec().ip_address) +
                                       " is not an adapter IP of host " + host.id +
                                       " (fine for a load balancer)");
 }
@@ -224,7 +228,7 @@ void Decider::check_host(const HostInfo& host) {
 void Decider::check_adapter(const HostInfo& host) {
   std::vector<const Adapter*> matches;
   for (const auto& a : host.adapters)
-    if (a.name == h_.adapter) matches.push_back(&a);
+    if (a.name == adapter_) matches.push_back(&a);
   if (matches.empty()) {
     std::vector<std::string> names;
     for (const auto& a : host.adapters)
@@ -232,7 +236,7 @@ void Decider::check_adapter(const HostInfo& host) {
     std::string list;
     for (const auto& n : names) list += (list.empty() ? "" : ", ") + q(n);
     deny(rule::kAdapterNotFound,
-         "host " + host_label(host) + " has no network adapter named " + q(h_.adapter) +
+         "host " + host_label(host) + " has no network adapter named " + q(adapter_) +
              (names.empty() ? "; the inventory lists no adapters for it: set spec.ipAddress and "
                               "remove the annotation " +
                                   policy_.adapter_annotation
@@ -241,8 +245,9 @@ void Decider::check_adapter(const HostInfo& host) {
   }
   // Equal to any adapter of that name is consistent: a stored, already mutated Host looks like
   // that, and on a distributed switch every vmk carries the switch's name.
-  if (!h_.ip.empty() && std::any_of(matches.begin(), matches.end(), [&](const Adapter* a) {
-        return !a->ip_address.empty() && same_address(h_.ip, a->ip_address);
+  if (!spec().ip_address.empty() &&
+      std::any_of(matches.begin(), matches.end(), [&](const Adapter* a) {
+        return !a->ip_address.empty() && same_address(spec().ip_address, a->ip_address);
       }))
     return;
   const Adapter& adapter = *matches.front();
@@ -264,39 +269,37 @@ void Decider::check_adapter(const HostInfo& host) {
                " (a distributed switch gives every vmk on it the switch's name); used the first (" +
                adapter_ip + "), as kubectl mtv does; set spec.ipAddress to pick another");
   };
-  if (h_.ip.empty()) {
+  if (spec().ip_address.empty()) {
     note_repeated();
     mutate({"spec", "ipAddress"}, adapter_ip);
     return;
   }
-  std::string old_ip, old_adapter;
-  if (req_.operation == "UPDATE") {
-    const json* spec = find(req_.old_object, "spec");
-    const json* ip = spec ? find(*spec, "ipAddress") : nullptr;
-    if (ip && ip->is_string()) old_ip = ip->get<std::string>();
-    const json* named = adapter_annotation(req_.old_object, policy_.adapter_annotation);
-    if (named && named->is_string()) old_adapter = named->get<std::string>();
+  std::string_view old_ip, old_adapter;
+  if (req_.operation == "UPDATE"sv) {
+    old_ip = req_.old_object.spec.ip_address;
+    old_adapter = req_.old_object.annotation_text(policy_.adapter_annotation);
   }
   // An unchanged IP that the inventory moved away from, on the same adapter, is stale, not the
   // user's choice. A user who adds the annotation or names another adapter chose both values,
   // and they conflict. Only /mutate may follow it; /validate seeing it means no mutating webhook
   // refreshed it.
-  if (phase_ == Phase::Mutate && !old_ip.empty() && old_ip == h_.ip && old_adapter == h_.adapter) {
+  if (phase_ == Phase::Mutate && !old_ip.empty() && old_ip == spec().ip_address &&
+      old_adapter == adapter_) {
     note_repeated();
     mutate({"spec", "ipAddress"}, adapter_ip);
     warn(rule::kAddressRefreshed, "adapter " + q(adapter.name) + " of host " + host.id +
                                       " now has IP " + adapter_ip +
-                                      "; spec.ipAddress updated from " + shown(h_.ip));
+                                      "; spec.ipAddress updated from " + shown(spec().ip_address));
     return;
   }
   std::string ips;
   for (const Adapter* a : matches)
     if (!a->ip_address.empty()) ips += (ips.empty() ? "" : ", ") + spec_address(a->ip_address);
   deny(rule::kAddressConflict,
-       "spec.ipAddress is " + shown(h_.ip) + " but network adapter " + q(adapter.name) +
+       "spec.ipAddress is " + shown(spec().ip_address) + " but network adapter " + q(adapter.name) +
            " of host " + host_label(host) + (matches.size() > 1 ? " has IPs " : " has IP ") + ips +
            "; remove spec.ipAddress to use the adapter's IP, or remove the annotation " +
-           policy_.adapter_annotation + " to use " + shown(h_.ip));
+           policy_.adapter_annotation + " to use " + shown(spec().ip_address));
 }
 
 }  // namespace hostadm::detail

@@ -1,8 +1,7 @@
 // A verdict as the AdmissionResponse kube-apiserver reads: status, warnings, patch and the
 // audit annotations.
+#include "webhook/core/admission_path.hpp"
 #include "webhook/core/decision.hpp"
-
-#include "webhook/core/text.hpp"
 
 namespace hostadm {
 
@@ -13,13 +12,26 @@ AdmissionResponse to_response(const AdmissionRequest& req, Verdict v) {
   r.code = v.allowed ? 200 : v.code;
   if (!v.allowed) {
     r.reason = status_reason(v.code);
-    r.message = v.message;
+    r.message = std::move(v.message);
   }
-  auto rules = v.rules();
-  std::string decision = !v.allowed ? "denied" : v.warnings.empty() ? "allowed" : "warned";
-  r.audit_annotations.emplace_back("decision", decision);
-  if (!rules.empty()) {
-    r.audit_annotations.emplace_back("rules", text::join(rules, ","));
+  // The audit log's word for the outcome: a deferred verdict is never encoded, so an answer
+  // that refuses says "denied".
+  const Outcome outcome = outcome_of(v);
+  r.audit_annotations.reserve(2);
+  r.audit_annotations.emplace_back("decision", outcome == Outcome::Allowed  ? "allowed"
+                                               : outcome == Outcome::Warned ? "warned"
+                                                                            : "denied");
+  if (!v.findings.empty()) {
+    std::string rules;  // Verdict::rules() joined, without building its list
+    for (size_t i = 0; i < v.findings.size(); ++i) {
+      const std::string& id = v.findings[i].rule;
+      bool seen = false;
+      for (size_t j = 0; j < i && !seen; ++j) seen = v.findings[j].rule == id;
+      if (seen) continue;
+      if (!rules.empty()) rules += ',';
+      rules += id;
+    }
+    r.audit_annotations.emplace_back("rules", std::move(rules));
   }
   r.warnings = std::move(v.warnings);
   if (v.allowed) r.patch = std::move(v.patch);

@@ -18,7 +18,7 @@ ProviderLookup FixtureInventory::provider(const std::string& ns, const std::stri
   for (const auto& p : fixture_->providers) {
     if (p.validated && p.info.ns == ns && p.info.name == name) {
       out.status = LookupStatus::Ok;
-      out.provider = p.info;
+      out.provider = std::make_shared<const ProviderInfo>(p.info);
       return out;
     }
   }

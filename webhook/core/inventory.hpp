@@ -83,10 +83,11 @@ enum class LookupStatus {
 
 struct ProviderLookup {
   LookupStatus status = LookupStatus::Unavailable;
-  std::optional<ProviderInfo> provider;  // set when Ok
-  bool stale = false;                    // served from an expired cache entry after a failure
-  bool timed_out = false;                // Unavailable because the inventory did not answer in time
-  std::string error;                     // the cause, when Unavailable/NotReady (no secrets)
+  // Set when Ok. Shared, not copied: a cached provider is read by every admission.
+  std::shared_ptr<const ProviderInfo> provider;
+  bool stale = false;      // served from an expired cache entry after a failure
+  bool timed_out = false;  // Unavailable because the inventory did not answer in time
+  std::string error;       // the cause, when Unavailable/NotReady (no secrets)
 };
 
 // One host lookup: by id (0 or 1 host) or by name (every host whose last name segment matches).

@@ -17,4 +17,7 @@ enum class InvalidUtf8 { Replace, Throw };
 // Appends `s` as a JSON string.
 void append_string(std::string& out, std::string_view s, InvalidUtf8 invalid);
 
+// True when `s` is written as it is between the quotes: printable ASCII without '"' or '\\'.
+bool is_plain(std::string_view s);
+
 }  // namespace hostadm::json_write

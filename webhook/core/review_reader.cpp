@@ -1,205 +1,120 @@
 #include "webhook/core/review_reader.hpp"
 
-#include <memory>
-#include <mutex>
-#include <vector>
+#include <string>
 
-#include <simdjson.h>
-
-#include "webhook/core/decision.hpp"
-#include "webhook/core/simdjson_convert.hpp"
+#include "webhook/core/dom_fields.hpp"
+#include "webhook/core/host_reader.hpp"
+#include "webhook/core/json_document.hpp"
 
 namespace hostadm {
 namespace {
 
 namespace dom = simdjson::dom;
-using nlohmann::json;
+using detail::dom_fields;
+using detail::is_null;
 
-// Parsers keep their buffers between documents, which is the point; a pool (not one per
-// thread) keeps their number at the number of reviews parsed at once, not the 64 workers.
-class ParserPool {
- public:
-  std::unique_ptr<dom::parser> take() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!free_.empty()) {
-        auto p = std::move(free_.back());
-        free_.pop_back();
-        return p;
-      }
-    }
-    auto p = std::make_unique<dom::parser>(kFastReviewMaxBytes);
-    if (p->allocate(4096, kSimdjsonMaxDepth) != simdjson::SUCCESS) return nullptr;
-    return p;
-  }
-  void give(std::unique_ptr<dom::parser> p) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (free_.size() < kKept) free_.push_back(std::move(p));
-  }
-
- private:
-  static constexpr size_t kKept = 16;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<dom::parser>> free_;
-};
-
-ParserPool& pool() {
-  static ParserPool* p = new ParserPool;  // never destroyed: workers may outlive static teardown
-  return *p;
+// A missing or null field reads as empty; any other non-string makes the review unusable. The
+// view is into the parsed document.
+std::string_view string_field(const dom::element* e, std::string_view where, std::string_view key) {
+  if (is_null(e)) return {};
+  if (e->type() != dom::element_type::STRING)
+    throw ReviewError(std::string(where) + "." + std::string(key) + " must be a string, got " +
+                      json_type_name(*e));
+  return std::string_view(*e);
 }
 
-struct Decline {};  // the body is not one this reader handles; nothing is reported
-
-// The values of N keys of an object; fields[i] is nullptr when keys[i] is absent.
-template <size_t N>
-struct Fields {
-  dom::element value[N];
-  bool found[N] = {};
-  const dom::element* operator[](size_t i) const { return found[i] ? &value[i] : nullptr; }
-};
-
-// JSON keeps the last of duplicate keys, as the nlohmann path does.
-template <size_t N>
-Fields<N> last_fields(dom::object obj, const char* const (&keys)[N]) {
-  std::string_view names[N];  // measured once, not once per field of the object
-  for (size_t i = 0; i < N; ++i) names[i] = keys[i];
-  Fields<N> out;
-  for (dom::key_value_pair field : obj) {
-    for (size_t i = 0; i < N; ++i) {
-      if (field.key == names[i]) {
-        out.value[i] = field.value;
-        out.found[i] = true;
-        break;  // the names are distinct
-      }
-    }
-  }
-  return out;
+// `to` = `text`. assign() from a view takes libstdc++'s general replace path (about 100
+// instructions); the request's strings are empty or hold a default, so clear + append does.
+void set(std::string& to, std::string_view text) {
+  to.clear();
+  to.append(text.data(), text.size());
 }
 
-// The decision quotes wrong-typed values back, so a number where it looks declines.
-json to_json(dom::element e) {
-  try {
-    return to_nlohmann(e, /*numbers=*/false);
-  } catch (const NumberDeclined&) {
-    throw Decline{};
+void read_envelope(dom::element root, AdmissionRequest& req, dom::element& request) {
+  if (root.type() != dom::element_type::OBJECT)
+    throw ReviewError(std::string("the AdmissionReview must be a JSON object, got ") +
+                      json_type_name(root));
+  static constexpr std::string_view kKeys[] = {"apiVersion", "kind", "request"};
+  const auto f = dom_fields(dom::object(root), kKeys);
+  if (auto v = string_field(f[0], "AdmissionReview", "apiVersion"); !v.empty()) {
+    if (v != "admission.k8s.io/v1" && v != "admission.k8s.io/v1beta1")
+      throw ReviewError("AdmissionReview apiVersion '" + std::string(v) +
+                        "' is not supported: send admission.k8s.io/v1 (or v1beta1)");
+    set(req.api_version, v);
   }
+  if (auto k = string_field(f[1], "AdmissionReview", "kind"); !k.empty()) {
+    if (k != "AdmissionReview")
+      throw ReviewError("kind '" + std::string(k) +
+                        "' is not an AdmissionReview: send kind AdmissionReview");
+  }
+  if (is_null(f[2]))
+    throw ReviewError("the AdmissionReview has no 'request': send {\"request\": {\"uid\": ...}}");
+  if (f[2]->type() != dom::element_type::OBJECT)
+    throw ReviewError(std::string("AdmissionReview.request must be an object, got ") +
+                      json_type_name(*f[2]));
+  request = *f[2];
 }
 
-bool is_null(dom::element e) {
-  return e.type() == dom::element_type::NULL_VALUE;
-}
-
-// string_field of admission.cpp: absent or null is "", a string is itself, anything else declines.
-std::string string_of(const dom::element* e) {
-  if (e == nullptr || is_null(*e)) return "";
-  if (e->type() != dom::element_type::STRING) throw Decline{};
-  return std::string(std::string_view(*e));
-}
-
-// object_field of admission.cpp: absent or null is "no object", a non-object declines.
-std::optional<dom::object> object_of(const dom::element* e) {
-  if (e == nullptr || is_null(*e)) return std::nullopt;
-  if (e->type() != dom::element_type::OBJECT) throw Decline{};
-  return dom::object(*e);
-}
-
-// decision_view() of an object, built from the simdjson DOM.
-json view_of(dom::element object) {
-  if (object.type() != dom::element_type::OBJECT) return to_json(object);
-  const auto parts = last_fields(dom::object(object), kObjectKeysRead);
-  json out = json::object();
-  for (size_t i = 0; i < std::size(kObjectKeysRead); ++i) {
-    const dom::element* part = parts[i];
-    if (!part) continue;
-    if (kObjectKeysRead[i] != std::string_view("metadata") ||
-        part->type() != dom::element_type::OBJECT) {
-      out[kObjectKeysRead[i]] = to_json(*part);
-      continue;
-    }
-    const auto meta = last_fields(dom::object(*part), kMetadataKeysRead);
-    json kept = json::object();
-    for (size_t j = 0; j < std::size(kMetadataKeysRead); ++j)
-      if (meta[j]) kept[kMetadataKeysRead[j]] = to_json(*meta[j]);
-    out[kObjectKeysRead[i]] = std::move(kept);
-  }
-  return out;
-}
-
-AdmissionRequest read(dom::element root) {
-  if (root.type() != dom::element_type::OBJECT) throw Decline{};
-  static const char* const kReviewKeys[] = {"apiVersion", "kind", "request"};
-  const auto top = last_fields(dom::object(root), kReviewKeys);
-
-  AdmissionRequest req;
-  if (auto v = string_of(top[0]); !v.empty()) {
-    if (v != "admission.k8s.io/v1" && v != "admission.k8s.io/v1beta1") throw Decline{};
-    req.api_version = v;
-  }
-  if (auto k = string_of(top[1]); !k.empty() && k != "AdmissionReview") throw Decline{};
-  auto request = object_of(top[2]);
-  if (!request) throw Decline{};
-
-  static const char* const kRequestKeys[] = {"uid",    "resource",  "kind",      "subResource",
-                                             "name",   "namespace", "operation", "dryRun",
-                                             "object", "oldObject", "userInfo"};
-  const auto f = last_fields(*request, kRequestKeys);
-
-  req.uid = string_of(f[0]);
-  if (req.uid.empty()) throw Decline{};
-  static const char* const kResourceKeys[] = {"group", "version", "resource"};
-  static const char* const kKindKeys[] = {"group", "version", "kind"};
-  if (auto res = object_of(f[1])) {
-    const auto g = last_fields(*res, kResourceKeys);
-    req.resource.group = string_of(g[0]);
-    req.resource.version = string_of(g[1]);
-    req.resource.resource = string_of(g[2]);
-  }
-  if (auto kind = object_of(f[2])) {
-    const auto g = last_fields(*kind, kKindKeys);
-    req.kind_group = string_of(g[0]);
-    req.kind_version = string_of(g[1]);
-    req.kind_kind = string_of(g[2]);
-  }
-  req.sub_resource = string_of(f[3]);
-  req.name = string_of(f[4]);
-  req.ns = string_of(f[5]);
-  req.operation = string_of(f[6]);
-  if (const dom::element* dry = f[7]; dry && !is_null(*dry)) {
-    if (dry->type() != dom::element_type::BOOL) throw Decline{};
-    req.dry_run = bool(*dry);
-  }
-  // As decode_review: a userInfo or username of another type is ignored, not declined.
-  if (const dom::element* ui = f[10]; ui && ui->type() == dom::element_type::OBJECT) {
-    static const char* const kUserKeys[] = {"username"};
-    const auto u = last_fields(dom::object(*ui), kUserKeys);
-    if (u[0] && u[0]->type() == dom::element_type::STRING)
-      req.username = std::string(std::string_view(*u[0]));
-  }
-  if (const dom::element* o = f[8]) req.object = view_of(*o);
-  if (const dom::element* o = f[9]) req.old_object = view_of(*o);
-  return req;
+// request.resource {group, version, resource} and request.kind {group, version, kind}
+void read_triple(const dom::element* e, const char* where, std::string_view third,
+                 std::string& group, std::string& version, std::string& name) {
+  if (is_null(e)) return;
+  if (e->type() != dom::element_type::OBJECT)
+    throw ReviewError(std::string(where) + " must be an object, got " + json_type_name(*e));
+  const std::string_view keys[] = {"group", "version", third};
+  const auto f = dom_fields(dom::object(*e), keys);
+  set(group, string_field(f[0], where, "group"));
+  set(version, string_field(f[1], where, "version"));
+  set(name, string_field(f[2], where, third));
 }
 
 }  // namespace
 
-std::optional<AdmissionRequest> read_review_fast(std::string_view body) noexcept {
-  if (body.size() > kFastReviewMaxBytes) return std::nullopt;
-  try {
-    auto parser = pool().take();
-    if (!parser) return std::nullopt;
-    std::optional<AdmissionRequest> out;
-    dom::element root;
-    if (parser->parse(body.data(), body.size()).get(root) == simdjson::SUCCESS) {
-      try {
-        out = read(root);
-      } catch (const Decline&) {
-      }
-    }
-    pool().give(std::move(parser));
-    return out;
-  } catch (...) {  // bad_alloc, or a json exception: the nlohmann path will tell
-    return std::nullopt;
+// The checks, their order and their messages are the review's contract with its sender: the
+// first problem is the one reported.
+AdmissionRequest read_review(std::string_view body) {
+  AdmissionRequest req;
+  read_review(body, req);
+  return req;
+}
+
+void read_review(std::string_view body, AdmissionRequest& req) {
+  const JsonDocument doc(body);
+  dom::element request;
+  read_envelope(doc.root(), req, request);
+
+  static constexpr std::string_view kKeys[] = {"uid",    "resource",  "kind",      "subResource",
+                                               "name",   "namespace", "operation", "dryRun",
+                                               "object", "oldObject", "userInfo"};
+  const auto f = dom_fields(dom::object(request), kKeys);
+  set(req.uid, string_field(f[0], "request", "uid"));
+  if (req.uid.empty())
+    throw ReviewError("request.uid is missing or empty: the response must echo it");
+  read_triple(f[1], "request.resource", "resource", req.resource.group, req.resource.version,
+              req.resource.resource);
+  read_triple(f[2], "request.kind", "kind", req.kind_group, req.kind_version, req.kind_kind);
+  set(req.sub_resource, string_field(f[3], "request", "subResource"));
+  set(req.name, string_field(f[4], "request", "name"));
+  set(req.ns, string_field(f[5], "request", "namespace"));
+  set(req.operation, string_field(f[6], "request", "operation"));
+  if (!is_null(f[7])) {
+    if (f[7]->type() != dom::element_type::BOOL)
+      throw ReviewError(std::string("request.dryRun must be a boolean, got ") +
+                        json_type_name(*f[7]));
+    req.dry_run = bool(*f[7]);
   }
+  // Only for the log: a userInfo of an unexpected shape is no reason to refuse the review.
+  if (f[10] && f[10]->type() == dom::element_type::OBJECT) {
+    static constexpr std::string_view kUser[] = {"username"};
+    const auto u = dom_fields(dom::object(*f[10]), kUser);
+    if (u[0] && u[0]->type() == dom::element_type::STRING)
+      set(req.username, std::string_view(*u[0]));
+  }
+  // Judging the objects' shape is the decision's job (`malformed`); only an UPDATE compares them.
+  const bool both = f[8] && f[9] && f[8]->type() == dom::element_type::OBJECT &&
+                    f[9]->type() == dom::element_type::OBJECT;
+  read_host_object(f[8], both, req.object);
+  read_host_object(f[9], both, req.old_object);
 }
 
 }  // namespace hostadm

@@ -1,25 +1,20 @@
-// The server's fast way to read an AdmissionReview body. The nlohmann path
-// (parse_json_bounded + decode_review) builds a DOM of the whole 3 KiB review, managedFields
-// included, and that alone cost more than the HTTP server around it. This reader validates the
-// whole body with simdjson and builds only the request fields and decision_view() of object and
-// oldObject. It reads exactly what the nlohmann path would, or declines.
+// The AdmissionReview body a webhook receives, read straight into AdmissionRequest: simdjson
+// parses and validates the whole body once (json_document.hpp), and only the request fields and
+// what the decision reads of object and oldObject (host_reader.hpp) are copied out. Bodies of any
+// size are read; admission_path.hpp is the one caller on the server's path.
 #pragma once
 
-#include <optional>
 #include <string_view>
 
 #include "webhook/core/admission.hpp"
 
 namespace hostadm {
 
-// Bodies above this are left to the nlohmann path: simdjson's working memory grows with the
-// largest document a parser has seen, and real Host reviews are a few KiB.
-inline constexpr size_t kFastReviewMaxBytes = 64 * 1024;
-
-// The review with object/oldObject cut to decision_view(), or nullopt when the body is anything
-// but a plain, well-formed review (invalid or too deep JSON, wrong types, no uid, a number
-// inside the parts the decision reads, ...). On nullopt the caller takes the nlohmann path,
-// which gives the same answer or the precise error; this function never throws.
-std::optional<AdmissionRequest> read_review_fast(std::string_view body) noexcept;
+// Throws JsonTooDeep or InvalidJson (json_document.hpp) when the body is not JSON, and
+// ReviewError (admission.hpp) when it is JSON but no usable AdmissionReview: not an object, no
+// request, no uid, a wrong apiVersion or kind, a request field of the wrong type.
+AdmissionRequest read_review(std::string_view body);
+// The same into `out`, a default-constructed request (the server's answer holds it: no copy).
+void read_review(std::string_view body, AdmissionRequest& out);
 
 }  // namespace hostadm

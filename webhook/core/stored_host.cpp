@@ -2,47 +2,46 @@
 
 namespace hostadm {
 
-using nlohmann::json;
+using namespace std::string_view_literals;  // == "x"sv: no strlen, sizes first
 
 namespace {
 
-const json* member(const json* obj, const char* key) {
-  if (obj == nullptr || !obj->is_object()) return nullptr;
-  auto it = obj->find(key);
-  return it == obj->end() || it->is_null() ? nullptr : &*it;
-}
-
-bool deleting(const json& object) {
-  const json* ts = member(member(&object, "metadata"), "deletionTimestamp");
-  return ts != nullptr && !(ts->is_string() && ts->get_ref<const std::string&>().empty());
-}
-
-// Absent, null, "" and {} all mean "unset", so a stored `spec: {}` and an omitted spec match.
-bool same_value(const json* a, const json* b) {
-  auto blank = [](const json* v) {
-    return v == nullptr || (v->is_string() && v->get_ref<const std::string&>().empty()) ||
-           (v->is_object() && v->empty());
-  };
-  if (blank(a) || blank(b)) return blank(a) && blank(b);
-  return *a == *b;
+// Absent, null, "" and {} all mean "unset", so a stored empty annotation and an omitted one
+// match. A value of another type never equals one the rules accept (a string): those objects
+// are malformed, and the verdict says so whatever their update kind.
+bool same_annotation(const Annotation* a, const Annotation* b) {
+  const bool a_unset = a == nullptr || a->unset();
+  const bool b_unset = b == nullptr || b->unset();
+  if (a_unset || b_unset) return a_unset && b_unset;
+  return a->type == JsonType::String && b->type == JsonType::String && a->value == b->value;
 }
 
 }  // namespace
 
 UpdateKind classify_update(const AdmissionRequest& req, const std::string& annotation) {
-  if (req.operation != "UPDATE") return UpdateKind::Fresh;
+  if (req.operation != "UPDATE"sv) return UpdateKind::Fresh;
   // The apiserver carries deletionTimestamp over from the stored object; either copy counts.
-  if (deleting(req.object) || deleting(req.old_object)) return UpdateKind::Deleting;
+  if (req.object.deleting || req.old_object.deleting) return UpdateKind::Deleting;
   if (!req.object.is_object() || !req.old_object.is_object()) return UpdateKind::Fresh;
-  if (!same_value(member(&req.object, "spec"), member(&req.old_object, "spec")) ||
-      !same_value(adapter_annotation(req.object, annotation),
-                  adapter_annotation(req.old_object, annotation)))
+  if (req.object.spec_json != req.old_object.spec_json ||
+      !same_annotation(req.object.annotation(annotation), req.old_object.annotation(annotation)))
     return UpdateKind::Fresh;
   return UpdateKind::Unchanged;
 }
 
-const json* adapter_annotation(const json& object, const std::string& annotation) {
-  return member(member(member(&object, "metadata"), "annotations"), annotation.c_str());
+AdmissionRequest unchanged_update(const HostObject& stored, std::string uid) {
+  AdmissionRequest req;
+  req.uid = std::move(uid);
+  req.resource = {"forklift.konveyor.io", "v1beta1", "hosts"};
+  req.kind_group = "forklift.konveyor.io";
+  req.kind_version = "v1beta1";
+  req.kind_kind = "Host";
+  req.operation = "UPDATE";
+  req.ns = stored.ns;
+  req.name = stored.name;
+  req.object = stored;
+  req.old_object = stored;
+  return req;
 }
 
 }  // namespace hostadm

@@ -15,12 +15,13 @@ enum class UpdateKind {
   Unchanged,  // spec and the adapter annotation equal oldObject's: denials (but malformed) warn
 };
 
-// `annotation` is the policy's adapter annotation key.
+// `annotation` is the policy's adapter annotation key. Compares HostObject::spec_json, which
+// read_review fills for every UPDATE.
 UpdateKind classify_update(const AdmissionRequest& req, const std::string& annotation);
 
-// The object's metadata.annotations[annotation]; nullptr when absent or null (whatever its type
-// otherwise: read_host reports a non-string one).
-const nlohmann::json* adapter_annotation(const nlohmann::json& object,
-                                         const std::string& annotation);
+// The request kube-apiserver sends for an UPDATE that leaves `stored` as it is (object and
+// oldObject both the stored Host, read with read_host_object): how an audit re-decides a Host
+// already in the cluster. The namespace and name are the Host's own.
+AdmissionRequest unchanged_update(const HostObject& stored, std::string uid);
 
 }  // namespace hostadm

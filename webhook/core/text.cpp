@@ -83,10 +83,21 @@ size_t utf8_cut(std::string_view s, size_t budget) {
   return cut;
 }
 
-std::string shown_in_message(const std::string& s) {
-  if (s.size() <= kMessageQuoteBytes) return s;
-  return s.substr(0, utf8_cut(s, kMessageQuoteBytes)) + "... (" + std::to_string(s.size()) +
-         " bytes)";
+std::string shown_in_message(std::string_view s) {
+  std::string out;
+  append_shown(out, s);
+  return out;
+}
+
+void append_shown(std::string& out, std::string_view s) {
+  if (s.size() <= kMessageQuoteBytes) {
+    out += s;
+    return;
+  }
+  out += s.substr(0, utf8_cut(s, kMessageQuoteBytes));
+  out += "... (";
+  out += std::to_string(s.size());
+  out += " bytes)";
 }
 
 std::string shown_in_log(std::string_view s) {

@@ -50,7 +50,9 @@ size_t utf8_cut(std::string_view s, size_t budget);
 // ("abc... (4194304 bytes)"), so a megabyte value cannot flood the apiserver's events and
 // audit log while the user still sees that it was cut.
 constexpr size_t kMessageQuoteBytes = 128;
-std::string shown_in_message(const std::string& s);
+std::string shown_in_message(std::string_view s);
+// The same, appended to `out` (no string of its own for the common short value).
+void append_shown(std::string& out, std::string_view s);
 
 // Client text quoted in a line that is also logged: printable ASCII only (anything else is
 // '.'), at most kLogQuoteBytes bytes, and nothing after a '?', where a query could carry a

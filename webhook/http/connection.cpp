@@ -44,7 +44,7 @@ Parse RequestReader::advance(InBuffer& in, const TransportOptions& o, bool& send
     return state == Parse::Incomplete ? state : Parse::Done;
   }
   if (in.size() < req.content_length) return Parse::Incomplete;
-  req.body.assign(in.view().substr(0, req.content_length));
+  req.body.append(in.view().data(), req.content_length);  // cleared above; its buffer is reused
   in.consume(req.content_length);
   return Parse::Done;
 }

@@ -12,6 +12,8 @@
 #include "webhook/http/connection.hpp"
 
 namespace hostadm::http {
+
+using namespace std::string_view_literals;  // == "x"sv: no strlen, sizes first
 namespace {
 
 // How long a worker waits for the next request on the connection it just answered before
@@ -178,7 +180,7 @@ bool HttpsTransport::serve(Conn* c) {
     const bool refused = r.refusal.status != 0;
     const bool close = refused || !r.req.keep_alive || res.close || stopping_;
     out.clear();
-    append_response(out, res, close, r.req.method == "HEAD" && !refused);
+    append_response(out, res, close, r.req.method == "HEAD"sv && !refused);
     if (auto failed = write_all(c->ssl, c->fd, out, options_.write_timeout)) return closed(*failed);
     if (close) {
       clear_ssl_errors();

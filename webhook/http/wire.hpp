@@ -93,7 +93,7 @@ class ChunkedDecoder {
 
 struct Response {
   int status = 200;
-  std::string content_type = "application/json";
+  std::string_view content_type = "application/json";  // a literal: every answer has one
   std::string body;
   std::string allow;   // the Allow header of a 405
   bool close = false;  // ask the client to close the connection after this answer

@@ -21,6 +21,13 @@ HeadResult refused(RefusalKind kind, std::string message) {
   return r;
 }
 
+// `to` = `text`, reusing its buffer: a connection's request fields are set once per request, and
+// assign() from a view takes libstdc++'s general replace path.
+void set(std::string& to, std::string_view text) {
+  to.clear();
+  to.append(text.data(), text.size());
+}
+
 // origin-form "/p?q" or absolute-form "https://host/p?q" into path and query.
 bool split_target(std::string_view target, Request& out) {
   if (istarts_with(target, "http://") || istarts_with(target, "https://")) {
@@ -28,19 +35,19 @@ bool split_target(std::string_view target, Request& out) {
     const size_t slash = target.find_first_of("/?", authority);
     target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
     if (target.front() == '?') {
-      out.path = "/";
-      out.query.assign(target.substr(1));
+      set(out.path, "/");
+      set(out.query, target.substr(1));
       return true;
     }
   } else if (target != "*" && target.front() != '/') {
     return false;
   }
   const size_t q = target.find('?');
-  out.path.assign(target.substr(0, q));
+  set(out.path, target.substr(0, q));
   if (q == std::string_view::npos) {
     out.query.clear();
   } else {
-    out.query.assign(target.substr(q + 1));
+    set(out.query, target.substr(q + 1));
   }
   return true;
 }
@@ -130,7 +137,7 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
   } else {
     return refused(RefusalKind::BadRequestLine, "malformed HTTP version '" + shown(version) + "'");
   }
-  out.method.assign(method);
+  set(out.method, method);
   if (!split_target(target, out))
     return refused(RefusalKind::BadRequestLine,
                    "request target must start with '/': '" + shown(target) + "'");
@@ -212,7 +219,7 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
                        "Expect '" + shown(value) + "' is not supported");
       out.expect_continue = true;
     } else if (iequals(name, "content-type")) {
-      if (!has_content_type) out.content_type.assign(value);
+      if (!has_content_type) set(out.content_type, value);
       has_content_type = true;
     } else if (iequals(name, "host")) {
       ++hosts;

@@ -3,6 +3,7 @@
 // extensions. Internal to webhook/http.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -10,7 +11,18 @@ namespace hostadm::http::syntax {
 
 inline constexpr std::string_view kCrlf = "\r\n";
 
-bool is_tchar(char c);
+// tchar (RFC 9110 5.6.2): a table, since every byte of every method and header name is one.
+inline constexpr std::array<bool, 256> kTchar = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+inline bool is_tchar(char c) {
+  return kTchar[static_cast<unsigned char>(c)];
+}
 char lower(char c);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);

@@ -8,6 +8,8 @@
 
 namespace hostadm {
 
+using namespace std::string_view_literals;  // == "x"sv: no strlen, sizes first
+
 namespace {
 
 class SteadySystemClock : public Clock {
@@ -299,9 +301,9 @@ ProviderLookup CachedInventory::provider(const std::string& ns, const std::strin
   }
   const ProviderInfo& listed = it->second;
   // Only a vSphere provider is read whole: another type is refused on its type alone.
-  if (listed.type != "vsphere" || listed.uid.empty()) {
+  if (listed.type != "vsphere"sv || listed.uid.empty()) {
     out.status = LookupStatus::Ok;
-    out.provider = listed;
+    out.provider = std::make_shared<const ProviderInfo>(listed);
     return out;
   }
   auto full = lookup<ProviderInfo>(
@@ -313,8 +315,15 @@ ProviderLookup CachedInventory::provider(const std::string& ns, const std::strin
         a.error = std::move(f.error);
         a.timed_out = f.timed_out;
         a.short_lived = f.status != LookupStatus::Ok;
-        if (f.status == LookupStatus::Ok)
-          a.value = std::make_shared<const ProviderInfo>(std::move(f.provider));
+        if (f.status == LookupStatus::Ok) {
+          // What the read lacks, the listing knows (the uid's name and namespace never change),
+          // so the entry is complete and every hit shares it as it is.
+          ProviderInfo& p = f.provider;
+          if (p.name.empty()) p.name = listed.name;
+          if (p.ns.empty()) p.ns = listed.ns;
+          if (p.uid.empty()) p.uid = listed.uid;
+          a.value = std::make_shared<const ProviderInfo>(std::move(p));
+        }
         return a;
       },
       [](const ProviderInfo&) { return true; });
@@ -325,19 +334,28 @@ ProviderLookup CachedInventory::provider(const std::string& ns, const std::strin
     out.error = std::move(full.error);
     return out;
   }
-  ProviderInfo p = *full.value;
-  if (p.name.empty()) p.name = listed.name;
-  if (p.ns.empty()) p.ns = listed.ns;
-  if (p.uid.empty()) p.uid = listed.uid;
   if (full.stale) out.error = std::move(full.error);
-  out.provider = std::move(p);
+  out.provider = std::move(full.value);
   return out;
 }
+
+namespace {
+
+// A hosts table key, "UID\n#ID" or "UID\nname=NAME", built in a buffer of the thread's own:
+// every admission looks one up, and the table copies it only to insert.
+const std::string& host_key(const std::string& uid, std::string_view kind, const std::string& v) {
+  thread_local std::string key;
+  key.assign(uid).append(kind).append(v);
+  return key;
+}
+
+}  // namespace
 
 HostsLookup CachedInventory::host_by_id(const ProviderInfo& provider, const std::string& id,
                                         Deadline deadline) {
   return to_hosts_lookup(lookup<std::vector<HostInfo>>(
-      mu_, *hosts_, provider.uid + "\n#" + id, deadline, policy_, *clock_, observer_.get(), kHosts,
+      mu_, *hosts_, host_key(provider.uid, "\n#", id), deadline, policy_, *clock_, observer_.get(),
+      kHosts,
       [&](Deadline d) { return host_answer([&] { return source_->host_by_id(provider, id, d); }); },
       [](const std::vector<HostInfo>&) { return true; }));
 }
@@ -345,8 +363,8 @@ HostsLookup CachedInventory::host_by_id(const ProviderInfo& provider, const std:
 HostsLookup CachedInventory::hosts_by_name(const ProviderInfo& provider, const std::string& name,
                                            Deadline deadline) {
   return to_hosts_lookup(lookup<std::vector<HostInfo>>(
-      mu_, *hosts_, provider.uid + "\nname=" + name, deadline, policy_, *clock_, observer_.get(),
-      kHosts,
+      mu_, *hosts_, host_key(provider.uid, "\nname=", name), deadline, policy_, *clock_,
+      observer_.get(), kHosts,
       [&](Deadline d) {
         return host_answer([&] { return source_->hosts_by_name(provider, name, d); });
       },

@@ -1,16 +1,16 @@
-// The admission endpoints' logic, independent of the HTTP library: a POST body, its content type
-// and ?timeout= in; an HTTP status, content type and body out. Bad requests get 4xx, a deferred
-// verdict 503, anything unexpected a valid AdmissionReview denial (500 in status) when the uid is
-// known; this function never throws.
+// The admission endpoints over HTTP: the media type, the deadline from ?timeout=, the inventory
+// view for that deadline, metrics and the log line. The admission itself (read, decide, encode,
+// the 4xx/503/500 answers) is the core's admit() (webhook/core/admission_path.hpp), which the
+// harness runs too. handle() never throws.
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "webhook/core/clock.hpp"
-#include "webhook/core/decision.hpp"
 #include "webhook/core/inventory.hpp"
 #include "webhook/core/policy.hpp"
 #include "webhook/inventory/source.hpp"
@@ -20,7 +20,7 @@ namespace hostadm::server {
 
 struct HttpReply {
   int status = 200;
-  std::string content_type = "application/json";
+  std::string_view content_type = "application/json";  // a literal
   std::string body;
 };
 

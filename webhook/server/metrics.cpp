@@ -28,7 +28,7 @@ size_t op_index(std::string_view op) {
 template <size_t N>
 size_t index_of(const char* const (&set)[N], const char* value) {
   for (size_t i = 0; i < N; ++i)
-    if (value && std::strcmp(set[i], value) == 0) return i;
+    if (value && set[i][0] == value[0] && std::strcmp(set[i], value) == 0) return i;
   return N;
 }
 
@@ -41,8 +41,29 @@ const prometheus::Histogram::BucketBoundaries& admission_buckets() {
 
 }  // namespace
 
-const char* to_string(Outcome o) {
-  return kOutcomes[static_cast<size_t>(o)];
+namespace {
+
+size_t outcome_index(Outcome o) {
+  switch (o) {
+    case Outcome::Allowed:
+      return 0;
+    case Outcome::Denied:
+      return 1;
+    case Outcome::Warned:
+      return 2;
+    case Outcome::Deferred:
+      return 3;
+    case Outcome::BadRequest:
+    case Outcome::Error:
+      break;
+  }
+  return 4;
+}
+
+}  // namespace
+
+const char* metric_label(Outcome o) {
+  return kOutcomes[outcome_index(o)];
 }
 
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
@@ -139,7 +160,7 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 void Metrics::admission(Phase w, std::string_view operation, Outcome outcome,
                         const std::vector<std::string>& rules, double seconds) {
   const size_t wi = static_cast<size_t>(w);
-  requests_[wi][op_index(operation)][static_cast<size_t>(outcome)]->Increment();
+  requests_[wi][op_index(operation)][outcome_index(outcome)]->Increment();
   auto& by_rule = rules_[wi];
   for (const auto& r : rules) {
     auto it = by_rule.find(r);

@@ -15,6 +15,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "webhook/core/admission_path.hpp"
 #include "webhook/core/phase.hpp"
 #include "webhook/http/https_transport.hpp"
 #include "webhook/inventory/source.hpp"
@@ -22,9 +23,10 @@
 
 namespace hostadm::server {
 
-// verdict label of hostadm_admission_requests_total
-enum class Outcome { Allowed = 0, Denied, Warned, Deferred, Error };
-const char* to_string(Outcome o);
+// The verdict label of hostadm_admission_requests_total and of the admission log line: the
+// core's outcome, a bad request counted as "error" (the label set is fixed: allowed, denied,
+// warned, deferred, error).
+const char* metric_label(Outcome o);
 
 class Metrics : public InventoryObserver {
  public:

@@ -8,6 +8,8 @@
 #include "webhook/server/logging.hpp"
 
 namespace hostadm::server {
+
+using namespace std::string_view_literals;  // == "x"sv: no strlen, sizes first
 namespace {
 
 const std::vector<std::string> kNoRules;
@@ -29,8 +31,8 @@ void text(http::Response& res, int status, const char* body) {
 
 // The admission endpoint a path names, if any.
 std::optional<Phase> webhook_of(const std::string& path) {
-  if (path == "/mutate") return Phase::Mutate;
-  if (path == "/validate") return Phase::Validate;
+  if (path == "/mutate"sv) return Phase::Mutate;
+  if (path == "/validate"sv) return Phase::Validate;
   return std::nullopt;
 }
 
@@ -92,9 +94,9 @@ std::string Router::not_ready_reason() const {
 void Router::route(const http::Request& req, const http::Refusal& refusal, http::Response& res) {
   if (refusal.status != 0) return refuse(req, refusal, res);
   try {
-    const bool get = req.method == "GET" || req.method == "HEAD";
+    const bool get = req.method == "GET"sv || req.method == "HEAD"sv;
     if (const auto webhook = webhook_of(req.path)) {
-      if (req.method != "POST") {
+      if (req.method != "POST"sv) {
         res.allow = "POST";
         return json_error(res, 405, "use POST with an AdmissionReview");
       }
@@ -102,17 +104,17 @@ void Router::route(const http::Request& req, const http::Refusal& refusal, http:
           admission_.handle(*webhook, req.content_type, http::query_param(req.query, "timeout"),
                             req.body, SteadyClock::now());
       res.status = reply.status;
-      res.content_type = std::move(reply.content_type);
+      res.content_type = reply.content_type;
       res.body = std::move(reply.body);
       res.close = draining_;
-    } else if (req.path == "/healthz" || req.path == "/readyz" || req.path == "/metrics") {
+    } else if (req.path == "/healthz"sv || req.path == "/readyz"sv || req.path == "/metrics"sv) {
       if (!get) {
         res.allow = "GET, HEAD";
         return json_error(res, 405, "use GET");
       }
-      if (req.path == "/healthz") {
+      if (req.path == "/healthz"sv) {
         text(res, 200, "ok\n");
-      } else if (req.path == "/metrics") {
+      } else if (req.path == "/metrics"sv) {
         res.content_type = "text/plain; version=0.0.4; charset=utf-8";
         metrics_.connections(transport_->connections());
         res.body = metrics_.serialize();
@@ -140,7 +142,7 @@ void Router::refuse(const http::Request& req, const http::Refusal& refusal, http
   if (const auto webhook = webhook_of(req.path)) {
     // Same line and metric as a body the handler cannot read: an apiserver (or a proxy in front
     // of it) sending these is a misconfiguration someone must see.
-    metrics_.admission(*webhook, "other", Outcome::Error, kNoRules, 0);
+    metrics_.admission(*webhook, "other", Outcome::BadRequest, kNoRules, 0);
     log_warn("bad admission request",
              {{"path", req.path}, {"status", refusal.status}, {"reason", message}});
   } else {

@@ -55,7 +55,7 @@ class FakeInventory : public InventoryView {
       return out;
     }
     out.status = LookupStatus::Ok;
-    out.provider = it->second;
+    out.provider = std::make_shared<const ProviderInfo>(it->second);
     return out;
   }
 

@@ -13,6 +13,7 @@
 #include "webhook/core/admission.hpp"
 #include "webhook/core/decision.hpp"
 #include "webhook/core/policy.hpp"
+#include "webhook/core/review_reader.hpp"
 
 namespace hostadm::testing {
 
@@ -143,21 +144,33 @@ struct HostCase {
     return *this;
   }
 
-  AdmissionRequest request() const {
-    AdmissionRequest req;
-    req.uid = "uid-" + name;
-    req.resource = {group, "v1beta1", resource};
-    req.kind_group = group;
-    req.kind_version = "v1beta1";
-    req.kind_kind = "Host";
-    req.sub_resource = sub_resource;
-    req.ns = request_ns;
+  // The AdmissionReview the apiserver would send for this row, as its bytes.
+  std::string review_text() const {
+    json request = {
+        {"uid", "uid-" + name},
+        {"resource", {{"group", group}, {"version", "v1beta1"}, {"resource", resource}}},
+        {"kind", {{"group", group}, {"version", "v1beta1"}, {"kind", "Host"}}},
+        {"namespace", request_ns},
+        {"operation", !operation.empty()     ? operation
+                      : old_object.is_null() ? "CREATE"
+                                             : "UPDATE"},
+        {"object", object},
+        {"oldObject", old_object}};
+    if (!sub_resource.empty()) request["subResource"] = sub_resource;
     if (object.is_object() && object.contains("metadata") && object["metadata"].is_object())
-      req.name = object["metadata"].value("name", std::string());
-    req.operation = !operation.empty() ? operation : old_object.is_null() ? "CREATE" : "UPDATE";
-    req.object = object;
-    req.old_object = old_object;
-    return req;
+      request["name"] = object["metadata"].value("name", std::string());
+    return json{{"apiVersion", "admission.k8s.io/v1"},
+                {"kind", "AdmissionReview"},
+                {"request", std::move(request)}}
+        .dump();
+  }
+  // The request the decision reads: the review's bytes through the webhook's own reader.
+  AdmissionRequest request() const { return read_review(review_text()); }
+  // The same row with `patched` as its object: the request after /mutate's patch.
+  AdmissionRequest request_with(json patched) const {
+    HostCase again = *this;
+    again.object = std::move(patched);
+    return again.request();
   }
   FakeInventory make_inventory() const {
     FakeInventory inv = standard_inventory();

@@ -1,0 +1,116 @@
+#include "webhook/core/json_document.hpp"
+
+#include <mutex>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "webhook/core/simdjson_convert.hpp"
+
+namespace hostadm {
+namespace {
+
+namespace dom = simdjson::dom;
+
+// Parsers keep their buffers between documents, which is the point; a pool (not one per thread)
+// keeps their number at the number of documents parsed at once, not the number of workers. A
+// parser's memory grows with the largest text it has seen, so only parsers sized for ordinary
+// reviews are pooled: a larger body gets a parser of its own, freed with the document.
+constexpr size_t kPooledCapacity = 64 * 1024;
+
+class ParserPool {
+ public:
+  std::unique_ptr<dom::parser> take() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!free_.empty()) {
+        auto p = std::move(free_.back());
+        free_.pop_back();
+        return p;
+      }
+    }
+    return sized(kPooledCapacity);
+  }
+  void give(std::unique_ptr<dom::parser> p) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.size() < kKept) free_.push_back(std::move(p));
+  }
+  static std::unique_ptr<dom::parser> sized(size_t capacity) {
+    auto p = std::make_unique<dom::parser>(capacity);
+    if (p->allocate(capacity, kMaxJsonDepth) != simdjson::SUCCESS) throw std::bad_alloc();
+    return p;
+  }
+
+ private:
+  static constexpr size_t kKept = 16;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<dom::parser>> free_;
+};
+
+ParserPool& pool() {
+  static ParserPool* p = new ParserPool;  // never destroyed: workers may outlive static teardown
+  return *p;
+}
+
+// simdjson said no; nlohmann's parser says why, in the words users of this project have always
+// read. The depth check comes first, as it did for every network body.
+[[noreturn]] void refuse(std::string_view text, simdjson::error_code error) {
+  check_json_depth(text);  // throws JsonTooDeep
+  try {
+    const nlohmann::json parsed = nlohmann::json::parse(text);
+    (void)parsed;
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InvalidJson(e.what(), e.byte);
+  } catch (const nlohmann::json::exception& e) {  // a number out of double range
+    throw InvalidJson(e.what(), 0);
+  }
+  // Valid JSON that simdjson cannot hold: an integer beyond 64 bits. No Kubernetes object has one.
+  throw InvalidJson(std::string("JSON simdjson cannot read: ") + simdjson::error_message(error) +
+                        " (an integer beyond 64 bits?)",
+                    0);
+}
+
+}  // namespace
+
+JsonDocument::JsonDocument(std::string_view text) {
+  pooled_ = text.size() <= kPooledCapacity;
+  parser_ = pooled_ ? pool().take() : ParserPool::sized(text.size());
+  const simdjson::error_code error = parser_->parse(text.data(), text.size()).get(root_);
+  if (error != simdjson::SUCCESS) {
+    if (pooled_) pool().give(std::move(parser_));
+    refuse(text, error);
+  }
+}
+
+JsonDocument::~JsonDocument() {
+  if (pooled_ && parser_) pool().give(std::move(parser_));
+}
+
+const char* json_type_name(dom::element value) {
+  switch (value.type()) {
+    case dom::element_type::OBJECT:
+      return "object";
+    case dom::element_type::ARRAY:
+      return "array";
+    case dom::element_type::STRING:
+      return "string";
+    case dom::element_type::BOOL:
+      return "boolean";
+    case dom::element_type::NULL_VALUE:
+      return "null";
+    default:
+      return "number";
+  }
+}
+
+// Only messages about a wrong type call this, so the value goes through nlohmann for the exact
+// text; simdjson and nlohmann read every number both accept to the same value.
+std::string describe_json(dom::element value) {
+  if (value.type() == dom::element_type::NULL_VALUE) return "null";
+  std::string text = to_nlohmann(value, /*numbers=*/true)
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return std::string(json_type_name(value)) + " " + text;
+}
+
+}  // namespace hostadm
