@@ -108,8 +108,8 @@ std::string check_adapter_allowed(const Standards& s, const std::string& ns,
 std::string check_secret_given(const Standards& s, const std::string& ns, bool secret_given) {
   if (!s.require_secret || secret_given) return "";
   return "spec.secret is not set, and namespace " + q(ns) +
-         " requires every Host to name its own credentials (requireSecret: the provider's are "
-         "not filled in here); create a Secret with the ESXi host's user and password and set "
+         " requires every Host to name its own credentials rather than reuse its provider's "
+         "(requireSecret); create a Secret with the ESXi host's user and password and set "
          "spec.secret.name to it";
 }
 
