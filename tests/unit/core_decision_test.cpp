@@ -25,8 +25,7 @@ std::string all_text(const Verdict& v) {
 
 TEST_P(DecisionTable, MutateAnswersAsExpected) {
   const HostCase& c = GetParam();
-  FakeInventory inv = c.make_inventory();
-  Verdict v = decide(c.request(), Phase::Mutate, inv, c.make_policy());
+  Verdict v = c.decide_with(c.request(), Phase::Mutate);
 
   EXPECT_EQ(v.allowed, c.allowed) << all_text(v);
   EXPECT_EQ(v.code, c.code) << all_text(v);

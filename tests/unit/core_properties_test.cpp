@@ -68,8 +68,7 @@ std::optional<YAML::Node> host_schema() {
 class Properties : public ::testing::TestWithParam<HostCase> {};
 
 Verdict run(const HostCase& c, const AdmissionRequest& req, Phase phase) {
-  FakeInventory inv = c.make_inventory();
-  return decide(req, phase, inv, c.make_policy());
+  return c.decide_with(req, phase);
 }
 
 // The apiserver applies the patch to the object it sent; one that does not apply fails the write.
@@ -159,8 +158,7 @@ INSTANTIATE_TEST_SUITE_P(EveryRow, Properties, ::testing::ValuesIn(host_cases())
 TEST(PropertiesCoverage, ManyRowsAreAdmittedWithAPatch) {
   int admitted = 0, patched = 0;
   for (const auto& c : host_cases()) {
-    FakeInventory inv = c.make_inventory();
-    Verdict v = decide(c.request(), Phase::Mutate, inv, c.make_policy());
+    Verdict v = c.decide_with(c.request(), Phase::Mutate);
     admitted += v.allowed && v.in_scope ? 1 : 0;
     patched += v.patch.empty() ? 0 : 1;
   }

@@ -60,7 +60,13 @@ Verdict Decider::run() {
                        "; narrow the webhook configuration's rules to forklift.konveyor.io hosts";
     v.findings.push_back({std::string(rule::kUnexpectedResource), false,
                           std::string(rule::kUnexpectedResource) + ": " + text});
-    v.warnings.push_back(v.findings.back().message);
+    // Its override applies as any rule's: `off` silences it, `deny` refuses what was misrouted.
+    apply_rule_overrides(v.findings, policy_.resolve(req_.ns, nullptr));
+    for (const auto& f : v.findings) (f.deny ? v.message : v.warnings.emplace_back()) = f.message;
+    if (!v.message.empty()) {
+      v.allowed = false;
+      v.code = 403;
+    }
     return v;
   }
   if (!req_.sub_resource.empty() || (req_.operation != "CREATE"sv && req_.operation != "UPDATE"sv))
