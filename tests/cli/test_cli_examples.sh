@@ -119,6 +119,13 @@ expect_rc 0 "examples suite" -- "$H" test "$EX/suite.yaml" &&
   grep_out "suite summary" "$TMP/out" '^[0-9]+ passed, 0 failed$'
 expect_rc 0 "examples suite json" -- "$H" test "$EX/suite.yaml" -o json &&
   json_check "suite json" "d['summary']['failed'] == 0 and d['summary']['passed'] >= 20"
+# The standards example (docs/standards.md): its suite, and replay with its policy refusing by
+# the standards' rule ids, as the webhook does with the same --policy.
+expect_rc 0 "standards suite" -- "$H" test "$EX/standards/suite.yaml" &&
+  grep_out "standards suite summary" "$TMP/out" '^8 passed, 0 failed$'
+expect_rc 1 "replay with the standards policy" -- "$H" replay --inventory "$INV" \
+  --policy "$EX/standards/policy.yaml" "$EX/standards/production" &&
+  grep_out "standards denial" "$TMP/out" '^DENY +.*provider-credentials.*secret-required'
 
 mkdir -p "$TMP/suite"
 cp "$EX/hosts/direct-ip.yaml" "$TMP/suite/host.yaml"
