@@ -17,6 +17,7 @@ class FakeCluster : public ClusterView {
   std::map<std::string, Labels> labels;  // namespace -> labels; absent: not known
   std::set<std::pair<std::string, std::string>> insecure_secrets;  // (ns, name)
   int secret_reads = 0;
+  int label_reads = 0;
 
   void label(const std::string& ns, Labels l) { labels[ns] = std::move(l); }
   void skip_tls(const std::string& ns, const std::string& name) {
@@ -24,6 +25,7 @@ class FakeCluster : public ClusterView {
   }
 
   const Labels* namespace_labels(const std::string& ns) override {
+    ++label_reads;
     auto it = labels.find(ns);
     return it == labels.end() ? nullptr : &it->second;
   }
