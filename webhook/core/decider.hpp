@@ -119,7 +119,9 @@ class Decider {
   std::shared_ptr<const std::vector<HostInfo>> hosts_;  // keeps host_ alive
   const HostInfo* host_ = nullptr;                      // the inventory host, when found
   std::string filled_ip_;  // spec.ipAddress as /mutate sets it from the adapter; "": not set
-  ObjectRef secret_ref_;   // the Host's Secret, given or defaulted; empty: none
+  // The Host's Secret, given or defaulted (views into the request or the provider, which outlive
+  // the decision; copied only when a rule asks the cluster); name empty: none.
+  std::string_view secret_name_, secret_ns_;
   std::optional<SecretFacts> secret_facts_;
   bool inventory_down_ = false;
   bool stale_noted_ = false;

@@ -133,7 +133,8 @@ void Decider::check_static() {
 
 void Decider::check_secret() {
   if (!spec().secret.name.empty()) {
-    secret_ref_ = {spec().secret.name, spec().secret.ns.empty() ? ns_ : spec().secret.ns};
+    secret_name_ = spec().secret.name;
+    secret_ns_ = spec().secret.ns.empty() ? ns_ : spec().secret.ns;
     if (spec().secret.ns.empty()) {
       // Forklift looks the secret up by namespace and name; an empty namespace finds nothing.
       mutate({"spec", "secret", "namespace"}, ns_);
@@ -187,7 +188,8 @@ void Decider::check_secret() {
   const std::string& secret_ns = !secret.ns.empty()       ? secret.ns
                                  : !provider_->ns.empty() ? provider_->ns
                                                           : ns_;
-  secret_ref_ = {secret.name, secret_ns};
+  secret_name_ = secret.name;
+  secret_ns_ = secret_ns;
   // `add` replaces a present-but-empty secret ({} or one with only a namespace) as a whole.
   std::string& value = value_buffer();
   value += "{\"name\":";

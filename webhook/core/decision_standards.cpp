@@ -43,6 +43,7 @@ void Decider::check_standards() {
 // rolling the standard out in warn first changes no Host.
 bool Decider::refuse_default_secret() {
   const Standards& s = effective_.standards();
+  if (!s.require_secret) return false;
   const std::string text = check_secret_given(s, ns_, false);
   if (text.empty()) return false;
   deny(rule::kSecretRequired, text);
@@ -61,13 +62,15 @@ void Decider::check_verified_tls() {
   // The view has decoded the value already (skips_tls_verification); the check wants a value.
   const auto value =
       facts->insecure_skip_verify ? std::optional<std::string_view>("true") : std::nullopt;
-  if (auto text = hostadm::check_verified_tls(s, ns_, secret_ref_, value); !text.empty())
+  const ObjectRef secret{std::string(secret_name_), std::string(secret_ns_)};
+  if (auto text = hostadm::check_verified_tls(s, ns_, secret, value); !text.empty())
     deny(rule::kSecretInsecure, text);
 }
 
 const SecretFacts* Decider::secret_facts() {
-  if (!cluster_ || secret_ref_.name.empty()) return nullptr;
-  if (!secret_facts_) secret_facts_ = cluster_->secret(secret_ref_.ns, secret_ref_.name);
+  if (!cluster_ || secret_name_.empty()) return nullptr;
+  if (!secret_facts_)
+    secret_facts_ = cluster_->secret(std::string(secret_ns_), std::string(secret_name_));
   return &*secret_facts_;
 }
 
