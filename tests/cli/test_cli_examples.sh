@@ -126,6 +126,16 @@ expect_rc 0 "standards suite" -- "$H" test "$EX/standards/suite.yaml" &&
 expect_rc 1 "replay with the standards policy" -- "$H" replay --inventory "$INV" \
   --policy "$EX/standards/policy.yaml" "$EX/standards/production" &&
   grep_out "standards denial" "$TMP/out" '^DENY +.*provider-credentials.*secret-required'
+# An entry chosen by label applies only where the namespace's labels are known: replay given no
+# Namespace passes it over, as the webhook does for a namespace its cache has not seen.
+printf 'namespaces:\n  - selector: {matchLabels: {env: prod}}\n    allowedProviders: [vsphere-prod]\n' \
+  >"$TMP/selector-policy.yaml"
+expect_rc 0 "a selector entry without the namespace's labels" -- "$H" replay --inventory "$INV" \
+  --policy "$TMP/selector-policy.yaml" "$EX/hosts/direct-ip.yaml"
+printf 'namespaces:\n  - match: demo\n    allowedProviders: [vsphere-prod]\n' >"$TMP/match-policy.yaml"
+expect_rc 1 "the same standard by name" -- "$H" replay --inventory "$INV" \
+  --policy "$TMP/match-policy.yaml" "$EX/hosts/direct-ip.yaml" &&
+  grep_out "provider-not-allowed by name" "$TMP/out" 'provider-not-allowed'
 
 mkdir -p "$TMP/suite"
 cp "$EX/hosts/direct-ip.yaml" "$TMP/suite/host.yaml"
