@@ -170,34 +170,28 @@ std::map<std::string_view, Scenario> scenarios() {
   s[kSecretMissingKeys] = {"needs a Kubernetes API: a Secret without password (not checked yet)",
                            {}};
   s[kHostDuplicate] = {"needs a Kubernetes API: a second Host for host-10 (not checked yet)", {}};
-  // Standards, in a namespace whose policy entry states them. The decision does not check them
-  // yet, so these produce no message until it does.
-  s[kProviderNotAllowed] = {"a namespace that allows only vsphere-prod (not checked yet)",
+  // Standards, in a namespace whose policy entry states them.
+  s[kProviderNotAllowed] = {"a namespace that allows only vsphere-prod",
                             [] { return create(host(spec_with({}))); },
                             standard({{"allowedProviders", {"vsphere-prod"}}})};
-  s[kAddressNotAllowed] = {"192.168.1.10 where only 10.20.0.0/16 is allowed (not checked yet)",
+  s[kAddressNotAllowed] = {"192.168.1.10 where only 10.20.0.0/16 is allowed",
                            [] { return create(host(spec_with({}))); },
                            standard({{"allowedNetworks", {"10.20.0.0/16"}}})};
-  s[kAdapterNotAllowed] = {
-      "the Management Network where only Migration* is allowed (not checked "
-      "yet)",
-      [] {
-        json spec = spec_with({});
-        spec.erase("ipAddress");
-        return create(host(spec, "Management Network"));
-      },
-      standard({{"allowedAdapters", {"Migration*"}}})};
-  s[kSecretRequired] = {"no spec.secret where requireSecret is set (not checked yet)",
+  s[kAdapterNotAllowed] = {"the Management Network where only Migration* is allowed",
+                           [] {
+                             json spec = spec_with({});
+                             spec.erase("ipAddress");
+                             return create(host(spec, "Management Network"));
+                           },
+                           standard({{"allowedAdapters", {"Migration*"}}})};
+  s[kSecretRequired] = {"no spec.secret where requireSecret is set",
                         [] {
                           json spec = spec_with({});
                           spec.erase("secret");
                           return create(host(spec));
                         },
                         standard({{"requireSecret", true}})};
-  s[kSecretInsecure] = {
-      "needs a Kubernetes API: a Secret with insecureSkipVerify (not checked "
-      "yet)",
-      {}};
+  s[kSecretInsecure] = {"needs a Kubernetes API: a Secret with insecureSkipVerify", {}};
   s[kInventoryUnavailable] = {"needs an inventory that fails (see serve-inventory faults)", {}};
   s[kHostInMaintenance] = {
       "a host in maintenance mode", [] {

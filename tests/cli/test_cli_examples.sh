@@ -119,6 +119,23 @@ expect_rc 0 "examples suite" -- "$H" test "$EX/suite.yaml" &&
   grep_out "suite summary" "$TMP/out" '^[0-9]+ passed, 0 failed$'
 expect_rc 0 "examples suite json" -- "$H" test "$EX/suite.yaml" -o json &&
   json_check "suite json" "d['summary']['failed'] == 0 and d['summary']['passed'] >= 20"
+# The standards example (docs/standards.md): its suite, and replay with its policy refusing by
+# the standards' rule ids, as the webhook does with the same --policy.
+expect_rc 0 "standards suite" -- "$H" test "$EX/standards/suite.yaml" &&
+  grep_out "standards suite summary" "$TMP/out" '^8 passed, 0 failed$'
+expect_rc 1 "replay with the standards policy" -- "$H" replay --inventory "$INV" \
+  --policy "$EX/standards/policy.yaml" "$EX/standards/production" &&
+  grep_out "standards denial" "$TMP/out" '^DENY +.*provider-credentials.*secret-required'
+# An entry chosen by label applies only where the namespace's labels are known: replay given no
+# Namespace passes it over, as the webhook does for a namespace its cache has not seen.
+printf 'namespaces:\n  - selector: {matchLabels: {env: prod}}\n    allowedProviders: [vsphere-prod]\n' \
+  >"$TMP/selector-policy.yaml"
+expect_rc 0 "a selector entry without the namespace's labels" -- "$H" replay --inventory "$INV" \
+  --policy "$TMP/selector-policy.yaml" "$EX/hosts/direct-ip.yaml"
+printf 'namespaces:\n  - match: demo\n    allowedProviders: [vsphere-prod]\n' >"$TMP/match-policy.yaml"
+expect_rc 1 "the same standard by name" -- "$H" replay --inventory "$INV" \
+  --policy "$TMP/match-policy.yaml" "$EX/hosts/direct-ip.yaml" &&
+  grep_out "provider-not-allowed by name" "$TMP/out" 'provider-not-allowed'
 
 mkdir -p "$TMP/suite"
 cp "$EX/hosts/direct-ip.yaml" "$TMP/suite/host.yaml"

@@ -4,6 +4,7 @@
 // builds for every example Host manifest (admitted, denied, warned), all against the sample
 // inventory and policy.
 #include <algorithm>
+#include <set>
 
 #include "harness/pipeline.hpp"
 #include "server/server_support.hpp"
@@ -22,25 +23,27 @@ std::vector<harness::InputDoc> inputs() {
                                   kSource + "/examples/warn"});
 }
 
-TEST(SameAnswer, ReplayAndTheServerAnswerMutateWithTheSameBytes) {
+struct Compared {
+  int compared = 0, admitted = 0, denied = 0;
+  std::set<std::string> rules;  // of the server's answers
+};
+
+// Every document through replay's pipeline and a host-webhook started on the same files.
+Compared compare(const std::string& policy_file, const std::vector<harness::InputDoc>& docs) {
   TempDir dir;
   const std::string inventory = kSource + "/examples/inventory.yaml";
-  const std::string policy_file = kSource + "/examples/policy.yaml";
   Webhook hook(dir, {"--inventory-fixture", inventory, "--policy", policy_file});
   auto c = client_for(hook.port, hook.ca);
   const harness::Pipeline pipeline(std::make_shared<const Fixture>(load_fixture_file(inventory)),
                                    load_policy_file(policy_file));
-
-  const std::vector<harness::InputDoc> docs = inputs();
-  ASSERT_GE(docs.size(), 25u);
-  int compared = 0, admitted = 0, denied = 0;
+  Compared out;
   for (size_t i = 0; i < docs.size(); ++i) {
     const harness::InputDoc& doc = docs[i];
     SCOPED_TRACE(doc.source());
     const int seq = static_cast<int>(i + 1);
     const harness::DocResult replayed = pipeline.run(doc, "", seq);
-    ASSERT_FALSE(replayed.skipped) << replayed.skip_reason;
-    ASSERT_FALSE(replayed.answer.empty()) << replayed.message;
+    EXPECT_FALSE(replayed.skipped) << replayed.skip_reason;
+    EXPECT_FALSE(replayed.answer.empty()) << replayed.message;
     // What replay's pipeline gave its webhook call: the review itself, or the one it builds for
     // a Host (uid replay-SEQ), as bytes.
     const nlohmann::json review =
@@ -48,15 +51,41 @@ TEST(SameAnswer, ReplayAndTheServerAnswerMutateWithTheSameBytes) {
             ? doc.value
             : harness::host_review(doc.value, "", "replay-" + std::to_string(seq));
     const Answer served = post(*c, "/mutate?timeout=10s", harness::review_text(review));
-    ASSERT_EQ(served.status, 200) << served.body;
+    EXPECT_EQ(served.status, 200) << served.body;
     EXPECT_EQ(served.body, replayed.answer);
-    ++compared;
-    (served.allowed() ? admitted : denied) += 1;
+    ++out.compared;
+    (served.allowed() ? out.admitted : out.denied) += 1;
+    // The same bytes carry the same rules: the replayed ones say which.
+    if (served.body == replayed.answer)
+      out.rules.insert(replayed.rules.begin(), replayed.rules.end());
   }
+  return out;
+}
+
+TEST(SameAnswer, ReplayAndTheServerAnswerMutateWithTheSameBytes) {
+  const std::vector<harness::InputDoc> docs = inputs();
+  ASSERT_GE(docs.size(), 25u);
+  const Compared r = compare(kSource + "/examples/policy.yaml", docs);
   // Both kinds of answer were compared, not only one.
-  EXPECT_GE(admitted, 8);
-  EXPECT_GE(denied, 10);
-  EXPECT_EQ(compared, static_cast<int>(docs.size()));
+  EXPECT_GE(r.admitted, 8);
+  EXPECT_GE(r.denied, 10);
+  EXPECT_EQ(r.compared, static_cast<int>(docs.size()));
+}
+
+// CI parity for the standards: `replay --policy` with the standards example and the webhook with
+// the same --policy refuse, warn and patch alike, rule by rule.
+TEST(SameAnswer, StandardsPolicyGetsTheServersAnswer) {
+  std::vector<harness::InputDoc> docs =
+      harness::read_documents({kSource + "/examples/standards/production",
+                               kSource + "/examples/standards/demo", kSource + "/examples/hosts"});
+  ASSERT_GE(docs.size(), 15u);
+  const Compared r = compare(kSource + "/examples/standards/policy.yaml", docs);
+  EXPECT_EQ(r.compared, static_cast<int>(docs.size()));
+  EXPECT_GE(r.admitted, 3);
+  EXPECT_GE(r.denied, 4);
+  for (const char* rule :
+       {"address-not-allowed", "adapter-not-allowed", "provider-not-allowed", "secret-required"})
+    EXPECT_TRUE(r.rules.count(rule)) << "no answer carried " << rule;
 }
 
 }  // namespace

@@ -25,8 +25,7 @@ std::string all_text(const Verdict& v) {
 
 TEST_P(DecisionTable, MutateAnswersAsExpected) {
   const HostCase& c = GetParam();
-  FakeInventory inv = c.make_inventory();
-  Verdict v = decide(c.request(), Phase::Mutate, inv, c.make_policy());
+  Verdict v = c.decide_with(c.request(), Phase::Mutate);
 
   EXPECT_EQ(v.allowed, c.allowed) << all_text(v);
   EXPECT_EQ(v.code, c.code) << all_text(v);
@@ -244,6 +243,29 @@ TEST(Decide, NoHostsLookupForAProviderThatCannotHaveHosts) {
   decide(c.request(), Phase::Mutate, inv, Policy());
   EXPECT_EQ(inv.provider_calls, 1);
   EXPECT_EQ(inv.hosts_calls, 0);
+}
+
+// Every rule that needs the Host's Secret shares one read of it per decision.
+TEST(Decide, TheSecretIsReadOnceAndOnlyWhenAStandardNeedsIt) {
+  HostCase c("tls", stored_host());
+  FakeInventory inv = standard_inventory();
+  FakeCluster cluster;
+  const Policy tls = parse_policy(demo_entry({{"requireVerifiedTls", true}}));
+  decide(c.request(), Phase::Mutate, inv, tls, &cluster);
+  EXPECT_EQ(cluster.secret_reads, 1);
+}
+
+// A policy that chooses no entry by label costs no label lookup per admission.
+TEST(Decide, NamespaceLabelsAreAskedOnlyForSelectorEntries) {
+  HostCase c("labels", stored_host());
+  FakeInventory inv = standard_inventory();
+  FakeCluster cluster;
+  decide(c.request(), Phase::Mutate, inv, parse_policy(demo_entry({{"mode", "warn"}})), &cluster);
+  EXPECT_EQ(cluster.label_reads, 0);
+  const Policy by_label = parse_policy(json::parse(
+      R"({"namespaces": [{"selector": {"matchLabels": {"env": "prod"}}, "mode": "warn"}]})"));
+  decide(c.request(), Phase::Mutate, inv, by_label, &cluster);
+  EXPECT_EQ(cluster.label_reads, 1);
 }
 
 TEST(Decide, DryRunGetsTheSameAnswer) {

@@ -6,10 +6,12 @@
 
 #include <fstream>
 #include <optional>
+#include <random>
 
 #include "unit/testlib/fake_inventory.hpp"
 #include "unit/testlib/host_cases.hpp"
 #include "webhook/core/decision.hpp"
+#include "webhook/core/rules.hpp"
 
 namespace hostadm::testing {
 namespace {
@@ -68,8 +70,7 @@ std::optional<YAML::Node> host_schema() {
 class Properties : public ::testing::TestWithParam<HostCase> {};
 
 Verdict run(const HostCase& c, const AdmissionRequest& req, Phase phase) {
-  FakeInventory inv = c.make_inventory();
-  return decide(req, phase, inv, c.make_policy());
+  return c.decide_with(req, phase);
 }
 
 // The apiserver applies the patch to the object it sent; one that does not apply fails the write.
@@ -159,13 +160,74 @@ INSTANTIATE_TEST_SUITE_P(EveryRow, Properties, ::testing::ValuesIn(host_cases())
 TEST(PropertiesCoverage, ManyRowsAreAdmittedWithAPatch) {
   int admitted = 0, patched = 0;
   for (const auto& c : host_cases()) {
-    FakeInventory inv = c.make_inventory();
-    Verdict v = decide(c.request(), Phase::Mutate, inv, c.make_policy());
+    Verdict v = c.decide_with(c.request(), Phase::Mutate);
     admitted += v.allowed && v.in_scope ? 1 : 0;
     patched += v.patch.empty() ? 0 : 1;
   }
   EXPECT_GE(admitted, 30);
   EXPECT_GE(patched, 15);
+}
+
+// `rule` set to `action` at the top level and, when `in_entries`, in every `namespaces` entry
+// too (so in the one that applies); an entry's own setting of it is dropped, since it would win.
+json with_override(json doc, const std::string& rule, const std::string& action, bool in_entries) {
+  if (doc.is_null()) doc = json::object();
+  if (doc.contains("namespaces")) {
+    for (auto& entry : doc["namespaces"]) {
+      if (entry.contains("rules")) entry["rules"].erase(rule);
+      if (in_entries) entry["rules"][rule] = action;
+    }
+  }
+  doc["rules"][rule] = action;
+  return doc;
+}
+
+bool reports(const Verdict& v, const std::string& rule) {
+  for (const auto& f : v.findings)
+    if (f.rule == rule) return true;
+  return false;
+}
+
+// What `rules:` promises: a rule turned off is never reported (so never denies), and a rule
+// turned to deny that fires refuses the Host in an enforcing namespace. Over every row, with
+// each rule the row reports and two drawn at random (which may not fire at all), the override
+// put at the top level or in the entries at random.
+TEST(OverrideProperty, OffNeverReportsTheRuleAndDenyNeverAdmitsIt) {
+  std::mt19937 random(20261207);
+  const auto& rules = all_rules();
+  int offs = 0, denials = 0;
+  for (const auto& base : host_cases()) {
+    std::vector<std::string> chosen = base.decide_with(base.request(), Phase::Mutate).rules();
+    for (int k = 0; k < 2; ++k) chosen.emplace_back(rules[random() % rules.size()].id);
+    for (const auto& rule : chosen) {
+      if (rule == rule::kMalformed) continue;  // refused by the parser: it always denies
+      for (const std::string action : {"off", "deny"}) {
+        HostCase c = base;
+        c.policy_doc = with_override(base.policy_doc, rule, action, random() % 2 == 0);
+        for (Phase phase : {Phase::Mutate, Phase::Validate}) {
+          SCOPED_TRACE(c.name + ": " + rule + " " + action);
+          const Verdict v = c.decide_with(c.request(), phase);
+          if (action == "off") {
+            EXPECT_FALSE(reports(v, rule)) << v.message;
+            EXPECT_EQ(v.message.find(rule + ":"), std::string::npos) << v.message;
+            ++offs;
+            continue;
+          }
+          // A warn namespace and a stored Host kept as it is demote every denial on purpose.
+          const bool fresh =
+              c.old_object.is_null() && (c.operation.empty() || c.operation == "CREATE");
+          if (!reports(v, rule) || v.mode != Mode::Enforce || !fresh) continue;
+          EXPECT_FALSE(v.allowed) << "admitted with " << rule << " set to deny";
+          for (const auto& f : v.findings)
+            EXPECT_TRUE(f.rule != rule || f.deny) << f.message;
+          ++denials;
+        }
+      }
+    }
+  }
+  // The property says something only if many overrides reach a finding.
+  EXPECT_GE(offs, 200);
+  EXPECT_GE(denials, 100);
 }
 
 // The schema check itself must be able to fail, or the property above proves nothing.

@@ -2,7 +2,7 @@
 // inventory's answers and the policy, collecting findings and the patch (internal to
 // webhook/core; decide() in decision.hpp is the way in). The flow and the rules that need no
 // inventory are in decision.cpp, the inventory lookups and the rules on their answers in
-// decision_inventory.cpp.
+// decision_inventory.cpp, the namespace's standards in decision_standards.cpp.
 #pragma once
 
 #include <optional>
@@ -13,6 +13,7 @@
 #include "webhook/core/decision.hpp"
 #include "webhook/core/json_patch.hpp"
 #include "webhook/core/json_write.hpp"
+#include "webhook/core/policy.hpp"
 #include "webhook/core/stored_host.hpp"
 #include "webhook/core/text.hpp"
 
@@ -85,6 +86,13 @@ class Decider {
   void check_host(const HostInfo& host);
   void check_adapter(const HostInfo& host);
   void check_secret();
+  // Standards (decision_standards.cpp).
+  void check_standards();
+  bool refuse_default_secret();
+  void check_verified_tls();
+  // The Host's Secret (given, or defaulted from the provider) as the cluster sees it, read once
+  // per decision for every rule that needs it; nullptr without a cluster view or a Secret.
+  const SecretFacts* secret_facts();
   void add_owner_reference();
   void inventory_failed(const std::string& error);
   void note_stale(const std::string& error);
@@ -96,7 +104,8 @@ class Decider {
   Phase phase_;
   InventoryView& inventory_;
   const Policy& policy_;
-  ClusterView* cluster_;  // nullptr: no API client, no cluster checks
+  ClusterView* cluster_;       // nullptr: no API client, no cluster checks
+  EffectivePolicy effective_;  // the namespace's entry, standards and rule actions
   Mode mode_ = Mode::Enforce;
   UpdateKind update_ = UpdateKind::Fresh;
 
@@ -107,6 +116,13 @@ class Decider {
   std::vector<Finding> findings_;
 
   std::shared_ptr<const ProviderInfo> provider_;
+  std::shared_ptr<const std::vector<HostInfo>> hosts_;  // keeps host_ alive
+  const HostInfo* host_ = nullptr;                      // the inventory host, when found
+  std::string filled_ip_;  // spec.ipAddress as /mutate sets it from the adapter; "": not set
+  // The Host's Secret, given or defaulted (views into the request or the provider, which outlive
+  // the decision; copied only when a rule asks the cluster); name empty: none.
+  std::string_view secret_name_, secret_ns_;
+  std::optional<SecretFacts> secret_facts_;
   bool inventory_down_ = false;
   bool stale_noted_ = false;
 };

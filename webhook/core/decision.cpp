@@ -5,6 +5,7 @@
 
 #include "webhook/core/address.hpp"
 #include "webhook/core/decider.hpp"
+#include "webhook/core/rule_overrides.hpp"
 #include "webhook/core/rules.hpp"
 
 namespace hostadm {
@@ -59,7 +60,13 @@ Verdict Decider::run() {
                        "; narrow the webhook configuration's rules to forklift.konveyor.io hosts";
     v.findings.push_back({std::string(rule::kUnexpectedResource), false,
                           std::string(rule::kUnexpectedResource) + ": " + text});
-    v.warnings.push_back(v.findings.back().message);
+    // Its override applies as any rule's: `off` silences it, `deny` refuses what was misrouted.
+    apply_rule_overrides(v.findings, policy_.resolve(req_.ns, nullptr));
+    for (const auto& f : v.findings) (f.deny ? v.message : v.warnings.emplace_back()) = f.message;
+    if (!v.message.empty()) {
+      v.allowed = false;
+      v.code = 403;
+    }
     return v;
   }
   if (!req_.sub_resource.empty() || (req_.operation != "CREATE"sv && req_.operation != "UPDATE"sv))
@@ -68,7 +75,10 @@ Verdict Decider::run() {
   ns_ = req_.object.ns;
   if (ns_.empty()) ns_ = req_.ns;
   if (ns_.empty()) ns_ = "default";
-  mode_ = policy_.mode_for(ns_);
+  // Labels are asked for only when an entry chooses by them.
+  effective_ = policy_.resolve(
+      ns_, cluster_ && policy_.uses_namespace_labels() ? cluster_->namespace_labels(ns_) : nullptr);
+  mode_ = effective_.mode;
   if (mode_ == Mode::Off) return untouched(true);
   update_ = classify_update(req_, policy_.adapter_annotation);
   // Removing a finalizer must never be blocked, nor changed under the user.
@@ -80,7 +90,9 @@ Verdict Decider::run() {
 
   check_static();
   lookup_inventory();
+  check_standards();
   check_secret();
+  check_verified_tls();
   add_owner_reference();
   return finish();
 }
@@ -121,6 +133,8 @@ void Decider::check_static() {
 
 void Decider::check_secret() {
   if (!spec().secret.name.empty()) {
+    secret_name_ = spec().secret.name;
+    secret_ns_ = spec().secret.ns.empty() ? ns_ : spec().secret.ns;
     if (spec().secret.ns.empty()) {
       // Forklift looks the secret up by namespace and name; an empty namespace finds nothing.
       mutate({"spec", "secret", "namespace"}, ns_);
@@ -138,6 +152,7 @@ void Decider::check_secret() {
                                           why + "; use a secret in namespace " + q(ns_));
     return;
   }
+  if (refuse_default_secret()) return;
   auto fix = [&] {
     return "; set spec.secret.name to a Secret in namespace " + q(ns_) +
            " with the ESXi host's user and password";
@@ -173,6 +188,8 @@ void Decider::check_secret() {
   const std::string& secret_ns = !secret.ns.empty()       ? secret.ns
                                  : !provider_->ns.empty() ? provider_->ns
                                                           : ns_;
+  secret_name_ = secret.name;
+  secret_ns_ = secret_ns;
   // `add` replaces a present-but-empty secret ({} or one with only a namespace) as a whole.
   std::string& value = value_buffer();
   value += "{\"name\":";
@@ -224,6 +241,7 @@ void Decider::add_owner_reference() {
 }
 
 Verdict Decider::finish() {
+  apply_rule_overrides(findings_, effective_);
   Verdict v;
   v.in_scope = true;
   v.mode = mode_;
@@ -276,7 +294,7 @@ Verdict Decider::finish() {
   v.allowed = false;
   // Defer only when the inventory is the sole reason: a manifest that is wrong anyway gets a
   // definite answer instead of the apiserver's failurePolicy.
-  if (only_inventory && policy_.inventory_failure == FailurePolicy::Defer) {
+  if (only_inventory && effective_.inventory_failure() == FailurePolicy::Defer) {
     v.defer = true;
     v.code = 503;
   } else {

@@ -16,7 +16,7 @@ void Decider::inventory_failed(const std::string& error) {
   inventory_down_ = true;
   std::string text = "could not ask the Forklift inventory about provider " + provider_label() +
                      ": " + (error.empty() ? "no answer" : error);
-  switch (policy_.inventory_failure) {
+  switch (effective_.inventory_failure()) {
     case FailurePolicy::Allow:
       warn(rule::kInventoryUnavailable,
            text + "; admitted without inventory checks (policy inventoryFailure: allow)");
@@ -110,6 +110,7 @@ void Decider::lookup_inventory() {
     hl.error = e.what();
   }
   if (hl.stale) note_stale(hl.error);
+  hosts_ = hl.hosts;
   switch (hl.status) {
     case LookupStatus::Unavailable:
       // The provider is listed, so its collector exists: an inventory that keeps a host lookup
@@ -188,6 +189,7 @@ void Decider::lookup_inventory() {
 }
 
 void Decider::check_host(const HostInfo& host) {
+  host_ = &host;
   if (host.in_maintenance)
     warn(rule::kHostInMaintenance,
          "host " + host.id +
@@ -271,6 +273,7 @@ void Decider::check_adapter(const HostInfo& host) {
   };
   if (spec().ip_address.empty()) {
     note_repeated();
+    filled_ip_ = adapter_ip;
     mutate({"spec", "ipAddress"}, adapter_ip);
     return;
   }
@@ -286,6 +289,7 @@ void Decider::check_adapter(const HostInfo& host) {
   if (phase_ == Phase::Mutate && !old_ip.empty() && old_ip == spec().ip_address &&
       old_adapter == adapter_) {
     note_repeated();
+    filled_ip_ = adapter_ip;
     mutate({"spec", "ipAddress"}, adapter_ip);
     warn(rule::kAddressRefreshed, "adapter " + q(adapter.name) + " of host " + host.id +
                                       " now has IP " + adapter_ip +

@@ -8,6 +8,9 @@
 namespace hostadm {
 
 void apply_rule_overrides(std::vector<Finding>& findings, const EffectivePolicy& effective) {
+  // Most policies override nothing: no lookup per finding then.
+  const bool top = effective.policy && !effective.policy->rules.empty();
+  if (findings.empty() || (!top && (!effective.entry || effective.entry->rules.empty()))) return;
   size_t kept = 0;
   for (size_t i = 0; i < findings.size(); ++i) {
     Finding& f = findings[i];

@@ -62,13 +62,14 @@ std::string check_provider_allowed(const Standards& s, const std::string& ns,
 std::string check_address_allowed(const Standards& s, const std::string& ns,
                                   const std::string& address, const std::string& from_adapter) {
   if (s.allowed_networks.empty() || address.empty()) return "";
-  const std::string networks = networks_list(s.allowed_networks);
+  // Every admission of the namespace passes here: the message is written only for a refusal.
   const auto ip = parse_address(address);
+  if (ip && in_any(s.allowed_networks, *ip)) return "";
+  const std::string networks = networks_list(s.allowed_networks);
   if (!ip)
     return "spec.ipAddress " + q(address) + " is a host name, and namespace " + q(ns) +
            " allows only addresses in " + networks +
            ": a name cannot be checked against networks; give the ESXi host's IP on one of them";
-  if (in_any(s.allowed_networks, *ip)) return "";
   const std::string what =
       from_adapter.empty()
           ? "spec.ipAddress " + q(address)
@@ -83,23 +84,25 @@ std::string check_adapter_allowed(const Standards& s, const std::string& ns,
                                   const std::string& annotation_key, const std::string& adapter,
                                   const std::string& address, const HostInfo* host) {
   if (s.allowed_adapters.empty()) return "";
-  const std::string allowed = "the adapters namespace " + q(ns) +
-                              " allows (allowedAdapters: " + quoted_list(s.allowed_adapters) + ")";
+  auto allowed = [&] {
+    return "the adapters namespace " + q(ns) +
+           " allows (allowedAdapters: " + quoted_list(s.allowed_adapters) + ")";
+  };
   if (!adapter.empty()) {
     if (any_glob_matches(s.allowed_adapters, adapter)) return "";
-    return "the adapter " + q(adapter) + " is not among " + allowed +
+    return "the adapter " + q(adapter) + " is not among " + allowed() +
            "; name one of those in the annotation " + annotation_key;
   }
   if (!host || address.empty()) return "";
   const auto carrying = adapters_carrying(*host, address);
   if (carrying.empty())
     return "spec.ipAddress " + q(address) + " is the IP of no adapter of host " +
-           host_label(*host) + ", so it cannot be shown to use one of " + allowed +
+           host_label(*host) + ", so it cannot be shown to use one of " + allowed() +
            "; name an allowed adapter in the annotation " + annotation_key + " instead";
   for (const auto& name : carrying)
     if (any_glob_matches(s.allowed_adapters, name)) return "";
   return "spec.ipAddress " + q(address) + " is the IP of the adapter " + q(carrying.front()) +
-         ", which is not among " + allowed +
+         ", which is not among " + allowed() +
          "; use the IP of an allowed adapter, or name one in "
          "the annotation " +
          annotation_key;
@@ -108,8 +111,8 @@ std::string check_adapter_allowed(const Standards& s, const std::string& ns,
 std::string check_secret_given(const Standards& s, const std::string& ns, bool secret_given) {
   if (!s.require_secret || secret_given) return "";
   return "spec.secret is not set, and namespace " + q(ns) +
-         " requires every Host to name its own credentials (requireSecret: the provider's are "
-         "not filled in here); create a Secret with the ESXi host's user and password and set "
+         " requires every Host to name its own credentials rather than reuse its provider's "
+         "(requireSecret); create a Secret with the ESXi host's user and password and set "
          "spec.secret.name to it";
 }
 

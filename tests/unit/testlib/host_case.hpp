@@ -3,12 +3,14 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "unit/testlib/fake_cluster.hpp"
 #include "unit/testlib/fake_inventory.hpp"
 #include "webhook/core/admission.hpp"
 #include "webhook/core/decision.hpp"
@@ -80,6 +82,8 @@ struct HostCase {
   std::string sub_resource;
   json policy_doc = nullptr;
   std::function<void(FakeInventory&)> setup;
+  // Set: decided with a cluster view (a Kubernetes API client), as this sets it up.
+  std::function<void(FakeCluster&)> cluster_setup;
 
   // What decide(Mutate) must answer.
   bool allowed = true;
@@ -139,6 +143,10 @@ struct HostCase {
     setup = std::move(f);
     return *this;
   }
+  HostCase& cluster(std::function<void(FakeCluster&)> f = [](FakeCluster&) {}) {
+    cluster_setup = std::move(f);
+    return *this;
+  }
   HostCase& out_of_scope() {
     in_scope = false;
     return *this;
@@ -178,6 +186,18 @@ struct HostCase {
     return inv;
   }
   Policy make_policy() const { return parse_policy(policy_doc); }
+  std::unique_ptr<FakeCluster> make_cluster() const {
+    if (!cluster_setup) return nullptr;
+    auto cluster = std::make_unique<FakeCluster>();
+    cluster_setup(*cluster);
+    return cluster;
+  }
+  // decide() on `req` with this row's inventory, policy and cluster view.
+  Verdict decide_with(const AdmissionRequest& req, Phase phase) const {
+    FakeInventory inv = make_inventory();
+    auto cluster = make_cluster();
+    return decide(req, phase, inv, make_policy(), cluster.get());
+  }
 };
 
 inline json add(const std::string& path, json value) {

@@ -8,6 +8,7 @@
 
 #include "unit/testlib/host_case.hpp"
 #include "unit/testlib/host_cases_manifest.hpp"
+#include "unit/testlib/host_cases_standards.hpp"
 
 namespace hostadm::testing {
 
@@ -15,6 +16,7 @@ namespace hostadm::testing {
 inline std::vector<HostCase> host_cases() {
   std::vector<HostCase> c;
   add_manifest_cases(c);
+  add_standards_cases(c);
 
   // --- secret -----------------------------------------------------------------------------
   c.push_back(HostCase("secret namespace defaulted",

@@ -1,6 +1,5 @@
 // Rule ids whose checks decide() does not make yet. Their parts are built and tested on their
-// own (the policy keys in core_policy*, the checks' messages in core_standards, overrides in
-// core_rule_overrides); the cluster checks need the Kubernetes API client and the endpoint probe.
+// own; the cluster checks need the Kubernetes API client and the endpoint probe.
 // Remove an id here in the change that makes decide() report it: the decision table's coverage
 // test and `host-harness rules` then require a row and a real example for it.
 #pragma once
@@ -14,8 +13,7 @@ namespace hostadm {
 inline bool decided_later(std::string_view id) {
   using namespace rule;
   for (std::string_view later :
-       {kSecretMissingKeys, kHostDuplicate, kProviderNotAllowed, kAddressNotAllowed,
-        kAdapterNotAllowed, kSecretRequired, kSecretInsecure, kSecretNotFound, kSecretUnreadable,
+       {kSecretMissingKeys, kHostDuplicate, kSecretNotFound, kSecretUnreadable,
         kEndpointUnreachable, kEndpointThumbprintMismatch, kEndpointLoginFailed})
     if (id == later) return true;
   return false;
