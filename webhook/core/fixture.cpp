@@ -24,7 +24,8 @@ const std::vector<std::string> kFixtureConditionKeys = {"type",   "status",  "ca
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"providers"};
+const std::vector<std::string> kTopKeys = {"providers", "secrets", "clusterHosts", "endpoints",
+                                           "namespaces"};
 const std::vector<std::string> kProviderKeys = {
     "name",  "namespace",  "uid",       "type",   "sdkEndpoint", "ready",  "staleReady",
     "phase", "conditions", "validated", "synced", "syncDelay",   "secret", "hosts"};
@@ -324,6 +325,7 @@ Fixture FixtureBuilder::finish(const json& doc) {
     }
     fixture.providers.push_back(std::move(p));
   }
+  fixture.cluster = parse_cluster_facts(doc);
   return fixture;
 }
 
