@@ -304,7 +304,7 @@ std::vector<ClusterCase> cluster_cases() {
        },
        true,
        {"endpoint-thumbprint-mismatch"},
-       {"127.0.0.10:443 shows 11:22, not AA:BB; spec.ipAddress may belong to another machine"}},
+       {"127.0.0.10:443 shows 11:22, not AA:BB; Forklift pins the inventory's thumbprint"}},
       {"endpoint refused the login",
        loop_host(),
        nullptr,

@@ -161,8 +161,9 @@ void Decider::check_endpoint(EndpointCheck mode) {
     case EndpointFinding::ThumbprintMismatch:
       warn(rule::kEndpointThumbprintMismatch,
            text +
-               "; spec.ipAddress may belong to another machine or a load balancer: Forklift "
-               "pins the inventory's thumbprint and will not trust this endpoint");
+               "; Forklift pins the inventory's thumbprint and will not use this endpoint: check "
+               "spec.ipAddress (a certificate replaced on the host shows here until the "
+               "inventory has synced it)");
       return;
     case EndpointFinding::LoginFailed:
       warn(rule::kEndpointLoginFailed, text + "; check the user and password in Secret " +
