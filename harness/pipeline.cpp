@@ -231,11 +231,11 @@ void internal(DocResult& r, const AdmissionAnswer& a) {
 
 }  // namespace
 
-DocResult Pipeline::run_review(json review, const std::string& source) const {
+DocResult Pipeline::run_review(json review, const std::string& source, ClusterView* cluster) const {
   DocResult r;
   r.source = source;
   const std::unique_ptr<InventoryView> inventory = views_();
-  AdmissionAnswer m = admit(review_text(review), Phase::Mutate, *inventory, policy_);
+  AdmissionAnswer m = admit(review_text(review), Phase::Mutate, *inventory, policy_, cluster);
   if (!m.decoded) {
     if (m.outcome == Outcome::Error) return malformed_result(source, "internal: " + m.problem);
     return malformed_result(source, "malformed: not a usable AdmissionReview: " + m.problem);
@@ -284,7 +284,7 @@ DocResult Pipeline::run_review(json review, const std::string& source) const {
   }
   // The validating webhook sees the same request with the final (patched) object.
   request["object"] = std::move(object);
-  AdmissionAnswer v = admit(review_text(review), Phase::Validate, *inventory, policy_);
+  AdmissionAnswer v = admit(review_text(review), Phase::Validate, *inventory, policy_, cluster);
   r.object = std::move(request["object"]);
   if (v.outcome == Outcome::Error) {
     internal(r, v);
@@ -303,11 +303,13 @@ DocResult Pipeline::run_review(json review, const std::string& source) const {
   return r;
 }
 
-DocResult Pipeline::run(const InputDoc& doc, const std::string& default_ns, int seq) const {
-  return run(InputDoc(doc), default_ns, seq);
+DocResult Pipeline::run(const InputDoc& doc, const std::string& default_ns, int seq,
+                        ClusterView* cluster) const {
+  return run(InputDoc(doc), default_ns, seq, cluster);
 }
 
-DocResult Pipeline::run(InputDoc&& doc, const std::string& default_ns, int seq) const {
+DocResult Pipeline::run(InputDoc&& doc, const std::string& default_ns, int seq,
+                        ClusterView* cluster) const {
   std::string why;
   switch (classify(doc.value, &why)) {
     case DocKind::NotMapping:
@@ -329,7 +331,7 @@ DocResult Pipeline::run(InputDoc&& doc, const std::string& default_ns, int seq) 
       return r;
     }
     case DocKind::Review:
-      return run_review(std::move(doc.value), doc.source());
+      return run_review(std::move(doc.value), doc.source(), cluster);
     case DocKind::Host:
       break;
   }
@@ -344,7 +346,7 @@ DocResult Pipeline::run(InputDoc&& doc, const std::string& default_ns, int seq) 
     }
   }
   return run_review(host_review(std::move(doc.value), default_ns, "replay-" + std::to_string(seq)),
-                    doc.source());
+                    doc.source(), cluster);
 }
 
 }  // namespace hostadm::harness

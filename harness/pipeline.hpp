@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/results.hpp"
+#include "webhook/core/cluster_view.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/core/inventory.hpp"
 #include "webhook/core/policy.hpp"
@@ -77,12 +78,16 @@ class Pipeline {
   // The whole path for one AdmissionReview; never throws for bad objects (they become
   // `malformed`). Result: allowed only if every step allows; rules and warnings are the union of
   // both phases; patch is mutate's; object is the patched Host; answer is /mutate's body.
-  DocResult run_review(nlohmann::json review, const std::string& source) const;
+  // `cluster`: what the Kubernetes API would say (offline_cluster.hpp); nullptr: no API client.
+  DocResult run_review(nlohmann::json review, const std::string& source,
+                       ClusterView* cluster = nullptr) const;
 
   // One input document: a Host (CREATE), an AdmissionReview (as is), anything else skipped.
   // `seq` numbers the synthesized uid ("replay-<seq>").
-  DocResult run(const InputDoc& doc, const std::string& default_ns, int seq) const;
-  DocResult run(InputDoc&& doc, const std::string& default_ns, int seq) const;  // no copy
+  DocResult run(const InputDoc& doc, const std::string& default_ns, int seq,
+                ClusterView* cluster = nullptr) const;
+  DocResult run(InputDoc&& doc, const std::string& default_ns, int seq,
+                ClusterView* cluster = nullptr) const;  // no copy
 
   const Policy& policy() const { return policy_; }
 

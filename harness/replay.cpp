@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "harness/command_line.hpp"
+#include "harness/offline_cluster.hpp"
 #include "harness/output.hpp"
 #include "harness/pipeline.hpp"
 #include "webhook/core/text.hpp"
@@ -92,21 +93,25 @@ ReplayOptions parse_replay_args(const Args& args) {
 
 namespace {
 
-Pipeline make_pipeline(const ReplayOptions& options) {
+// The inventory side of a replay; `cluster` gets the fixture's cluster entries.
+Pipeline make_pipeline(const ReplayOptions& options, ClusterFacts& cluster) {
   Policy policy = options.policy.empty() ? Policy{} : hostadm::load_policy_file(options.policy);
   if (!options.live.url.empty()) {
     ViewSource views = live_inventory_views(options.live, policy);
     return Pipeline(std::move(views), std::move(policy));
   }
   auto fixture = std::make_shared<const Fixture>(hostadm::load_fixture_file(options.inventory));
+  cluster = fixture->cluster;
   return Pipeline(std::move(fixture), std::move(policy));
 }
 
 }  // namespace
 
 std::vector<DocResult> replay(const ReplayOptions& options) {
-  const Pipeline pipeline = make_pipeline(options);
+  ClusterFacts facts;
+  const Pipeline pipeline = make_pipeline(options, facts);
   std::vector<InputDoc> docs = read_documents(options.paths);
+  const std::unique_ptr<OfflineCluster> cluster = offline_cluster(facts, docs, options.ns);
   std::vector<DocResult> results(docs.size());
 
   // Documents are independent and the pipeline is pure, so big inputs use every core; results
@@ -124,7 +129,8 @@ std::vector<DocResult> replay(const ReplayOptions& options) {
         if (begin >= docs.size()) return;
         size_t end = std::min(docs.size(), begin + kBatch);
         for (size_t i = begin; i < end; ++i)
-          results[i] = pipeline.run(std::move(docs[i]), options.ns, static_cast<int>(i + 1));
+          results[i] =
+              pipeline.run(std::move(docs[i]), options.ns, static_cast<int>(i + 1), cluster.get());
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(failure_mutex);

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 
+#include "harness/offline_cluster.hpp"
 #include "harness/pipeline.hpp"
 #include "webhook/core/rules.hpp"
 
@@ -15,6 +16,9 @@ using nlohmann::json;
 
 constexpr const char* kNamespace = "demo";
 constexpr const char* kAdapterAnnotation = "forklift.konveyor.io/network-adapter";
+constexpr const char* kLabAddress = "127.0.0.14";
+constexpr const char* kLabThumbprint =
+    "3A:5C:9E:12:44:0B:7D:E1:90:6F:A2:33:C8:51:0E:B7:64:2D:F9:18";
 
 json adapter(const char* name, const char* ip) {
   json a = {{"name", name}, {"linkSpeed", 10000}, {"mtu", 1500}};
@@ -41,11 +45,17 @@ json example_fixture() {
                       adapter("Management Network", "192.168.1.111"), adapter("Storage", "")}}};
   json dup1 = {{"id", "host-12"}, {"name", "esxi-dup.example.com"}, {"status", "green"}};
   json dup2 = {{"id", "host-13"}, {"name", "esxi-dup.example.com"}, {"status", "green"}};
+  // The endpoint examples' host answers on loopback: nothing else may be reached from a test.
+  json lab = {{"id", "host-14"},
+              {"name", "esxi-lab.example.com"},
+              {"status", "green"},
+              {"thumbprint", kLabThumbprint},
+              {"networkAdapters", {adapter("Management Network", kLabAddress)}}};
   return {{"providers",
            {{{"name", "vsphere-provider"},
              {"namespace", kNamespace},
              {"secret", {{"name", "vsphere-secret"}, {"namespace", kNamespace}}},
-             {"hosts", {healthy, unhealthy, dup1, dup2}}},
+             {"hosts", {healthy, unhealthy, dup1, dup2, lab}}},
             {{"name", "vsphere-not-ready"}, {"namespace", kNamespace}, {"ready", false}},
             {{"name", "openshift-local"}, {"namespace", kNamespace}, {"type", "openshift"}}}}};
 }
@@ -81,7 +91,24 @@ struct Scenario {
   // empty: the rule needs a failing inventory, a Kubernetes API or an ESXi endpoint
   std::function<json()> review;
   json policy = json::object();
+  // The cluster the example runs in (the fixture's secrets, clusterHosts, endpoints); null: no
+  // Kubernetes API client, as every example without a cluster rule.
+  json cluster = nullptr;
 };
+
+// The cluster of the cluster rules' examples: the example Host's Secret is complete unless the
+// example says otherwise.
+json cluster_with(json facts) {
+  if (!facts.contains("secrets"))
+    facts["secrets"] = {
+        {{"namespace", kNamespace}, {"name", "esxi-credentials"}, {"keys", {"user", "password"}}}};
+  return facts;
+}
+
+json secret_keys(json keys) {
+  return cluster_with(
+      {{"secrets", {{{"namespace", kNamespace}, {"name", "esxi-credentials"}, {"keys", keys}}}}});
+}
 
 // A policy whose entry for the examples' namespace states one standard.
 json standard(json entry) {
@@ -91,6 +118,10 @@ json standard(json entry) {
 
 json create(json h) {
   return host_review(std::move(h), kNamespace, "rules-example");
+}
+
+json on_lab_host() {
+  return create(host(spec_with({{"id", "host-14"}, {"ipAddress", kLabAddress}})));
 }
 
 std::map<std::string_view, Scenario> scenarios() {
@@ -166,10 +197,18 @@ std::map<std::string_view, Scenario> scenarios() {
         return create(
             host(spec_with({{"secret", {{"name", "esxi-credentials"}, {"namespace", "other"}}}})));
       }};
-  // Cluster checks: replay and test have no Kubernetes API to ask yet.
-  s[kSecretMissingKeys] = {"needs a Kubernetes API: a Secret without password (not checked yet)",
-                           {}};
-  s[kHostDuplicate] = {"needs a Kubernetes API: a second Host for host-10 (not checked yet)", {}};
+  // Cluster checks: the example runs with an offline cluster, as replay does with a fixture's
+  // `secrets`, `clusterHosts` and `endpoints`.
+  s[kSecretMissingKeys] = {"a Secret with user but no password",
+                           [] { return create(host(spec_with({}))); }, json::object(),
+                           secret_keys({"user"})};
+  s[kHostDuplicate] = {"a second Host for host-10", [] { return create(host(spec_with({}))); },
+                       json::object(),
+                       cluster_with({{"clusterHosts",
+                                      {{{"namespace", kNamespace},
+                                        {"name", "esxi-01"},
+                                        {"provider", "vsphere-provider"},
+                                        {"id", "host-10"}}}}})};
   // Standards, in a namespace whose policy entry states them.
   s[kProviderNotAllowed] = {"a namespace that allows only vsphere-prod",
                             [] { return create(host(spec_with({}))); },
@@ -191,7 +230,14 @@ std::map<std::string_view, Scenario> scenarios() {
                           return create(host(spec));
                         },
                         standard({{"requireSecret", true}})};
-  s[kSecretInsecure] = {"needs a Kubernetes API: a Secret with insecureSkipVerify", {}};
+  s[kSecretInsecure] = {"a Secret with insecureSkipVerify where requireVerifiedTls is set",
+                        [] { return create(host(spec_with({}))); },
+                        standard({{"requireVerifiedTls", true}}),
+                        cluster_with({{"secrets",
+                                       {{{"namespace", kNamespace},
+                                         {"name", "esxi-credentials"},
+                                         {"keys", {"user", "password", "insecureSkipVerify"}},
+                                         {"insecureSkipVerify", true}}}}})};
   s[kInventoryUnavailable] = {"needs an inventory that fails (see serve-inventory faults)", {}};
   s[kHostInMaintenance] = {
       "a host in maintenance mode", [] {
@@ -230,15 +276,32 @@ std::map<std::string_view, Scenario> scenarios() {
         req["kind"] = {{"group", ""}, {"version", "v1"}, {"kind", "Pod"}};
         return review;
       }};
-  s[kSecretNotFound] = {
-      "needs a Kubernetes API: a spec.secret that does not exist (not checked "
-      "yet)",
-      {}};
-  s[kSecretUnreadable] = {"needs a Kubernetes API that refuses the read (not checked yet)", {}};
-  s[kEndpointUnreachable] = {"needs an ESXi endpoint that does not answer (not checked yet)", {}};
+  s[kSecretNotFound] = {"a spec.secret that does not exist (yet)",
+                        [] { return create(host(spec_with({}))); }, json::object(),
+                        cluster_with({{"secrets",
+                                       {{{"namespace", kNamespace},
+                                         {"name", "vsphere-secret"},
+                                         {"keys", {"user", "password"}}}}}})};
+  s[kSecretUnreadable] = {"a Kubernetes API that refuses to read the Secret",
+                          [] { return create(host(spec_with({}))); }, json::object(),
+                          cluster_with({{"secrets",
+                                         {{{"namespace", kNamespace},
+                                           {"name", "esxi-credentials"},
+                                           {"unreadable", "403 forbidden"}}}}})};
+  s[kEndpointUnreachable] = {
+      "an ESXi endpoint that refuses the connection", on_lab_host, json::object(),
+      cluster_with(
+          {{"endpoints", {{{"address", kLabAddress}, {"unreachable", "connection refused"}}}}})};
   s[kEndpointThumbprintMismatch] = {
-      "needs an ESXi endpoint with another certificate (not checked yet)", {}};
-  s[kEndpointLoginFailed] = {"needs an ESXi endpoint that refuses the login (not checked yet)", {}};
+      "an ESXi endpoint with another certificate", on_lab_host, json::object(),
+      cluster_with(
+          {{"endpoints",
+            {{{"address", kLabAddress},
+              {"thumbprint", "11:22:33:44:55:66:77:88:99:00:AA:BB:CC:DD:EE:FF:11:22:33:44"}}}}})};
+  s[kEndpointLoginFailed] = {
+      "endpointCheck: login, and the ESXi host refuses the Secret's user and password", on_lab_host,
+      json{{"endpointCheck", "login"}},
+      cluster_with({{"endpoints", {{{"address", kLabAddress}, {"login", "invalid"}}}}})};
   return s;
 }
 
@@ -251,10 +314,19 @@ std::string message_for(std::string_view rule, const DocResult& r) {
   return "";
 }
 
+// The example's verdict, in its own cluster when it has one.
+DocResult decide_example(const Scenario& example) {
+  json inventory = example_fixture();
+  if (example.cluster.is_object()) inventory.update(example.cluster);
+  auto fixture = std::make_shared<const Fixture>(parse_fixture(inventory));
+  Pipeline pipeline(fixture, parse_policy(example.policy));
+  std::unique_ptr<OfflineCluster> cluster = offline_cluster(fixture->cluster, {}, kNamespace);
+  return pipeline.run_review(example.review(), "example", cluster.get());
+}
+
 }  // namespace
 
 std::vector<RuleExample> rule_examples() {
-  auto fixture = std::make_shared<const Fixture>(parse_fixture(example_fixture()));
   auto all = scenarios();
   std::vector<RuleExample> out;
   for (const auto& info : all_rules()) {
@@ -262,10 +334,7 @@ std::vector<RuleExample> rule_examples() {
     auto it = all.find(info.id);
     if (it != all.end()) {
       ex.scenario = it->second.text;
-      if (it->second.review) {
-        Pipeline pipeline(fixture, parse_policy(it->second.policy));
-        ex.message = message_for(info.id, pipeline.run_review(it->second.review(), "example"));
-      }
+      if (it->second.review) ex.message = message_for(info.id, decide_example(it->second));
     }
     out.push_back(std::move(ex));
   }

@@ -15,9 +15,9 @@ struct RuleExample {
   std::string message;   // the denial or warning that carries the rule id; empty: no example
 };
 
-// Every rule of all_rules(), in that order. Rules that need a failing inventory, a Kubernetes
-// API or an ESXi endpoint, and rules the decision does not check yet, have an empty message and
-// a scenario that says so.
+// Every rule of all_rules(), in that order. The cluster rules' examples run in an offline cluster
+// (offline_cluster.hpp). Rules that need a failing inventory, and rules the decision does not
+// check yet, have an empty message and a scenario that says so.
 std::vector<RuleExample> rule_examples();
 
 }  // namespace hostadm::harness

@@ -17,7 +17,8 @@ const cli::Command& test_command() {
     c.summary =
         "Runs suites of cases with expectations (like `gator verify` or `kyverno test`) through "
         "the same pipeline as replay.";
-    c.notes = {"SUITE: a YAML file with `inventory:`, optional `policy:` and `cases:` (see docs/ci.md)"};
+    c.notes = {
+        "SUITE: a YAML file with `inventory:`, optional `policy:` and `cases:` (see docs/ci.md)"};
     c.flags = {output_flag({"table", "json", "junit"})};
     c.footer = "Exit codes: 0 every case passed, 1 a case failed, 2 bad usage or a bad suite file.";
     return c;

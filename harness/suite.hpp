@@ -41,6 +41,7 @@ struct Suite {
   std::string file;
   std::string name;
   std::unique_ptr<Pipeline> pipeline;
+  ClusterFacts cluster;  // the fixture's; with each case's manifests, the case's offline cluster
   std::vector<Case> cases;
 };
 

@@ -1,4 +1,5 @@
 // Running a suite's case and checking the result against its `expect:`.
+#include "harness/offline_cluster.hpp"
 #include "harness/output.hpp"
 #include "harness/suite.hpp"
 #include "webhook/core/text.hpp"
@@ -103,14 +104,15 @@ std::vector<std::string> check(const Expect& x, const DocResult& r) {
 CaseOutcome run_case(const Suite& suite, const Case& c, int& seq) {
   CaseOutcome o;
   o.c = &c;
+  const std::unique_ptr<OfflineCluster> cluster = offline_cluster(suite.cluster, c.docs, c.ns);
   for (const auto& doc : c.docs) {
     DocResult r;
     if (!c.old_object.is_null()) {
       r = suite.pipeline->run_review(
-          host_review(doc.value, c.ns, "test-" + std::to_string(++seq), c.old_object),
-          doc.source());
+          host_review(doc.value, c.ns, "test-" + std::to_string(++seq), c.old_object), doc.source(),
+          cluster.get());
     } else {
-      r = suite.pipeline->run(doc, c.ns, ++seq);
+      r = suite.pipeline->run(doc, c.ns, ++seq, cluster.get());
     }
     if (r.skipped) {
       o.results.push_back(std::move(r));

@@ -60,6 +60,7 @@ class SuiteLoader {
     std::string policy_file = string_or(root, "policy", "", "");
     Policy policy =
         policy_file.empty() ? Policy{} : hostadm::load_policy_file(resolve(policy_file));
+    suite.cluster = fixture->cluster;
     suite.pipeline = std::make_unique<Pipeline>(fixture, std::move(policy));
     std::string suite_ns = string_or(root, "namespace", "", "");
 

@@ -29,6 +29,10 @@ FIXTURE = [
     ("## Provider `secret` keys", "providers: [{name: a, namespace: b, secret: {name: s, zzUnknown: 1}}]\n"),
     ("## Condition keys",
      "providers: [{name: a, namespace: b, conditions: [{type: X, status: 'True', zzUnknown: 1}]}]\n"),
+    ("## `secrets` entry keys", "providers: []\nsecrets: [{name: s, zzUnknown: 1}]\n"),
+    ("## `clusterHosts` entry keys", "providers: []\nclusterHosts: [{name: h, zzUnknown: 1}]\n"),
+    ("## `endpoints` entry keys", "providers: []\nendpoints: [{address: a, zzUnknown: 1}]\n"),
+    ("## `namespaces` entry keys", "providers: []\nnamespaces: [{name: n, zzUnknown: 1}]\n"),
 ]
 
 

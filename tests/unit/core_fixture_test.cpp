@@ -102,6 +102,8 @@ TEST(FixtureParse, EveryErrorNamesItsPointer) {
        "at least `id`"},
       {"providers: [{name: p, namespace: d, hosts: [{id: h, inMaintenance: maybe}]}]\n",
        "/providers/0/hosts/0/inMaintenance", "true or false"},
+      {"providers: [{name: p, namespace: d, hosts: [{id: h, thumbprint: [AA]}]}]\n",
+       "/providers/0/hosts/0/thumbprint", "must be a string"},
       {"providers: [{name: p, namespace: d, hosts: [{id: h, status: 1}]}]\n",
        "/providers/0/hosts/0/status", "must be a string"},
       {"providers: [{name: p, namespace: d, hosts: [{id: h, networkAdapters: x}]}]\n",
@@ -194,6 +196,18 @@ TEST(FixtureInventoryLookups, HostsByIdAndByName) {
   EXPECT_THAT(unknown.error, HasSubstr("ProviderNotFound"));
 
   EXPECT_EQ(inv.hosts_by_name(f.providers[3].info, "x").status, LookupStatus::NotReady);
+}
+
+// The endpoint check compares the certificate with the inventory's thumbprint: a fixture host's
+// reaches the decision as the served inventory's does.
+TEST(FixtureInventoryLookups, AHostsThumbprintReachesTheDecision) {
+  Fixture f = parse_fixture(parse_yaml_one("providers: [{name: p, namespace: d, hosts: [{id: h, "
+                                           "thumbprint: 'AA:BB:CC'}, {id: g}]}]\n")
+                                .value);
+  FixtureInventory inv(std::make_shared<Fixture>(f));
+  const ProviderInfo& p = f.providers[0].info;
+  EXPECT_EQ(inv.host_by_id(p, "h").hosts->front().thumbprint, "AA:BB:CC");
+  EXPECT_EQ(inv.host_by_id(p, "g").hosts->front().thumbprint, "");
 }
 
 TEST(FixtureFailureModes, BadValuesAreNamed) {

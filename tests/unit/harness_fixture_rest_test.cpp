@@ -474,6 +474,7 @@ void expect_same(const Fixture& a, const Fixture& b) {
       EXPECT_EQ(y.name, x.name);
       EXPECT_EQ(y.status, x.status);
       EXPECT_EQ(y.in_maintenance, x.in_maintenance);
+      EXPECT_EQ(y.thumbprint, x.thumbprint);
       ASSERT_EQ(y.adapters.size(), x.adapters.size());
       for (size_t k = 0; k < x.adapters.size(); ++k) {
         EXPECT_EQ(y.adapters[k].name, x.adapters[k].name);

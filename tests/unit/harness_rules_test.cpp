@@ -22,11 +22,6 @@ bool needs_failing_inventory(std::string_view id) {
   return id == rule::kInventoryUnavailable || id == rule::kInventoryStale;
 }
 
-// Rules whose example needs a Secret to read: the examples run without a cluster view.
-bool needs_cluster_view(std::string_view id) {
-  return id == rule::kSecretInsecure;
-}
-
 TEST(RuleExamples, EveryRuleHasAnExampleThatReallyFiresIt) {
   auto examples = rule_examples();
   const auto& rules = all_rules();
@@ -35,8 +30,7 @@ TEST(RuleExamples, EveryRuleHasAnExampleThatReallyFiresIt) {
     SCOPED_TRACE(std::string(rules[i].id));
     EXPECT_EQ(examples[i].rule, rules[i].id);
     EXPECT_FALSE(examples[i].scenario.empty());
-    if (needs_failing_inventory(rules[i].id) || needs_cluster_view(rules[i].id) ||
-        decided_later(rules[i].id)) {
+    if (needs_failing_inventory(rules[i].id) || decided_later(rules[i].id)) {
       EXPECT_EQ(examples[i].message, "");
     } else {
       EXPECT_EQ(examples[i].message.rfind(std::string(rules[i].id) + ": ", 0), 0u)

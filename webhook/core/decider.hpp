@@ -2,7 +2,8 @@
 // inventory's answers and the policy, collecting findings and the patch (internal to
 // webhook/core; decide() in decision.hpp is the way in). The flow and the rules that need no
 // inventory are in decision.cpp, the inventory lookups and the rules on their answers in
-// decision_inventory.cpp, the namespace's standards in decision_standards.cpp.
+// decision_inventory.cpp, the namespace's standards in decision_standards.cpp, the rules that
+// ask the cluster (ClusterView) in decision_cluster.cpp.
 #pragma once
 
 #include <optional>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "webhook/core/cluster_view.hpp"
 #include "webhook/core/decision.hpp"
 #include "webhook/core/json_patch.hpp"
 #include "webhook/core/json_write.hpp"
@@ -90,8 +92,15 @@ class Decider {
   void check_standards();
   bool refuse_default_secret();
   void check_verified_tls();
-  // The Host's Secret (given, or defaulted from the provider) as the cluster sees it, read once
-  // per decision for every rule that needs it; nullptr without a cluster view or a Secret.
+  void deny_cross_namespace_secret();
+  // decision_cluster.cpp: the Secret, the other Hosts and the endpoint, when a view is given.
+  void check_cluster();
+  void check_secret_facts();
+  void check_duplicate();
+  void check_endpoint(EndpointCheck mode);
+  // The Host's Secret (given, or defaulted from the provider) as the cluster has it, read once
+  // per decision for every rule that needs it; nullptr when there is no view or no Secret (not
+  // given, not defaulted, or refused by secret-cross-namespace).
   const SecretFacts* secret_facts();
   void add_owner_reference();
   void inventory_failed(const std::string& error);
@@ -119,12 +128,16 @@ class Decider {
   std::shared_ptr<const std::vector<HostInfo>> hosts_;  // keeps host_ alive
   const HostInfo* host_ = nullptr;                      // the inventory host, when found
   std::string filled_ip_;  // spec.ipAddress as /mutate sets it from the adapter; "": not set
-  // The Host's Secret, given or defaulted (views into the request or the provider, which outlive
-  // the decision; copied only when a rule asks the cluster); name empty: none.
-  std::string_view secret_name_, secret_ns_;
-  std::optional<SecretFacts> secret_facts_;
   bool inventory_down_ = false;
   bool stale_noted_ = false;
+
+  // What the cluster checks need from the rules before them (set only when a view is given).
+  bool host_resolved_ = false;           // the inventory named the ESXi host
+  std::string host_id_;                  // its id (spec.id, or the one a name resolved to)
+  std::string host_thumbprint_;          // its certificate's SHA-1 thumbprint; "" none listed
+  std::string final_ip_;                 // spec.ipAddress as the patch leaves it
+  std::optional<ObjectRef> secret_ref_;  // spec.secret, given or defaulted, namespace filled
+  std::optional<SecretFacts> secret_facts_;
 };
 
 }  // namespace hostadm::detail

@@ -93,6 +93,7 @@ Verdict Decider::run() {
   check_standards();
   check_secret();
   check_verified_tls();
+  check_cluster();
   add_owner_reference();
   return finish();
 }
@@ -133,23 +134,18 @@ void Decider::check_static() {
 
 void Decider::check_secret() {
   if (!spec().secret.name.empty()) {
-    secret_name_ = spec().secret.name;
-    secret_ns_ = spec().secret.ns.empty() ? ns_ : spec().secret.ns;
     if (spec().secret.ns.empty()) {
       // Forklift looks the secret up by namespace and name; an empty namespace finds nothing.
       mutate({"spec", "secret", "namespace"}, ns_);
+    } else if (spec().secret.ns != ns_ && !policy_.allow_cross_namespace_secret &&
+               !(provider_ && provider_->secret && provider_->secret->name == spec().secret.name &&
+                 provider_->secret->ns == spec().secret.ns)) {
+      deny_cross_namespace_secret();
       return;
     }
-    if (spec().secret.ns == ns_ || policy_.allow_cross_namespace_secret) return;
-    ObjectRef given{spec().secret.name, spec().secret.ns};
-    if (provider_ && provider_->secret && *provider_->secret == given) return;
-    std::string why = provider_ ? "is not provider " + provider_label() + "'s own secret"
-                                : "cannot be checked against the provider's own secret (the "
-                                  "provider is unknown)";
-    deny(rule::kSecretCrossNamespace, "spec.secret is " + shown(spec().secret.ns) + "/" +
-                                          shown(spec().secret.name) +
-                                          " but the Host is in namespace " + q(ns_) + " and it " +
-                                          why + "; use a secret in namespace " + q(ns_));
+    if (cluster_)
+      secret_ref_ =
+          ObjectRef{spec().secret.name, spec().secret.ns.empty() ? ns_ : spec().secret.ns};
     return;
   }
   if (refuse_default_secret()) return;
@@ -188,8 +184,6 @@ void Decider::check_secret() {
   const std::string& secret_ns = !secret.ns.empty()       ? secret.ns
                                  : !provider_->ns.empty() ? provider_->ns
                                                           : ns_;
-  secret_name_ = secret.name;
-  secret_ns_ = secret_ns;
   // `add` replaces a present-but-empty secret ({} or one with only a namespace) as a whole.
   std::string& value = value_buffer();
   value += "{\"name\":";
@@ -198,6 +192,7 @@ void Decider::check_secret() {
   json_write::append_string(value, secret_ns, json_write::InvalidUtf8::Throw);
   value += '}';
   mutate({"spec", "secret"}, value, ValueKind::Object);
+  if (cluster_) secret_ref_ = ObjectRef{secret.name, secret_ns};
   if (!esxi) {
     std::string message = message_for(rule::kVcenterCredentials);
     message += "spec.secret defaulted to vCenter provider ";
@@ -205,6 +200,16 @@ void Decider::check_secret() {
     message += "'s secret; an ESXi host may refuse it";
     add_message(rule::kVcenterCredentials, false, std::move(message));
   }
+}
+
+void Decider::deny_cross_namespace_secret() {
+  std::string why = provider_ ? "is not provider " + provider_label() + "'s own secret"
+                              : "cannot be checked against the provider's own secret (the "
+                                "provider is unknown)";
+  deny(rule::kSecretCrossNamespace, "spec.secret is " + shown(spec().secret.ns) + "/" +
+                                        shown(spec().secret.name) +
+                                        " but the Host is in namespace " + q(ns_) + " and it " +
+                                        why + "; use a secret in namespace " + q(ns_));
 }
 
 void Decider::add_owner_reference() {

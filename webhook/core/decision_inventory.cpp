@@ -190,6 +190,12 @@ void Decider::lookup_inventory() {
 
 void Decider::check_host(const HostInfo& host) {
   host_ = &host;
+  if (cluster_) {
+    host_resolved_ = true;
+    host_id_ = host.id;
+    host_thumbprint_ = host.thumbprint;
+    final_ip_ = spec().ip_address;
+  }
   if (host.in_maintenance)
     warn(rule::kHostInMaintenance,
          "host " + host.id +
@@ -275,6 +281,7 @@ void Decider::check_adapter(const HostInfo& host) {
     note_repeated();
     filled_ip_ = adapter_ip;
     mutate({"spec", "ipAddress"}, adapter_ip);
+    if (cluster_) final_ip_ = adapter_ip;
     return;
   }
   std::string_view old_ip, old_adapter;
@@ -291,6 +298,7 @@ void Decider::check_adapter(const HostInfo& host) {
     note_repeated();
     filled_ip_ = adapter_ip;
     mutate({"spec", "ipAddress"}, adapter_ip);
+    if (cluster_) final_ip_ = adapter_ip;
     warn(rule::kAddressRefreshed, "adapter " + q(adapter.name) + " of host " + host.id +
                                       " now has IP " + adapter_ip +
                                       "; spec.ipAddress updated from " + shown(spec().ip_address));

@@ -62,16 +62,8 @@ void Decider::check_verified_tls() {
   // The view has decoded the value already (skips_tls_verification); the check wants a value.
   const auto value =
       facts->insecure_skip_verify ? std::optional<std::string_view>("true") : std::nullopt;
-  const ObjectRef secret{std::string(secret_name_), std::string(secret_ns_)};
-  if (auto text = hostadm::check_verified_tls(s, ns_, secret, value); !text.empty())
+  if (auto text = hostadm::check_verified_tls(s, ns_, *secret_ref_, value); !text.empty())
     deny(rule::kSecretInsecure, text);
-}
-
-const SecretFacts* Decider::secret_facts() {
-  if (!cluster_ || secret_name_.empty()) return nullptr;
-  if (!secret_facts_)
-    secret_facts_ = cluster_->secret(std::string(secret_ns_), std::string(secret_name_));
-  return &*secret_facts_;
 }
 
 }  // namespace hostadm::detail

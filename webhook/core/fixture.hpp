@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "webhook/core/document_error.hpp"
+#include "webhook/core/fixture_cluster.hpp"
 #include "webhook/core/inventory.hpp"
 
 namespace hostadm {
@@ -45,6 +46,7 @@ struct FixtureProvider {
 
 struct Fixture {
   std::vector<FixtureProvider> providers;
+  ClusterFacts cluster;  // what the Kubernetes API would say; empty: the fixture says nothing
 };
 
 // Builds a fixture from its parts, so that a reader can hand hosts over one at a time and never

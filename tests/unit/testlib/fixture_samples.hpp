@@ -42,6 +42,7 @@ providers:
         name: esxi-1.example.com
         status: green
         inMaintenance: false
+        thumbprint: "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD"
         custom: {kept: [1, 2]}
         networkAdapters:
           - {name: Management Network, ipAddress: 10.0.0.1, subnetMask: 255.255.255.0, linkSpeed: 10000, mtu: 1500}

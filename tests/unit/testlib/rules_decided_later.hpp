@@ -1,7 +1,6 @@
-// Rule ids whose checks decide() does not make yet. Their parts are built and tested on their
-// own; the cluster checks need the Kubernetes API client and the endpoint probe.
-// Remove an id here in the change that makes decide() report it: the decision table's coverage
-// test and `host-harness rules` then require a row and a real example for it.
+// Rule ids whose checks decide() does not make yet: none today. When a rule id is added before
+// its check, list it here; remove it in the change that makes decide() report it: the decision
+// table's coverage test and `host-harness rules` then require a row and a real example for it.
 #pragma once
 
 #include <string_view>
@@ -10,12 +9,18 @@
 
 namespace hostadm {
 
-inline bool decided_later(std::string_view id) {
+inline bool decided_later(std::string_view /*id*/) {
+  return false;
+}
+
+// Rule ids that only a ClusterView raises: the inventory-only decision table (host_cases.hpp)
+// has no row for them; core_decision_cluster_test's table does.
+inline bool needs_cluster(std::string_view id) {
   using namespace rule;
-  for (std::string_view later :
+  for (std::string_view cluster :
        {kSecretMissingKeys, kHostDuplicate, kSecretNotFound, kSecretUnreadable,
         kEndpointUnreachable, kEndpointThumbprintMismatch, kEndpointLoginFailed})
-    if (id == later) return true;
+    if (id == cluster) return true;
   return false;
 }
 
