@@ -70,6 +70,7 @@ EndpointAnswer AdmissionClusterView::endpoint(const EndpointQuestion& q) {
   if (!checker || q.mode == EndpointCheck::Off) return {};
   endpoint::Request request;
   request.address = q.address;
+  request.port = state_.endpoint_port();
   request.expected_thumbprint = q.thumbprint;
   request.mode = endpoint::Mode::Reach;
   // Login only with the Secret's user and password in hand; without them the Secret rules say
@@ -127,9 +128,11 @@ EndpointAnswer endpoint_answer(const endpoint::Result& result) {
 ClusterState::ClusterState(kube::Client& client, std::shared_ptr<const Policy> policy,
                            ClusterStateOptions options)
     : policy_(std::move(policy)),
-      secrets_(client, options.secrets, [m = options.metrics](const char* result) {
-        if (m) m->secret_looked_up(result);
-      }) {
+      secrets_(client, options.secrets,
+               [m = options.metrics](const char* result) {
+                 if (m) m->secret_looked_up(result);
+               }),
+      endpoint_port_(options.endpoint_port) {
   const ClusterChecks checks = policy_->cluster_checks(true);
   if (checks.duplicate) {
     kube::InformerOptions o;

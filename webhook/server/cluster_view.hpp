@@ -32,6 +32,9 @@ struct ClusterStateOptions {
   endpoint::CheckerConfig endpoints;
   std::shared_ptr<endpoint::Prober> prober;  // nullptr: the network prober
   std::shared_ptr<ClusterMetrics> metrics;   // nullptr: not counted
+  // What the endpoint check dials: 443, as Forklift's https://<ipAddress>/sdk does. Tests aim it
+  // at a simulator on a loopback port; no flag sets it.
+  int endpoint_port = 443;
 };
 
 class ClusterState {
@@ -58,6 +61,7 @@ class ClusterState {
   const kube::Informer<Labels>* namespaces() const { return namespaces_.get(); }
   endpoint::Checker* endpoints() { return endpoints_.get(); }
   const Policy& policy() const { return *policy_; }
+  int endpoint_port() const { return endpoint_port_; }
 
  private:
   std::shared_ptr<const Policy> policy_;
@@ -65,6 +69,7 @@ class ClusterState {
   std::unique_ptr<kube::Informer<HostRef>> hosts_;
   std::unique_ptr<kube::Informer<Labels>> namespaces_;
   std::unique_ptr<endpoint::Checker> endpoints_;
+  int endpoint_port_ = 443;
 };
 
 // An endpoint check's outcome as the rules see it (Skipped and the successes: no finding).
