@@ -2,7 +2,7 @@
 // inventory's answers and the policy, collecting findings and the patch (internal to
 // webhook/core; decide() in decision.hpp is the way in). The flow and the rules that need no
 // inventory are in decision.cpp, the inventory lookups and the rules on their answers in
-// decision_inventory.cpp.
+// decision_inventory.cpp, the rules that ask the cluster (ClusterView) in decision_cluster.cpp.
 #pragma once
 
 #include <optional>
@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "webhook/core/cluster_view.hpp"
 #include "webhook/core/decision.hpp"
 #include "webhook/core/json_patch.hpp"
 #include "webhook/core/json_write.hpp"
@@ -85,6 +86,15 @@ class Decider {
   void check_host(const HostInfo& host);
   void check_adapter(const HostInfo& host);
   void check_secret();
+  void deny_cross_namespace_secret();
+  // decision_cluster.cpp: the Secret, the other Hosts and the endpoint, when a view is given.
+  void check_cluster();
+  void check_secret_facts();
+  void check_duplicate();
+  void check_endpoint(EndpointCheck mode);
+  // The Host's Secret as the cluster has it, asked once per admission; nullptr when there is no
+  // view or no Secret (not given, not defaulted, or refused by secret-cross-namespace).
+  const SecretFacts* secret_facts();
   void add_owner_reference();
   void inventory_failed(const std::string& error);
   void note_stale(const std::string& error);
@@ -109,6 +119,14 @@ class Decider {
   std::shared_ptr<const ProviderInfo> provider_;
   bool inventory_down_ = false;
   bool stale_noted_ = false;
+
+  // What the cluster checks need from the rules before them (set only when a view is given).
+  bool host_resolved_ = false;           // the inventory named the ESXi host
+  std::string host_id_;                  // its id (spec.id, or the one a name resolved to)
+  std::string host_thumbprint_;          // its certificate's SHA-1 thumbprint; "" none listed
+  std::string final_ip_;                 // spec.ipAddress as the patch leaves it
+  std::optional<ObjectRef> secret_ref_;  // spec.secret, given or defaulted, namespace filled
+  std::optional<SecretFacts> secret_facts_;
 };
 
 }  // namespace hostadm::detail

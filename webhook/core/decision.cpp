@@ -81,6 +81,7 @@ Verdict Decider::run() {
   check_static();
   lookup_inventory();
   check_secret();
+  check_cluster();
   add_owner_reference();
   return finish();
 }
@@ -124,18 +125,15 @@ void Decider::check_secret() {
     if (spec().secret.ns.empty()) {
       // Forklift looks the secret up by namespace and name; an empty namespace finds nothing.
       mutate({"spec", "secret", "namespace"}, ns_);
+    } else if (spec().secret.ns != ns_ && !policy_.allow_cross_namespace_secret &&
+               !(provider_ && provider_->secret && provider_->secret->name == spec().secret.name &&
+                 provider_->secret->ns == spec().secret.ns)) {
+      deny_cross_namespace_secret();
       return;
     }
-    if (spec().secret.ns == ns_ || policy_.allow_cross_namespace_secret) return;
-    ObjectRef given{spec().secret.name, spec().secret.ns};
-    if (provider_ && provider_->secret && *provider_->secret == given) return;
-    std::string why = provider_ ? "is not provider " + provider_label() + "'s own secret"
-                                : "cannot be checked against the provider's own secret (the "
-                                  "provider is unknown)";
-    deny(rule::kSecretCrossNamespace, "spec.secret is " + shown(spec().secret.ns) + "/" +
-                                          shown(spec().secret.name) +
-                                          " but the Host is in namespace " + q(ns_) + " and it " +
-                                          why + "; use a secret in namespace " + q(ns_));
+    if (cluster_)
+      secret_ref_ =
+          ObjectRef{spec().secret.name, spec().secret.ns.empty() ? ns_ : spec().secret.ns};
     return;
   }
   auto fix = [&] {
@@ -181,6 +179,7 @@ void Decider::check_secret() {
   json_write::append_string(value, secret_ns, json_write::InvalidUtf8::Throw);
   value += '}';
   mutate({"spec", "secret"}, value, ValueKind::Object);
+  if (cluster_) secret_ref_ = ObjectRef{secret.name, secret_ns};
   if (!esxi) {
     std::string message = message_for(rule::kVcenterCredentials);
     message += "spec.secret defaulted to vCenter provider ";
@@ -188,6 +187,16 @@ void Decider::check_secret() {
     message += "'s secret; an ESXi host may refuse it";
     add_message(rule::kVcenterCredentials, false, std::move(message));
   }
+}
+
+void Decider::deny_cross_namespace_secret() {
+  std::string why = provider_ ? "is not provider " + provider_label() + "'s own secret"
+                              : "cannot be checked against the provider's own secret (the "
+                                "provider is unknown)";
+  deny(rule::kSecretCrossNamespace, "spec.secret is " + shown(spec().secret.ns) + "/" +
+                                        shown(spec().secret.name) +
+                                        " but the Host is in namespace " + q(ns_) + " and it " +
+                                        why + "; use a secret in namespace " + q(ns_));
 }
 
 void Decider::add_owner_reference() {

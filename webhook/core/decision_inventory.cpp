@@ -188,6 +188,12 @@ void Decider::lookup_inventory() {
 }
 
 void Decider::check_host(const HostInfo& host) {
+  if (cluster_) {
+    host_resolved_ = true;
+    host_id_ = host.id;
+    host_thumbprint_ = host.thumbprint;
+    final_ip_ = spec().ip_address;
+  }
   if (host.in_maintenance)
     warn(rule::kHostInMaintenance,
          "host " + host.id +
@@ -272,6 +278,7 @@ void Decider::check_adapter(const HostInfo& host) {
   if (spec().ip_address.empty()) {
     note_repeated();
     mutate({"spec", "ipAddress"}, adapter_ip);
+    if (cluster_) final_ip_ = adapter_ip;
     return;
   }
   std::string_view old_ip, old_adapter;
@@ -287,6 +294,7 @@ void Decider::check_adapter(const HostInfo& host) {
       old_adapter == adapter_) {
     note_repeated();
     mutate({"spec", "ipAddress"}, adapter_ip);
+    if (cluster_) final_ip_ = adapter_ip;
     warn(rule::kAddressRefreshed, "adapter " + q(adapter.name) + " of host " + host.id +
                                       " now has IP " + adapter_ip +
                                       "; spec.ipAddress updated from " + shown(spec().ip_address));

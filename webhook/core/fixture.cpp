@@ -93,6 +93,10 @@ void check_host(const json& host, const std::string& pointer) {
       throw DocumentError(pointer + "/" + key, std::string("host `") + key +
                                                    "` must be a string (green, yellow, red, gray)");
   }
+  if (auto t = host.find("thumbprint"); t != host.end() && !t->is_null() && !t->is_string())
+    throw DocumentError(pointer + "/thumbprint",
+                        "host `thumbprint` must be a string, the certificate's SHA-1 as "
+                        "\"AA:BB:...\" (20 colon-separated hex bytes)");
   auto m = host.find("inMaintenance");
   if (m != host.end() && !m->is_null() && !m->is_boolean())
     throw DocumentError(pointer + "/inMaintenance", "host `inMaintenance` must be true or false");

@@ -80,7 +80,7 @@ FixtureHost make_fixture_host(const json& host, HostInfo& info) {
                {"name", base.name},
                {"path", base.path},
                {"status", host.value("status", json("green"))}};
-  for (const char* key : {"inMaintenance", "networkAdapters"})
+  for (const char* key : {"inMaintenance", "thumbprint", "networkAdapters"})
     if (auto it = host.find(key); it != host.end()) read[key] = *it;
   info = host_from_inventory_json(read);
   return out;

@@ -167,6 +167,7 @@ HostInfo host_from_inventory_json(const json& host) {
   h.name = string_at(host, "name", "host");
   h.path = string_at(host, "path", "host");
   h.status = string_at(host, "status", "host");
+  h.thumbprint = string_at(host, "thumbprint", "host");
   auto m = host.find("inMaintenance");
   if (m != host.end() && !m->is_null()) {
     if (!m->is_boolean()) throw std::invalid_argument("host.inMaintenance must be a boolean");

@@ -45,6 +45,7 @@ struct HostInfo {
   std::string path;    // inventory path (/DC1/host/Cluster1/esxi-01); "" when not known
   std::string status;  // green | yellow | red | gray | "" (unknown)
   bool in_maintenance = false;
+  std::string thumbprint;  // the certificate's SHA-1, "AA:BB:..."; "" when the inventory has none
   std::vector<Adapter> adapters;  // inventory order: first match wins
 };
 
