@@ -121,8 +121,12 @@ TEST_F(InventoryCaSecretTest, ARenewedCaIsFollowedBeforeAndAfterTheInventoryRest
 TEST_F(InventoryCaSecretTest, UntilTheSecretExistsAdmissionsSayWhatTheyWaitFor) {
   start_inventory("inventory-a");
   start_webhook();
-  // Ready: the Secret was looked for (it is not there); the denial names it.
-  EXPECT_EQ(client_->Get("/readyz")->status, 200);
+  // Ready once the Secret was looked for (it is not there: readiness does not wait for it to
+  // appear); the denial names it. The first list may still be under way when the port opens.
+  ASSERT_TRUE(eventually([&] {
+    const auto r = client_->Get("/readyz");
+    return r && r->status == 200;
+  })) << hook_->proc->err();
   const Answer waiting = admit_one("no-ca");
   EXPECT_FALSE(waiting.allowed()) << waiting.body;
   EXPECT_TRUE(waiting.has_rule("inventory-unavailable")) << waiting.body;
