@@ -761,6 +761,11 @@ def mutations():
         ("RBAC grants secrets", lambda d: find(d, "ClusterRole")["rules"].append(
             {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]})),
         ("RBAC grants watch", lambda d: find(d, "ClusterRole")["rules"][0]["verbs"].append("watch")),
+        ("Secrets listed for the cluster checks", lambda d: next(
+            x for x in d if x.get("kind") == "ClusterRole" and "secret-reader" in x["metadata"]["name"])
+         ["rules"][0]["verbs"].append("list")),
+        ("no RBAC for the Host watch", lambda d: d.remove(next(
+            x for x in d if x.get("kind") == "ClusterRole" and "host-watcher" in x["metadata"]["name"]))),
         ("privilege escalation allowed", lambda d: container(d)["securityContext"].update(
             allowPrivilegeEscalation=True)),
         ("root filesystem writable", lambda d: container(d)["securityContext"].pop("readOnlyRootFilesystem")),
