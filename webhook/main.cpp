@@ -17,6 +17,7 @@
 #include "webhook/io/input_files.hpp"
 #include "webhook/server/certificate_manager.hpp"
 #include "webhook/server/cluster.hpp"
+#include "webhook/server/cluster_view.hpp"
 #include "webhook/server/config.hpp"
 #include "webhook/server/handlers.hpp"
 #include "webhook/server/inventory_ca_secret.hpp"
@@ -138,6 +139,37 @@ std::unique_ptr<InventoryCaSecret> follow_inventory_ca(const ServerConfig& cfg,
                                              cfg.inventory_ca_secret_key, *source);
 }
 
+// The cluster checks over the API client, or none without one. Throws std::runtime_error when
+// the policy sets keys only a client can enforce and there is none (exit 2): enforcing less
+// than the policy says would be worse than not starting.
+std::unique_ptr<ClusterState> make_cluster_checks(kube::Client* cluster,
+                                                  const std::shared_ptr<const Policy>& policy,
+                                                  const std::shared_ptr<Metrics>& metrics) {
+  if (!cluster) {
+    const std::vector<std::string> keys = policy->needs_api_client();
+    if (keys.empty()) return nullptr;
+    std::string list;
+    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
+    throw std::runtime_error(
+        "the policy sets keys only a Kubernetes API client can enforce (" + list +
+        "), and none is configured: give --kubeconfig, run in a pod with its service-account "
+        "token, or remove those keys");
+  }
+  const ClusterChecks checks = policy->cluster_checks(true);
+  log_info("cluster checks",
+           {{"secretCheck", checks.secret},
+            {"duplicateCheck", checks.duplicate},
+            {"endpointCheck", checks.endpoint == EndpointCheck::Off     ? "off"
+                              : checks.endpoint == EndpointCheck::Login ? "login"
+                                                                        : "reach"},
+            {"namespaceLabels", policy->uses_namespace_labels()},
+            {"kubeApiTimeoutMs", static_cast<long long>(policy->kube_api_timeout.count())},
+            {"endpointTimeoutMs", static_cast<long long>(policy->endpoint_timeout.count())}});
+  ClusterStateOptions options;
+  options.metrics = metrics->cluster();
+  return std::make_unique<ClusterState>(*cluster, policy, std::move(options));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -200,9 +232,11 @@ int main(int argc, char** argv) {
 
   ServingCertificates serving;
   std::unique_ptr<InventoryCaSecret> inventory_ca;
+  std::unique_ptr<ClusterState> cluster_checks;
   try {
     serving = make_serving_certificates(cfg, cluster.get(), metrics);
     inventory_ca = follow_inventory_ca(cfg, cluster.get(), inventory.source.get());
+    cluster_checks = make_cluster_checks(cluster.get(), policy, metrics);
   } catch (const std::exception& e) {
     log_error("cannot start", {{"error", e.what()}});
     std::fprintf(stderr, "host-webhook: %s\n", e.what());
@@ -210,9 +244,11 @@ int main(int argc, char** argv) {
   }
   CertStore& certs = *serving.store;
 
-  AdmissionHandler admission(
-      inventory.views, policy, *metrics,
-      HandlerOptions{std::chrono::milliseconds(10'000), cfg.deadline_margin});
+  ClusterViewFactory cluster_views;
+  if (cluster_checks) cluster_views = [c = cluster_checks.get()](Deadline d) { return c->view(d); };
+  AdmissionHandler admission(inventory.views, policy, *metrics,
+                             HandlerOptions{std::chrono::milliseconds(10'000), cfg.deadline_margin},
+                             cluster_views);
   Router server(cfg, certs, admission, *metrics);
   if (!server.valid()) {
     log_error("cannot start: TLS setup failed (see the previous line)");
@@ -225,6 +261,10 @@ int main(int argc, char** argv) {
   if (inventory_ca) {
     server.add_readiness_check([f = inventory_ca.get()] { return f->not_ready_reason(); });
     inventory_ca->start();
+  }
+  if (cluster_checks) {
+    server.add_readiness_check([c = cluster_checks.get()] { return c->not_ready_reason(); });
+    cluster_checks->start();
   }
   int port;
   try {
@@ -273,6 +313,7 @@ int main(int argc, char** argv) {
   signals.finish();
   certs.stop_watch();
   if (inventory_ca) inventory_ca->stop();
+  if (cluster_checks) cluster_checks->stop();
   if (serving.manager) serving.manager->stop();
   if (!ok) {
     log_error("the server stopped unexpectedly");

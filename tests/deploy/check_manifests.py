@@ -34,6 +34,7 @@ SA_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 POLICY_KEYS = {
     "adapterAnnotation", "secretDefault", "allowHostnames", "allowCrossNamespaceSecret",
     "ownerReference", "inventoryFailure", "cache", "inventoryTimeout", "namespaces",
+    "secretCheck", "duplicateCheck", "endpointCheck", "endpointTimeout", "kubeApiTimeout",
 }
 # The Secrets Forklift's operator creates with cert-manager in its namespace: the inventory's
 # serving certificate (ca.crt: the CA that signed it) and its root CA.
@@ -287,7 +288,7 @@ def check(docs, ctx):
     # --- RBAC: exactly what the enabled features use -------------------------------------------
     sa = spec.get("serviceAccountName")
     e.need(sa and one(docs, "ServiceAccount", e, sa), "the pods run as their own ServiceAccount")
-    check_rbac(docs, ctx, dep, sa, args, inventory_ca_secret, e)
+    check_rbac(docs, ctx, dep, sa, args, inventory_ca_secret, policy_doc, e)
 
     # --- certificate source ----------------------------------------------------------------------
     svc_names = {f"{svc['metadata']['name']}.{svc['metadata']['namespace']}.svc"}
@@ -399,10 +400,29 @@ def rules_are(role, wanted):
         for g, res, v, n in wanted)
 
 
-def check_rbac(docs, ctx, dep, sa, args, inventory_ca_secret, e):
+def cluster_check_rbac(policy):
+    """The cluster checks' grants the policy uses (the pod always has an API client)."""
+    policy = policy if isinstance(policy, dict) else {}
+    entries = [n for n in policy.get("namespaces") or [] if isinstance(n, dict)]
+    wanted = []
+    if (policy.get("secretCheck", "on") != "off" or policy.get("endpointCheck") == "login"
+            or any(n.get("requireVerifiedTls") for n in entries)):
+        wanted.append(("ClusterRole", "get on Secrets (the Host's own, by name; never list/watch)",
+                       [([""], ["secrets"], ["get"], [])]))
+    if policy.get("duplicateCheck", "on") != "off":
+        wanted.append(("ClusterRole", "list/watch on Hosts (duplicateCheck)",
+                       [(["forklift.konveyor.io"], ["hosts"], ["list", "watch"], [])]))
+    if any("selector" in n for n in entries):
+        wanted.append(("ClusterRole", "list/watch on Namespaces (namespace label selectors)",
+                       [([""], ["namespaces"], ["list", "watch"], [])]))
+    return wanted
+
+
+def check_rbac(docs, ctx, dep, sa, args, inventory_ca_secret, policy_doc, e):
     ns = dep["metadata"]["namespace"]
     wanted = [("ClusterRole", "get/list on providers (the inventory checks the caller may)",
                [(["forklift.konveyor.io"], ["providers"], ["get", "list"], [])])]
+    wanted += cluster_check_rbac(policy_doc)
     if inventory_ca_secret:
         wanted.append(("ClusterRole", f"list/watch on the Secret {inventory_ca_secret} by name",
                        [([""], ["secrets"], ["list", "watch"], [inventory_ca_secret.split("/", 1)[1]])]))
@@ -741,6 +761,11 @@ def mutations():
         ("RBAC grants secrets", lambda d: find(d, "ClusterRole")["rules"].append(
             {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]})),
         ("RBAC grants watch", lambda d: find(d, "ClusterRole")["rules"][0]["verbs"].append("watch")),
+        ("Secrets listed for the cluster checks", lambda d: next(
+            x for x in d if x.get("kind") == "ClusterRole" and "secret-reader" in x["metadata"]["name"])
+         ["rules"][0]["verbs"].append("list")),
+        ("no RBAC for the Host watch", lambda d: d.remove(next(
+            x for x in d if x.get("kind") == "ClusterRole" and "host-watcher" in x["metadata"]["name"]))),
         ("privilege escalation allowed", lambda d: container(d)["securityContext"].update(
             allowPrivilegeEscalation=True)),
         ("root filesystem writable", lambda d: container(d)["securityContext"].pop("readOnlyRootFilesystem")),

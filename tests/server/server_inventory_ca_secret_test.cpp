@@ -41,11 +41,14 @@ class InventoryCaSecretTest : public ::testing::Test {
   }
 
   void start_webhook() {
-    // No caching: every admission asks the inventory over a verified connection.
+    // No caching: every admission asks the inventory over a verified connection. No cluster
+    // checks: the API is used for the CA Secret alone (what the least-privilege check below
+    // holds), and the fixture's hosts have 192.168.x addresses, which a test never dials.
     const fs::path policy = write_policy(
         dir_, "policy.yaml",
         "inventoryFailure: deny\ninventoryTimeout: 5s\ncache: {ttl: 0s, negativeTtl: 0s, "
-        "staleIfError: 0s}\n");
+        "staleIfError: 0s}\nsecretCheck: \"off\"\nduplicateCheck: \"off\"\n"
+        "endpointCheck: \"off\"\n");
     hook_ = std::make_unique<Webhook>(
         dir_, std::vector<std::string>{
                   "--inventory-url", "https://127.0.0.1:" + std::to_string(port_),

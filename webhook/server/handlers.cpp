@@ -53,8 +53,13 @@ bool is_json_content_type(const std::string& value) {
 }
 
 AdmissionHandler::AdmissionHandler(ViewFactory views, std::shared_ptr<const Policy> policy,
-                                   Metrics& metrics, HandlerOptions options)
-    : views_(std::move(views)), policy_(std::move(policy)), metrics_(metrics), options_(options) {}
+                                   Metrics& metrics, HandlerOptions options,
+                                   ClusterViewFactory cluster)
+    : views_(std::move(views)),
+      cluster_(std::move(cluster)),
+      policy_(std::move(policy)),
+      metrics_(metrics),
+      options_(options) {}
 
 Deadline AdmissionHandler::answer_deadline(const std::string& timeout_param,
                                            SteadyClock::time_point arrival) const {
@@ -94,7 +99,8 @@ HttpReply AdmissionHandler::handle(Phase webhook, const std::string& content_typ
     const MakeView view = [&] {
       return views_(std::min(deadline, SteadyClock::now() + policy_->inventory_timeout));
     };
-    AdmissionAnswer a = admit(body, webhook, view, *policy_);
+    const std::unique_ptr<ClusterView> cluster = cluster_ ? cluster_(deadline) : nullptr;
+    AdmissionAnswer a = admit(body, webhook, view, *policy_, cluster.get());
     const double seconds = seconds_since_arrival();
     const std::string_view operation = a.decoded ? std::string_view(a.request.operation) : "other";
     metrics_.admission(webhook, operation, a.outcome, a.rules, seconds);

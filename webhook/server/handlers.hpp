@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "webhook/core/clock.hpp"
+#include "webhook/core/cluster_view.hpp"
 #include "webhook/core/inventory.hpp"
 #include "webhook/core/policy.hpp"
 #include "webhook/inventory/source.hpp"
@@ -26,6 +27,9 @@ struct HttpReply {
 
 // One InventoryView per admission, bound to the inventory deadline.
 using ViewFactory = std::function<std::unique_ptr<InventoryView>(Deadline)>;
+// One ClusterView per admission, bound to the answer deadline; empty when no Kubernetes API is
+// configured (every cluster check off).
+using ClusterViewFactory = std::function<std::unique_ptr<ClusterView>(Deadline)>;
 
 struct HandlerOptions {
   std::chrono::milliseconds default_timeout{10'000};  // when the apiserver sends no ?timeout=
@@ -35,7 +39,7 @@ struct HandlerOptions {
 class AdmissionHandler {
  public:
   AdmissionHandler(ViewFactory views, std::shared_ptr<const Policy> policy, Metrics& metrics,
-                   HandlerOptions options);
+                   HandlerOptions options, ClusterViewFactory cluster = {});
 
   HttpReply handle(Phase webhook, const std::string& content_type, const std::string& timeout_param,
                    const std::string& body, SteadyClock::time_point arrival) noexcept;
@@ -45,6 +49,7 @@ class AdmissionHandler {
 
  private:
   ViewFactory views_;
+  ClusterViewFactory cluster_;
   std::shared_ptr<const Policy> policy_;
   Metrics& metrics_;
   HandlerOptions options_;

@@ -19,6 +19,7 @@
 #include "webhook/core/phase.hpp"
 #include "webhook/http/https_transport.hpp"
 #include "webhook/inventory/source.hpp"
+#include "webhook/server/cluster_metrics.hpp"
 #include "webhook/server/kube_metrics.hpp"
 
 namespace hostadm::server {
@@ -51,6 +52,8 @@ class Metrics : public InventoryObserver {
 
   // The Kubernetes API client's observer, reporting into this registry.
   std::shared_ptr<KubeMetrics> kube() const { return kube_; }
+  // The cluster checks' endpoint probes and cache lookups, reporting into this registry.
+  std::shared_ptr<ClusterMetrics> cluster() const { return cluster_; }
 
   std::string serialize() const;  // Prometheus text exposition format
 
@@ -73,6 +76,7 @@ class Metrics : public InventoryObserver {
   std::array<prometheus::Gauge*, http::kConnStateCount> connections_{};
   std::array<prometheus::Counter*, http::kCloseReasonCount> connections_closed_{};
   std::shared_ptr<KubeMetrics> kube_;
+  std::shared_ptr<ClusterMetrics> cluster_;
 };
 
 // Counts one admission in flight for its lifetime.
