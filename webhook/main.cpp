@@ -15,6 +15,7 @@
 #include "webhook/inventory/cache.hpp"
 #include "webhook/inventory/http_source.hpp"
 #include "webhook/io/input_files.hpp"
+#include "webhook/server/audit_setup.hpp"
 #include "webhook/server/certificate_manager.hpp"
 #include "webhook/server/cluster.hpp"
 #include "webhook/server/config.hpp"
@@ -226,6 +227,10 @@ int main(int argc, char** argv) {
     server.add_readiness_check([f = inventory_ca.get()] { return f->not_ready_reason(); });
     inventory_ca->start();
   }
+  // The cluster facts of the audit: none yet (the cluster checks stay off in the audit until the
+  // server has a ClusterView to give it).
+  std::unique_ptr<audit::Auditor> auditor = make_auditor(
+      cfg, cluster.get(), inventory.views, policy, [] { return nullptr; }, *metrics);
   int port;
   try {
     port = server.bind();
@@ -268,9 +273,11 @@ int main(int argc, char** argv) {
   SignalLoop signals({reload, [&server] { server.set_draining(); }, [&server] { server.stop(); }},
                      cfg.drain_delay, cfg.shutdown_timeout);
   signals.start();
+  if (auditor) auditor->start();
 
   const bool ok = server.run();
   signals.finish();
+  if (auditor) auditor->stop();  // a held Lease is handed back for the next replica
   certs.stop_watch();
   if (inventory_ca) inventory_ca->stop();
   if (serving.manager) serving.manager->stop();

@@ -47,6 +47,7 @@ class Auditor {
  private:
   void audit_loop();
   void run_once();
+  void run_pass_and_write(SteadyClock::time_point started);
 
   kube::Client& client_;
   std::unique_ptr<LeaderElector> elector_;

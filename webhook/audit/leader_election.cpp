@@ -123,7 +123,12 @@ bool LeaderElector::attempt() {
 }
 
 bool LeaderElector::try_acquire_or_renew() {
-  const bool held = attempt();
+  bool held = false;
+  try {
+    held = attempt();
+  } catch (const std::exception& e) {  // a Lease of a shape nobody expected: not held
+    fail(std::string("reading Lease ") + config_.ns + "/" + config_.name + ": " + e.what());
+  }
   const auto now = clock_.now();
   if (held) {
     last_renew_ = now;
@@ -138,6 +143,14 @@ bool LeaderElector::try_acquire_or_renew() {
 void LeaderElector::release() {
   if (!leading_) return;
   leading_ = false;
+  try {
+    hand_back();
+  } catch (const std::exception& e) {
+    fail(std::string("releasing Lease ") + config_.ns + "/" + config_.name + ": " + e.what());
+  }
+}
+
+void LeaderElector::hand_back() {
   const auto deadline = SteadyClock::now() + config_.retry_period;
   const kube::Result got =
       client_.get(kube::resources::kLeases, config_.ns, config_.name, deadline);

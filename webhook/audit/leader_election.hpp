@@ -51,6 +51,7 @@ class LeaderElector {
 
  private:
   bool attempt();
+  void hand_back();
   nlohmann::json record(const nlohmann::json& current, bool release) const;
   void fail(const std::string& why);
 

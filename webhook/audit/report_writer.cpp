@@ -54,8 +54,11 @@ WriteOutcome ReportWriter::write(const PassResult& pass, const std::string& scop
   std::map<std::string, json> stored;
   const kube::PagedList listed =
       client_.list_all(res::kPolicyReports, scope, mine, deadline(), [&](json&& report) {
-        if (report.value("metadata", json::object()).value("name", "") == kReportName)
-          stored[report["metadata"].value("namespace", "")] = std::move(report);
+        const auto meta = report.find("metadata");
+        if (meta == report.end() || !meta->is_object() || meta->value("name", "") != kReportName)
+          return true;
+        std::string ns = meta->value("namespace", "");
+        stored[std::move(ns)] = std::move(report);
         return true;
       });
   if (!listed.result.ok()) {
@@ -76,7 +79,8 @@ WriteOutcome ReportWriter::write(const PassResult& pass, const std::string& scop
   for (const auto& [ns, report] : stored) {
     if (!pass.complete || grouped.count(ns)) continue;
     kube::DeleteOptions precondition;
-    precondition.precondition_resource_version = report["metadata"].value("resourceVersion", "");
+    precondition.precondition_resource_version =
+        report.value("metadata", json::object()).value("resourceVersion", "");
     const kube::Result r =
         client_.remove(res::kPolicyReports, ns, kReportName, deadline(), precondition);
     if (r.ok() || r.not_found())
@@ -135,7 +139,8 @@ void ReportWriter::write_report(const std::string& ns, const std::vector<AuditRe
       }
       current = got.object;
     }
-    report["metadata"]["resourceVersion"] = current["metadata"].value("resourceVersion", "");
+    report["metadata"]["resourceVersion"] =
+        current.value("metadata", json::object()).value("resourceVersion", "");
     const kube::Result updated = client_.update(res::kPolicyReports, ns, report, deadline());
     if (updated.ok()) {
       ++out.updated;

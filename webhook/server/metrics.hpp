@@ -19,6 +19,7 @@
 #include "webhook/core/phase.hpp"
 #include "webhook/http/https_transport.hpp"
 #include "webhook/inventory/source.hpp"
+#include "webhook/server/audit_metrics.hpp"
 #include "webhook/server/kube_metrics.hpp"
 
 namespace hostadm::server {
@@ -51,6 +52,8 @@ class Metrics : public InventoryObserver {
 
   // The Kubernetes API client's observer, reporting into this registry.
   std::shared_ptr<KubeMetrics> kube() const { return kube_; }
+  // The audit loop's observer (leadership, passes, findings), reporting into this registry.
+  std::shared_ptr<AuditMetrics> audit() const { return audit_; }
 
   std::string serialize() const;  // Prometheus text exposition format
 
@@ -73,6 +76,7 @@ class Metrics : public InventoryObserver {
   std::array<prometheus::Gauge*, http::kConnStateCount> connections_{};
   std::array<prometheus::Counter*, http::kCloseReasonCount> connections_closed_{};
   std::shared_ptr<KubeMetrics> kube_;
+  std::shared_ptr<AuditMetrics> audit_;
 };
 
 // Counts one admission in flight for its lifetime.
