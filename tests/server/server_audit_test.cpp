@@ -100,6 +100,9 @@ TEST(Audit, OneReplicaAuditsUnderTheLeaseAndAnotherTakesOverWhenItStops) {
 
   a->proc->signal(SIGTERM);  // a clean stop hands the Lease back
   EXPECT_EQ(a->proc->wait(30s), 0) << a->proc->err();
+  // Handed back: b may take it at its next try instead of 15 s after a's last renewal.
+  const std::string after = c.holder();
+  EXPECT_TRUE(after.empty() || starts_with(after, "replica-b_")) << after;
   ASSERT_TRUE(eventually([&] { return starts_with(c.holder(), "replica-b_"); }, 30s))
       << b->proc->err();
   EXPECT_TRUE(eventually([&] { return passes(*b) >= 1; })) << b->proc->err();
