@@ -44,27 +44,7 @@ void AuditMetrics::pass_done(const audit::PassResult& pass, const audit::WriteOu
     return;
   }
   last_run_.Set(unix_time);
-  std::map<Key, int> counts;
-  for (const auto& r : pass.results) ++counts[{r.host.ns, r.rule, audit::to_string(r.result)}];
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto it = series_.begin(); it != series_.end();) {
-      if (counts.count(it->first)) {
-        ++it;
-        continue;
-      }
-      findings_.Remove(it->second);
-      it = series_.erase(it);
-    }
-    for (const auto& [key, n] : counts) {
-      auto& g = series_[key];
-      if (!g)
-        g = &findings_.Add({{"namespace", std::get<0>(key)},
-                            {"rule", std::get<1>(key)},
-                            {"result", std::get<2>(key)}});
-      g->Set(n);
-    }
-  }
+  findings(pass.results);
   const audit::Summary s = audit::summarize(pass.results);
   log_info("audit: pass done", {{"hosts", pass.hosts},
                                 {"audited", pass.audited},
@@ -77,6 +57,28 @@ void AuditMetrics::pass_done(const audit::PassResult& pass, const audit::WriteOu
                                 {"events", written.events},
                                 {"seconds", seconds}});
   for (const auto& e : written.errors) log_warn("audit: a write failed", {{"error", e}});
+}
+
+void AuditMetrics::findings(const std::vector<audit::AuditResult>& results) {
+  std::map<Key, int> counts;
+  for (const auto& r : results) ++counts[{r.host.ns, r.rule, audit::to_string(r.result)}];
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = series_.begin(); it != series_.end();) {
+    if (counts.count(it->first)) {
+      ++it;
+      continue;
+    }
+    findings_.Remove(it->second);
+    it = series_.erase(it);
+  }
+  for (const auto& [key, n] : counts) {
+    auto& g = series_[key];
+    if (!g)
+      g = &findings_.Add({{"namespace", std::get<0>(key)},
+                          {"rule", std::get<1>(key)},
+                          {"result", std::get<2>(key)}});
+    g->Set(n);
+  }
 }
 
 }  // namespace hostadm::server

@@ -22,6 +22,8 @@ class AuditMetrics : public audit::AuditObserver {
   void leader(bool leading) override;
   void pass_done(const audit::PassResult& pass, const audit::WriteOutcome& written, double seconds,
                  double unix_time) override;
+  // The findings series set to what `results` holds; series no longer found are removed.
+  void findings(const std::vector<audit::AuditResult>& results);
 
  private:
   using Key = std::tuple<std::string, std::string, std::string>;  // namespace, rule, result
