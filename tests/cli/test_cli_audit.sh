@@ -8,22 +8,8 @@ set -uo pipefail
 SOURCE_DIR=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIN_DIR=${BIN_DIR:-$SOURCE_DIR/build/bin}
 H=$BIN_DIR/host-harness
-work=$(mktemp -d)
-pids=()
-failures=0
+source "$(dirname "$0")/lib.sh"
 
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-ok() { echo "ok: $*"; }
 expect_eq() {
   if [[ "$2" == "$3" ]]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi
 }
