@@ -49,22 +49,8 @@ ReportWriter::ReportWriter(kube::Client& client, std::string instance,
 WriteOutcome ReportWriter::write(const PassResult& pass, const std::string& scope,
                                  long long now_seconds) {
   WriteOutcome out;
-  kube::ListOptions mine;
-  mine.label_selector = std::string(kManagedByLabel) + "=" + kManagedByValue;
   std::map<std::string, json> stored;
-  const kube::PagedList listed =
-      client_.list_all(res::kPolicyReports, scope, mine, deadline(), [&](json&& report) {
-        const auto meta = report.find("metadata");
-        if (meta == report.end() || !meta->is_object() || meta->value("name", "") != kReportName)
-          return true;
-        std::string ns = meta->value("namespace", "");
-        stored[std::move(ns)] = std::move(report);
-        return true;
-      });
-  if (!listed.result.ok()) {
-    out.errors.push_back("listing PolicyReports: " + listed.result.describe());
-    return out;
-  }
+  if (!read_stored(scope, stored, out)) return out;
   if (!reported_) {
     reported_.emplace();
     for (const auto& [ns, report] : stored) reported_->merge(findings_in_report(report));
@@ -88,12 +74,36 @@ WriteOutcome ReportWriter::write(const PassResult& pass, const std::string& scop
     else
       out.errors.push_back("deleting PolicyReport " + ns + "/" + kReportName + ": " + r.describe());
   }
+  emit_new_events(pass, scope, now_seconds, out);
+  return out;
+}
+
+bool ReportWriter::read_stored(const std::string& scope, std::map<std::string, json>& stored,
+                               WriteOutcome& out) {
+  kube::ListOptions mine;
+  mine.label_selector = std::string(kManagedByLabel) + "=" + kManagedByValue;
+  const kube::PagedList listed =
+      client_.list_all(res::kPolicyReports, scope, mine, deadline(), [&](json&& report) {
+        const auto meta = report.find("metadata");
+        if (meta == report.end() || !meta->is_object() || meta->value("name", "") != kReportName)
+          return true;
+        std::string ns = meta->value("namespace", "");
+        stored[std::move(ns)] = std::move(report);
+        return true;
+      });
+  if (listed.result.ok()) return true;
+  out.errors.push_back("listing PolicyReports: " + listed.result.describe());
+  return false;
+}
+
+void ReportWriter::emit_new_events(const PassResult& pass, const std::string& scope, long long now,
+                                   WriteOutcome& out) {
   // Events for the findings no earlier pass reported; a failed one is tried again next pass.
   std::set<FindingKey> now_reported;
   for (const auto& r : pass.results) {
     if (r.result == Result::Pass) continue;
     FindingKey key{r.host.ns, r.host.name, r.rule};
-    if (reported_->count(key) || emit_event(r, now_seconds, out)) now_reported.insert(key);
+    if (reported_->count(key) || emit_event(r, now, out)) now_reported.insert(key);
   }
   // A finding that goes away and comes back is new again. Namespaces outside the pass keep theirs.
   if (pass.complete) {
@@ -103,7 +113,6 @@ WriteOutcome ReportWriter::write(const PassResult& pass, const std::string& scop
   } else {
     reported_->merge(now_reported);
   }
-  return out;
 }
 
 void ReportWriter::write_report(const std::string& ns, const std::vector<AuditResult>& results,

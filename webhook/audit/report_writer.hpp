@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -34,6 +35,11 @@ class ReportWriter {
   void forget() { reported_.reset(); }
 
  private:
+  // The reports this webhook wrote, by namespace; false (the error in `out`) when unlisted.
+  bool read_stored(const std::string& scope, std::map<std::string, nlohmann::json>& stored,
+                   WriteOutcome& out);
+  void emit_new_events(const PassResult& pass, const std::string& scope, long long now,
+                       WriteOutcome& out);
   void write_report(const std::string& ns, const std::vector<AuditResult>& results,
                     const nlohmann::json* stored, long long now, WriteOutcome& out);
   bool emit_event(const AuditResult& finding, long long now, WriteOutcome& out);
