@@ -126,6 +126,16 @@ TEST_F(WriterTest, AFindingGetsOneEventAlsoAfterARestart) {
   EXPECT_EQ(events("demo"), 2u);
 }
 
+TEST_F(WriterTest, AnInventoryOutageIsReportedButRaisesNoEvents) {
+  const AuditResult down{{"demo", "good", "uid-g"},
+                         "inventory-unavailable",
+                         Result::Fail,
+                         "inventory-unavailable: the Forklift inventory did not answer"};
+  writer_.write(pass_of({down}), "", 100);
+  EXPECT_EQ((*report("demo"))["summary"]["fail"], 1);
+  EXPECT_EQ(events("demo"), 0u);
+}
+
 TEST_F(WriterTest, AFailedEventIsTriedAgainNextPass) {
   api_.faults({{"rules", {{{"verb", "create"}, {"resource", "events"}, {"status", 403}}}}});
   auto out = writer_.write(pass_of({kOrphan}), "", 100);

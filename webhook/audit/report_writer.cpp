@@ -3,6 +3,7 @@
 #include <ctime>
 #include <map>
 
+#include "webhook/core/rules.hpp"
 #include "webhook/core/text.hpp"
 
 namespace hostadm::audit {
@@ -101,7 +102,9 @@ void ReportWriter::emit_new_events(const PassResult& pass, const std::string& sc
   // Events for the findings no earlier pass reported; a failed one is tried again next pass.
   std::set<FindingKey> now_reported;
   for (const auto& r : pass.results) {
-    if (r.result == Result::Pass) continue;
+    // An inventory outage says nothing about the Host: one would otherwise mean an Event on
+    // every Host of the cluster. The report still shows it.
+    if (r.result == Result::Pass || r.rule == rule::kInventoryUnavailable) continue;
     FindingKey key{r.host.ns, r.host.name, r.rule};
     if (reported_->count(key) || emit_event(r, now, out)) now_reported.insert(key);
   }
