@@ -4,7 +4,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
-for b in admission-path instructions-per-request mutate-throughput latency-fixed-rate flood inventory-scale cluster-checks snapshot-scale replay-throughput soak; do
+for b in admission-path instructions-per-request mutate-throughput latency-fixed-rate flood inventory-scale cluster-checks snapshot-scale replay-throughput audit soak; do
   echo "=== $b"
   "$here/$b.sh"
   rc=$?

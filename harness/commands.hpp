@@ -19,6 +19,7 @@ int cmd_serve_kube(const Args& args);       // serve_kube.cpp
 int cmd_send(const Args& args);             // send.cpp
 int cmd_snapshot(const Args& args);         // snapshot.cpp
 int cmd_rules(const Args& args);            // rules_command.cpp
+int cmd_audit(const Args& args);            // audit_command.cpp
 
 // Each command's flag table, for its --help and the reference page (`host-harness
 // --help=markdown`).
@@ -29,6 +30,7 @@ const cli::Command& serve_kube_command();
 const cli::Command& send_command();
 const cli::Command& snapshot_command();
 const cli::Command& rules_command();
+const cli::Command& audit_command();
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;

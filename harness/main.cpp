@@ -24,6 +24,7 @@ const Entry kCommands[] = {
     {"send", cmd_send, send_command},
     {"snapshot", cmd_snapshot, snapshot_command},
     {"rules", cmd_rules, rules_command},
+    {"audit", cmd_audit, audit_command},
 };
 
 // The synopses come from each command's flag table, so this list cannot drift from them.

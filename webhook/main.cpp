@@ -15,6 +15,7 @@
 #include "webhook/inventory/cache.hpp"
 #include "webhook/inventory/http_source.hpp"
 #include "webhook/io/input_files.hpp"
+#include "webhook/server/audit_setup.hpp"
 #include "webhook/server/certificate_manager.hpp"
 #include "webhook/server/cluster.hpp"
 #include "webhook/server/cluster_view.hpp"
@@ -266,6 +267,10 @@ int main(int argc, char** argv) {
     server.add_readiness_check([c = cluster_checks.get()] { return c->not_ready_reason(); });
     cluster_checks->start();
   }
+  // The audit decides with the admissions' cluster view: the same Secrets, duplicates and
+  // endpoint answers (and their caches).
+  std::unique_ptr<audit::Auditor> auditor =
+      make_auditor(cfg, cluster.get(), inventory.views, policy, cluster_views, *metrics);
   int port;
   try {
     port = server.bind();
@@ -308,9 +313,11 @@ int main(int argc, char** argv) {
   SignalLoop signals({reload, [&server] { server.set_draining(); }, [&server] { server.stop(); }},
                      cfg.drain_delay, cfg.shutdown_timeout);
   signals.start();
+  if (auditor) auditor->start();
 
   const bool ok = server.run();
   signals.finish();
+  if (auditor) auditor->stop();  // a held Lease is handed back for the next replica
   certs.stop_watch();
   if (inventory_ca) inventory_ca->stop();
   if (cluster_checks) cluster_checks->stop();

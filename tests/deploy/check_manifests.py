@@ -435,6 +435,16 @@ def check_rbac(docs, ctx, dep, sa, args, inventory_ca_secret, policy_doc, e):
                        [(["admissionregistration.k8s.io"],
                          ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"],
                          ["get", "patch"], [config])]))
+    if (flag(args, "--audit-interval") or "10m") not in ("0", "0s"):
+        lease = flag(args, "--leader-election-id") or "host-webhook-audit"
+        wanted.append(("ClusterRole", "list/watch on hosts, the audit's PolicyReports and Events",
+                       [(["forklift.konveyor.io"], ["hosts"], ["list", "watch"], []),
+                        (["wgpolicyk8s.io"], ["policyreports"],
+                         ["get", "list", "create", "update", "delete"], []),
+                        ([""], ["events"], ["create", "patch"], [])]))
+        wanted.append(("Role", f"get/update on the audit Lease {lease} by name, and create",
+                       [(["coordination.k8s.io"], ["leases"], ["get", "update"], [lease]),
+                        (["coordination.k8s.io"], ["leases"], ["create"], [])]))
     roles = [d for d in docs if d.get("kind") in ("ClusterRole", "Role")]
     for r in roles:
         what = f"{r['kind']} {r['metadata']['name']}"

@@ -11,7 +11,8 @@ import re
 import subprocess
 import sys
 
-COMMANDS = ["replay", "test", "serve-inventory", "serve-kube", "send", "snapshot", "rules"]
+COMMANDS = ["replay", "test", "serve-inventory", "serve-kube", "send", "snapshot", "rules",
+            "audit"]
 FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*|-o)\b")
 
 

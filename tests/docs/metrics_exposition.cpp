@@ -19,6 +19,9 @@ int main() {
   }
   for (const std::string code : KubeMetrics::kCodes)  // 0: no answer; 599: a code not listed
     kube->request("get", "hosts", code == "error" ? 0 : code == "other" ? 599 : std::stoi(code), 0);
+  // The audit's findings appear with a pass's results: one result lists the labels.
+  metrics.audit()->findings(
+      {{{"demo", "host-1", "uid-1"}, "admission", hostadm::audit::Result::Pass, "admitted"}});
   std::cout << metrics.serialize();
   return 0;
 }

@@ -111,6 +111,27 @@ TEST(ServerConfigTest, KubernetesApiFlags) {
   }
 }
 
+TEST(ServerConfigTest, AuditFlags) {
+  const auto defaults = parse(with_tls({"--inventory-fixture", "f"})).config;
+  EXPECT_EQ(defaults.audit_interval, 10min);
+  EXPECT_FALSE(defaults.leader_elect.has_value());  // on exactly when the API is configured
+  EXPECT_EQ(defaults.leader_election_id, "host-webhook-audit");
+  const auto set = parse(with_tls({"--inventory-fixture", "f", "--audit-interval", "0",
+                                   "--leader-elect=false", "--leader-election-id", "audit-2"}))
+                       .config;
+  EXPECT_EQ(set.audit_interval, 0ms);
+  EXPECT_EQ(set.leader_elect, std::optional<bool>(false));
+  EXPECT_EQ(set.leader_election_id, "audit-2");
+  EXPECT_EQ(parse(with_tls({"--inventory-fixture", "f", "--leader-elect"})).config.leader_elect,
+            std::optional<bool>(true));
+  try {
+    parse(with_tls({"--inventory-fixture", "f", "--audit-interval", "often"}));
+    ADD_FAILURE() << "a duration that is none was taken";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--audit-interval"), std::string::npos) << e.what();
+  }
+}
+
 std::string usage_error(std::vector<std::string> args) {
   try {
     parse(std::move(args));

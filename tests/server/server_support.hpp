@@ -52,7 +52,8 @@ struct Webhook {
   fs::path ca;
 
   Webhook(const TempDir& dir, const std::vector<std::string>& extra,
-          const std::string& name = "webhook", const fs::path& cert_dir = {}) {
+          const std::string& name = "webhook", const fs::path& cert_dir = {},
+          const std::vector<std::string>& env = {}) {
     const fs::path certs = cert_dir.empty() ? dir.path() / "certs" : cert_dir;
     if (!fs::exists(certs / "tls.crt")) make_certs(certs);
     ca = certs / "ca.crt";
@@ -62,8 +63,8 @@ struct Webhook {
                                      "--drain-delay",      "1s",
                                      "--shutdown-timeout", "20s"};
     args.insert(args.end(), extra.begin(), extra.end());
-    proc =
-        std::make_unique<Child>(webhook_bin(), args, dir / (name + ".out"), dir / (name + ".err"));
+    proc = std::make_unique<Child>(webhook_bin(), args, dir / (name + ".out"),
+                                   dir / (name + ".err"), env);
     port = proc->wait_listening();
   }
 };

@@ -27,6 +27,7 @@ const Named kCommands[] = {
     {"send", send_command},
     {"snapshot", snapshot_command},
     {"rules", rules_command},
+    {"audit", audit_command},
 };
 
 TEST(HarnessCommandLine, HelpListsEveryFlagOfTheTable) {

@@ -252,7 +252,10 @@ Verdict Decider::finish() {
   v.mode = mode_;
   bool demoted = false;
   if (mode_ == Mode::Warn || update_ == UpdateKind::Unchanged) {
-    for (auto& f : findings_) demoted = std::exchange(f.deny, false) || demoted;
+    for (auto& f : findings_) {
+      f.demoted = std::exchange(f.deny, false);
+      demoted = f.demoted || demoted;
+    }
   }
   // A stored Host kept despite a violation stays as it is: a patch would change its spec, and
   // /validate would then judge it like a new Host and refuse what /mutate let through.

@@ -19,6 +19,9 @@ struct Finding {
   std::string rule;     // a rule id from rules.hpp
   bool deny = false;    // false: a warning
   std::string message;  // starts with the rule id: "address-conflict: ..."
+  // A denial kept as a warning (a `warn` namespace, or a stored Host updated without change):
+  // what an audit reports as a failure, since enforcing on a new Host would refuse it.
+  bool demoted = false;
 };
 
 struct Verdict {

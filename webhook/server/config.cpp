@@ -251,6 +251,27 @@ const std::vector<Setting>& settings() {
        [](C& c, const std::string& v) {
          c.kube_api_burst = static_cast<int>(cli::parse_count(v));
        }},
+      // The audit of stored Hosts.
+      // A string checked by its setter: a bare 0 (off) is what users write, and Duration
+      // insists on a unit.
+      {[] {
+         cli::Flag f = row("audit-interval", FlagKind::String, "DURATION", "10m",
+                           "how often every stored Host is re-decided and the PolicyReports and "
+                           "Events written (needs the Kubernetes API; 0: no audit)");
+         f.example = "30m";
+         return f;
+       }(),
+       [](C& c, const std::string& v) {
+         c.audit_interval =
+             v == "0" ? std::chrono::milliseconds(0) : cli::parse_duration_with_unit(v);
+       }},
+      {row("leader-elect", FlagKind::Bool, "", "on when the Kubernetes API is configured",
+           "audit from one replica at a time, the holder of a Lease (--leader-elect=false: "
+           "every replica audits)"),
+       [](C& c, const std::string& v) { c.leader_elect = v == "true"; }},
+      {name_row("leader-election-id", "host-webhook-audit",
+                "the audit Lease's name, in the install's namespace"),
+       text(&C::leader_election_id)},
   };
   return kTable;
 }

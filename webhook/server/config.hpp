@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -66,6 +67,11 @@ struct ServerConfig {
   std::string kubeconfig;
   int kube_api_qps = 20;  // 0: no client-side limit
   int kube_api_burst = 40;
+
+  // The audit of stored Hosts (webhook/audit): needs the Kubernetes API.
+  std::chrono::milliseconds audit_interval{600'000};  // 0: no audit
+  std::optional<bool> leader_elect;                   // unset: on when the API is configured
+  std::string leader_election_id = "host-webhook-audit";
 
   std::string config_file;  // where file-set values came from, for the startup log
 };

@@ -154,6 +154,7 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   tls_expiry_ = &expiry.Add({});
   kube_ = std::make_shared<KubeMetrics>(*registry_);
   cluster_ = std::make_shared<ClusterMetrics>(*registry_);
+  audit_ = std::make_shared<AuditMetrics>(*registry_);
   tls_reload_ok_ = &reloads.Add({{"result", "success"}});
   tls_reload_failed_ = &reloads.Add({{"result", "failure"}});
 }

@@ -20,6 +20,7 @@
 #include "webhook/http/https_transport.hpp"
 #include "webhook/inventory/source.hpp"
 #include "webhook/server/cluster_metrics.hpp"
+#include "webhook/server/audit_metrics.hpp"
 #include "webhook/server/kube_metrics.hpp"
 
 namespace hostadm::server {
@@ -54,6 +55,8 @@ class Metrics : public InventoryObserver {
   std::shared_ptr<KubeMetrics> kube() const { return kube_; }
   // The cluster checks' endpoint probes and cache lookups, reporting into this registry.
   std::shared_ptr<ClusterMetrics> cluster() const { return cluster_; }
+  // The audit loop's observer (leadership, passes, findings), reporting into this registry.
+  std::shared_ptr<AuditMetrics> audit() const { return audit_; }
 
   std::string serialize() const;  // Prometheus text exposition format
 
@@ -77,6 +80,7 @@ class Metrics : public InventoryObserver {
   std::array<prometheus::Counter*, http::kCloseReasonCount> connections_closed_{};
   std::shared_ptr<KubeMetrics> kube_;
   std::shared_ptr<ClusterMetrics> cluster_;
+  std::shared_ptr<AuditMetrics> audit_;
 };
 
 // Counts one admission in flight for its lifetime.
