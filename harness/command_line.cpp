@@ -9,6 +9,11 @@ int usage_error(const cli::Command& command, const std::string& message) {
   return kExitUsage;
 }
 
+void print_warnings(const cli::Command& command, const cli::Parsed& parsed) {
+  for (const auto& warning : parsed.warnings)
+    std::cerr << command.program << ": warning: " << warning << "\n";
+}
+
 std::optional<cli::Parsed> read_command_line(const cli::Command& command, const Args& args,
                                              int& exit_code) {
   cli::Parsed parsed;
@@ -18,7 +23,10 @@ std::optional<cli::Parsed> read_command_line(const cli::Command& command, const 
     exit_code = usage_error(command, e.what());
     return std::nullopt;
   }
-  if (!parsed.help) return parsed;
+  if (!parsed.help) {
+    print_warnings(command, parsed);
+    return parsed;
+  }
   if (parsed.help_format.empty()) {
     std::cout << cli::usage(command);
   } else if (parsed.help_format == "markdown") {

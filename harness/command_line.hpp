@@ -10,6 +10,9 @@
 
 namespace hostadm::harness {
 
+// Prints the parser's warnings (an old flag spelling) as "PROGRAM: warning: ..." on stderr.
+void print_warnings(const cli::Command& command, const cli::Parsed& parsed);
+
 // The parsed flags, or nothing when the command is done: after --help (`exit_code` 0) or on bad
 // usage (`exit_code` 2, the message on stderr as "PROGRAM: what; fix").
 std::optional<cli::Parsed> read_command_line(const cli::Command& command, const Args& args,

@@ -6,15 +6,12 @@
 
 #include "harness/pipeline.hpp"
 #include "webhook/core/policy.hpp"
+#include "webhook/inventory/http_source.hpp"
 
 namespace hostadm::harness {
 
-struct LiveInventoryOptions {
-  std::string url;         // the Forklift inventory's base URL
-  std::string token_file;  // bearer token (e.g. from `kubectl create token`); may be empty
-  std::string ca_file;     // CA of the inventory's certificate; empty: the system store
-  bool insecure_skip_tls = false;
-};
+// The inventory's URL, token file, CA and TLS choice: the webhook's own client settings.
+using LiveInventoryOptions = HttpSourceConfig;
 
 // One view per replayed request, with the policy's inventoryTimeout and cache settings, shared
 // by every document of the run (one provider list per namespace, one host list per provider).

@@ -15,6 +15,7 @@
 #include "harness/output.hpp"
 #include "harness/pipeline.hpp"
 #include "webhook/core/text.hpp"
+#include "webhook/inventory/connection_flags.hpp"
 #include "webhook/io/input_files.hpp"
 
 namespace hostadm::harness {
@@ -26,8 +27,8 @@ const cli::Command& replay_command() {
     cli::Command c;
     c.program = "host-harness replay";
     c.synopsis = {"--inventory FIXTURE [flags] PATH...",
-                  "--inventory-url URL [--token-file F] [--ca F | --insecure-skip-tls] [flags] "
-                  "PATH..."};
+                  "--inventory-url URL [--inventory-token-file F] [--inventory-ca F | "
+                  "--inventory-insecure-skip-tls] [flags] PATH..."};
     c.operands = "PATH...";
     c.summary =
         "Runs Host manifests and AdmissionReviews through the apiserver's admission path and the "
@@ -39,20 +40,15 @@ const cli::Command& replay_command() {
     c.flags = {
         make_flag("inventory", FlagKind::String, "FIXTURE",
                   "the mock Forklift inventory, a fixture file (e.g. examples/inventory.yaml)"),
-        make_flag("inventory-url", FlagKind::String, "URL",
-                  "audit mode: judge against the live Forklift inventory with the webhook's own "
-                  "client"),
-        make_flag("token-file", FlagKind::String, "FILE", "bearer token for --inventory-url"),
-        make_flag("ca", FlagKind::String, "FILE",
-                  "CA bundle that verifies --inventory-url's certificate"),
-        make_flag("insecure-skip-tls", FlagKind::Bool, "",
-                  "do not verify --inventory-url's certificate"),
         make_flag("policy", FlagKind::String, "FILE", "policy YAML", "built-in defaults"),
         ns,
         output_flag({"table", "json", "yaml", "junit"}),
         make_flag("fail-on-warnings", FlagKind::Bool, "",
                   "exit 1 when an admitted Host has a warning"),
     };
+    // Audit mode: the live inventory, asked with the webhook's own client.
+    const auto connection = inventory_connection_flags("", true);
+    c.flags.insert(c.flags.begin() + 1, connection.begin(), connection.end());
     c.footer =
         "Exit codes: 0 every Host admitted, 1 a denial (or a warning with --fail-on-warnings), "
         "2 bad usage, unreadable input or nothing checked.";
@@ -64,11 +60,11 @@ const cli::Command& replay_command() {
 ReplayOptions parse_replay_args(const Args& args) {
   const cli::Parsed f = cli::parse(replay_command(), args);
   ReplayOptions o;
+  print_warnings(replay_command(), f);
   o.inventory = f.get("inventory");
-  o.live.url = f.get("inventory-url");
-  o.live.token_file = f.get("token-file");
-  o.live.ca_file = f.get("ca");
-  o.live.insecure_skip_tls = f.flag("insecure-skip-tls");
+  o.live = inventory_connection(f);
+  // $MTV_INVENTORY_URL is the default of --inventory-url, never a conflict with --inventory.
+  if (!f.has(kInventoryUrlFlag) && !o.inventory.empty()) o.live.url.clear();
   o.fail_on_warnings = f.flag("fail-on-warnings");
   o.policy = f.get("policy");
   o.ns = f.get("namespace");
@@ -82,11 +78,12 @@ ReplayOptions parse_replay_args(const Args& args) {
   if (!live && o.inventory.empty())
     throw UsageError(
         "--inventory FIXTURE is required (the mock Forklift inventory, e.g. "
-        "examples/inventory.yaml), or --inventory-url URL to audit against the live inventory");
+        "examples/inventory.yaml), or --inventory-url URL (or $MTV_INVENTORY_URL) to audit against "
+        "the live inventory");
   if (!live && (!o.live.token_file.empty() || !o.live.ca_file.empty() || o.live.insecure_skip_tls))
-    throw UsageError("--token-file, --ca and --insecure-skip-tls go with --inventory-url");
-  if (o.live.insecure_skip_tls && !o.live.ca_file.empty())
-    throw UsageError("--ca and --insecure-skip-tls exclude each other: pick one");
+    throw UsageError(
+        "--inventory-token-file, --inventory-ca and --inventory-insecure-skip-tls go with "
+        "--inventory-url");
   if (o.paths.empty()) throw UsageError("no PATH given: name manifest files, directories or -");
   return o;
 }

@@ -128,6 +128,79 @@ struct Answer {
   json patch = json::array();
 };
 
+// The AdmissionReview around the answer: a JSON object echoing the request's apiVersion, kind
+// and uid, with a response object. The contract's breach, or "" (and `body` read).
+std::string check_envelope(const std::string& text, const std::string& api_version,
+                           const std::string& uid, json& body) {
+  try {
+    body = parse_json_bounded(text);
+  } catch (const json::exception& e) {
+    return std::string("answer is not JSON: ") + e.what();
+  }
+  if (!body.is_object()) return "answer is not a JSON object";
+  if (body.value("apiVersion", json()) != api_version)
+    return "apiVersion does not echo the request's '" + api_version + "'";
+  if (body.value("kind", json()) != "AdmissionReview") return "kind is not AdmissionReview";
+  auto rit = body.find("response");
+  if (rit == body.end() || !rit->is_object()) return "no response object";
+  if (rit->value("uid", json()) != uid)
+    return "response.uid " + rit->value("uid", json()).dump() + " does not echo request uid " + uid;
+  return "";
+}
+
+// patchType and patch: both or neither, never on a validating answer, base64 of a JSON array.
+std::string read_patch(const json& r, bool validating, Answer& a) {
+  bool has_type = r.contains("patchType") && !r["patchType"].is_null();
+  bool has_patch = r.contains("patch") && !r["patch"].is_null();
+  if (has_type != has_patch) return "patchType and patch must come together";
+  if (!has_patch) return "";
+  if (validating) return "a validating answer carries a patch";
+  if (r["patchType"] != "JSONPatch") return "patchType is not JSONPatch";
+  if (!r["patch"].is_string()) return "patch is not a base64 string";
+  try {
+    a.patch = json::parse(base64_decode(r["patch"].get<std::string>()));
+  } catch (const std::exception& e) {
+    return std::string("patch is not base64 of a JSON array: ") + e.what();
+  }
+  if (!a.patch.is_array()) return "patch is not a JSON Patch array";
+  return "";
+}
+
+std::string read_warnings(const json& r, Answer& a) {
+  if (!r.contains("warnings") || r["warnings"].is_null()) return "";
+  if (!r["warnings"].is_array()) return "warnings is not a list";
+  for (const auto& w : r["warnings"]) {
+    if (!w.is_string()) return "a warning is not a string";
+    a.warnings.push_back(w.get<std::string>());
+  }
+  return "";
+}
+
+// A denial's status: a 4xx/5xx code and a message the user reads.
+std::string read_denial(const json& r, Answer& a) {
+  const json status = r.value("status", json::object());
+  if (!status.is_object() || !status.value("code", json()).is_number_integer())
+    return "a denial carries no status.code";
+  a.code = status["code"].get<int>();
+  if (a.code < 400 || a.code > 599)
+    return "status.code " + std::to_string(a.code) + " of a denial is not 4xx/5xx";
+  if (!status.value("message", json()).is_string() || status["message"].get<std::string>().empty())
+    return "a denial carries no status.message";
+  a.message = status["message"].get<std::string>();
+  return "";
+}
+
+// The response object checked against the admission contract; the first breach, or "".
+std::string read_response(const json& r, bool validating, Answer& a) {
+  auto allowed = r.find("allowed");
+  if (allowed == r.end() || !allowed->is_boolean()) return "response.allowed is missing";
+  a.allowed = allowed->get<bool>();
+  std::string why = read_patch(r, validating, a);
+  if (why.empty()) why = read_warnings(r, a);
+  if (why.empty() && !a.allowed) why = read_denial(r, a);
+  return why;
+}
+
 Answer call(httplib::SSLClient& client, const Options& o, const std::string& endpoint, json review,
             bool validating) {
   Answer a;
@@ -144,68 +217,18 @@ Answer call(httplib::SSLClient& client, const Options& o, const std::string& end
                 (res->body.empty() ? std::string() : ": " + clip(res->body));
     return a;
   }
-  auto violate = [&](const std::string& why) {
-    a.violation = endpoint + ": " + why;
-    return a;
-  };
-  if (res->status != 200)
-    return violate("HTTP " + std::to_string(res->status) + " (expected 200): " + clip(res->body));
-  if (res->get_header_value("Content-Type").find("application/json") == std::string::npos)
-    return violate("Content-Type is '" + res->get_header_value("Content-Type") +
-                   "', expected application/json");
+  std::string why;
   json body;
-  try {
-    body = parse_json_bounded(res->body);
-  } catch (const json::exception& e) {
-    return violate(std::string("answer is not JSON: ") + e.what());
+  if (res->status != 200) {
+    why = "HTTP " + std::to_string(res->status) + " (expected 200): " + clip(res->body);
+  } else if (res->get_header_value("Content-Type").find("application/json") == std::string::npos) {
+    why = "Content-Type is '" + res->get_header_value("Content-Type") +
+          "', expected application/json";
+  } else {
+    why = check_envelope(res->body, api_version, uid, body);
+    if (why.empty()) why = read_response(body["response"], validating, a);
   }
-  if (!body.is_object()) return violate("answer is not a JSON object");
-  if (body.value("apiVersion", json()) != api_version)
-    return violate("apiVersion does not echo the request's '" + api_version + "'");
-  if (body.value("kind", json()) != "AdmissionReview")
-    return violate("kind is not AdmissionReview");
-  auto rit = body.find("response");
-  if (rit == body.end() || !rit->is_object()) return violate("no response object");
-  const json& r = *rit;
-  if (r.value("uid", json()) != uid)
-    return violate("response.uid " + r.value("uid", json()).dump() + " does not echo request uid " +
-                   uid);
-  auto allowed = r.find("allowed");
-  if (allowed == r.end() || !allowed->is_boolean()) return violate("response.allowed is missing");
-  a.allowed = allowed->get<bool>();
-  bool has_type = r.contains("patchType") && !r["patchType"].is_null();
-  bool has_patch = r.contains("patch") && !r["patch"].is_null();
-  if (has_type != has_patch) return violate("patchType and patch must come together");
-  if (has_patch) {
-    if (validating) return violate("a validating answer carries a patch");
-    if (r["patchType"] != "JSONPatch") return violate("patchType is not JSONPatch");
-    if (!r["patch"].is_string()) return violate("patch is not a base64 string");
-    try {
-      a.patch = json::parse(base64_decode(r["patch"].get<std::string>()));
-    } catch (const std::exception& e) {
-      return violate(std::string("patch is not base64 of a JSON array: ") + e.what());
-    }
-    if (!a.patch.is_array()) return violate("patch is not a JSON Patch array");
-  }
-  if (r.contains("warnings") && !r["warnings"].is_null()) {
-    if (!r["warnings"].is_array()) return violate("warnings is not a list");
-    for (const auto& w : r["warnings"]) {
-      if (!w.is_string()) return violate("a warning is not a string");
-      a.warnings.push_back(w.get<std::string>());
-    }
-  }
-  if (!a.allowed) {
-    const json status = r.value("status", json::object());
-    if (!status.is_object() || !status.value("code", json()).is_number_integer())
-      return violate("a denial carries no status.code");
-    a.code = status["code"].get<int>();
-    if (a.code < 400 || a.code > 599)
-      return violate("status.code " + std::to_string(a.code) + " of a denial is not 4xx/5xx");
-    if (!status.value("message", json()).is_string() ||
-        status["message"].get<std::string>().empty())
-      return violate("a denial carries no status.message");
-    a.message = status["message"].get<std::string>();
-  }
+  if (!why.empty()) a.violation = endpoint + ": " + why;
   return a;
 }
 

@@ -19,7 +19,7 @@
 #include "webhook/core/fixture.hpp"
 #include "webhook/core/json_limits.hpp"
 #include "webhook/core/policy.hpp"
-#include "webhook/inventory/http_source.hpp"
+#include "webhook/inventory/connection_flags.hpp"
 
 namespace hostadm::harness {
 
@@ -192,8 +192,9 @@ const cli::Command& snapshot_command() {
     cli::Command c;
     c.program = "host-harness snapshot";
     c.synopsis = {
-        "--inventory-url URL [--token-file F] [--ca F | --insecure-skip-tls] [--namespace NS] "
-        "[--provider NAME] [--timeout 30s] [-o json|yaml]"};
+        "--inventory-url URL [--inventory-token-file F] [--inventory-ca F | "
+        "--inventory-insecure-skip-tls] [--namespace NS] [--provider NAME] [--timeout 30s] "
+        "[-o json|yaml]"};
     c.summary =
         "Records a live Forklift inventory into a fixture on stdout, so CI can replay manifests "
         "against what a cluster really has.";
@@ -204,12 +205,6 @@ const cli::Command& snapshot_command() {
     output.help = "fixture format: json is read at any size; yaml only up to 16 MB (hand editing)";
     output.example = "yaml";
     c.flags = {
-        make_flag("inventory-url", FlagKind::String, "URL", "the Forklift inventory's base URL",
-                  "env MTV_INVENTORY_URL"),
-        make_flag("token-file", FlagKind::String, "FILE", "bearer token for the inventory"),
-        make_flag("ca", FlagKind::String, "FILE", "CA bundle that verifies the inventory"),
-        make_flag("insecure-skip-tls", FlagKind::Bool, "",
-                  "do not verify the inventory's certificate"),
         ns,
         make_flag("provider", FlagKind::String, "NAME", "record only the provider of this name"),
         [] {
@@ -220,6 +215,8 @@ const cli::Command& snapshot_command() {
         }(),
         output,
     };
+    const auto connection = inventory_connection_flags("", true);
+    c.flags.insert(c.flags.begin(), connection.begin(), connection.end());
     return c;
   }();
   return kCommand;
@@ -230,14 +227,13 @@ namespace {
 // The inventory client's settings from the flags; throws SnapshotError for bad usage.
 HttpSourceConfig source_config(const cli::Parsed& flags) {
   HttpSourceConfig cfg;
-  cfg.url = inventory_url_from_env_or(flags.get("inventory-url"));
+  try {
+    cfg = inventory_connection(flags);
+  } catch (const cli::UsageError& e) {
+    throw SnapshotError(e.what());
+  }
   if (cfg.url.empty())
     throw SnapshotError("--inventory-url URL (or MTV_INVENTORY_URL) is required");
-  cfg.token_file = flags.get("token-file");
-  cfg.ca_file = flags.get("ca");
-  cfg.insecure_skip_tls = flags.flag("insecure-skip-tls");
-  if (cfg.insecure_skip_tls && !cfg.ca_file.empty())
-    throw SnapshotError("--ca and --insecure-skip-tls exclude each other: pick one");
   return cfg;
 }
 

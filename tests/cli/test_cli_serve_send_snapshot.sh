@@ -131,7 +131,7 @@ expect_eq "/__requests counts by kind" \
   "$(curl -s --cacert "$CA" "$INV/__requests")" '{"host":1,"hosts":1,"provider":0,"providers":1,"total":3}'
 
 # ---- snapshot
-"$H" snapshot --inventory-url "$INV" --ca "$CA" --token-file "$work/token" >"$work/snap.yaml" \
+"$H" snapshot --inventory-url "$INV" --inventory-ca "$CA" --inventory-token-file "$work/token" >"$work/snap.yaml" \
   2>"$work/snap.err"
 expect_eq "snapshot exit" $? 0
 "$H" replay --inventory "$EX/inventory.yaml" -o json "$EX/hosts" "$EX/denied" >"$work/orig.json"
@@ -149,7 +149,7 @@ for s in ka:
 EOF
 head -c 15 "$work/snap.yaml" | grep -q '^{"providers":\[' && ok "snapshot writes JSON by default" ||
   fail "snapshot output starts: $(head -c 80 "$work/snap.yaml")"
-"$H" snapshot --inventory-url "$INV" --ca "$CA" --token-file "$work/token" -o yaml \
+"$H" snapshot --inventory-url "$INV" --inventory-ca "$CA" --inventory-token-file "$work/token" -o yaml \
   >"$work/snap-yaml.yaml" 2>/dev/null
 expect_eq "snapshot -o yaml exit" $? 0
 head -1 "$work/snap-yaml.yaml" | grep -q '^# Recorded by host-harness snapshot from' &&
@@ -167,26 +167,26 @@ EOF
 pids+=("$!")
 SNAP_INV=$(wait_for_line "$work/serve-snap.out" 'https://127\.0\.0\.1:[0-9]+') ||
   fail "serve-inventory of the snapshot did not start: $(cat "$work/serve-snap.out")"
-"$H" snapshot --inventory-url "$SNAP_INV" --ca "$CA" >"$work/snap2.json" 2>"$work/snap2.err"
+"$H" snapshot --inventory-url "$SNAP_INV" --inventory-ca "$CA" >"$work/snap2.json" 2>"$work/snap2.err"
 expect_eq "snapshot of the served snapshot exit" $? 0
 cmp -s "$work/snap.yaml" "$work/snap2.json" &&
   ok "snapshot -> serve-inventory -> snapshot is byte-identical" ||
   fail "round trip differs: $(diff "$work/snap.yaml" "$work/snap2.json" | head -c 600)"
-"$H" snapshot --inventory-url "$INV" --ca "$CA" --provider esxi-provider --token-file "$work/token" \
+"$H" snapshot --inventory-url "$INV" --inventory-ca "$CA" --provider esxi-provider --inventory-token-file "$work/token" \
   -o yaml >"$work/one.yaml" 2>/dev/null
 grep -q 'name: esxi-provider' "$work/one.yaml" && ! grep -q 'name: vsphere-provider' "$work/one.yaml" &&
   ok "snapshot --provider keeps one provider" || fail "snapshot --provider: $(cat "$work/one.yaml")"
-"$H" snapshot --inventory-url "$INV" --ca "$CA" >/dev/null 2>"$work/err"
+"$H" snapshot --inventory-url "$INV" --inventory-ca "$CA" >/dev/null 2>"$work/err"
 rc=$?
 expect_eq "snapshot without token exits 2" $rc 2
 grep -q "401" "$work/err" && grep -q "$INV" "$work/err" && ok "snapshot error names URL and 401" ||
   fail "snapshot error: $(cat "$work/err")"
-"$H" snapshot --inventory-url "$INV" --ca "$work/other/ca.crt" --token-file "$work/token" \
+"$H" snapshot --inventory-url "$INV" --inventory-ca "$work/other/ca.crt" --inventory-token-file "$work/token" \
   >/dev/null 2>"$work/err"
 expect_eq "snapshot with the wrong CA exits 2" $? 2
 grep -q "$TOKEN" "$work/err" "$work/snap.err" && fail "a snapshot message shows the token" ||
   ok "no token in snapshot messages"
-MTV_INVENTORY_URL=$INV "$H" snapshot --ca "$CA" --token-file "$work/token" >/dev/null 2>&1
+MTV_INVENTORY_URL=$INV "$H" snapshot --inventory-ca "$CA" --inventory-token-file "$work/token" >/dev/null 2>&1
 expect_eq "snapshot takes MTV_INVENTORY_URL" $? 0
 
 # ---- send against host-webhook with the in-process fixture
@@ -284,7 +284,7 @@ EOF2
 
 # ---- audit mode: replay against the live inventory with the webhook's own client
 curl -s --cacert "$CA" -X POST -d "" "$INV/__requests/reset" >/dev/null
-"$H" replay --inventory-url "$INV" --ca "$CA" --token-file "$work/token" -o json "$EX/hosts" "$EX/denied" \
+"$H" replay --inventory-url "$INV" --inventory-ca "$CA" --inventory-token-file "$work/token" -o json "$EX/hosts" "$EX/denied" \
   >"$work/audit.json" 2>"$work/audit.err"
 expect_eq "audit of examples/ exits 1 (the denied ones)" $? 1
 python3 - "$work/orig.json" "$work/audit.json" <<'EOF' && ok "audit gives the fixture's verdicts" || fail "audit verdicts differ: $(head -c 300 "$work/audit.err")"
@@ -306,18 +306,26 @@ EOF
   echo "apiVersion: v1"; echo "kind: List"; echo "items:"
   grep -v -e '^#' -e '^---' "$EX/hosts/direct-ip.yaml" | sed -e 's/^/  /' -e '1s/^  /- /'
 } >"$work/list.yaml"
-"$H" replay --inventory-url "$INV" --ca "$CA" --token-file "$work/token" -o json - <"$work/list.yaml" \
+"$H" replay --inventory-url "$INV" --inventory-ca "$CA" --inventory-token-file "$work/token" -o json - <"$work/list.yaml" \
   >"$work/audit-list.json" 2>&1
 expect_eq "audit of a List on stdin exits 0" $? 0
+# The inventory URL from the environment, and host-harness's first flag spellings still accepted
+# with a warning that names the new one.
+MTV_INVENTORY_URL=$INV "$H" replay --ca "$CA" --token-file "$work/token" -o json - <"$work/list.yaml" \
+  >"$work/audit-env.json" 2>"$work/audit-env.err"
+expect_eq "replay takes MTV_INVENTORY_URL and the old spellings" $? 0
+grep -q "warning: --ca is deprecated: use --inventory-ca" "$work/audit-env.err" &&
+  grep -q "warning: --token-file is deprecated: use --inventory-token-file" "$work/audit-env.err" &&
+  ok "old spellings warn with the new one" || fail "no deprecation warning: $(cat "$work/audit-env.err")"
 grep -q '"source":"-#0.0"' "$work/audit-list.json" && ok "List item source -#0.0" ||
   fail "audit List: $(head -c 400 "$work/audit-list.json")"
-"$H" replay --inventory-url "$INV" --ca "$CA" -o json "$EX/hosts/direct-ip.yaml" >"$work/notoken.json" 2>&1
+"$H" replay --inventory-url "$INV" --inventory-ca "$CA" -o json "$EX/hosts/direct-ip.yaml" >"$work/notoken.json" 2>&1
 expect_eq "audit without a token: a denial, not a crash" $? 1
 grep -q "inventory-unavailable" "$work/notoken.json" && grep -q "401" "$work/notoken.json" &&
   ok "audit without a token says inventory-unavailable and 401" || fail "no token: $(head -c 400 "$work/notoken.json")"
 grep -q "$TOKEN" "$work/audit.json" "$work/audit.err" "$work/audit-list.json" &&
   fail "audit output shows the token" || ok "no token in audit output"
-"$H" replay --inventory-url "$INV" --ca "$CA" --insecure-skip-tls "$EX/hosts" >/dev/null 2>"$work/err"
+"$H" replay --inventory-url "$INV" --inventory-ca "$CA" --inventory-insecure-skip-tls "$EX/hosts" >/dev/null 2>"$work/err"
 expect_eq "audit with --ca and --insecure-skip-tls exits 2" $? 2
 "$H" replay --inventory-url "not a url" "$EX/hosts" >/dev/null 2>"$work/err"
 expect_eq "audit with a bad URL exits 2" $? 2

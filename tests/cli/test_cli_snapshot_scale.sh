@@ -40,11 +40,11 @@ size=$(stat -c %s "$work/generated.json")
   fail "generated fixture is only $size bytes; raise SNAPSHOT_HOSTS"
 
 serve generated "$work/generated.json"
-"$H" snapshot --inventory-url "$URL" --ca "$CA" --timeout 120s >"$work/first.json" 2>"$work/first.err"
+"$H" snapshot --inventory-url "$URL" --inventory-ca "$CA" --timeout 120s >"$work/first.json" 2>"$work/first.err"
 [[ $? == 0 ]] && ok "snapshot of $HOSTS real-size hosts" || fail "snapshot: $(cat "$work/first.err")"
 
 serve recorded "$work/first.json"
-"$H" snapshot --inventory-url "$URL" --ca "$CA" --timeout 120s >"$work/second.json" 2>"$work/second.err"
+"$H" snapshot --inventory-url "$URL" --inventory-ca "$CA" --timeout 120s >"$work/second.json" 2>"$work/second.err"
 [[ $? == 0 ]] && ok "snapshot of the served snapshot" || fail "second snapshot: $(cat "$work/second.err")"
 cmp -s "$work/first.json" "$work/second.json" &&
   ok "snapshot -> serve-inventory -> snapshot is byte-identical at real size" ||
@@ -101,7 +101,7 @@ EOF
   fail "test: $(cat "$work/test.out")"
 
 # YAML of this size is recorded with a warning and refused by the readers with the fix.
-"$H" snapshot --inventory-url "$URL" --ca "$CA" --timeout 120s -o yaml >"$work/big.yaml" \
+"$H" snapshot --inventory-url "$URL" --inventory-ca "$CA" --timeout 120s -o yaml >"$work/big.yaml" \
   2>"$work/yaml.err"
 grep -q -- "-o json" "$work/yaml.err" && ok "snapshot -o yaml past 16 MB warns to use -o json" ||
   fail "no warning for big YAML: $(cat "$work/yaml.err")"

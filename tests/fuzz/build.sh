@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Configures (once) and builds the libFuzzer targets with clang into build-fuzz; prints the bin dir.
-# Used by run.sh (`make fuzz`) and test_fuzz_smoke.sh (`make test`).
+# Used by run.sh (`make fuzz`) and smoke.sh (`make fuzz-smoke`).
 set -euo pipefail
 src=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 out=${FUZZ_BUILD_DIR:-$src/build-fuzz}

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the hostile inputs of issue 5 item 5 (deep nesting, huge strings, invalid UTF-8,
 duplicate keys, numbers where strings belong, 10,000 annotations, "billion laughs") into
-OUTDIR/<fuzz target>/, so test_fuzz_smoke.sh replays them through each target: every one must end
+OUTDIR/<fuzz target>/, so test_fuzz_replay.sh (make test) and smoke.sh (make fuzz-smoke) replay
+them through each target: every one must end
 in a documented error or a verdict, within the per-input timeout, without a crash or a leak.
 Generated rather than committed: some are megabytes.
 

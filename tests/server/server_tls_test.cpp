@@ -19,8 +19,10 @@ struct Handshake {
 };
 
 // A fresh TLS handshake with 127.0.0.1:port from a client that offers at most `max_version`
-// (0: OpenSSL's default, TLS 1.3) and, for TLS 1.2, only `ciphers` ("": OpenSSL's default).
-Handshake handshake(int port, int max_version = 0, const std::string& ciphers = "") {
+// (0: OpenSSL's default, TLS 1.3) and, for TLS 1.2, only `ciphers` ("": OpenSSL's default), for
+// TLS 1.3 only `suites` in that order ("": OpenSSL's default, AES-256-GCM first).
+Handshake handshake(int port, int max_version = 0, const std::string& ciphers = "",
+                    const std::string& suites = "") {
   Handshake h;
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   const timeval limit{30, 0};  // a refusal is an alert, at once; a hang must not stall the suite
@@ -34,6 +36,8 @@ Handshake handshake(int port, int max_version = 0, const std::string& ciphers = 
   // Level 0: OpenSSL's client would otherwise refuse to offer the weak suites under test itself.
   if (!ciphers.empty() && SSL_CTX_set_cipher_list(ctx, (ciphers + ":@SECLEVEL=0").c_str()) != 1)
     ADD_FAILURE() << "this OpenSSL does not know " << ciphers;
+  if (!suites.empty() && SSL_CTX_set_ciphersuites(ctx, suites.c_str()) != 1)
+    ADD_FAILURE() << "this OpenSSL does not know " << suites;
   SSL* ssl = SSL_new(ctx);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
     SSL_set_fd(ssl, fd);
@@ -212,6 +216,24 @@ TEST_F(TlsTest, Tls12OffersOnlyEcdheWithAeadCiphers) {
     EXPECT_FALSE(h.ok) << "TLS 1.2 with " << weak << " was accepted";
   }
   EXPECT_TRUE(handshake(hook.port, TLS1_2_VERSION, "ECDHE-ECDSA-CHACHA20-POLY1305").ok);
+}
+
+// AES-128-GCM costs fewer instructions per record than AES-256-GCM: the server picks it over the
+// client's order (OpenSSL offers AES-256 first; kube-apiserver's Go client offers AES-128 first),
+// and a client offering only another TLS 1.3 suite still connects.
+TEST_F(TlsTest, Tls13PrefersAes128GcmAndKeepsEverySuite) {
+  Webhook hook(dir_, {"--inventory-fixture", fixture_.string()}, "webhook", certs_);
+  const Handshake preferred = handshake(hook.port);
+  ASSERT_TRUE(preferred.ok);
+  EXPECT_EQ(preferred.version, "TLSv1.3");
+  EXPECT_EQ(preferred.cipher, "TLS_AES_128_GCM_SHA256");
+  EXPECT_EQ(handshake(hook.port, 0, "", "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256").cipher,
+            "TLS_AES_128_GCM_SHA256");
+  for (const char* only : {"TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"}) {
+    const Handshake h = handshake(hook.port, 0, "", only);
+    EXPECT_TRUE(h.ok) << only << " alone was refused";
+    EXPECT_EQ(h.cipher, only);
+  }
 }
 
 TEST_F(TlsTest, RsaKeyExchangeIsRefusedWithAnRsaCertificate) {

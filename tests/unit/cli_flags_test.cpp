@@ -189,6 +189,22 @@ TEST(CliFlags, CheckValueServesConfigFilesToo) {
   }
 }
 
+// A renamed flag keeps its old spelling: the value lands under the new name, the command is told
+// once per old spelling used, and the help names the old one as deprecated.
+TEST(CliFlags, DeprecatedSpellingsLandUnderTheNewNameWithAWarning) {
+  Command c = sample();
+  Flag ca = make_flag("inventory-ca", FlagKind::String, "FILE", "CA bundle");
+  ca.deprecated_names = {"ca"};
+  c.flags.push_back(ca);
+  const Parsed p = parse(c, {"--ca", "a.crt", "--ca=b.crt", "x"});
+  EXPECT_EQ(p.get("inventory-ca"), "b.crt");
+  EXPECT_FALSE(p.has("ca"));
+  EXPECT_EQ(p.warnings, std::vector<std::string>{"--ca is deprecated: use --inventory-ca"});
+  EXPECT_TRUE(parse(c, {"--inventory-ca", "a.crt", "x"}).warnings.empty());
+  EXPECT_NE(usage(c).find("--ca: deprecated spelling"), std::string::npos) << usage(c);
+  EXPECT_NE(markdown(c).find("`--ca`: deprecated spelling"), std::string::npos);
+}
+
 TEST(CliFlags, UsageIsGeneratedFromTheTable) {
   const std::string u = usage(sample());
   EXPECT_EQ(u.rfind("usage: tool run [flags] PATH...\n", 0), 0u) << u;

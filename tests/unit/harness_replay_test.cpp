@@ -1,5 +1,6 @@
 // The offline apiserver path (pipeline), and `replay`'s flags, exit codes and input errors.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <fstream>
 #include <memory>
@@ -339,15 +340,15 @@ TEST(Replay, ArgumentErrorsAreUsageErrors) {
 }
 
 TEST(Replay, AuditModeFlags) {
-  auto o = parse_replay_args({"--inventory-url", "https://127.0.0.1:8443", "--token-file", "t",
-                              "--ca=ca.crt", "--fail-on-warnings", "-"});
+  auto o = parse_replay_args({"--inventory-url", "https://127.0.0.1:8443", "--inventory-token-file",
+                              "t", "--inventory-ca=ca.crt", "--fail-on-warnings", "-"});
   EXPECT_TRUE(o.inventory.empty());
   EXPECT_EQ(o.live.url, "https://127.0.0.1:8443");
   EXPECT_EQ(o.live.token_file, "t");
   EXPECT_EQ(o.live.ca_file, "ca.crt");
   EXPECT_FALSE(o.live.insecure_skip_tls);
   EXPECT_TRUE(o.fail_on_warnings);
-  EXPECT_TRUE(parse_replay_args({"--inventory-url", "u", "--insecure-skip-tls", "x"})
+  EXPECT_TRUE(parse_replay_args({"--inventory-url", "u", "--inventory-insecure-skip-tls", "x"})
                   .live.insecure_skip_tls);
   auto message = [](const Args& args) {
     try {
@@ -359,14 +360,40 @@ TEST(Replay, AuditModeFlags) {
   };
   EXPECT_NE(message({"--inventory", "f", "--inventory-url", "u", "x"}).find("exclude each other"),
             std::string::npos);
-  EXPECT_NE(message({"--inventory", "f", "--ca", "c", "x"}).find("go with --inventory-url"),
-            std::string::npos);
-  EXPECT_NE(message({"--inventory-url", "u", "--ca", "c", "--insecure-skip-tls", "x"})
-                .find("exclude each other"),
-            std::string::npos);
+  EXPECT_NE(
+      message({"--inventory", "f", "--inventory-ca", "c", "x"}).find("go with --inventory-url"),
+      std::string::npos);
+  EXPECT_NE(
+      message({"--inventory-url", "u", "--inventory-ca", "c", "--inventory-insecure-skip-tls", "x"})
+          .find("exclude each other"),
+      std::string::npos);
   EXPECT_NE(message({"--inventory", "f", "--fail-on-warnings=yes", "x"}).find("takes no value"),
             std::string::npos);
   EXPECT_NE(message({"x"}).find("--inventory-url"), std::string::npos);
+}
+
+// Scripts written for host-harness's first spellings keep working (with a warning on stderr).
+TEST(Replay, OldInventoryFlagSpellingsStillWork) {
+  auto o = parse_replay_args({"--inventory-url", "u", "--token-file", "t", "--ca", "c", "-"});
+  EXPECT_EQ(o.live.token_file, "t");
+  EXPECT_EQ(o.live.ca_file, "c");
+  EXPECT_TRUE(parse_replay_args({"--inventory-url", "u", "--insecure-skip-tls", "-"})
+                  .live.insecure_skip_tls);
+  EXPECT_THROW(parse_replay_args({"--inventory-url", "u", "--ca", "c", "--insecure-skip-tls", "-"}),
+               UsageError);
+}
+
+// $MTV_INVENTORY_URL is --inventory-url's default, as for snapshot and host-webhook; a fixture
+// given with --inventory wins over it.
+TEST(Replay, InventoryUrlFromTheEnvironment) {
+  ::setenv("MTV_INVENTORY_URL", "https://127.0.0.1:9443", 1);
+  const auto live = parse_replay_args({"-"});
+  const auto fixture = parse_replay_args({"--inventory", "f.yaml", "-"});
+  ::unsetenv("MTV_INVENTORY_URL");
+  EXPECT_EQ(live.live.url, "https://127.0.0.1:9443");
+  EXPECT_TRUE(live.inventory.empty());
+  EXPECT_TRUE(fixture.live.url.empty());
+  EXPECT_EQ(fixture.inventory, "f.yaml");
 }
 
 TEST(Replay, MissingInputNamesTheFile) {

@@ -111,6 +111,7 @@ std::string flag_help(const Flag& f) {
   std::string help = f.help;
   if (!f.default_text.empty()) help += " (default: " + f.default_text + ")";
   if (f.kind == FlagKind::Repeatable) help += "; may be repeated";
+  for (const auto& old : f.deprecated_names) help += "; --" + old + ": deprecated spelling";
   return help;
 }
 
@@ -204,8 +205,23 @@ size_t Parsed::size(const std::string& name, size_t fallback) const {
 const Flag* find_flag(const Command& command, const std::string& name) {
   for (const auto& f : command.flags)
     if (f.name == name) return &f;
+  for (const auto& f : command.flags)
+    if (std::find(f.deprecated_names.begin(), f.deprecated_names.end(), name) !=
+        f.deprecated_names.end())
+      return &f;
   return nullptr;
 }
+
+namespace {
+
+void warn_if_deprecated(const Flag& f, const std::string& name, Parsed& out) {
+  if (name == f.name) return;
+  const std::string warning = "--" + name + " is deprecated: use --" + f.name;
+  if (std::find(out.warnings.begin(), out.warnings.end(), warning) == out.warnings.end())
+    out.warnings.push_back(warning);
+}
+
+}  // namespace
 
 std::string fix_hint(const Flag& f) {
   if (f.kind == FlagKind::Bool) return "e.g. --" + f.name + " (or --" + f.name + "=false)";
@@ -294,6 +310,7 @@ Parsed parse(const Command& c, const std::vector<std::string>& args) {
       typed = "--" + name;
       f = find_flag(c, name);
       if (!f) throw UsageError(unknown_flag(c, typed, name));
+      warn_if_deprecated(*f, name, out);
     } else {
       typed = a.substr(0, 2);
       f = find_short(c, a[1]);
@@ -360,6 +377,7 @@ std::string markdown(const Command& c) {
     const std::string v = value_name(f);
     std::string help = f.help;
     if (f.kind == FlagKind::Repeatable) help += "; may be repeated";
+    for (const auto& old : f.deprecated_names) help += "; `--" + old + "`: deprecated spelling";
     out << "| " << name << " | " << (v.empty() ? "" : "`" + markdown_cell(v) + "`") << " | "
         << default_cell(f.default_text) << " | " << markdown_cell(help) << " |\n";
   }

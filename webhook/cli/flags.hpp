@@ -41,6 +41,9 @@ struct Flag {
   // Duration only: a bare number means seconds. Kept for the harness flags that always took one
   // (`send --timeout 10`); a new flag should not set it.
   bool bare_seconds = false;
+  // Old spellings still accepted (without dashes): each use adds a warning to Parsed::warnings
+  // naming this flag's spelling, and --help lists them as deprecated.
+  std::vector<std::string> deprecated_names;
 };
 
 // A row without the optional parts (short name, choices, range, example); set those after.
@@ -67,6 +70,9 @@ struct Parsed {
   std::string help_format;                                 // "" text; "markdown"
   std::vector<std::pair<std::string, std::string>> given;  // (long name, value), in order
   std::vector<std::string> operands;
+  // "--ca is deprecated: use --inventory-ca", once per deprecated spelling used; the command
+  // prints them (the parser has no output of its own).
+  std::vector<std::string> warnings;
 
   bool has(const std::string& name) const;
   // The last value given, else `fallback`; a boolean reads "true" or "false".

@@ -81,6 +81,12 @@ class ChunkedDecoder {
  private:
   enum class State { Size, Extension, SizeLf, Data, DataCr, DataLf, Trailer, TrailerLf, Done };
   Parse fail(RefusalKind kind, std::string message);
+  // The framing around the data, a byte at a time: Error (refusal_ set) or Incomplete/Done.
+  Parse byte(char c, size_t body_size);
+  Parse size_byte(char c, size_t body_size);
+  Parse extension_byte(char c);
+  Parse trailer_byte(char c);
+  Parse trailer_line_end();
 
   size_t max_body_;
   State state_ = State::Size;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <initializer_list>
+#include <optional>
 
 #include "webhook/http/wire_syntax.hpp"
 
@@ -77,13 +78,17 @@ int content_length(std::string_view value, size_t max_body, size_t& length, bool
   return elements == commas + 1 ? status : 400;
 }
 
-}  // namespace
+// A step of the parse: nothing when its part of the head is fine, else the result that ends the
+// parse (a refusal, or Incomplete while the head has not all arrived).
+using Step = std::optional<HeadResult>;
 
-HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_body_bytes,
-                      Request& out) {
-  out.method.clear();
-  out.path.clear();
-  out.query.clear();
+// Where the head is in the buffer: after `start` (blank lines before the request line), the
+// request line up to `line_end` and the fields up to `end`, where CRLF CRLF begins.
+struct HeadSpan {
+  size_t start = 0, line_end = 0, end = 0;
+};
+
+Step locate_head(std::string_view buf, size_t max_head_bytes, HeadSpan& span) {
   // RFC 9112 2.2: ignore at least one empty line before the request line.
   size_t start = 0;
   while (buf.substr(start, 2) == kCrlf) start += 2;
@@ -98,7 +103,7 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
       for (size_t i = head.find('\n'); i != std::string_view::npos; i = head.find('\n', i + 1))
         if (i == 0 || head[i - 1] != '\r')
           return refused(RefusalKind::BadHeader, "header lines must end with CRLF");
-      return {};
+      return HeadResult{};
     }
     if (line_end == std::string_view::npos || start + line_end + 2 > max_head_bytes)
       return refused(RefusalKind::TargetTooLong,
@@ -106,26 +111,11 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
     return refused(RefusalKind::HeadersTooLarge, "request header section is larger than " +
                                                      std::to_string(max_head_bytes) + " bytes");
   }
+  span = {start, line_end, end};
+  return std::nullopt;
+}
 
-  // Request line: method SP request-target SP HTTP-version
-  const std::string_view line = head.substr(0, line_end);
-  const size_t sp1 = line.find(' ');
-  const size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-  if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos)
-    return refused(RefusalKind::BadRequestLine, "malformed request line '" + shown(line) + "'");
-  const std::string_view method = line.substr(0, sp1);
-  const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
-  const std::string_view version = line.substr(sp2 + 1);
-  if (method.empty())
-    return refused(RefusalKind::BadRequestLine, "malformed request line '" + shown(line) + "'");
-  for (char c : method)
-    if (!is_tchar(c))
-      return refused(RefusalKind::BadRequestLine, "malformed method in '" + shown(line) + "'");
-  if (target.empty()) return refused(RefusalKind::BadRequestLine, "empty request target");
-  for (char c : target)
-    if (c <= 0x20 || c >= 0x7f || c == '#')
-      return refused(RefusalKind::BadRequestLine,
-                     "request target has a character URIs do not allow: '" + shown(target) + "'");
+Step read_version(std::string_view version, Request& out) {
   if (version == "HTTP/1.1") {
     out.minor_version = 1;
   } else if (version == "HTTP/1.0") {
@@ -137,19 +127,113 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
   } else {
     return refused(RefusalKind::BadRequestLine, "malformed HTTP version '" + shown(version) + "'");
   }
+  return std::nullopt;
+}
+
+// Request line: method SP request-target SP HTTP-version
+Step read_request_line(std::string_view line, Request& out) {
+  const size_t sp1 = line.find(' ');
+  const size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos)
+    return refused(RefusalKind::BadRequestLine, "malformed request line '" + shown(line) + "'");
+  const std::string_view method = line.substr(0, sp1);
+  const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  if (method.empty())
+    return refused(RefusalKind::BadRequestLine, "malformed request line '" + shown(line) + "'");
+  for (char c : method)
+    if (!is_tchar(c))
+      return refused(RefusalKind::BadRequestLine, "malformed method in '" + shown(line) + "'");
+  if (target.empty()) return refused(RefusalKind::BadRequestLine, "empty request target");
+  for (char c : target)
+    if (c <= 0x20 || c >= 0x7f || c == '#')
+      return refused(RefusalKind::BadRequestLine,
+                     "request target has a character URIs do not allow: '" + shown(target) + "'");
+  if (Step bad = read_version(line.substr(sp2 + 1), out)) return bad;
   set(out.method, method);
   if (!split_target(target, out))
     return refused(RefusalKind::BadRequestLine,
                    "request target must start with '/': '" + shown(target) + "'");
+  return std::nullopt;
+}
 
-  out.content_type.clear();
-  out.expect_continue = false;
-  out.chunked = false;
-  out.content_length = 0;
+// What the header fields said about framing and the connection, checked once all are read.
+struct Framing {
   bool has_length = false, has_te = false, close = false, keep_alive = false,
        has_content_type = false;
-  int hosts = 0, line_number = 1;
-  std::string_view rest = head.substr(line_end + 2, end + 2 - (line_end + 2));
+  int hosts = 0;
+};
+
+Step read_transfer_encoding(std::string_view value, Framing& framing, Request& out) {
+  // A second line adds its codings to the first (RFC 9110 5.3): two `chunked` lines are
+  // `chunked, chunked`, a coding applied twice, and are refused the same way.
+  if (framing.has_te)
+    return refused(RefusalKind::UnsupportedCoding,
+                   "Transfer-Encoding is given more than once (as if 'chunked, " + shown(value) +
+                       "'); send chunked once or a Content-Length");
+  framing.has_te = true;
+  bool other = false;
+  int codings = 0;
+  for_each_element(value, [&](std::string_view coding) {
+    ++codings;
+    if (iequals(coding, "chunked")) {
+      out.chunked = true;
+    } else {
+      other = true;
+    }
+  });
+  if (other || codings != 1 || out.chunked == false)
+    return refused(RefusalKind::UnsupportedCoding,
+                   "Transfer-Encoding '" + shown(value) +
+                       "' is not supported; send chunked or a Content-Length");
+  return std::nullopt;
+}
+
+Step read_connection(std::string_view value, Framing& framing) {
+  bool tokens = true;
+  for_each_element(value, [&](std::string_view option) {
+    for (char c : option) tokens = tokens && is_tchar(c);
+    if (iequals(option, "close")) framing.close = true;
+    if (iequals(option, "keep-alive")) framing.keep_alive = true;
+  });
+  // Options are tokens (RFC 9110 7.6.1); anything else could be read as close by one parser
+  // and not by another.
+  if (!tokens)
+    return refused(RefusalKind::BadHeader, "malformed Connection '" + shown(value) + "'");
+  return std::nullopt;
+}
+
+// One header field the server acts on; the others are read past.
+Step read_field(std::string_view name, std::string_view value, size_t max_body_bytes,
+                Framing& framing, Request& out) {
+  if (iequals(name, "content-length")) {
+    if (int status =
+            content_length(value, max_body_bytes, out.content_length, framing.has_length)) {
+      if (status == 413)
+        return refused(RefusalKind::BodyTooLarge, "request body is larger than the limit (" +
+                                                      std::to_string(max_body_bytes) + " bytes)");
+      return refused(RefusalKind::BadFraming, "malformed Content-Length '" + shown(value) + "'");
+    }
+  } else if (iequals(name, "transfer-encoding")) {
+    return read_transfer_encoding(value, framing, out);
+  } else if (iequals(name, "connection")) {
+    return read_connection(value, framing);
+  } else if (iequals(name, "expect")) {
+    if (!iequals(value, "100-continue"))
+      return refused(RefusalKind::ExpectationFailed,
+                     "Expect '" + shown(value) + "' is not supported");
+    out.expect_continue = true;
+  } else if (iequals(name, "content-type")) {
+    if (!framing.has_content_type) set(out.content_type, value);
+    framing.has_content_type = true;
+  } else if (iequals(name, "host")) {
+    ++framing.hosts;
+  }
+  return std::nullopt;
+}
+
+// The field lines, each ending with CRLF.
+Step read_fields(std::string_view rest, size_t max_body_bytes, Framing& framing, Request& out) {
+  int line_number = 1;
   while (!rest.empty()) {
     const size_t eol = rest.find(kCrlf);  // always found: the head ends with CRLF
     const std::string_view field = rest.substr(0, eol);
@@ -172,71 +256,49 @@ HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_bo
         return refused(RefusalKind::BadHeader,
                        "header " + shown(name) + " has a control character in its value");
     }
-
-    if (iequals(name, "content-length")) {
-      if (int status = content_length(value, max_body_bytes, out.content_length, has_length)) {
-        if (status == 413)
-          return refused(RefusalKind::BodyTooLarge, "request body is larger than the limit (" +
-                                                        std::to_string(max_body_bytes) + " bytes)");
-        return refused(RefusalKind::BadFraming, "malformed Content-Length '" + shown(value) + "'");
-      }
-    } else if (iequals(name, "transfer-encoding")) {
-      // A second line adds its codings to the first (RFC 9110 5.3): two `chunked` lines are
-      // `chunked, chunked`, a coding applied twice, and are refused the same way.
-      if (has_te)
-        return refused(RefusalKind::UnsupportedCoding,
-                       "Transfer-Encoding is given more than once (as if 'chunked, " +
-                           shown(value) + "'); send chunked once or a Content-Length");
-      has_te = true;
-      bool other = false;
-      int codings = 0;
-      for_each_element(value, [&](std::string_view coding) {
-        ++codings;
-        if (iequals(coding, "chunked")) {
-          out.chunked = true;
-        } else {
-          other = true;
-        }
-      });
-      if (other || codings != 1 || out.chunked == false)
-        return refused(RefusalKind::UnsupportedCoding,
-                       "Transfer-Encoding '" + shown(value) +
-                           "' is not supported; send chunked or a Content-Length");
-    } else if (iequals(name, "connection")) {
-      bool tokens = true;
-      for_each_element(value, [&](std::string_view option) {
-        for (char c : option) tokens = tokens && is_tchar(c);
-        if (iequals(option, "close")) close = true;
-        if (iequals(option, "keep-alive")) keep_alive = true;
-      });
-      // Options are tokens (RFC 9110 7.6.1); anything else could be read as close by one parser
-      // and not by another.
-      if (!tokens)
-        return refused(RefusalKind::BadHeader, "malformed Connection '" + shown(value) + "'");
-    } else if (iequals(name, "expect")) {
-      if (!iequals(value, "100-continue"))
-        return refused(RefusalKind::ExpectationFailed,
-                       "Expect '" + shown(value) + "' is not supported");
-      out.expect_continue = true;
-    } else if (iequals(name, "content-type")) {
-      if (!has_content_type) set(out.content_type, value);
-      has_content_type = true;
-    } else if (iequals(name, "host")) {
-      ++hosts;
-    }
+    if (Step bad = read_field(name, value, max_body_bytes, framing, out)) return bad;
   }
-  if (has_te && has_length)
+  return std::nullopt;
+}
+
+// The framing the fields add up to, and whether the connection stays open after the answer.
+Step finish_framing(const Framing& framing, Request& out) {
+  if (framing.has_te && framing.has_length)
     return refused(RefusalKind::BadFraming,
                    "request has both Transfer-Encoding and Content-Length");
-  if (has_te && out.minor_version == 0)
+  if (framing.has_te && out.minor_version == 0)
     return refused(RefusalKind::BadFraming, "Transfer-Encoding is not allowed in HTTP/1.0");
-  if (out.minor_version == 1 && hosts != 1)
-    return refused(RefusalKind::BadHost, hosts == 0 ? "HTTP/1.1 request without a Host header"
-                                                    : "request has more than one Host header");
-  out.keep_alive = out.minor_version == 1 ? !close : keep_alive && !close;
+  if (out.minor_version == 1 && framing.hosts != 1)
+    return refused(RefusalKind::BadHost, framing.hosts == 0
+                                             ? "HTTP/1.1 request without a Host header"
+                                             : "request has more than one Host header");
+  out.keep_alive = out.minor_version == 1 ? !framing.close : framing.keep_alive && !framing.close;
+  return std::nullopt;
+}
+
+}  // namespace
+
+HeadResult parse_head(std::string_view buf, size_t max_head_bytes, size_t max_body_bytes,
+                      Request& out) {
+  out.method.clear();
+  out.path.clear();
+  out.query.clear();
+  HeadSpan span;
+  if (Step stop = locate_head(buf, max_head_bytes, span)) return std::move(*stop);
+  const std::string_view head = buf.substr(span.start);
+  if (Step bad = read_request_line(head.substr(0, span.line_end), out)) return std::move(*bad);
+  out.content_type.clear();
+  out.expect_continue = false;
+  out.chunked = false;
+  out.content_length = 0;
+  Framing framing;
+  const std::string_view fields =
+      head.substr(span.line_end + 2, span.end + 2 - (span.line_end + 2));
+  if (Step bad = read_fields(fields, max_body_bytes, framing, out)) return std::move(*bad);
+  if (Step bad = finish_framing(framing, out)) return std::move(*bad);
   HeadResult r;
   r.state = Parse::Done;
-  r.consumed = start + end + 4;
+  r.consumed = span.start + span.end + 4;
   return r;
 }
 

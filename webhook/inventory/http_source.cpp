@@ -55,9 +55,10 @@ std::string clip(const std::string& s, size_t n) {
 
 }  // namespace
 
-std::string inventory_url_from_env_or(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  const char* env = std::getenv("MTV_INVENTORY_URL");
+std::string inventory_url_from_env_or(const std::string& flag,
+                                      const std::function<const char*(const char*)>& getenv) {
+  if (!flag.empty() || !getenv) return flag;
+  const char* env = getenv("MTV_INVENTORY_URL");
   return env ? env : "";
 }
 

@@ -3,6 +3,8 @@
 // rotate, a CA to verify the service, and per-call timeouts taken from the request's deadline.
 #pragma once
 
+#include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -32,8 +34,11 @@ struct HttpSourceConfig {
   bool insecure_skip_tls = false;
 };
 
-// `flag` when set, else $MTV_INVENTORY_URL (as kubectl mtv does), else "".
-std::string inventory_url_from_env_or(const std::string& flag);
+// `flag` when set, else $MTV_INVENTORY_URL (as kubectl mtv does), else "": the one place the
+// variable is read (`getenv` lets a test give the environment).
+std::string inventory_url_from_env_or(
+    const std::string& flag, const std::function<const char*(const char*)>& getenv =
+                                 [](const char* name) { return std::getenv(name); });
 
 // One raw inventory answer, for callers that need the body as is (host-harness snapshot).
 struct RawAnswer {

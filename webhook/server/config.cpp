@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "webhook/cli/flags.hpp"
+#include "webhook/inventory/connection_flags.hpp"
 #include "webhook/io/input_files.hpp"
 
 namespace hostadm::server {
@@ -143,15 +144,10 @@ const std::vector<Setting>& settings() {
            "comma-separated TLS 1.2 cipher suites, IANA names as kube-apiserver's flag; TLS 1.3 "
            "suites are always on"),
        [](C& c, const std::string& v) { c.tls.cipher_suites = parse_tls_cipher_suites(v); }},
-      {row("inventory-url", FlagKind::String, "URL", "env MTV_INVENTORY_URL",
-           "Forklift inventory base URL"),
-       text(&C::inventory_url)},
-      {row("inventory-token-file", FlagKind::String, "FILE", "the pod's service-account token",
-           "bearer token for the inventory, re-read when it changes"),
+      {inventory_connection_flag(kInventoryUrlFlag), text(&C::inventory_url)},
+      {inventory_connection_flag(kInventoryTokenFileFlag, "the pod's service-account token"),
        text(&C::inventory_token_file)},
-      {row("inventory-ca", FlagKind::String, "FILE", "",
-           "CA bundle that verifies the inventory's certificate"),
-       text(&C::inventory_ca)},
+      {inventory_connection_flag(kInventoryCaFlag), text(&C::inventory_ca)},
       {[] {
          cli::Flag f = row("inventory-ca-secret", FlagKind::String, "NAMESPACE/NAME", "",
                            "the Secret whose --inventory-ca-secret-key verifies the inventory's "
@@ -169,8 +165,7 @@ const std::vector<Setting>& settings() {
          return f;
        }(),
        text(&C::inventory_ca_secret_key)},
-      {row("inventory-insecure-skip-tls", FlagKind::Bool, "", "",
-           "do not verify the inventory's certificate (logged as a warning)"),
+      {inventory_connection_flag(kInventoryInsecureFlag),
        [](C& c, const std::string& v) { c.inventory_insecure_skip_tls = v == "true"; }},
       {row("inventory-fixture", FlagKind::String, "FILE", "",
            "serve a mock inventory from this fixture file in-process instead of --inventory-url"),
@@ -472,11 +467,9 @@ ParsedArgs parse_args(int argc, const char* const* argv, const GetEnv& getenv) {
     apply_config_file(cfg, config_path, given);
     cfg.config_file = config_path;
   }
-  if (cfg.inventory_url.empty() && getenv) {
-    if (const char* env = getenv("MTV_INVENTORY_URL"); env && *env) {
-      cfg.inventory_url = env;
-      cfg.inventory_url_from_env = true;
-    }
+  if (cfg.inventory_url.empty()) {
+    cfg.inventory_url = inventory_url_from_env_or("", getenv);
+    cfg.inventory_url_from_env = !cfg.inventory_url.empty();
   }
 
   check_certificate_source(cfg);

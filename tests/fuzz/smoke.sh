@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Part of `make test`: builds the libFuzzer targets with clang (build-fuzz), replays every
+# `make fuzz-smoke`: builds the libFuzzer targets with clang (build-fuzz), replays every
 # regression input (each was once a crash, hang or unclear error) and the hostile inputs of
 # hardening.py, then fuzzes each target briefly from the seed corpus. A full run is `make fuzz`.
 set -euo pipefail
