@@ -23,6 +23,7 @@ PARTS = [
     ("kube", r"webhook/kube/"),
     ("http", r"webhook/http/"),
     ("endpoint", r"webhook/endpoint/"),
+    ("audit", r"webhook/audit/"),
     ("flags", r"webhook/cli/"),
     ("build_info", r"webhook/build_info\."),
     ("server", r"webhook/(server/|main\.cpp$)"),
@@ -39,12 +40,15 @@ ALLOWED = {
     "kube": {"text", "url"},
     "http": {"text"},
     "endpoint": {"core", "text", "http"},
+    "audit": {"core", "text", "url", "kube"},
     "flags": {"core", "text"},
     "build_info": set(),
-    "server": {"core", "text", "url", "io", "kube", "http", "endpoint", "flags", "build_info"},
+    "server": {"core", "text", "url", "io", "kube", "http", "endpoint", "audit", "flags",
+               "build_info"},
     "harness_fixture": {"core", "text"},
     # The harness is the second binary: anything but the webhook server's own code.
-    "harness": {"core", "text", "url", "io", "kube", "http", "endpoint", "flags", "build_info",
+    "harness": {"core", "text", "url", "io", "kube", "http", "endpoint", "audit", "flags",
+                "build_info",
                 "harness_fixture"},
 }
 

@@ -233,8 +233,8 @@ TEST_F(FilesTest, JsonFixtureErrorsNameFileLineAndFix) {
   EXPECT_THAT(dup_msg, StartsWith(dup + ":3: duplicate host id 'a' in provider d/p"));
   auto [twice, twice_msg] = err("twice.json", head + "\"name\": \"q\"}]}");
   EXPECT_THAT(twice_msg, StartsWith(twice + ":2: duplicate key 'name'"));
-  auto [top, top_msg] = err("top.json", "{\"providers\": [],\n\"secrets\": []}");
-  EXPECT_THAT(top_msg, StartsWith(top + ":2: unknown key 'secrets' in the fixture; accepted: "));
+  auto [top, top_msg] = err("top.json", "{\"providers\": [],\n\"secret\": []}");
+  EXPECT_THAT(top_msg, StartsWith(top + ":2: unknown key 'secret' in the fixture; accepted: "));
   std::string deep =
       "{\"providers\": [{\"name\": \"p\", \"namespace\": \"d\", \"hosts\": [{\"id\": "
       "\"h\", \"x\": " +

@@ -205,21 +205,21 @@ std::string transport_cause(httplib::Error err, const HttpSourceConfig& cfg) {
 
 }  // namespace
 
-RawAnswer HttpInventorySource::get(const std::string& path_and_query, Deadline deadline) {
-  RawAnswer out;
+std::string HttpInventorySource::request_token(std::string& error) {
   if (!config_.ca_source.empty() && url_.scheme == "https") {
     std::lock_guard<std::mutex> lk(pool_mu_);
     if (ca_pem_.empty()) {
-      out.error = "no CA to verify the inventory with yet: waiting for " + config_.ca_source;
-      return out;
+      error = "no CA to verify the inventory with yet: waiting for " + config_.ca_source;
+      return "";
     }
   }
-  std::string token_error;
-  std::string tok = token(token_error);
-  if (!token_error.empty()) {
-    out.error = token_error;
-    return out;
-  }
+  return token(error);
+}
+
+RawAnswer HttpInventorySource::get(const std::string& path_and_query, Deadline deadline) {
+  RawAnswer out;
+  const std::string tok = request_token(out.error);
+  if (!out.error.empty()) return out;
   httplib::Headers headers;
   if (!tok.empty()) headers.emplace("Authorization", "Bearer " + tok);
   headers.emplace("Accept", "application/json");

@@ -98,6 +98,9 @@ class HttpInventorySource : public InventorySource {
   void give_back(std::unique_ptr<httplib::ClientImpl> client);
   // Empty token when no token file is configured; sets `error` when the file cannot be read.
   std::string token(std::string& error);
+  // The bearer token to send ("" for none), or why no request can be made yet (no CA to verify
+  // the inventory with, an unreadable token) in `error`.
+  std::string request_token(std::string& error);
   void observe(const char* kind, const char* outcome, SteadyClock::time_point started);
   // GET `path` and read a 200 with `read(&body, out)`; `read(nullptr, out)` says whether a 404
   // without X-Reason is an answer (no such object) rather than a failure.
