@@ -67,7 +67,7 @@ run: build certs
 test: build
 	cmake -S . -B $(BUILD) -DHOSTADM_WERROR=ON >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
-	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 300
+	cd $(BUILD) && ctest -j $$(( $(JOBS) + 1 )) --output-on-failure --timeout 300
 
 # The generated reference pages (docs/reference/{rules,flags,metrics}.md), from the code; the
 # docs.* tests of `make test` fail until this has been run after a change they depend on.

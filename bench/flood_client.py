@@ -64,6 +64,27 @@ def read_answer(s):
     return status, body
 
 
+def keepalive_session(doc):
+    """The command line of the one-connection clients (--port --path --body --count), the
+    request they repeat, and a TLS connection to the server (not verified: a benchmark's own
+    server on loopback)."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--path", default="/mutate?timeout=10s")
+    p.add_argument("--body", required=True)
+    p.add_argument("--count", type=int, required=True)
+    args = p.parse_args()
+    body = open(args.body, "rb").read()
+    request = (f"POST {args.path} HTTP/1.1\r\nHost: 127.0.0.1:{args.port}\r\n"
+               f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+               ).encode() + body
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    raw = socket.create_connection(("127.0.0.1", args.port), timeout=120)
+    return args, request, ctx.wrap_socket(raw, server_hostname="localhost")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)

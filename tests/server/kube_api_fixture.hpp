@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/child_process.hpp"
+#include "webhook/core/admission.hpp"
 #include "webhook/kube/kube_client.hpp"
 #include "webhook/kube/kube_config.hpp"
 
@@ -110,6 +111,17 @@ inline json host_object(const std::string& ns, const std::string& name,
           {"kind", "Host"},
           {"metadata", {{"name", name}, {"namespace", ns}, {"labels", labels}}},
           {"spec", {{"provider", {{"name", "vsphere"}}}, {"id", "host-" + name}}}};
+}
+
+// A v1 Secret in namespace demo as the API stores it: `data`'s values base64-encoded.
+inline json secret(const std::string& name, const json& data) {
+  json encoded = json::object();
+  for (auto it = data.begin(); it != data.end(); ++it)
+    encoded[it.key()] = base64_encode(it->get<std::string>());
+  return {{"apiVersion", "v1"},
+          {"kind", "Secret"},
+          {"metadata", {{"name", name}, {"namespace", "demo"}}},
+          {"data", encoded}};
 }
 
 }  // namespace hostadm::servertest

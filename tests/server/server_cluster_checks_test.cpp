@@ -20,16 +20,6 @@ using ::testing::Not;
 constexpr const char* kToken = "cluster-checks-test-token-0001";
 constexpr const char* kPassword = "esx-test-password";
 
-json secret(const std::string& name, const json& data) {
-  json encoded = json::object();
-  for (auto it = data.begin(); it != data.end(); ++it)
-    encoded[it.key()] = base64_encode(it->get<std::string>());
-  return {{"apiVersion", "v1"},
-          {"kind", "Secret"},
-          {"metadata", {{"name", name}, {"namespace", "demo"}}},
-          {"data", encoded}};
-}
-
 json host_spec(const std::string& secret_name, const std::string& id = "host-10") {
   return {{"provider", {{"name", "vsphere-provider"}}},
           {"id", id},
@@ -187,6 +177,38 @@ TEST_F(ClusterChecksTest, LookupsAreCounted) {
   EXPECT_THAT(metrics, HasSubstr("hostadm_secret_cache_lookups_total{result=\"miss\"} 1"));
   EXPECT_THAT(metrics, HasSubstr("hostadm_secret_cache_lookups_total{result=\"hit\"} 1"));
   EXPECT_THAT(metrics, HasSubstr("hostadm_endpoint_probes_total{result=\"refused\"} 0"));
+}
+
+// A namespace chosen by its labels follows them: the entry applies once `env: prod` is set, and
+// stops applying when the label changes, through the Namespace watch (no restart, no relist).
+TEST_F(ClusterChecksTest, ALabelSelectedEntryFollowsTheNamespacesLabels) {
+  start(
+      "endpointCheck: off\n"
+      "namespaces:\n"
+      "  - selector: {matchLabels: {env: prod}}\n"
+      "    allowedProviders: [vsphere-prod]\n");
+  ASSERT_TRUE(eventually([&] { return ready(); }));
+  auto label = [&](const std::string& env) {
+    api_->control("/__objects",
+                  json::array({{{"apiVersion", "v1"},
+                                {"kind", "Namespace"},
+                                {"metadata", {{"name", "demo"}, {"labels", {{"env", env}}}}}}}));
+  };
+  const Answer unlabelled = admit(*client_, "validate", create("unlabelled", "esxi"));
+  EXPECT_TRUE(unlabelled.allowed()) << unlabelled.body;
+
+  label("prod");
+  EXPECT_TRUE(eventually([&] {
+    return admit(*client_, "validate", create("prod", "esxi")).has_rule("provider-not-allowed");
+  })) << hook_->proc->err();
+  const Answer prod = admit(*client_, "validate", create("prod", "esxi"));
+  EXPECT_FALSE(prod.allowed()) << prod.body;
+
+  label("dev");
+  EXPECT_TRUE(eventually([&] {
+    return admit(*client_, "validate", create("dev", "esxi")).allowed();
+  })) << hook_->proc->err();
+  EXPECT_TRUE(api_->requests_of("get", "namespaces").empty()) << "labels come from the watch";
 }
 
 TEST(ClusterChecksStartup, APolicyThatNeedsTheApiIsRefusedWithoutOne) {

@@ -35,16 +35,6 @@ Deadline in(std::chrono::milliseconds d) {
   return SteadyClock::now() + d;
 }
 
-json secret(const std::string& name, const json& data) {
-  json encoded = json::object();
-  for (auto it = data.begin(); it != data.end(); ++it)
-    encoded[it.key()] = base64_encode(it->get<std::string>());
-  return {{"apiVersion", "v1"},
-          {"kind", "Secret"},
-          {"metadata", {{"name", name}, {"namespace", "demo"}}},
-          {"data", encoded}};
-}
-
 json host(const std::string& name, const std::string& id, bool finalizer = false) {
   json h = {{"apiVersion", "forklift.konveyor.io/v1beta1"},
             {"kind", "Host"},
