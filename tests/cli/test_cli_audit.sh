@@ -10,18 +10,6 @@ BIN_DIR=${BIN_DIR:-$SOURCE_DIR/build/bin}
 H=$BIN_DIR/host-harness
 source "$(dirname "$0")/lib.sh"
 
-expect_eq() {
-  if [[ "$2" == "$3" ]]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi
-}
-wait_for_line() {
-  for _ in $(seq 300); do
-    local line
-    line=$(grep -o -m1 -E "$2" "$1" 2>/dev/null) && { echo "$line"; return 0; }
-    sleep 0.1
-  done
-  return 1
-}
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 
 [[ -x $H ]] || { echo "missing $H (build it first)" >&2; exit 1; }
 bash "$SOURCE_DIR/certs/make-certs.sh" --out "$work/certs" --service localhost --ip 127.0.0.1 \
