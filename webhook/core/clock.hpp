@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 
 namespace hostadm {
 
@@ -18,5 +19,15 @@ class Clock {
   virtual ~Clock() = default;
   virtual SteadyClock::time_point now() const = 0;
 };
+
+// The monotonic clock itself, for the edges (the inventory and Secret caches, the endpoint
+// checker, the Lease) when no test clock is given; the core never calls it.
+inline std::shared_ptr<Clock> system_clock() {
+  struct Steady final : Clock {
+    SteadyClock::time_point now() const override { return SteadyClock::now(); }
+  };
+  static const std::shared_ptr<Clock> clock = std::make_shared<Steady>();
+  return clock;
+}
 
 }  // namespace hostadm

@@ -17,11 +17,6 @@ namespace hostadm::endpoint {
 
 namespace {
 
-class SteadyTime : public Clock {
- public:
-  SteadyClock::time_point now() const override { return SteadyClock::now(); }
-};
-
 // Results are swept (expired ones dropped) when the table grows past this, then past twice the
 // size that survived: a webhook asked about many addresses keeps only the recent ones.
 constexpr size_t kSweepFloor = 4096;
@@ -94,7 +89,7 @@ Checker::Checker(CheckerConfig config, std::shared_ptr<Prober> prober,
   state_->config = config;
   state_->prober = prober ? std::move(prober) : network_prober();
   state_->observer = observer ? std::move(observer) : std::make_shared<Observer>();
-  state_->clock = clock ? std::move(clock) : std::make_shared<SteadyTime>();
+  state_->clock = clock ? std::move(clock) : system_clock();
 }
 
 Checker::~Checker() {

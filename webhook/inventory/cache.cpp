@@ -12,11 +12,6 @@ using namespace std::string_view_literals;  // == "x"sv: no strlen, sizes first
 
 namespace {
 
-class SteadySystemClock : public Clock {
- public:
-  SteadyClock::time_point now() const override { return SteadyClock::now(); }
-};
-
 constexpr const char* kProviders = "providers";
 constexpr const char* kHosts = "hosts";
 // Entries are swept (expired ones dropped) when a table grows past this, then past twice the
@@ -25,11 +20,6 @@ constexpr const char* kHosts = "hosts";
 constexpr size_t kSweepFloor = 4096;
 
 }  // namespace
-
-std::shared_ptr<Clock> system_clock() {
-  static const auto clock = std::make_shared<SteadySystemClock>();
-  return clock;
-}
 
 struct CachedInventory::Listing {
   std::unordered_map<std::string, ProviderInfo> by_name;

@@ -19,9 +19,6 @@
 
 namespace hostadm {
 
-// The real steady clock (Clock is in webhook/core/clock.hpp).
-std::shared_ptr<Clock> system_clock();
-
 class CachedInventory {
  public:
   // The observer gets cache(kind, "hit"|"miss"|"stale") only; fetched() is the source's to

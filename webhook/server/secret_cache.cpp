@@ -7,11 +7,6 @@
 namespace hostadm::server {
 namespace {
 
-class SteadyTime : public Clock {
- public:
-  SteadyClock::time_point now() const override { return SteadyClock::now(); }
-};
-
 // A `data` value, decoded; "" when it is not base64 (the API server never stores such a value,
 // but a proxy or a mock might answer one).
 std::string decoded(const nlohmann::json& data, const char* key) {
@@ -79,7 +74,7 @@ SecretCache::SecretCache(kube::Client& client, SecretCacheConfig config, SecretL
     : client_(client),
       config_(config),
       on_lookup_(std::move(on_lookup)),
-      clock_(clock ? std::move(clock) : std::make_shared<SteadyTime>()) {}
+      clock_(clock ? std::move(clock) : system_clock()) {}
 
 std::shared_ptr<const CachedSecret> SecretCache::get(const std::string& ns, const std::string& name,
                                                      Deadline deadline) {

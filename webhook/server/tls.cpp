@@ -23,11 +23,6 @@ std::string openssl_error() {
   return buf;
 }
 
-struct BioCloser {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-using BioPtr = std::unique_ptr<BIO, BioCloser>;
-
 BioPtr open_file(const std::string& path, const char* what) {
   BioPtr bio(BIO_new_file(path.c_str(), "r"));
   if (!bio) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -21,8 +22,12 @@ struct X509Free {
 struct EvpPkeyFree {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
 };
+struct BioFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
 using X509Ptr = std::unique_ptr<X509, X509Free>;
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
+using BioPtr = std::unique_ptr<BIO, BioFree>;
 
 // Bad PEM: what() names `what` (e.g. "Secret demo/x key tls.crt") and what is wrong with it,
 // never the text itself (it may be a private key).
