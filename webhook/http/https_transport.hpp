@@ -138,6 +138,11 @@ class HttpsTransport {
   // workers
   void work(Worker& self);
   bool serve(Conn* c);
+  // serve()'s steps for every request, always_inline: cut out for reading, not to cost a call.
+  [[gnu::always_inline]] inline bool answer(Conn* c, Response& res, std::string& out);
+  void close_after_answer(Conn* c, bool refused);
+  [[gnu::always_inline]] inline bool next_request(Conn* c, bool& waited);
+  bool wait_readable(Conn* c);
   bool yield_to_answering(Conn* c);
   void give_back(Conn* c);
 
