@@ -89,14 +89,14 @@ class Decider {
   // are cut out of their caller for reading and must not cost a call on the admission path
   // (measured with bench-admission-path under callgrind; GCC keeps them apart otherwise).
   void lookup_inventory();
-  [[gnu::always_inline]] inline bool
-  lookup_provider();  // false: denied or failed, the host lookup would prove nothing
+  // false: denied, or the inventory failed; a host lookup would prove nothing.
+  [[gnu::always_inline]] inline bool lookup_provider();
   [[gnu::always_inline]] inline bool provider_usable();
   void deny_provider_not_found();
   void deny_not_synced(const std::string& error);
   [[gnu::always_inline]] inline HostsLookup ask_hosts(bool by_id);
-  [[gnu::always_inline]] inline bool hosts_answered(
-      const HostsLookup& hl);  // false: denied or failed
+  // false: denied, or the inventory failed.
+  [[gnu::always_inline]] inline bool hosts_answered(const HostsLookup& hl);
   std::string list_hosts_hint() const;
   [[gnu::always_inline]] inline void resolve_host_by_id(const std::vector<HostInfo>& found);
   [[gnu::always_inline]] inline void resolve_host_by_name(const std::vector<HostInfo>& found);
@@ -131,7 +131,8 @@ class Decider {
   void inventory_failed(const std::string& error);
   void note_stale(const std::string& error);
   Verdict finish();
-  [[gnu::always_inline]] inline bool demote_all();  // true: a denial was demoted to a warning
+  // true: a denial was demoted to a warning.
+  [[gnu::always_inline]] inline bool demote_all();
   [[gnu::always_inline]] inline void sort_findings();
   [[gnu::always_inline]] inline void drop_patch_warnings(bool keep_patch);
   Verdict untouched(bool in_scope);
