@@ -338,59 +338,66 @@ class Parser {
     char c = s[pos];
     ++nodes_;
     if (c == '"' || c == '\'') return quoted(s, pos);
-    if (c == '{') {
-      ++pos;
-      json obj = json::object();
-      skip_ws(s, pos);
-      if (pos < s.size() && s[pos] == '}') return ++pos, obj;
-      while (true) {
-        skip_ws(s, pos);
-        if (pos >= s.size()) throw Unsupported{};
-        std::string key;
-        if (s[pos] == '"' || s[pos] == '\'') {
-          key = quoted(s, pos);
-          if (key.empty() || is_null_word(key)) throw Unsupported{};
-        } else {
-          std::string_view k = flow_plain(s, pos);
-          check_key(k);
-          key = std::string(k);
-        }
-        skip_ws(s, pos);
-        if (pos >= s.size() || s[pos] != ':') throw Unsupported{};
-        ++pos;
-        skip_ws(s, pos);
-        if (pos >= s.size() || flow_end(s[pos])) throw Unsupported{};  // null value
-        json value = flow(s, pos, depth + 1);
-        if (obj.contains(key)) throw Unsupported{};
-        obj.emplace(std::move(key), std::move(value));
-        skip_ws(s, pos);
-        if (pos >= s.size()) throw Unsupported{};
-        if (s[pos] == '}') return ++pos, obj;
-        if (s[pos] != ',') throw Unsupported{};
-        ++pos;
-        skip_ws(s, pos);
-        if (pos < s.size() && s[pos] == '}') throw Unsupported{};  // trailing comma
-      }
-    }
-    if (c == '[') {
-      ++pos;
-      json arr = json::array();
-      skip_ws(s, pos);
-      if (pos < s.size() && s[pos] == ']') return ++pos, arr;
-      while (true) {
-        skip_ws(s, pos);
-        if (pos >= s.size() || flow_end(s[pos])) throw Unsupported{};
-        arr.push_back(flow(s, pos, depth + 1));
-        skip_ws(s, pos);
-        if (pos >= s.size()) throw Unsupported{};
-        if (s[pos] == ']') return ++pos, arr;
-        if (s[pos] != ',') throw Unsupported{};  // e.g. an implicit "k: v" pair
-        ++pos;
-        skip_ws(s, pos);
-        if (pos < s.size() && s[pos] == ']') throw Unsupported{};
-      }
-    }
+    if (c == '{') return flow_mapping(s, ++pos, depth);
+    if (c == '[') return flow_sequence(s, ++pos, depth);
     return resolve_plain(flow_plain(s, pos));
+  }
+
+  // After the '{'.
+  json flow_mapping(std::string_view s, size_t& pos, int depth) {
+    json obj = json::object();
+    skip_ws(s, pos);
+    if (pos < s.size() && s[pos] == '}') return ++pos, obj;
+    while (true) {
+      skip_ws(s, pos);
+      if (pos >= s.size()) throw Unsupported{};
+      std::string key = flow_key(s, pos);
+      skip_ws(s, pos);
+      if (pos >= s.size() || s[pos] != ':') throw Unsupported{};
+      ++pos;
+      skip_ws(s, pos);
+      if (pos >= s.size() || flow_end(s[pos])) throw Unsupported{};  // null value
+      json value = flow(s, pos, depth + 1);
+      if (obj.contains(key)) throw Unsupported{};
+      obj.emplace(std::move(key), std::move(value));
+      skip_ws(s, pos);
+      if (pos >= s.size()) throw Unsupported{};
+      if (s[pos] == '}') return ++pos, obj;
+      if (s[pos] != ',') throw Unsupported{};
+      ++pos;
+      skip_ws(s, pos);
+      if (pos < s.size() && s[pos] == '}') throw Unsupported{};  // trailing comma
+    }
+  }
+
+  std::string flow_key(std::string_view s, size_t& pos) {
+    if (s[pos] == '"' || s[pos] == '\'') {
+      std::string key = quoted(s, pos);
+      if (key.empty() || is_null_word(key)) throw Unsupported{};
+      return key;
+    }
+    std::string_view k = flow_plain(s, pos);
+    check_key(k);
+    return std::string(k);
+  }
+
+  // After the '['.
+  json flow_sequence(std::string_view s, size_t& pos, int depth) {
+    json arr = json::array();
+    skip_ws(s, pos);
+    if (pos < s.size() && s[pos] == ']') return ++pos, arr;
+    while (true) {
+      skip_ws(s, pos);
+      if (pos >= s.size() || flow_end(s[pos])) throw Unsupported{};
+      arr.push_back(flow(s, pos, depth + 1));
+      skip_ws(s, pos);
+      if (pos >= s.size()) throw Unsupported{};
+      if (s[pos] == ']') return ++pos, arr;
+      if (s[pos] != ',') throw Unsupported{};  // e.g. an implicit "k: v" pair
+      ++pos;
+      skip_ws(s, pos);
+      if (pos < s.size() && s[pos] == ']') throw Unsupported{};
+    }
   }
 };
 

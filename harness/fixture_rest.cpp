@@ -73,20 +73,6 @@ json provider_entry(const FixtureProvider& fp, int detail) {
   return e;
 }
 
-std::vector<std::string> split_path(std::string path) {
-  auto q = path.find('?');
-  if (q != std::string::npos) path.erase(q);
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string::npos) j = path.size();
-    if (j > i) out.push_back(path.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
-
 // A non-negative integer of at most 9 digits ('+' allowed); false otherwise.
 bool parse_count(const std::string& s, int* out) {
   size_t i = !s.empty() && s[0] == '+' ? 1 : 0;
@@ -219,10 +205,22 @@ std::string host_list(const FixtureProvider& p, size_t offset, size_t limit, int
 
 }  // namespace
 
+std::vector<std::string> rest_path_segments(std::string_view path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (j > i) out.emplace_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
 RestAnswer inventory_rest_answer(const Fixture& fixture, const std::string& path,
                                  const std::map<std::string, std::string>& query,
                                  const RestFaults& faults) {
-  auto seg = split_path(path);
+  auto seg = rest_path_segments(std::string_view(path).substr(0, path.find('?')));
   if (seg.empty() || seg[0] != "providers") return answer(404);
   int detail = 0;
   size_t offset = 0, limit = 0;

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "webhook/core/fixture.hpp"
@@ -28,6 +29,10 @@ struct RestAnswer {
   std::string body;                    // JSON on 200, empty otherwise
   std::chrono::milliseconds delay{0};  // how long the real inventory waits before answering
 };
+
+// The non-empty segments of a REST path (without its query): "/api//v1/pods" -> {"api", "v1",
+// "pods"}; the mock Kubernetes API splits its paths with it too.
+std::vector<std::string> rest_path_segments(std::string_view path);
 
 // path like "/providers/vsphere/<uid>/hosts", query parameters already decoded.
 RestAnswer inventory_rest_answer(const Fixture& fixture, const std::string& path,

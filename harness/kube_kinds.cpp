@@ -1,5 +1,7 @@
 #include "harness/kube_kinds.hpp"
 
+#include "harness/fixture_rest.hpp"
+
 namespace hostadm::kubemock {
 
 const std::vector<KindInfo>& known_kinds() {
@@ -35,25 +37,9 @@ const KindInfo* kind_by_object(const std::string& api_version, const std::string
   return nullptr;
 }
 
-namespace {
-
-std::vector<std::string> segments(const std::string& path) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string::npos) j = path.size();
-    if (j > i) out.push_back(path.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
-
-}  // namespace
-
 ApiPath parse_api_path(const std::string& path) {
   ApiPath out;
-  const auto seg = segments(path);
+  const auto seg = rest_path_segments(path);
   size_t i = 0;
   std::string group, version;
   if (seg.size() >= 2 && seg[0] == "api") {

@@ -229,6 +229,51 @@ void internal(DocResult& r, const AdmissionAnswer& a) {
   deny(r, 500, "internal", "internal: the decision core failed: " + a.problem);
 }
 
+// The mutating answer: its rules and warnings, and its patch applied to `object`. False: the
+// document's result is decided (an error, a denial, a patch that does not apply) and `object`
+// is left as sent.
+bool apply_mutation(DocResult& r, const AdmissionAnswer& m, json& object) {
+  if (m.outcome == Outcome::Error) {
+    internal(r, m);
+    return false;
+  }
+  add_unique(r.rules, m.rules);
+  add_unique(r.warnings, m.response.warnings);
+  if (!m.response.allowed) {
+    deny(r, m.response.code, r.rules.empty() ? "inventory-unavailable" : r.rules.front(),
+         refusal_message(m));
+    return false;
+  }
+  r.patch = m.response.patch.to_json();
+  // The apiserver applies the patch itself: a patch that does not apply is the webhook's bug.
+  try {
+    if (!r.patch.empty()) object = object.patch(r.patch);
+  } catch (const std::exception& e) {
+    deny(r, 500, "patch",
+         std::string("patch: the mutating answer's JSON Patch does not apply: ") + e.what());
+    return false;  // patch() leaves the object untouched on failure
+  }
+  return true;
+}
+
+// The validating answer decides the document.
+void record_validation(DocResult& r, const AdmissionAnswer& v) {
+  if (v.outcome == Outcome::Error) {
+    internal(r, v);
+    return;
+  }
+  add_unique(r.rules, v.rules);
+  add_unique(r.warnings, v.response.warnings);
+  if (!v.response.allowed) {
+    r.allowed = false;
+    r.code = v.response.code;
+    r.message = refusal_message(v);
+    return;
+  }
+  r.allowed = true;
+  r.code = 200;
+}
+
 }  // namespace
 
 DocResult Pipeline::run_review(json review, const std::string& source, ClusterView* cluster) const {
@@ -245,27 +290,8 @@ DocResult Pipeline::run_review(json review, const std::string& source, ClusterVi
   json object = request.contains("object") ? std::move(request["object"]) : json();
   r.operation = m.request.operation;
   fill_identity(r, object, m.request);
-  if (m.outcome == Outcome::Error) {
-    internal(r, m);
+  if (!apply_mutation(r, m, object)) {
     r.object = std::move(object);
-    return r;
-  }
-  add_unique(r.rules, m.rules);
-  add_unique(r.warnings, m.response.warnings);
-  if (!m.response.allowed) {
-    deny(r, m.response.code, r.rules.empty() ? "inventory-unavailable" : r.rules.front(),
-         refusal_message(m));
-    r.object = std::move(object);
-    return r;
-  }
-  r.patch = m.response.patch.to_json();
-  // The apiserver applies the patch itself: a patch that does not apply is the webhook's bug.
-  try {
-    if (!r.patch.empty()) object = object.patch(r.patch);
-  } catch (const std::exception& e) {
-    deny(r, 500, "patch",
-         std::string("patch: the mutating answer's JSON Patch does not apply: ") + e.what());
-    r.object = std::move(object);  // as sent: patch() leaves it untouched on failure
     return r;
   }
   fill_identity(r, object, m.request);
@@ -286,20 +312,7 @@ DocResult Pipeline::run_review(json review, const std::string& source, ClusterVi
   request["object"] = std::move(object);
   AdmissionAnswer v = admit(review_text(review), Phase::Validate, *inventory, policy_, cluster);
   r.object = std::move(request["object"]);
-  if (v.outcome == Outcome::Error) {
-    internal(r, v);
-    return r;
-  }
-  add_unique(r.rules, v.rules);
-  add_unique(r.warnings, v.response.warnings);
-  if (!v.response.allowed) {
-    r.allowed = false;
-    r.code = v.response.code;
-    r.message = refusal_message(v);
-    return r;
-  }
-  r.allowed = true;
-  r.code = 200;
+  record_validation(r, v);
   return r;
 }
 

@@ -74,28 +74,21 @@ std::string clip(const std::string& s, size_t n = 200) {
 
 }  // namespace
 
+// The causes a user of `send` fixes with its own flags; the others read as every client's.
 std::string transport_cause(httplib::Error err, const Options& o) {
   switch (err) {
     case httplib::Error::Connection:
       return "cannot connect (is host-webhook running there?)";
-    case httplib::Error::ConnectionTimeout:
-      return "connection timed out";
     case httplib::Error::Read:
       return "no answer (connection closed or --timeout reached)";
-    case httplib::Error::Write:
-      return "cannot send the request";
-    case httplib::Error::SSLConnection:
-      return "TLS handshake failed";
-    case httplib::Error::SSLLoadingCerts:
-      return "cannot load the --ca file";
-    case httplib::Error::SSLServerVerification:
-      return o.server_name.empty()
-                 ? "the webhook's certificate is not signed by --ca or does not name this host "
-                   "(behind a port-forward, name the Service with --tls-server-name)"
-                 : "the webhook's certificate is not signed by --ca or does not name '" +
-                       o.server_name + "' (--tls-server-name)";
     default:
-      return httplib::to_string(err);
+      return hostadm::transport_cause(
+          err, {"cannot load the --ca file",
+                o.server_name.empty()
+                    ? "the webhook's certificate is not signed by --ca or does not name this host "
+                      "(behind a port-forward, name the Service with --tls-server-name)"
+                    : "the webhook's certificate is not signed by --ca or does not name '" +
+                          o.server_name + "' (--tls-server-name)"});
   }
 }
 

@@ -5,9 +5,11 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -103,6 +105,37 @@ class MockKubeApi {
   fs::path ca_;
   std::unique_ptr<Child> proc_;
   int port_ = 0;
+};
+
+// A call's deadline, this long from now: `client->get(..., in(10s))`.
+inline kube::Deadline in(std::chrono::milliseconds d) {
+  return std::chrono::steady_clock::now() + d;
+}
+
+// A suite whose tests share one serve-kube (certificates and a process per test would take most of
+// the suite's time), with no faults and an empty request log before each test. The suite starts it
+// in its SetUpTestSuite with start_api(); SUITE gives each suite a mock of its own.
+template <class Suite>
+class KubeApiTest : public ::testing::Test {
+ protected:
+  // serve-kube accepting `token`, with `flags` besides the listener, certificates and token.
+  static void start_api(const std::string& token, const std::vector<std::string>& flags = {}) {
+    dir_ = new TempDir();
+    api_ = new MockKubeApi(*dir_, token, flags);
+  }
+  static void TearDownTestSuite() {
+    delete api_;
+    api_ = nullptr;
+    delete dir_;
+    dir_ = nullptr;
+  }
+  void SetUp() override {
+    api_->faults(json::object());
+    api_->reset_requests();
+  }
+
+  static inline TempDir* dir_ = nullptr;
+  static inline MockKubeApi* api_ = nullptr;
 };
 
 inline json host_object(const std::string& ns, const std::string& name,

@@ -28,10 +28,6 @@ using ::testing::Not;
 
 constexpr const char* kToken = "kube-client-test-token-0001";
 
-Deadline in(std::chrono::milliseconds d) {
-  return std::chrono::steady_clock::now() + d;
-}
-
 class RecordingObserver : public kube::KubeObserver {
  public:
   void request(const char* verb, const std::string& resource, int code, double) override {
@@ -46,24 +42,15 @@ class RecordingObserver : public kube::KubeObserver {
   std::vector<std::string> calls;
 };
 
-class KubeClientTest : public ::testing::Test {
+class KubeClientTest : public KubeApiTest<KubeClientTest> {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    api_ = new MockKubeApi(*dir_, kToken);
+    start_api(kToken);
     api_->control("/__objects",
                   json::array({{{"apiVersion", "v1"},
                                 {"kind", "Secret"},
                                 {"metadata", {{"name", "esxi"}, {"namespace", "demo"}}},
                                 {"data", {{"user", "dXNlcg=="}}}}}));
-  }
-  static void TearDownTestSuite() {
-    delete api_;
-    delete dir_;
-  }
-  void SetUp() override {
-    api_->faults(json::object());
-    api_->reset_requests();
   }
   void TearDown() override {
     api_->faults(json::object());
@@ -74,9 +61,6 @@ class KubeClientTest : public ::testing::Test {
     o.retry_backoff = {10ms, 2.0, 100ms, 0.0};
     return std::make_unique<Client>(api_->config(), o);
   }
-
-  static inline TempDir* dir_ = nullptr;
-  static inline MockKubeApi* api_ = nullptr;
 };
 
 TEST_F(KubeClientTest, EveryVerbRoundTrips) {

@@ -20,10 +20,6 @@ using ::testing::HasSubstr;
 
 constexpr const char* kToken = "kube-informer-test-token";
 
-kube::Deadline in(std::chrono::milliseconds d) {
-  return std::chrono::steady_clock::now() + d;
-}
-
 // What a duplicate-Host check keeps of a Host: two strings, not the document.
 struct HostRef {
   std::string provider, id;
@@ -54,19 +50,11 @@ class Restarts : public kube::KubeObserver {
   std::vector<std::string> seen;
 };
 
-class KubeInformerTest : public ::testing::Test {
+class KubeInformerTest : public KubeApiTest<KubeInformerTest> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    api_ = new MockKubeApi(*dir_, kToken, {"--bookmark-interval", "1h"});
-  }
-  static void TearDownTestSuite() {
-    delete api_;
-    delete dir_;
-  }
+  static void SetUpTestSuite() { start_api(kToken, {"--bookmark-interval", "1h"}); }
   void SetUp() override {
-    api_->faults(json::object());
-    api_->reset_requests();
+    KubeApiTest::SetUp();
     kube::ClientOptions o;
     o.observer = restarts_;
     client_ = std::make_unique<Client>(api_->config(), o);
@@ -86,8 +74,6 @@ class KubeInformerTest : public ::testing::Test {
 
   std::shared_ptr<Restarts> restarts_ = std::make_shared<Restarts>();
   std::unique_ptr<Client> client_;
-  static inline TempDir* dir_ = nullptr;
-  static inline MockKubeApi* api_ = nullptr;
 };
 
 TEST_F(KubeInformerTest, TheFirstListIsPagedAndProjected) {

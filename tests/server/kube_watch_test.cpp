@@ -18,22 +18,11 @@ using ::testing::HasSubstr;
 
 constexpr const char* kToken = "kube-watch-test-token";
 
-kube::Deadline in(std::chrono::milliseconds d) {
-  return std::chrono::steady_clock::now() + d;
-}
-
-class KubeWatchTest : public ::testing::Test {
+class KubeWatchTest : public KubeApiTest<KubeWatchTest> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    api_ = new MockKubeApi(*dir_, kToken);
-  }
-  static void TearDownTestSuite() {
-    delete api_;
-    delete dir_;
-  }
+  static void SetUpTestSuite() { start_api(kToken); }
   void SetUp() override {
-    api_->faults(json::object());
+    KubeApiTest::SetUp();
     client_ = std::make_unique<Client>(api_->config());
   }
   // The list's resourceVersion of a namespace's Hosts: where a watch starts.
@@ -84,8 +73,6 @@ class KubeWatchTest : public ::testing::Test {
   }
 
   std::unique_ptr<Client> client_;
-  static inline TempDir* dir_ = nullptr;
-  static inline MockKubeApi* api_ = nullptr;
 };
 
 TEST_F(KubeWatchTest, EventsAndBookmarksArriveInOrder) {

@@ -31,10 +31,6 @@ using server::ClusterStateOptions;
 constexpr const char* kToken = "cluster-view-test-token-0001";
 constexpr const char* kPassword = "esx-test-password";
 
-Deadline in(std::chrono::milliseconds d) {
-  return SteadyClock::now() + d;
-}
-
 json host(const std::string& name, const std::string& id, bool finalizer = false) {
   json h = {{"apiVersion", "forklift.konveyor.io/v1beta1"},
             {"kind", "Host"},
@@ -44,11 +40,10 @@ json host(const std::string& name, const std::string& id, bool finalizer = false
   return h;
 }
 
-class ClusterViewTest : public ::testing::Test {
+class ClusterViewTest : public KubeApiTest<ClusterViewTest> {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    api_ = new MockKubeApi(*dir_, kToken, {"--bookmark-interval", "1h"});
+    start_api(kToken, {"--bookmark-interval", "1h"});
     for (const char* ns : {"demo", "dup"}) api_->add_namespace(ns);
     api_->control("/__objects",
                   json::array({secret("esxi", {{"user", "root"},
@@ -57,13 +52,8 @@ class ClusterViewTest : public ::testing::Test {
                                secret("half", {{"user", "root"}}),
                                secret("wrong", {{"user", "root"}, {"password", "not-it"}})}));
   }
-  static void TearDownTestSuite() {
-    delete api_;
-    delete dir_;
-  }
   void SetUp() override {
-    api_->faults(json::object());
-    api_->reset_requests();
+    KubeApiTest::SetUp();
     client_ = std::make_unique<kube::Client>(api_->config());
   }
   std::unique_ptr<ClusterState> state(Policy p = {}, ClusterStateOptions o = {}) {
@@ -78,8 +68,6 @@ class ClusterViewTest : public ::testing::Test {
   }
 
   std::unique_ptr<kube::Client> client_;
-  static inline TempDir* dir_ = nullptr;
-  static inline MockKubeApi* api_ = nullptr;
 };
 
 TEST_F(ClusterViewTest, APresentSecretGivesKeyNamesAndTheTlsSettingNeverValues) {

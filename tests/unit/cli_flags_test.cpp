@@ -248,5 +248,20 @@ TEST(CliFlags, StandaloneValueParsers) {
     EXPECT_THROW(parse_count(bad), std::invalid_argument) << bad;
 }
 
+// A default shown in --help is read back as the same value.
+TEST(CliFlags, DefaultsAreShownAsTheParsersReadThem) {
+  EXPECT_EQ(duration_text(5s), "5s");
+  EXPECT_EQ(duration_text(500ms), "500ms");
+  EXPECT_EQ(duration_text(10min), "10m");
+  EXPECT_EQ(duration_text(0ms), "0s");
+  for (auto d : {0ms, 1ms, 9500ms, 10000ms, 90000ms, 7200000ms, 5400000ms})
+    EXPECT_EQ(parse_duration_with_unit(duration_text(d)), d) << duration_text(d);
+  EXPECT_EQ(size_text(3u << 20), "3Mi");
+  EXPECT_EQ(size_text(1000), "1000");
+  for (size_t n :
+       {size_t{0}, size_t{1}, size_t{1024}, size_t{1536}, size_t{3u << 20}, size_t{1} << 30})
+    EXPECT_EQ(parse_size(size_text(n)), n) << size_text(n);
+}
+
 }  // namespace
 }  // namespace hostadm::cli

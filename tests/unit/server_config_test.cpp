@@ -2,6 +2,7 @@
 // duration parsing, the MTV_INVENTORY_URL fallback, the Content-Type rule and the answer deadline.
 #include <gtest/gtest.h>
 
+#include "webhook/http/https_transport.hpp"
 #include "webhook/server/config.hpp"
 #include "webhook/server/handlers.hpp"
 
@@ -38,6 +39,44 @@ TEST(ServerConfigTest, DefaultsMatchTheSpec) {
   EXPECT_EQ(cfg.keep_alive_timeout, 5s);
   EXPECT_EQ(cfg.drain_delay, 5s);
   EXPECT_EQ(cfg.log_format, LogFormat::Json);
+}
+
+// The default a user reads for FLAG in --help=markdown (the flag reference's table row
+// "| `--threads` | `N` | `64` | ...").
+std::string documented_default(const std::string& flag) {
+  const std::string table = usage_text("markdown");
+  const size_t row = table.find("| `--" + flag + "` | ");
+  if (row == std::string::npos) return "no --" + flag + " in --help";
+  const size_t start = table.find("| `", table.find(" | ", row) + 3) + 3;
+  return table.substr(start, table.find('`', start) - start);
+}
+
+void expect_transport_defaults(const http::TransportLimits& got, const std::string& how) {
+  const http::TransportOptions want;
+  EXPECT_EQ(got.threads, want.threads) << how;
+  EXPECT_EQ(got.active_threads, want.active_threads) << how;
+  EXPECT_EQ(got.max_connections, want.max_connections) << how;
+  EXPECT_EQ(got.max_head_bytes, want.max_head_bytes) << how;
+  EXPECT_EQ(got.max_body_bytes, want.max_body_bytes) << how;
+  EXPECT_EQ(got.handshake_timeout.count(), want.handshake_timeout.count()) << how;
+  EXPECT_EQ(got.keep_alive_timeout.count(), want.keep_alive_timeout.count()) << how;
+  EXPECT_EQ(got.read_timeout.count(), want.read_timeout.count()) << how;
+  EXPECT_EQ(got.write_timeout.count(), want.write_timeout.count()) << how;
+}
+
+// The transport's defaults are written once: the server without transport flags, and with each
+// flag given the default its --help shows, runs the transport exactly as TransportOptions{}.
+TEST(ServerConfigTest, TransportDefaultsAreTheTransportsOwn) {
+  expect_transport_defaults(transport_limits(parse(with_tls({"--inventory-fixture", "f"})).config),
+                            "no flags");
+  std::vector<std::string> args = with_tls({"--inventory-fixture", "f"});
+  for (const char* flag :
+       {"threads", "active-threads", "max-connections", "max-body-bytes", "handshake-timeout",
+        "keep-alive-timeout", "read-timeout", "write-timeout"}) {
+    args.push_back(std::string("--") + flag);
+    args.push_back(documented_default(flag));
+  }
+  expect_transport_defaults(transport_limits(parse(args).config), "the defaults --help shows");
 }
 
 TEST(ServerConfigTest, BothFlagFormsAndBooleans) {

@@ -430,4 +430,22 @@ size_t parse_size(const std::string& v) {
   return static_cast<size_t>(parse_count(v));
 }
 
+// In the largest unit that holds it exactly.
+std::string duration_text(std::chrono::milliseconds d) {
+  static const std::pair<const char*, long long> kUnits[] = {
+      {"h", 3'600'000}, {"m", 60'000}, {"s", 1'000}};
+  const long long ms = d.count();
+  for (const auto& [unit, per] : kUnits)
+    if (ms != 0 && ms % per == 0) return std::to_string(ms / per) + unit;
+  return ms == 0 ? "0s" : std::to_string(ms) + "ms";
+}
+
+std::string size_text(size_t bytes) {
+  static const std::pair<const char*, size_t> kSuffixes[] = {
+      {"Gi", 1u << 30}, {"Mi", 1u << 20}, {"Ki", 1u << 10}};
+  for (const auto& [suffix, mult] : kSuffixes)
+    if (bytes != 0 && bytes % mult == 0) return std::to_string(bytes / mult) + suffix;
+  return std::to_string(bytes);
+}
+
 }  // namespace hostadm::cli

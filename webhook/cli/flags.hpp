@@ -115,4 +115,9 @@ size_t parse_size(const std::string& text);
 // Digits only, at most 18 of them. Throws std::invalid_argument.
 long long parse_count(const std::string& text);
 
+// A default as --help shows it, read back by the parsers above: "5s", "500ms", "10m", "2h";
+// "3Mi", "512Ki", "1000".
+std::string duration_text(std::chrono::milliseconds d);
+std::string size_text(size_t bytes);
+
 }  // namespace hostadm::cli

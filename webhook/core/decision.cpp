@@ -134,30 +134,15 @@ void Decider::check_static() {
 
 void Decider::check_secret() {
   if (!spec().secret.name.empty()) {
-    if (spec().secret.ns.empty()) {
-      // Forklift looks the secret up by namespace and name; an empty namespace finds nothing.
-      mutate({"spec", "secret", "namespace"}, ns_);
-    } else if (spec().secret.ns != ns_ && !policy_.allow_cross_namespace_secret &&
-               !(provider_ && provider_->secret && provider_->secret->name == spec().secret.name &&
-                 provider_->secret->ns == spec().secret.ns)) {
-      deny_cross_namespace_secret();
-      return;
-    }
-    if (cluster_)
-      secret_ref_ =
-          ObjectRef{spec().secret.name, spec().secret.ns.empty() ? ns_ : spec().secret.ns};
+    check_given_secret();
     return;
   }
   if (refuse_default_secret()) return;
-  auto fix = [&] {
-    return "; set spec.secret.name to a Secret in namespace " + q(ns_) +
-           " with the ESXi host's user and password";
-  };
   if (policy_.secret_default == SecretDefault::Never) {
     deny(rule::kSecretMissing,
          "spec.secret is not set and the policy (secretDefault: never) "
          "does not fill it in" +
-             fix());
+             secret_fix_hint());
     return;
   }
   // Without the provider there is nothing to default from; its own finding (or the inventory
@@ -172,14 +157,37 @@ void Decider::check_secret() {
          "spec.secret is not set and provider " + provider_label() +
              " is a vCenter endpoint, whose credentials the policy (secretDefault: esxi-only) "
              "does not reuse for hosts" +
-             fix());
+             secret_fix_hint());
     return;
   }
   if (!provider_->secret || provider_->secret->name.empty()) {
     deny(rule::kSecretMissing, "spec.secret is not set and provider " + provider_label() +
-                                   " has no secret to reuse" + fix());
+                                   " has no secret to reuse" + secret_fix_hint());
     return;
   }
+  default_secret_from_provider(esxi);
+}
+
+void Decider::check_given_secret() {
+  if (spec().secret.ns.empty()) {
+    // Forklift looks the secret up by namespace and name; an empty namespace finds nothing.
+    mutate({"spec", "secret", "namespace"}, ns_);
+  } else if (spec().secret.ns != ns_ && !policy_.allow_cross_namespace_secret &&
+             !(provider_ && provider_->secret && provider_->secret->name == spec().secret.name &&
+               provider_->secret->ns == spec().secret.ns)) {
+    deny_cross_namespace_secret();
+    return;
+  }
+  if (cluster_)
+    secret_ref_ = ObjectRef{spec().secret.name, spec().secret.ns.empty() ? ns_ : spec().secret.ns};
+}
+
+std::string Decider::secret_fix_hint() const {
+  return "; set spec.secret.name to a Secret in namespace " + q(ns_) +
+         " with the ESXi host's user and password";
+}
+
+void Decider::default_secret_from_provider(bool esxi) {
   const ObjectRef& secret = *provider_->secret;
   const std::string& secret_ns = !secret.ns.empty()       ? secret.ns
                                  : !provider_->ns.empty() ? provider_->ns
@@ -250,39 +258,12 @@ Verdict Decider::finish() {
   Verdict v;
   v.in_scope = true;
   v.mode = mode_;
-  bool demoted = false;
-  if (mode_ == Mode::Warn || update_ == UpdateKind::Unchanged) {
-    for (auto& f : findings_) {
-      f.demoted = std::exchange(f.deny, false);
-      demoted = f.demoted || demoted;
-    }
-  }
+  const bool demoted = (mode_ == Mode::Warn || update_ == UpdateKind::Unchanged) && demote_all();
   // A stored Host kept despite a violation stays as it is: a patch would change its spec, and
   // /validate would then judge it like a new Host and refuse what /mutate let through.
   const bool keep_patch = !(demoted && update_ == UpdateKind::Unchanged);
-  const auto& order = all_rules();
-  auto rank = [&](const Finding& f) {
-    for (size_t i = 0; i < order.size(); ++i)
-      if (order[i].id == f.rule) return i;
-    return order.size();
-  };
-  // (A stable sort takes a buffer even for one element, and most admissions have one or none.)
-  if (findings_.size() > 1)
-    std::stable_sort(findings_.begin(), findings_.end(), [&](const Finding& a, const Finding& b) {
-      if (a.deny != b.deny) return a.deny;
-      return rank(a) < rank(b);
-    });
-  bool any_deny =
-      std::any_of(findings_.begin(), findings_.end(), [](const Finding& f) { return f.deny; });
-  // These warnings report a change the patch makes; with no patch they would be false.
-  if (any_deny || phase_ == Phase::Validate || !keep_patch) {
-    findings_.erase(std::remove_if(findings_.begin(), findings_.end(),
-                                   [](const Finding& f) {
-                                     return f.rule == rule::kVcenterCredentials ||
-                                            f.rule == rule::kAddressRefreshed;
-                                   }),
-                    findings_.end());
-  }
+  sort_findings();
+  drop_patch_warnings(keep_patch);
   bool denied = false;
   bool only_inventory = true;
   for (const auto& f : findings_) {
@@ -309,6 +290,44 @@ Verdict Decider::finish() {
     v.code = 403;
   }
   return v;
+}
+
+bool Decider::demote_all() {
+  bool demoted = false;
+  for (auto& f : findings_) {
+    f.demoted = std::exchange(f.deny, false);
+    demoted = f.demoted || demoted;
+  }
+  return demoted;
+}
+
+// Denials first, then the rules' order.
+void Decider::sort_findings() {
+  // (A stable sort takes a buffer even for one element, and most admissions have one or none.)
+  if (findings_.size() <= 1) return;
+  const auto& order = all_rules();
+  auto rank = [&](const Finding& f) {
+    for (size_t i = 0; i < order.size(); ++i)
+      if (order[i].id == f.rule) return i;
+    return order.size();
+  };
+  std::stable_sort(findings_.begin(), findings_.end(), [&](const Finding& a, const Finding& b) {
+    if (a.deny != b.deny) return a.deny;
+    return rank(a) < rank(b);
+  });
+}
+
+// These warnings report a change the patch makes; with no patch they would be false.
+void Decider::drop_patch_warnings(bool keep_patch) {
+  bool any_deny =
+      std::any_of(findings_.begin(), findings_.end(), [](const Finding& f) { return f.deny; });
+  if (!any_deny && phase_ == Phase::Mutate && keep_patch) return;
+  findings_.erase(std::remove_if(findings_.begin(), findings_.end(),
+                                 [](const Finding& f) {
+                                   return f.rule == rule::kVcenterCredentials ||
+                                          f.rule == rule::kAddressRefreshed;
+                                 }),
+                  findings_.end());
 }
 
 }  // namespace detail

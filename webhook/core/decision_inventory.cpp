@@ -41,6 +41,21 @@ void Decider::note_stale(const std::string& error) {
 void Decider::lookup_inventory() {
   if (spec().provider.name.empty() || (!spec().provider.ns.empty() && spec().provider.ns != ns_))
     return;
+  // The host list of an unusable provider proves nothing; its own denial says what to fix.
+  if (!lookup_provider() || (spec().id.empty() && spec().name.empty())) return;
+  const bool by_id = !spec().id.empty();
+  const HostsLookup hl = ask_hosts(by_id);
+  if (!hosts_answered(hl)) return;
+  static const std::vector<HostInfo> kNone;
+  const std::vector<HostInfo>& found = hl.hosts ? *hl.hosts : kNone;
+  if (by_id) {
+    resolve_host_by_id(found);
+  } else {
+    resolve_host_by_name(found);
+  }
+}
+
+bool Decider::lookup_provider() {
   ProviderLookup pl;
   try {
     pl = inventory_.provider(ns_, spec().provider.name);
@@ -52,36 +67,48 @@ void Decider::lookup_inventory() {
   switch (pl.status) {
     case LookupStatus::Unavailable:
       inventory_failed(pl.error);
-      return;
+      return false;
     case LookupStatus::NotFound:
-      // The inventory lists only providers Forklift has validated: absent from it is not absent
-      // from the cluster.
-      deny(rule::kProviderNotFound,
-           "the Forklift inventory lists no provider named " + q(spec().provider.name) +
-               " in namespace " + q(ns_) +
-               ". Either it does not exist: check spec.provider.name against `kubectl get "
-               "providers -n " +
-               shown(ns_) +
-               "`; or it exists but Forklift has not validated it yet (new, just edited, wrong "
-               "credentials, or the inventory restarted): its Ready condition says why "
-               "(`kubectl get provider " +
-               shown(spec().provider.name) + " -n " + shown(ns_) +
-               " -o jsonpath='{.status.conditions}'`); apply again once it is Ready");
-      return;
+      deny_provider_not_found();
+      return false;
     case LookupStatus::NotReady:
-      deny(rule::kProviderNotReady, "the Forklift inventory has not synced provider " +
-                                        provider_label() + " yet" +
-                                        (pl.error.empty() ? "" : " (" + pl.error + ")") +
-                                        "; wait for the sync and apply again");
-      return;
+      deny_not_synced(pl.error);
+      return false;
     case LookupStatus::Ok:
       break;
   }
   if (!pl.provider) {
     inventory_failed("the inventory answered without the provider");
-    return;
+    return false;
   }
   provider_ = std::move(pl.provider);
+  return provider_usable();
+}
+
+void Decider::deny_provider_not_found() {
+  // The inventory lists only providers Forklift has validated: absent from it is not absent
+  // from the cluster.
+  deny(rule::kProviderNotFound,
+       "the Forklift inventory lists no provider named " + q(spec().provider.name) +
+           " in namespace " + q(ns_) +
+           ". Either it does not exist: check spec.provider.name against `kubectl get "
+           "providers -n " +
+           shown(ns_) +
+           "`; or it exists but Forklift has not validated it yet (new, just edited, wrong "
+           "credentials, or the inventory restarted): its Ready condition says why "
+           "(`kubectl get provider " +
+           shown(spec().provider.name) + " -n " + shown(ns_) +
+           " -o jsonpath='{.status.conditions}'`); apply again once it is Ready");
+}
+
+void Decider::deny_not_synced(const std::string& error) {
+  deny(rule::kProviderNotReady,
+       "the Forklift inventory has not synced provider " + provider_label() + " yet" +
+           (error.empty() ? "" : " (" + error + ")") + "; wait for the sync and apply again");
+}
+
+// Both problems are reported: a provider of another type that is also not ready needs both fixed.
+bool Decider::provider_usable() {
   bool usable = true;
   if (provider_->type != "vsphere"sv) {
     deny(rule::kProviderNotVsphere,
@@ -97,18 +124,21 @@ void Decider::lookup_inventory() {
              "); fix the Provider until its Ready condition is True, then apply again");
     usable = false;
   }
-  // The host list of an unusable provider proves nothing; its own denial says what to fix.
-  if (!usable || (spec().id.empty() && spec().name.empty())) return;
+  return usable;
+}
 
-  const bool by_id = !spec().id.empty();
-  HostsLookup hl;
+HostsLookup Decider::ask_hosts(bool by_id) {
   try {
-    hl = by_id ? inventory_.host_by_id(*provider_, spec().id)
-               : inventory_.hosts_by_name(*provider_, spec().name);
+    return by_id ? inventory_.host_by_id(*provider_, spec().id)
+                 : inventory_.hosts_by_name(*provider_, spec().name);
   } catch (const std::exception& e) {
-    hl = HostsLookup{};
-    hl.error = e.what();
+    HostsLookup failed;
+    failed.error = e.what();
+    return failed;
   }
+}
+
+bool Decider::hosts_answered(const HostsLookup& hl) {
   if (hl.stale) note_stale(hl.error);
   hosts_ = hl.hosts;
   switch (hl.status) {
@@ -120,37 +150,37 @@ void Decider::lookup_inventory() {
                                           " (while it does, it waits up to 10 s before "
                                           "answering 206 not-synced)"
                                     : hl.error);
-      return;
+      return false;
     case LookupStatus::NotReady:
-      deny(rule::kProviderNotReady, "the Forklift inventory has not synced provider " +
-                                        provider_label() + " yet" +
-                                        (hl.error.empty() ? "" : " (" + hl.error + ")") +
-                                        "; wait for the sync and apply again");
-      return;
+      deny_not_synced(hl.error);
+      return false;
     case LookupStatus::NotFound:
     case LookupStatus::Ok:
       break;
   }
-  static const std::vector<HostInfo> kNone;
-  const std::vector<HostInfo>& found = hl.hosts ? *hl.hosts : kNone;
-  auto list_hint = [&] {
-    return "list them with `kubectl mtv get inventory hosts -p " + shown(spec().provider.name) +
-           " -n " + shown(ns_) + "`";
-  };
-  if (by_id) {
-    // The inventory answers the one host with that id; anything else it sent is not it.
-    auto it = std::find_if(found.begin(), found.end(),
-                           [&](const HostInfo& host) { return host.id == spec().id; });
-    if (it == found.end()) {
-      deny(rule::kHostNotFound, "provider " + provider_label() + " has no host with id " +
-                                    q(spec().id) + " in the Forklift inventory; check spec.id (" +
-                                    list_hint() + ")");
-      return;
-    }
-    if (spec().name.empty() && !it->name.empty()) mutate({"spec", "name"}, it->name);
-    check_host(*it);
+  return true;
+}
+
+std::string Decider::list_hosts_hint() const {
+  return "list them with `kubectl mtv get inventory hosts -p " + shown(spec().provider.name) +
+         " -n " + shown(ns_) + "`";
+}
+
+void Decider::resolve_host_by_id(const std::vector<HostInfo>& found) {
+  // The inventory answers the one host with that id; anything else it sent is not it.
+  auto it = std::find_if(found.begin(), found.end(),
+                         [&](const HostInfo& host) { return host.id == spec().id; });
+  if (it == found.end()) {
+    deny(rule::kHostNotFound, "provider " + provider_label() + " has no host with id " +
+                                  q(spec().id) + " in the Forklift inventory; check spec.id (" +
+                                  list_hosts_hint() + ")");
     return;
   }
+  if (spec().name.empty() && !it->name.empty()) mutate({"spec", "name"}, it->name);
+  check_host(*it);
+}
+
+void Decider::resolve_host_by_name(const std::vector<HostInfo>& found) {
   // As Forklift resolves a name: the last segment by equality, then the datacenter filter.
   std::vector<const HostInfo*> candidates;
   std::vector<std::string> paths;
@@ -165,27 +195,31 @@ void Decider::lookup_inventory() {
     deny(rule::kHostNotFound, "provider " + provider_label() + " has no host named " +
                                   q(last_path_segment(spec().name)) +
                                   " in the Forklift inventory; check spec.name, or set spec.id (" +
-                                  list_hint() + ")");
+                                  list_hosts_hint() + ")");
     return;
   }
   if (matches.size() > 1) {
-    std::string ids;
-    for (const HostInfo* m : matches) {
-      std::string where = host_path(*m);
-      ids += (ids.empty() ? "" : ", ") + m->id + (where.empty() ? "" : " at " + shown(where));
-    }
-    const std::string dc = datacenter_of(spec().name);
-    deny(rule::kHostAmbiguous,
-         std::to_string(matches.size()) + " hosts of provider " + provider_label() + " are named " +
-             q(last_path_segment(spec().name)) + (dc.empty() ? "" : " in datacenter " + q(dc)) +
-             " (ids: " + ids + "); set spec.id to the one you mean" +
-             (dc.empty() ? ", or give spec.name as a path starting with its datacenter "
-                           "(/DATACENTER/host/...)"
-                         : ""));
+    deny_ambiguous_name(matches);
     return;
   }
   if (!matches.front()->id.empty()) mutate({"spec", "id"}, matches.front()->id);
   check_host(*matches.front());
+}
+
+void Decider::deny_ambiguous_name(const std::vector<const HostInfo*>& matches) {
+  std::string ids;
+  for (const HostInfo* m : matches) {
+    std::string where = host_path(*m);
+    ids += (ids.empty() ? "" : ", ") + m->id + (where.empty() ? "" : " at " + shown(where));
+  }
+  const std::string dc = datacenter_of(spec().name);
+  deny(rule::kHostAmbiguous,
+       std::to_string(matches.size()) + " hosts of provider " + provider_label() + " are named " +
+           q(last_path_segment(spec().name)) + (dc.empty() ? "" : " in datacenter " + q(dc)) +
+           " (ids: " + ids + "); set spec.id to the one you mean" +
+           (dc.empty() ? ", or give spec.name as a path starting with its datacenter "
+                         "(/DATACENTER/host/...)"
+                       : ""));
 }
 
 void Decider::check_host(const HostInfo& host) {
@@ -238,17 +272,7 @@ void Decider::check_adapter(const HostInfo& host) {
   for (const auto& a : host.adapters)
     if (a.name == adapter_) matches.push_back(&a);
   if (matches.empty()) {
-    std::vector<std::string> names;
-    for (const auto& a : host.adapters)
-      if (std::find(names.begin(), names.end(), a.name) == names.end()) names.push_back(a.name);
-    std::string list;
-    for (const auto& n : names) list += (list.empty() ? "" : ", ") + q(n);
-    deny(rule::kAdapterNotFound,
-         "host " + host_label(host) + " has no network adapter named " + q(adapter_) +
-             (names.empty() ? "; the inventory lists no adapters for it: set spec.ipAddress and "
-                              "remove the annotation " +
-                                  policy_.adapter_annotation
-                            : "; use one of: " + list));
+    deny_adapter_not_found(host);
     return;
   }
   // Equal to any adapter of that name is consistent: a stored, already mutated Host looks like
@@ -268,48 +292,68 @@ void Decider::check_adapter(const HostInfo& host) {
   }
   // The address as spec.ipAddress must hold it (an IPv6 one in brackets).
   const std::string adapter_ip = spec_address(adapter.ip_address);
-  // Said only when the first adapter's IP is used: a conflict is about all of them.
-  auto note_repeated = [&] {
-    if (matches.size() > 1)
-      warn(rule::kAdapterNameRepeated,
-           std::to_string(matches.size()) + " adapters of host " + host.id + " are named " +
-               q(adapter.name) +
-               " (a distributed switch gives every vmk on it the switch's name); used the first (" +
-               adapter_ip + "), as kubectl mtv does; set spec.ipAddress to pick another");
-  };
   if (spec().ip_address.empty()) {
-    note_repeated();
-    filled_ip_ = adapter_ip;
-    mutate({"spec", "ipAddress"}, adapter_ip);
-    if (cluster_) final_ip_ = adapter_ip;
+    fill_ip_from_adapter(host, matches, adapter_ip);
     return;
   }
-  std::string_view old_ip, old_adapter;
-  if (req_.operation == "UPDATE"sv) {
-    old_ip = req_.old_object.spec.ip_address;
-    old_adapter = req_.old_object.annotation_text(policy_.adapter_annotation);
-  }
-  // An unchanged IP that the inventory moved away from, on the same adapter, is stale, not the
-  // user's choice. A user who adds the annotation or names another adapter chose both values,
-  // and they conflict. Only /mutate may follow it; /validate seeing it means no mutating webhook
-  // refreshed it.
-  if (phase_ == Phase::Mutate && !old_ip.empty() && old_ip == spec().ip_address &&
-      old_adapter == adapter_) {
-    note_repeated();
-    filled_ip_ = adapter_ip;
-    mutate({"spec", "ipAddress"}, adapter_ip);
-    if (cluster_) final_ip_ = adapter_ip;
+  if (phase_ == Phase::Mutate && adapter_ip_is_stale()) {
+    fill_ip_from_adapter(host, matches, adapter_ip);
     warn(rule::kAddressRefreshed, "adapter " + q(adapter.name) + " of host " + host.id +
                                       " now has IP " + adapter_ip +
                                       "; spec.ipAddress updated from " + shown(spec().ip_address));
     return;
   }
+  deny_address_conflict(host, matches);
+}
+
+void Decider::deny_adapter_not_found(const HostInfo& host) {
+  std::vector<std::string> names;
+  for (const auto& a : host.adapters)
+    if (std::find(names.begin(), names.end(), a.name) == names.end()) names.push_back(a.name);
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + q(n);
+  deny(rule::kAdapterNotFound,
+       "host " + host_label(host) + " has no network adapter named " + q(adapter_) +
+           (names.empty() ? "; the inventory lists no adapters for it: set spec.ipAddress and "
+                            "remove the annotation " +
+                                policy_.adapter_annotation
+                          : "; use one of: " + list));
+}
+
+// An unchanged IP that the inventory moved away from, on the same adapter, is stale, not the
+// user's choice. A user who adds the annotation or names another adapter chose both values, and
+// they conflict. Only /mutate may follow it; /validate seeing it means no mutating webhook
+// refreshed it.
+bool Decider::adapter_ip_is_stale() const {
+  if (req_.operation != "UPDATE"sv) return false;
+  const std::string_view old_ip = req_.old_object.spec.ip_address;
+  return !old_ip.empty() && old_ip == spec().ip_address &&
+         req_.old_object.annotation_text(policy_.adapter_annotation) == adapter_;
+}
+
+void Decider::fill_ip_from_adapter(const HostInfo& host, const std::vector<const Adapter*>& matches,
+                                   const std::string& adapter_ip) {
+  // Said only when the first adapter's IP is used: a conflict is about all of them.
+  if (matches.size() > 1)
+    warn(rule::kAdapterNameRepeated,
+         std::to_string(matches.size()) + " adapters of host " + host.id + " are named " +
+             q(matches.front()->name) +
+             " (a distributed switch gives every vmk on it the switch's name); used the first (" +
+             adapter_ip + "), as kubectl mtv does; set spec.ipAddress to pick another");
+  filled_ip_ = adapter_ip;
+  mutate({"spec", "ipAddress"}, adapter_ip);
+  if (cluster_) final_ip_ = adapter_ip;
+}
+
+void Decider::deny_address_conflict(const HostInfo& host,
+                                    const std::vector<const Adapter*>& matches) {
   std::string ips;
   for (const Adapter* a : matches)
     if (!a->ip_address.empty()) ips += (ips.empty() ? "" : ", ") + spec_address(a->ip_address);
   deny(rule::kAddressConflict,
-       "spec.ipAddress is " + shown(spec().ip_address) + " but network adapter " + q(adapter.name) +
-           " of host " + host_label(host) + (matches.size() > 1 ? " has IPs " : " has IP ") + ips +
+       "spec.ipAddress is " + shown(spec().ip_address) + " but network adapter " +
+           q(matches.front()->name) + " of host " + host_label(host) +
+           (matches.size() > 1 ? " has IPs " : " has IP ") + ips +
            "; remove spec.ipAddress to use the adapter's IP, or remove the annotation " +
            policy_.adapter_annotation + " to use " + shown(spec().ip_address));
 }

@@ -36,17 +36,6 @@ const char* kNotReadyReason = "the Provider's Ready condition is False";
 const char* kAuthFailedMessage =
     "Could not connect to the vCenter: login failed, incorrect user "
     "name or password.";
-void check_keys(const json& obj, const std::string& pointer, const char* what,
-                const std::vector<std::string>& accepted) {
-  for (const auto& [key, value] : obj.items()) {
-    (void)value;
-    if (std::find(accepted.begin(), accepted.end(), key) == accepted.end())
-      throw DocumentError(
-          text::json_pointer_child(pointer, key),
-          "unknown key '" + key + "' in " + what + "; accepted: " + text::join(accepted));
-  }
-}
-
 const char* type_name(const json& v) {
   if (v.is_null()) return "null";
   if (v.is_boolean()) return "a boolean";
@@ -155,7 +144,7 @@ json provider_status(const json& p, const std::string& pointer) {
       const json& c = (*extra)[i];
       const std::string ci = cp + "/" + std::to_string(i);
       if (!c.is_object()) throw DocumentError(ci, "a condition must be a map {type, status, ...}");
-      check_keys(c, ci, "condition", kFixtureConditionKeys);
+      check_fixture_keys(c, ci, "condition", kFixtureConditionKeys);
       json given = c;
       // YAML reads an unquoted True as a boolean: take it as the condition status it means.
       if (auto st = given.find("status"); st != given.end() && st->is_boolean())
@@ -196,7 +185,7 @@ FixtureProvider parse_provider(const json& p, const std::string& pointer) {
     throw DocumentError(pointer, std::string("a provider must be a map with `name` and "
                                              "`namespace`, got ") +
                                      type_name(p));
-  check_keys(p, pointer, "provider", kProviderKeys);
+  check_fixture_keys(p, pointer, "provider", kProviderKeys);
   FixtureProvider out;
   ProviderInfo& info = out.info;
   info.name = string_field(p, pointer, "name", "provider", true);
@@ -230,7 +219,7 @@ FixtureProvider parse_provider(const json& p, const std::string& pointer) {
     std::string sp = pointer + "/secret";
     if (!secret->is_object())
       throw DocumentError(sp, "provider `secret` must be a map {name, namespace}");
-    check_keys(*secret, sp, "provider secret", kSecretKeys);
+    check_fixture_keys(*secret, sp, "provider secret", kSecretKeys);
     ObjectRef ref;
     ref.name = string_field(*secret, sp, "name", "provider secret", true);
     ref.ns = string_field(*secret, sp, "namespace", "provider secret", false);
@@ -294,7 +283,7 @@ Fixture FixtureBuilder::finish(const json& doc) {
   if (!doc.is_object())
     throw DocumentError(
         "", std::string("a fixture must be a map with a `providers:` list, got ") + type_name(doc));
-  check_keys(doc, "", "the fixture", kTopKeys);
+  check_fixture_keys(doc, "", "the fixture", kTopKeys);
   auto providers = doc.find("providers");
   if (providers == doc.end() || providers->is_null())
     throw DocumentError("", "the fixture needs a `providers:` list");

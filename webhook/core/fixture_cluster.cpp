@@ -23,13 +23,7 @@ class Entry {
     if (!value.is_object())
       throw DocumentError(
           pointer_, std::string("a ") + what + " must be a map {" + text::join(accepted) + "}");
-    for (const auto& [key, v] : value.items()) {
-      (void)v;
-      if (std::find(accepted.begin(), accepted.end(), key) == accepted.end())
-        throw DocumentError(
-            text::json_pointer_child(pointer_, key),
-            "unknown key '" + key + "' in " + what + "; accepted: " + text::join(accepted));
-    }
+    check_fixture_keys(value, pointer_, what, accepted);
   }
 
   // A string; `required` ones must be non-empty.
@@ -112,6 +106,17 @@ void check_unique(std::set<std::string>& seen, const std::string& key, const std
 }
 
 }  // namespace
+
+void check_fixture_keys(const json& obj, const std::string& pointer, const char* what,
+                        const std::vector<std::string>& accepted) {
+  for (const auto& [key, value] : obj.items()) {
+    (void)value;
+    if (std::find(accepted.begin(), accepted.end(), key) == accepted.end())
+      throw DocumentError(
+          text::json_pointer_child(pointer, key),
+          "unknown key '" + key + "' in " + what + "; accepted: " + text::join(accepted));
+  }
+}
 
 ClusterFacts parse_cluster_facts(const json& doc) {
   ClusterFacts out;

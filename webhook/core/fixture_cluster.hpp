@@ -56,4 +56,9 @@ struct ClusterFacts {
 // The cluster facts of a fixture document (a map; its other keys are not looked at).
 ClusterFacts parse_cluster_facts(const nlohmann::json& doc);
 
+// Every key of `obj` is one of `accepted`; else a DocumentError at the first other key ("unknown
+// key 'k' in WHAT; accepted: a, b"). Every map of the fixture is checked with it.
+void check_fixture_keys(const nlohmann::json& obj, const std::string& pointer, const char* what,
+                        const std::vector<std::string>& accepted);
+
 }  // namespace hostadm

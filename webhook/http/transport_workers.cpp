@@ -167,85 +167,114 @@ void HttpsTransport::work(Worker& self) {
 // Counted in answering_ except while it waits for the connection's next request. False: that
 // request was left in ready_ for the workers answering (see yield_to_answering), uncounted.
 bool HttpsTransport::serve(Conn* c) {
-  const auto closed = [&](CloseReason reason) {
-    close_conn(c, reason, true);
-    return true;
-  };
+  // One answer's buffers for every request of the connection.
   Response res;
   std::string out;
   for (;;) {
-    RequestReader& r = c->reader;
-    res = Response();
-    handler_(r.req, r.refusal, res);
-    const bool refused = r.refusal.status != 0;
-    const bool close = refused || !r.req.keep_alive || res.close || stopping_;
-    out.clear();
-    append_response(out, res, close, r.req.method == "HEAD"sv && !refused);
-    if (auto failed = write_all(c->ssl, c->fd, out, options_.write_timeout)) return closed(*failed);
-    if (close) {
-      clear_ssl_errors();
-      SSL_shutdown(c->ssl);
-      if (!refused) return closed(stopping_ ? CloseReason::Shutdown : CloseReason::ConnectionClose);
-      // Read what the client still sends (in the loop) so closing does not reset the refusal.
-      if (!c->reason) c->reason = CloseReason::BadRequest;
-      ::shutdown(c->fd, SHUT_WR);
-      c->want = EPOLLIN;
-      set_state(c, ConnState::Closing);
-      c->since = Clock::now();
-      std::lock_guard<std::mutex> lk(mu_);
-      returned_.push_back(c);
-      arm(c);
-      return true;
-    }
-    r.reset();
-    c->in.shrink_if_empty(kKeepBytes);
-    if (out.capacity() > kKeepBytes) std::string().swap(out);
-
-    // The next request: already buffered (pipelined), or arriving right after the answer.
+    if (!answer(c, res, out)) return true;
     bool waited = false;
-    // Right after an answer the client has rarely sent more: wait for it instead of a read that
-    // fails, unless TLS already holds bytes the socket will not signal again.
-    bool try_read = !c->in.empty() || SSL_has_pending(c->ssl);
-    Parse state = Parse::Incomplete;
-    for (;;) {
-      if (!c->in.empty()) {
-        bool send_continue = false;
-        state = r.advance(c->in, options_, send_continue);
-        if (send_continue)
-          if (auto failed = write_all(c->ssl, c->fd, kContinue, options_.write_timeout))
-            return closed(*failed);
-        if (state == Parse::Done) break;
-      }
-      if (try_read) {
-        clear_ssl_errors();
-        const int n = SSL_read(c->ssl, c->in.space(kReadChunk), static_cast<int>(kReadChunk));
-        if (n > 0) {
-          c->in.commit(static_cast<size_t>(n));
-          continue;
-        }
-        const SslWait w = ssl_wait(c->ssl, n, false);
-        if (!w.events) return closed(w.reason);
-        c->want = w.events;
-        if (waited || w.events != EPOLLIN || r.started(c->in)) break;
-      } else {
-        c->want = EPOLLIN;
-      }
-      // Others wait for a worker, or the server stops: do not hold this one.
-      if (stopping_ || demand_.load(std::memory_order_relaxed)) break;
-      waited = try_read = true;
-      pollfd p[3] = {{c->fd, POLLIN, 0}, {demand_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-      answering_.fetch_sub(1, std::memory_order_relaxed);
-      const int ready = ::poll(p, 3, kNextRequestWaitMs);
-      answering_.fetch_add(1, std::memory_order_relaxed);
-      if (ready <= 0 || !p[0].revents) break;
-    }
-    if (state != Parse::Done) {
-      if (stopping_ && !r.started(c->in)) return closed(CloseReason::Shutdown);
-      give_back(c);
-      return true;
-    }
+    if (!next_request(c, waited)) return true;
     if (waited && yield_to_answering(c)) return false;
   }
+}
+
+// Answers the request c->reader holds. False: the connection is closed, or handed to the loop
+// to close.
+bool HttpsTransport::answer(Conn* c, Response& res, std::string& out) {
+  RequestReader& r = c->reader;
+  res = Response();
+  handler_(r.req, r.refusal, res);
+  const bool refused = r.refusal.status != 0;
+  const bool close = refused || !r.req.keep_alive || res.close || stopping_;
+  out.clear();
+  append_response(out, res, close, r.req.method == "HEAD"sv && !refused);
+  if (auto failed = write_all(c->ssl, c->fd, out, options_.write_timeout)) {
+    close_conn(c, *failed, true);
+    return false;
+  }
+  if (close) {
+    close_after_answer(c, refused);
+    return false;
+  }
+  r.reset();
+  c->in.shrink_if_empty(kKeepBytes);
+  if (out.capacity() > kKeepBytes) std::string().swap(out);
+  return true;
+}
+
+void HttpsTransport::close_after_answer(Conn* c, bool refused) {
+  clear_ssl_errors();
+  SSL_shutdown(c->ssl);
+  if (!refused)
+    return close_conn(c, stopping_ ? CloseReason::Shutdown : CloseReason::ConnectionClose, true);
+  // Read what the client still sends (in the loop) so closing does not reset the refusal.
+  if (!c->reason) c->reason = CloseReason::BadRequest;
+  ::shutdown(c->fd, SHUT_WR);
+  c->want = EPOLLIN;
+  set_state(c, ConnState::Closing);
+  c->since = Clock::now();
+  std::lock_guard<std::mutex> lk(mu_);
+  returned_.push_back(c);
+  arm(c);
+}
+
+// The next request: already buffered (pipelined), or arriving right after the answer. True: it
+// is whole in c->reader. False: the connection is closed or given back to the loop. `waited`:
+// the worker waited for it, uncounted in answering_.
+bool HttpsTransport::next_request(Conn* c, bool& waited) {
+  RequestReader& r = c->reader;
+  // Right after an answer the client has rarely sent more: wait for it instead of a read that
+  // fails, unless TLS already holds bytes the socket will not signal again.
+  bool try_read = !c->in.empty() || SSL_has_pending(c->ssl);
+  for (;;) {
+    if (!c->in.empty()) {
+      bool send_continue = false;
+      const Parse state = r.advance(c->in, options_, send_continue);
+      if (send_continue)
+        if (auto failed = write_all(c->ssl, c->fd, kContinue, options_.write_timeout)) {
+          close_conn(c, *failed, true);
+          return false;
+        }
+      if (state == Parse::Done) return true;
+    }
+    if (try_read) {
+      clear_ssl_errors();
+      const int n = SSL_read(c->ssl, c->in.space(kReadChunk), static_cast<int>(kReadChunk));
+      if (n > 0) {
+        c->in.commit(static_cast<size_t>(n));
+        continue;
+      }
+      const SslWait w = ssl_wait(c->ssl, n, false);
+      if (!w.events) {
+        close_conn(c, w.reason, true);
+        return false;
+      }
+      c->want = w.events;
+      if (waited || w.events != EPOLLIN || r.started(c->in)) break;
+    } else {
+      c->want = EPOLLIN;
+    }
+    // Others wait for a worker, or the server stops: do not hold this one.
+    if (stopping_ || demand_.load(std::memory_order_relaxed)) break;
+    waited = try_read = true;
+    if (!wait_readable(c)) break;
+  }
+  if (stopping_ && !r.started(c->in)) {
+    close_conn(c, CloseReason::Shutdown, true);
+    return false;
+  }
+  give_back(c);
+  return false;
+}
+
+// Up to kNextRequestWaitMs, uncounted in answering_; false: nothing arrived, or the wait was cut
+// short (a request waits for a worker, or the server stops).
+bool HttpsTransport::wait_readable(Conn* c) {
+  pollfd p[3] = {{c->fd, POLLIN, 0}, {demand_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+  answering_.fetch_sub(1, std::memory_order_relaxed);
+  const int ready = ::poll(p, 3, kNextRequestWaitMs);
+  answering_.fetch_add(1, std::memory_order_relaxed);
+  return ready > 0 && p[0].revents;
 }
 
 }  // namespace hostadm::http

@@ -98,6 +98,137 @@ Result<V> from_answer(const Answer<V>& a, bool stale, const std::string& error =
   return r;
 }
 
+// What one lookup works with: a table, the lock that guards it, and the cache's settings.
+template <class V>
+struct TableAccess {
+  using Entry = typename CachedInventory::Table<V>::Entry;
+  using Flight = typename CachedInventory::Table<V>::Flight;
+
+  std::shared_mutex& mu;
+  typename CachedInventory::Table<V>& table;
+  const CachePolicy& policy;
+  const Clock& clock;
+  InventoryObserver* observer;
+  const char* kind;
+
+  void note(const char* result) const {
+    if (observer) observer->cache(kind, result);
+  }
+
+  bool fresh_at(const Entry& e, SteadyClock::time_point now) const {
+    if (!e.answer) return false;
+    const auto fresh_for = e.answer->short_lived ? policy.negative_ttl : policy.ttl;
+    return now - e.answered_at < fresh_for;
+  }
+
+  // Served after a failure: a fresh answer as it is, an older one (up to staleIfError) as stale.
+  Result<V> after_failure(const Entry& e, const std::string& error, bool timed_out) const {
+    if (fresh_at(e, clock.now())) {
+      note("hit");
+      return from_answer(*e.answer, false);
+    }
+    if (e.answer && clock.now() - e.answered_at < policy.stale_if_error) {
+      note("stale");
+      return from_answer(*e.answer, true, error);
+    }
+    note("miss");
+    Result<V> r;
+    r.error = error;
+    r.timed_out = timed_out;
+    return r;
+  }
+};
+
+// A fresh Ok answer may still lack what was asked for (a provider created after the listing).
+template <class V, class Satisfied>
+bool has_what_was_asked(const Answer<V>& a, Satisfied& satisfied) {
+  return a.status != LookupStatus::Ok || !a.value || satisfied(*a.value);
+}
+
+// The source's answer, with a throw, an Ok without a value and a NotFound turned into the
+// failures the cache remembers for negativeTtl.
+template <class V, class Fetch>
+Answer<V> fetch_answer(Fetch& fetch, Deadline deadline) {
+  Answer<V> got;
+  try {
+    got = fetch(deadline);
+  } catch (const std::exception& ex) {
+    got = Answer<V>{};
+    got.error = std::string("inventory client failed: ") + ex.what();
+  }
+  if (got.status == LookupStatus::Ok && !got.value) {
+    got.status = LookupStatus::Unavailable;  // defensive: Ok without a value
+    got.error = "the inventory answered without a value";
+  }
+  if (got.status == LookupStatus::NotFound) got.status = LookupStatus::Unavailable;
+  if (got.status == LookupStatus::Unavailable && got.error.empty())
+    got.error = "inventory unavailable";
+  return got;
+}
+
+// Asks the source with the lock released while later askers of the key wait on the flight,
+// then records the answer (or the failure) in the entry and wakes them.
+template <class V, class Fetch>
+std::shared_ptr<typename TableAccess<V>::Flight> fly(const TableAccess<V>& t,
+                                                     std::unique_lock<std::shared_mutex>& lk,
+                                                     typename TableAccess<V>::Entry& e,
+                                                     Deadline deadline, Fetch& fetch) {
+  auto flight = std::make_shared<typename TableAccess<V>::Flight>();
+  e.flight = flight;
+  lk.unlock();
+  Answer<V> got = fetch_answer<V>(fetch, deadline);
+  lk.lock();
+  if (got.status == LookupStatus::Unavailable) {
+    e.failure = got;
+    e.failed_at = t.clock.now();
+  } else {
+    e.answer = got;
+    e.answered_at = t.clock.now();
+    e.failure.reset();
+  }
+  e.flight.reset();
+  flight->outcome = std::move(got);
+  flight->done = true;
+  flight->cv.notify_all();
+  return flight;
+}
+
+// Everything but the shared-lock hit: an entry that needs a fetch, joins a flight or serves a
+// remembered failure, under the exclusive lock.
+template <class V, class Fetch, class Satisfied>
+Result<V> lookup_exclusive(const TableAccess<V>& t, const std::string& key, Deadline deadline,
+                           Fetch& fetch, Satisfied& satisfied) {
+  std::unique_lock<std::shared_mutex> lk(t.mu);
+  const auto now = t.clock.now();
+  t.table.sweep(now, t.policy);
+  auto& slot = t.table.entries[key];
+  if (!slot) slot = std::make_shared<typename TableAccess<V>::Entry>();
+  std::shared_ptr<typename TableAccess<V>::Entry> e = slot;  // kept alive across the fetch
+  if (t.fresh_at(*e, t.clock.now())) {
+    auto last = e->answered_at;
+    if (e->forced_at && *e->forced_at > last) last = *e->forced_at;
+    if (has_what_was_asked(*e->answer, satisfied) ||
+        (!e->flight && now - last < t.policy.negative_ttl)) {
+      t.note("hit");
+      return from_answer(*e->answer, false);
+    }
+    if (!e->flight) e->forced_at = now;
+  } else if (e->failure && !e->flight && now - e->failed_at < t.policy.negative_ttl) {
+    return t.after_failure(*e, e->failure->error, e->failure->timed_out);
+  }
+  std::shared_ptr<typename TableAccess<V>::Flight> flight = e->flight;
+  if (!flight) {
+    flight = fly(t, lk, *e, deadline, fetch);
+  } else if (!flight->cv.wait_until(lk, deadline, [&] { return flight->done; })) {
+    return t.after_failure(*e, "deadline exceeded waiting for the inventory", true);
+  }
+  const Answer<V>& outcome = flight->outcome;
+  if (outcome.status == LookupStatus::Unavailable)
+    return t.after_failure(*e, outcome.error, outcome.timed_out);
+  t.note("miss");
+  return from_answer(outcome, false);
+}
+
 // The one lookup algorithm every kind of answer shares. `fetch(deadline)` asks the source and
 // returns an Answer<V>; `satisfied(value)` says whether a fresh Ok answer has what was asked for.
 template <class V, class Fetch, class Satisfied>
@@ -105,111 +236,21 @@ Result<V> lookup(std::shared_mutex& mu, typename CachedInventory::Table<V>& tabl
                  const std::string& key, Deadline deadline, const CachePolicy& policy,
                  const Clock& clock, InventoryObserver* observer, const char* kind, Fetch fetch,
                  Satisfied satisfied) {
-  auto note = [&](const char* result) {
-    if (observer) observer->cache(kind, result);
-  };
-  using Table = typename CachedInventory::Table<V>;
-  auto now = clock.now();
+  const TableAccess<V> t{mu, table, policy, clock, observer, kind};
+  const auto now = clock.now();
   {
     // The common case, a fresh answer that has what was asked for, under a shared lock: every
     // admission makes three lookups, and with dozens of workers on two cores an exclusive lock
     // held by a descheduled thread made the others sleep and wake (two futex calls per request).
     std::shared_lock<std::shared_mutex> shared(mu);
     auto it = table.entries.find(key);
-    if (it != table.entries.end() && it->second->answer) {
-      const typename Table::Entry& e = *it->second;
-      const auto fresh_for = e.answer->short_lived ? policy.negative_ttl : policy.ttl;
-      if (now - e.answered_at < fresh_for && (e.answer->status != LookupStatus::Ok ||
-                                              !e.answer->value || satisfied(*e.answer->value))) {
-        note("hit");
-        return from_answer(*e.answer, false);
-      }
+    if (it != table.entries.end() && t.fresh_at(*it->second, now) &&
+        has_what_was_asked(*it->second->answer, satisfied)) {
+      t.note("hit");
+      return from_answer(*it->second->answer, false);
     }
   }
-  std::unique_lock<std::shared_mutex> lk(mu);
-  now = clock.now();
-  table.sweep(now, policy);
-  auto& slot = table.entries[key];
-  if (!slot) slot = std::make_shared<typename Table::Entry>();
-  std::shared_ptr<typename Table::Entry> e = slot;  // kept alive across the unlocked fetch
-
-  auto fresh = [&] {
-    if (!e->answer) return false;
-    auto fresh_for = e->answer->short_lived ? policy.negative_ttl : policy.ttl;
-    return clock.now() - e->answered_at < fresh_for;
-  };
-  // Served after a failure: a fresh answer as it is, an older one (up to staleIfError) as stale.
-  auto after_failure = [&](const std::string& error, bool timed_out) {
-    if (fresh()) {
-      note("hit");
-      return from_answer(*e->answer, false);
-    }
-    if (e->answer && clock.now() - e->answered_at < policy.stale_if_error) {
-      note("stale");
-      return from_answer(*e->answer, true, error);
-    }
-    note("miss");
-    Result<V> r;
-    r.error = error;
-    r.timed_out = timed_out;
-    return r;
-  };
-
-  if (fresh()) {
-    bool has_it =
-        e->answer->status != LookupStatus::Ok || !e->answer->value || satisfied(*e->answer->value);
-    auto last = e->answered_at;
-    if (e->forced_at && *e->forced_at > last) last = *e->forced_at;
-    if (has_it || (!e->flight && now - last < policy.negative_ttl)) {
-      note("hit");
-      return from_answer(*e->answer, false);
-    }
-    if (!e->flight) e->forced_at = now;
-  } else if (e->failure && !e->flight && now - e->failed_at < policy.negative_ttl) {
-    return after_failure(e->failure->error, e->failure->timed_out);
-  }
-
-  std::shared_ptr<typename Table::Flight> flight = e->flight;
-  if (flight) {
-    if (!flight->cv.wait_until(lk, deadline, [&] { return flight->done; }))
-      return after_failure("deadline exceeded waiting for the inventory", true);
-  } else {
-    flight = std::make_shared<typename Table::Flight>();
-    e->flight = flight;
-    lk.unlock();
-    Answer<V> got;
-    try {
-      got = fetch(deadline);
-    } catch (const std::exception& ex) {
-      got = Answer<V>{};
-      got.error = std::string("inventory client failed: ") + ex.what();
-    }
-    if (got.status == LookupStatus::Ok && !got.value) {
-      got.status = LookupStatus::Unavailable;  // defensive: Ok without a value
-      got.error = "the inventory answered without a value";
-    }
-    if (got.status == LookupStatus::NotFound) got.status = LookupStatus::Unavailable;
-    if (got.status == LookupStatus::Unavailable && got.error.empty())
-      got.error = "inventory unavailable";
-    lk.lock();
-    if (got.status == LookupStatus::Unavailable) {
-      e->failure = got;
-      e->failed_at = clock.now();
-    } else {
-      e->answer = got;
-      e->answered_at = clock.now();
-      e->failure.reset();
-    }
-    e->flight.reset();
-    flight->outcome = std::move(got);
-    flight->done = true;
-    flight->cv.notify_all();
-  }
-  const Answer<V>& outcome = flight->outcome;
-  if (outcome.status == LookupStatus::Unavailable)
-    return after_failure(outcome.error, outcome.timed_out);
-  note("miss");
-  return from_answer(outcome, false);
+  return lookup_exclusive(t, key, deadline, fetch, satisfied);
 }
 
 template <class Fetch>
@@ -223,6 +264,42 @@ Answer<std::vector<HostInfo>> host_answer(Fetch&& fetch) {
   a.short_lived = f.status != LookupStatus::Ok || f.hosts.empty();
   if (f.status == LookupStatus::Ok)
     a.value = std::make_shared<const std::vector<HostInfo>>(std::move(f.hosts));
+  return a;
+}
+
+// A namespace's providers by name; one of another namespace in the answer is no answer for it.
+Answer<CachedInventory::Listing> listing_answer(ProvidersFetch f, const std::string& ns) {
+  Answer<CachedInventory::Listing> a;
+  a.status = f.status == LookupStatus::Ok ? LookupStatus::Ok : LookupStatus::Unavailable;
+  a.error = std::move(f.error);
+  a.timed_out = f.timed_out;
+  if (a.status == LookupStatus::Ok) {
+    auto value = std::make_shared<CachedInventory::Listing>();
+    for (auto& p : f.providers) {
+      if (!p.ns.empty() && p.ns != ns) continue;
+      value->by_name.emplace(p.name, std::move(p));
+    }
+    a.value = std::move(value);
+  }
+  return a;
+}
+
+// A provider read whole by uid.
+Answer<ProviderInfo> provider_answer(ProviderFetch f, const ProviderInfo& listed) {
+  Answer<ProviderInfo> a;
+  a.status = f.status;
+  a.error = std::move(f.error);
+  a.timed_out = f.timed_out;
+  a.short_lived = f.status != LookupStatus::Ok;
+  if (f.status == LookupStatus::Ok) {
+    // What the read lacks, the listing knows (the uid's name and namespace never change), so the
+    // entry is complete and every hit shares it as it is.
+    ProviderInfo& p = f.provider;
+    if (p.name.empty()) p.name = listed.name;
+    if (p.ns.empty()) p.ns = listed.ns;
+    if (p.uid.empty()) p.uid = listed.uid;
+    a.value = std::make_shared<const ProviderInfo>(std::move(p));
+  }
   return a;
 }
 
@@ -256,22 +333,7 @@ ProviderLookup CachedInventory::provider(const std::string& ns, const std::strin
   ProviderLookup out;
   auto listing = lookup<Listing>(
       mu_, *listings_, ns, deadline, policy_, *clock_, observer_.get(), kProviders,
-      [&](Deadline d) {
-        ProvidersFetch f = source_->providers(ns, d);
-        Answer<Listing> a;
-        a.status = f.status == LookupStatus::Ok ? LookupStatus::Ok : LookupStatus::Unavailable;
-        a.error = std::move(f.error);
-        a.timed_out = f.timed_out;
-        if (a.status == LookupStatus::Ok) {
-          auto value = std::make_shared<Listing>();
-          for (auto& p : f.providers) {
-            if (!p.ns.empty() && p.ns != ns) continue;
-            value->by_name.emplace(p.name, std::move(p));
-          }
-          a.value = std::move(value);
-        }
-        return a;
-      },
+      [&](Deadline d) { return listing_answer(source_->providers(ns, d), ns); },
       // A provider created after the listing was cached: look again (at most once per
       // negativeTtl, so a Host naming a provider that does not exist cannot hammer the inventory).
       [&](const Listing& l) { return l.by_name.count(name) != 0; });
@@ -298,24 +360,7 @@ ProviderLookup CachedInventory::provider(const std::string& ns, const std::strin
   }
   auto full = lookup<ProviderInfo>(
       mu_, *providers_, listed.uid, deadline, policy_, *clock_, observer_.get(), kProviders,
-      [&](Deadline d) {
-        ProviderFetch f = source_->provider(listed.uid, d);
-        Answer<ProviderInfo> a;
-        a.status = f.status;
-        a.error = std::move(f.error);
-        a.timed_out = f.timed_out;
-        a.short_lived = f.status != LookupStatus::Ok;
-        if (f.status == LookupStatus::Ok) {
-          // What the read lacks, the listing knows (the uid's name and namespace never change),
-          // so the entry is complete and every hit shares it as it is.
-          ProviderInfo& p = f.provider;
-          if (p.name.empty()) p.name = listed.name;
-          if (p.ns.empty()) p.ns = listed.ns;
-          if (p.uid.empty()) p.uid = listed.uid;
-          a.value = std::make_shared<const ProviderInfo>(std::move(p));
-        }
-        return a;
-      },
+      [&](Deadline d) { return provider_answer(source_->provider(listed.uid, d), listed); },
       [](const ProviderInfo&) { return true; });
   out.stale = out.stale || full.stale;
   out.status = full.status;

@@ -38,13 +38,12 @@ class CachedInventory {
   HostsLookup hosts_by_name(const ProviderInfo& provider, const std::string& name,
                             Deadline deadline);
 
-  // One cached answer of any kind; defined in cache.cpp.
+  // One cached answer of any kind, and a namespace's providers by name; defined in cache.cpp.
   template <class V>
   struct Table;
-
- private:
   struct Listing;
 
+ private:
   std::shared_ptr<InventorySource> source_;
   CachePolicy policy_;
   std::shared_ptr<InventoryObserver> observer_;

@@ -177,30 +177,18 @@ void HttpInventorySource::give_back(std::unique_ptr<httplib::ClientImpl> client)
 
 namespace {
 
-std::string transport_cause(httplib::Error err, const HttpSourceConfig& cfg) {
-  switch (err) {
-    case httplib::Error::Connection:
-      return "cannot connect";
-    case httplib::Error::ConnectionTimeout:
-      return "deadline exceeded while connecting";
-    case httplib::Error::Read:
-      return "no answer (connection closed or read timed out)";
-    case httplib::Error::Write:
-      return "cannot send the request";
-    case httplib::Error::SSLConnection:
-      return "TLS handshake failed";
-    case httplib::Error::SSLLoadingCerts:
-      return "cannot load the CA file '" + cfg.ca_file + "' (check --inventory-ca)";
-    case httplib::Error::SSLServerVerification:
-      if (!cfg.ca_source.empty())
-        return "the inventory's certificate is not trusted by the CA of " + cfg.ca_source +
-               " (check that it is the inventory's, and that the URL host matches the "
-               "certificate)";
-      return "the inventory's certificate is not trusted (check --inventory-ca, or that the URL "
-             "host matches the certificate)";
-    default:
-      return httplib::to_string(err);
-  }
+// What to check, with where the inventory's CA comes from.
+TransportHints inventory_hints(const HttpSourceConfig& cfg) {
+  TransportHints hints;
+  hints.ca_unloadable = "cannot load the CA file '" + cfg.ca_file + "' (check --inventory-ca)";
+  hints.untrusted =
+      cfg.ca_source.empty()
+          ? "the inventory's certificate is not trusted (check --inventory-ca, or that the URL "
+            "host matches the certificate)"
+          : "the inventory's certificate is not trusted by the CA of " + cfg.ca_source +
+                " (check that it is the inventory's, and that the URL host matches the "
+                "certificate)";
+  return hints;
 }
 
 }  // namespace
@@ -262,7 +250,7 @@ RawAnswer HttpInventorySource::get(const std::string& path_and_query, Deadline d
     if (SteadyClock::now() + std::chrono::milliseconds(5) >= deadline)
       out.error = "deadline exceeded (no answer from " + url_.base() + ")";
     else
-      out.error = transport_cause(err, config_) + " (" + url_.base() + ")";
+      out.error = transport_cause(err, inventory_hints(config_)) + " (" + url_.base() + ")";
     return out;
   }
   return out;

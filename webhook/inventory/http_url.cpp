@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include <httplib.h>
+
 namespace hostadm {
 
 std::string HttpUrl::base() const {
@@ -69,6 +71,29 @@ HttpUrl parse_http_url(const std::string& url, const std::string& what,
     out.port = static_cast<int>(p);
   }
   return out;
+}
+
+std::string transport_cause(httplib::Error err, const TransportHints& hints) {
+  switch (err) {
+    case httplib::Error::Connection:
+      return "cannot connect (refused or unreachable)";
+    case httplib::Error::ConnectionTimeout:
+      return "no connection within the deadline";
+    case httplib::Error::Read:
+      return "no answer (connection closed or read timed out)";
+    case httplib::Error::Write:
+      return "cannot send the request";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake failed";
+    case httplib::Error::SSLLoadingCerts:
+      return hints.ca_unloadable.empty() ? "cannot load the CA" : hints.ca_unloadable;
+    case httplib::Error::SSLServerVerification:
+      return hints.untrusted.empty() ? "the server's certificate is not trusted" : hints.untrusted;
+    case httplib::Error::Canceled:
+      return "canceled";
+    default:
+      return httplib::to_string(err);
+  }
 }
 
 }  // namespace hostadm

@@ -1,9 +1,13 @@
 // An http(s) base URL split for an HTTP client: the Forklift inventory's (--inventory-url), the
-// webhook's (host-harness send --webhook) and the Kubernetes API server's; and the encoding of
-// the names put into such URLs.
+// webhook's (host-harness send --webhook) and the Kubernetes API server's; the encoding of the
+// names put into such URLs; and what a request to one that got no answer failed on.
 #pragma once
 
 #include <string>
+
+namespace httplib {
+enum class Error;  // <httplib.h>: only http_url.cpp needs the whole header
+}
 
 namespace hostadm {
 
@@ -26,5 +30,15 @@ HttpUrl parse_http_url(const std::string& url, const std::string& what = "URL",
 // "a b/c" -> "a%20b%2Fc": RFC 3986 unreserved characters kept, everything else percent-encoded;
 // for namespaces, uids and names in inventory and Kubernetes API paths and queries.
 std::string url_encode(const std::string& s);
+
+// The two causes that depend on whom the client asks: what to check when the CA cannot be loaded
+// or the server's certificate is not trusted. Empty: a text that names no one.
+struct TransportHints {
+  std::string ca_unloadable;  // e.g. "cannot load the CA file 'ca.crt' (check --inventory-ca)"
+  std::string untrusted;      // e.g. "the inventory's certificate is not trusted (check ...)"
+};
+
+// A short cause for a request that got no answer: "cannot connect (refused or unreachable)".
+std::string transport_cause(httplib::Error err, const TransportHints& hints = {});
 
 }  // namespace hostadm

@@ -112,27 +112,11 @@ bool closed_by_peer(const httplib::ClientImpl& c) {
 }  // namespace
 
 std::string transport_cause(httplib::Error err) {
-  switch (err) {
-    case httplib::Error::Connection:
-      return "cannot connect (refused or unreachable)";
-    case httplib::Error::ConnectionTimeout:
-      return "no connection within the deadline";
-    case httplib::Error::Read:
-      return "no answer (connection closed or read timed out)";
-    case httplib::Error::Write:
-      return "cannot send the request";
-    case httplib::Error::SSLConnection:
-      return "TLS handshake failed";
-    case httplib::Error::SSLLoadingCerts:
-      return "cannot load the CA";
-    case httplib::Error::SSLServerVerification:
-      return "the API server's certificate is not trusted (check the CA, and that the server "
-             "name is in the certificate)";
-    case httplib::Error::Canceled:
-      return "canceled";
-    default:
-      return httplib::to_string(err);
-  }
+  static const TransportHints kApiServer{
+      "",
+      "the API server's certificate is not trusted (check the CA, and that the server name is "
+      "in the certificate)"};
+  return hostadm::transport_cause(err, kApiServer);
 }
 
 ConnectionPool::ConnectionPool(const KubeConfig& config, size_t max_idle)

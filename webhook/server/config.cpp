@@ -20,12 +20,12 @@ struct Setting {
   std::function<void(ServerConfig&, const std::string&)> set;
 };
 
-cli::Flag row(const char* name, FlagKind kind, const char* value_name, const char* default_text,
-              const char* help) {
+cli::Flag row(const char* name, FlagKind kind, const char* value_name,
+              const std::string& default_text, const char* help) {
   return cli::make_flag(name, kind, value_name, help, default_text);
 }
 
-cli::Flag int_row(const char* name, long long min, long long max, const char* default_text,
+cli::Flag int_row(const char* name, long long min, long long max, const std::string& default_text,
                   const char* help) {
   cli::Flag f = row(name, FlagKind::Int, "N", default_text, help);
   f.min = min;
@@ -81,7 +81,7 @@ const std::vector<Setting>& settings() {
   auto text = [](std::string C::*field) {
     return [field](C& c, const std::string& v) { c.*field = v; };
   };
-  auto duration = [](const char* name, const char* default_text, const char* help) {
+  auto duration = [](const char* name, const std::string& default_text, const char* help) {
     return row(name, FlagKind::Duration, "DURATION", default_text, help);
   };
   static const std::vector<Setting> kTable = {
@@ -179,11 +179,11 @@ const std::vector<Setting>& settings() {
       {enum_row("log-level", {"trace", "debug", "info", "warn", "error", "critical", "off"}, "info",
                 "the least severe events logged"),
        text(&C::log_level)},
-      {int_row("threads", 1, 4096, "64",
+      {int_row("threads", 1, 4096, std::to_string(kTransportDefaults.threads),
                "worker threads answering requests; connections that are idle, in a TLS "
                "handshake or still sending wait without one"),
        [](C& c, const std::string& v) { c.threads = static_cast<int>(cli::parse_count(v)); }},
-      {int_row("active-threads", 0, 4096, "0",
+      {int_row("active-threads", 0, 4096, std::to_string(kTransportDefaults.active_threads),
                "workers answering at once: past it a request waits for one of them, and one "
                "more wakes when none took a waiting request for 1 ms (one is waiting on the "
                "inventory). 0: two per core the process may use: its CPU limit (the cgroup's "
@@ -191,13 +191,14 @@ const std::vector<Setting>& settings() {
        [](C& c, const std::string& v) {
          c.active_threads = static_cast<int>(cli::parse_count(v));
        }},
-      {int_row("max-connections", 1, 1'000'000, "10000",
+      {int_row("max-connections", 1, 1'000'000, std::to_string(kTransportDefaults.max_connections),
                "open connections at most; at the limit the longest-idle keep-alive connection is "
                "closed for a new one, and with none idle the new one is refused"),
        [](C& c, const std::string& v) {
          c.max_connections = static_cast<size_t>(cli::parse_count(v));
        }},
-      {row("max-body-bytes", FlagKind::Size, "BYTES", "3Mi",
+      {row("max-body-bytes", FlagKind::Size, "BYTES",
+           cli::size_text(kTransportDefaults.max_body_bytes),
            "largest request body (object and oldObject, each at most ~1.5Mi in etcd); larger "
            "gets HTTP 413"),
        [](C& c, const std::string& v) {
@@ -205,16 +206,17 @@ const std::vector<Setting>& settings() {
          if (n < 1024) throw std::invalid_argument("'" + v + "' is below 1024 bytes");
          c.max_body_bytes = n;
        }},
-      {duration("keep-alive-timeout", "5s",
+      {duration("keep-alive-timeout", cli::duration_text(kTransportDefaults.keep_alive_timeout),
                 "idle keep-alive connections close after this; bounds shutdown"),
        dur(&C::keep_alive_timeout)},
-      {duration("read-timeout", "10s",
+      {duration("read-timeout", cli::duration_text(kTransportDefaults.read_timeout),
                 "a request must arrive whole this long after its first byte, else HTTP 408"),
        dur(&C::read_timeout)},
-      {duration("handshake-timeout", "10s",
+      {duration("handshake-timeout", cli::duration_text(kTransportDefaults.handshake_timeout),
                 "a new connection must finish its TLS handshake within this, else it is closed"),
        dur(&C::handshake_timeout)},
-      {duration("write-timeout", "10s", "an answer must be written within this"),
+      {duration("write-timeout", cli::duration_text(kTransportDefaults.write_timeout),
+                "an answer must be written within this"),
        dur(&C::write_timeout)},
       {duration("drain-delay", "5s",
                 "after SIGTERM: /readyz answers 503 but requests are still served this long"),
@@ -389,7 +391,77 @@ void check_inventory_ca(const ServerConfig& cfg) {
     throw UsageError("--inventory-ca-secret-key is empty; e.g. --inventory-ca-secret-key ca.crt");
 }
 
+// The flags, then the --config file's keys for the settings no flag gave.
+void apply_flags_then_file(ServerConfig& cfg, const cli::Parsed& parsed) {
+  std::set<std::string> given;
+  std::string config_path;
+  for (const auto& [name, value] : parsed.given) {
+    if (name == "config") {
+      config_path = value;
+      continue;
+    }
+    const Setting* s = find_setting(name);
+    if (!s) continue;  // --version: answered before parsing
+    apply(cfg, *s, value, "--" + name);
+    given.insert(name);
+  }
+  if (config_path.empty()) return;
+  apply_config_file(cfg, config_path, given);
+  cfg.config_file = config_path;
+}
+
+// --inventory-url (or MTV_INVENTORY_URL) or --inventory-fixture: exactly one inventory.
+void choose_inventory_source(ServerConfig& cfg, const GetEnv& getenv) {
+  if (cfg.inventory_url.empty()) {
+    cfg.inventory_url = inventory_url_from_env_or("", getenv);
+    cfg.inventory_url_from_env = !cfg.inventory_url.empty();
+  }
+  if (!cfg.inventory_fixture.empty() && !cfg.inventory_url.empty() && !cfg.inventory_url_from_env)
+    throw UsageError(
+        "--inventory-fixture and --inventory-url both given; use --inventory-url for the real "
+        "Forklift inventory or --inventory-fixture for a mock one, not both");
+  if (cfg.inventory_fixture.empty() && cfg.inventory_url.empty())
+    throw UsageError(
+        "no inventory: give --inventory-url URL (or set MTV_INVENTORY_URL) to ask the Forklift "
+        "inventory, e.g. https://forklift-inventory.openshift-mtv.svc.cluster.local:8443, or "
+        "--inventory-fixture FILE to serve a mock inventory from a fixture (see "
+        "examples/inventory.yaml)");
+  if (!cfg.inventory_fixture.empty()) {
+    cfg.inventory_url_from_env = false;
+    cfg.inventory_url.clear();
+  }
+}
+
+// The shutdown's order and the transport's lower bounds.
+void check_timing(const ServerConfig& cfg) {
+  if (cfg.shutdown_timeout <= cfg.drain_delay)
+    throw UsageError("--shutdown-timeout (" + std::to_string(cfg.shutdown_timeout.count()) +
+                     "ms) must be longer than --drain-delay (" +
+                     std::to_string(cfg.drain_delay.count()) +
+                     "ms) so in-flight requests can finish; e.g. --shutdown-timeout 25s");
+  if (cfg.keep_alive_timeout < std::chrono::seconds(1) ||
+      cfg.read_timeout < std::chrono::seconds(1) || cfg.write_timeout < std::chrono::seconds(1) ||
+      cfg.handshake_timeout < std::chrono::seconds(1))
+    throw UsageError(
+        "--keep-alive-timeout, --read-timeout, --write-timeout and --handshake-timeout must be at "
+        "least 1s "
+        "(less cuts off apiservers on a loaded network); e.g. --read-timeout 10s");
+}
+
 }  // namespace
+
+http::TransportLimits transport_limits(const ServerConfig& cfg) {
+  http::TransportLimits limits;
+  limits.threads = cfg.threads;
+  limits.active_threads = cfg.active_threads;
+  limits.max_connections = cfg.max_connections;
+  limits.max_body_bytes = cfg.max_body_bytes;
+  limits.handshake_timeout = cfg.handshake_timeout;
+  limits.keep_alive_timeout = cfg.keep_alive_timeout;
+  limits.read_timeout = cfg.read_timeout;
+  limits.write_timeout = cfg.write_timeout;
+  return limits;
+}
 
 std::chrono::milliseconds parse_duration_ms(const std::string& text) {
   return cli::parse_duration_with_unit(text);
@@ -450,54 +522,12 @@ ParsedArgs parse_args(int argc, const char* const* argv, const GetEnv& getenv) {
     out.help_format = parsed.help_format;
     return out;
   }
-  std::set<std::string> given;
-  std::string config_path;
-  for (const auto& [name, value] : parsed.given) {
-    if (name == "config") {
-      config_path = value;
-      continue;
-    }
-    const Setting* s = find_setting(name);
-    if (!s) continue;  // --version: answered before parsing
-    apply(out.config, *s, value, "--" + name);
-    given.insert(name);
-  }
   ServerConfig& cfg = out.config;
-  if (!config_path.empty()) {
-    apply_config_file(cfg, config_path, given);
-    cfg.config_file = config_path;
-  }
-  if (cfg.inventory_url.empty()) {
-    cfg.inventory_url = inventory_url_from_env_or("", getenv);
-    cfg.inventory_url_from_env = !cfg.inventory_url.empty();
-  }
-
+  apply_flags_then_file(cfg, parsed);
   check_certificate_source(cfg);
   check_inventory_ca(cfg);
-  if (!cfg.inventory_fixture.empty() && !cfg.inventory_url.empty() && !cfg.inventory_url_from_env)
-    throw UsageError(
-        "--inventory-fixture and --inventory-url both given; use --inventory-url for the real "
-        "Forklift inventory or --inventory-fixture for a mock one, not both");
-  if (cfg.inventory_fixture.empty() && cfg.inventory_url.empty())
-    throw UsageError(
-        "no inventory: give --inventory-url URL (or set MTV_INVENTORY_URL) to ask the Forklift "
-        "inventory, e.g. https://forklift-inventory.openshift-mtv.svc.cluster.local:8443, or "
-        "--inventory-fixture FILE to serve a mock inventory from a fixture (see "
-        "examples/inventory.yaml)");
-  if (!cfg.inventory_fixture.empty()) cfg.inventory_url_from_env = false;
-  if (!cfg.inventory_fixture.empty()) cfg.inventory_url.clear();
-  if (cfg.shutdown_timeout <= cfg.drain_delay)
-    throw UsageError("--shutdown-timeout (" + std::to_string(cfg.shutdown_timeout.count()) +
-                     "ms) must be longer than --drain-delay (" +
-                     std::to_string(cfg.drain_delay.count()) +
-                     "ms) so in-flight requests can finish; e.g. --shutdown-timeout 25s");
-  if (cfg.keep_alive_timeout < std::chrono::seconds(1) ||
-      cfg.read_timeout < std::chrono::seconds(1) || cfg.write_timeout < std::chrono::seconds(1) ||
-      cfg.handshake_timeout < std::chrono::seconds(1))
-    throw UsageError(
-        "--keep-alive-timeout, --read-timeout, --write-timeout and --handshake-timeout must be at "
-        "least 1s "
-        "(less cuts off apiservers on a loaded network); e.g. --read-timeout 10s");
+  choose_inventory_source(cfg, getenv);
+  check_timing(cfg);
   try {
     check_tls_policy(cfg.tls);
   } catch (const std::invalid_argument& e) {

@@ -10,11 +10,15 @@
 #include <string>
 
 #include "webhook/cli/flags.hpp"
+#include "webhook/http/transport_limits.hpp"
 #include "webhook/server/tls_policy.hpp"
 
 namespace hostadm::server {
 
 enum class LogFormat { Json, Text };
+
+// Where the transport flags' defaults (and their --help text) come from.
+inline constexpr http::TransportLimits kTransportDefaults{};
 
 struct ServerConfig {
   std::string listen = "0.0.0.0:8443";
@@ -48,15 +52,15 @@ struct ServerConfig {
   LogFormat log_format = LogFormat::Json;
   std::string log_level = "info";
 
-  int threads = 64;
-  int active_threads = 0;  // 0: two per usable core (http::cpu_budget)
-  size_t max_connections = 10'000;
-  std::chrono::milliseconds handshake_timeout{10'000};
-  // object + oldObject, each at most ~1.5 MiB as etcd stores it (its request limit).
-  size_t max_body_bytes = 3u << 20;
-  std::chrono::milliseconds keep_alive_timeout{5'000};
-  std::chrono::milliseconds read_timeout{10'000};
-  std::chrono::milliseconds write_timeout{10'000};
+  // The transport's settings (transport_limits below); their defaults are the transport's own.
+  int threads = kTransportDefaults.threads;
+  int active_threads = kTransportDefaults.active_threads;  // 0: two per usable core
+  size_t max_connections = kTransportDefaults.max_connections;
+  std::chrono::milliseconds handshake_timeout = kTransportDefaults.handshake_timeout;
+  size_t max_body_bytes = kTransportDefaults.max_body_bytes;
+  std::chrono::milliseconds keep_alive_timeout = kTransportDefaults.keep_alive_timeout;
+  std::chrono::milliseconds read_timeout = kTransportDefaults.read_timeout;
+  std::chrono::milliseconds write_timeout = kTransportDefaults.write_timeout;
   std::chrono::milliseconds drain_delay{5'000};
   std::chrono::milliseconds shutdown_timeout{25'000};
   std::chrono::milliseconds deadline_margin{500};
@@ -91,6 +95,9 @@ using GetEnv = std::function<const char*(const char*)>;
 ParsedArgs parse_args(int argc, const char* const* argv, const GetEnv& getenv);
 // `host-webhook --help`, generated from the flag table; "markdown": the reference page's table.
 std::string usage_text(const std::string& format = "");
+
+// The transport's limits as configured; the ones without a flag keep the transport's defaults.
+http::TransportLimits transport_limits(const ServerConfig& cfg);
 
 // "10s", "9500ms", "1m30s", "2h", "0s"; throws std::invalid_argument.
 std::chrono::milliseconds parse_duration_ms(const std::string& text);

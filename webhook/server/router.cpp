@@ -50,22 +50,15 @@ Router::Router(const ServerConfig& config, CertStore& certs, AdmissionHandler& a
     SSL_CTX_free(ctx);
     return;
   }
-  http::TransportOptions options;
-  options.threads = config_.threads;
-  options.active_threads = config_.active_threads;
-  options.max_connections = config_.max_connections;
-  options.handshake_timeout = config_.handshake_timeout;
-  options.max_body_bytes = config_.max_body_bytes;
-  options.keep_alive_timeout = config_.keep_alive_timeout;
-  options.read_timeout = config_.read_timeout;
-  options.write_timeout = config_.write_timeout;
-  options.log = [](http::LogLevel level, const std::string& message, const std::string& error) {
-    if (level == http::LogLevel::Error)
-      log_error(message, {{"error", error}});
-    else
-      log_warn(message, {{"error", error}});
-  };
-  options.closed = [&metrics](http::CloseReason reason) { metrics.connection_closed(reason); };
+  http::TransportOptions options{
+      transport_limits(config_),
+      [](http::LogLevel level, const std::string& message, const std::string& error) {
+        if (level == http::LogLevel::Error)
+          log_error(message, {{"error", error}});
+        else
+          log_warn(message, {{"error", error}});
+      },
+      [&metrics](http::CloseReason reason) { metrics.connection_closed(reason); }};
   transport_ = std::make_unique<http::HttpsTransport>(
       options, ctx,
       [this](const http::Request& req, const http::Refusal& refusal, http::Response& res) {
