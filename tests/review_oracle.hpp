@@ -3,6 +3,7 @@
 // field and message by message, by core.review_reader and the fuzz target fuzz_review_decide.
 #pragma once
 
+#include <algorithm>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -198,6 +199,20 @@ inline AdmissionRequest oracle_request(const nlohmann::json& review) {
   const bool both = object && old_object && object->is_object() && old_object->is_object();
   req.object = oracle::host(object, both);
   req.old_object = oracle::host(old_object, both);
+  return req;
+}
+
+// What the server's reader keeps when told the one annotation its rules read (read_review's
+// kept_annotation): the request oracle_request reads, without the other annotations.
+inline AdmissionRequest oracle_request(const nlohmann::json& review,
+                                       const std::string& kept_annotation) {
+  AdmissionRequest req = oracle_request(review);
+  for (HostObject* h : {&req.object, &req.old_object}) {
+    auto& a = h->annotations;
+    a.erase(std::remove_if(a.begin(), a.end(),
+                           [&](const Annotation& x) { return x.key != kept_annotation; }),
+            a.end());
+  }
   return req;
 }
 

@@ -72,7 +72,8 @@ void check_reader(std::string_view text, const hostadm::AdmissionAnswer& m) {
   }
   hostadm::AdmissionRequest expected;
   try {
-    expected = hostadm::testing::oracle_request(review);
+    // admit() keeps only the annotation the policy's rules read.
+    expected = hostadm::testing::oracle_request(review, g_policy.adapter_annotation);
   } catch (const hostadm::ReviewError& e) {
     if (m.decoded)
       fz::fail("read_review", "read a body the reference refuses: " + std::string(e.what()));

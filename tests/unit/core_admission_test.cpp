@@ -209,6 +209,23 @@ TEST(EncodeReview, AuditAnnotationsKeepOnlyKeysTheApiserverKeeps) {
   EXPECT_EQ(out["response"]["auditAnnotations"], json({{"decision", "denied"}, {"rules", "a,b"}}));
 }
 
+// The text, not only the object: keys sorted as nlohmann's std::map sorts them, the last of a
+// duplicate key kept, whatever order the decision added them in.
+TEST(EncodeReview, AuditAnnotationsAreWrittenSortedWithTheLastOfADuplicateKey) {
+  AdmissionResponse resp;
+  resp.audit_annotations = {{"rules", "first"},
+                            {"zeta", "z"},
+                            {"decision", "allowed"},
+                            {"rules", "second"},
+                            {"alpha", "a"}};
+  const std::string text = encode_review_string(request(), resp);
+  EXPECT_NE(
+      text.find(
+          R"("auditAnnotations":{"alpha":"a","decision":"allowed","rules":"second","zeta":"z"})"),
+      std::string::npos)
+      << text;
+}
+
 TEST(EncodeReview, StringFormIsValidJsonEvenWithBadUtf8) {
   AdmissionResponse resp;
   resp.allowed = false;

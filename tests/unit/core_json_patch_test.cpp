@@ -4,6 +4,8 @@
 // follows must place operations as the whole object would.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "webhook/core/host_reader.hpp"
 #include "webhook/core/json_patch.hpp"
 #include "webhook/core/json_write.hpp"
@@ -50,21 +52,27 @@ TEST(JsonPatchText, IsByteForByteWhatDumpWrites) {
   EXPECT_EQ(text_of(JsonPatch()), "[]");
 }
 
-// The writer looks at eight bytes at a time: a byte that needs care must be found wherever it
-// stands in the word, and in whichever word.
+// The writer looks at sixteen bytes at a time (the last block overlapping the one before) or
+// eight: a byte that needs care must be found wherever it stands in the block, in whichever
+// block, and in the overlap.
 TEST(JsonPatchText, EveryByteThatNeedsCareIsFoundAtAnyPosition) {
   const std::vector<std::string> specials = {"\"", "\\", "\n", "\x01",     "\x1f", "\x7f",
                                              " ",  "~",  "/",  "\xc3\xa9", "\xff"};
-  for (size_t size = 0; size <= 20; ++size) {
+  for (size_t size = 0; size <= 40; ++size) {
     for (size_t at = 0; at < size; ++at) {
       for (const auto& special : specials) {
         std::string s(size, 'a');
         s.replace(at, 1, special);
         std::string out = "x";
         json_write::append_string(out, s, json_write::InvalidUtf8::Replace);
-        EXPECT_EQ(out, "x" + json(s).dump(-1, ' ', false, json::error_handler_t::replace))
+        const std::string quoted = json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+        EXPECT_EQ(out, "x" + quoted)
             << size << " " << at << " "
             << json(special).dump(-1, ' ', false, json::error_handler_t::replace);
+        const bool printable_ascii = std::all_of(s.begin(), s.end(), [](unsigned char c) {
+          return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+        });
+        EXPECT_EQ(json_write::is_plain(s), printable_ascii) << size << " " << at;
       }
     }
   }

@@ -63,6 +63,28 @@ TEST_P(ReaderTable, ReadsLikeTheReferenceAndTheNoiseChangesNothing) {
   }
 }
 
+// The server reads only the annotation its policy's rules read (read_review's kept_annotation):
+// every row decides exactly as with every annotation kept, and reports the same problems.
+TEST_P(ReaderTable, KeepingOnlyThePolicysAnnotationDecidesTheSame) {
+  const HostCase& c = GetParam();
+  const std::string body = noisy_review(c);
+  const Policy policy = c.make_policy();
+  const AdmissionRequest every = read_review(body);
+  AdmissionRequest kept;
+  read_review(body, kept, &policy.adapter_annotation);
+  EXPECT_EQ(kept.object.problems, every.object.problems);
+  EXPECT_EQ(kept.old_object.problems, every.old_object.problems);
+  for (auto phase : {Phase::Mutate, Phase::Validate}) {
+    FakeInventory a = c.make_inventory(), b = c.make_inventory();
+    const Verdict from_kept = decide(kept, phase, a, policy);
+    const Verdict from_every = decide(every, phase, b, policy);
+    EXPECT_EQ(from_kept.allowed, from_every.allowed);
+    EXPECT_EQ(from_kept.message, from_every.message);
+    EXPECT_EQ(from_kept.warnings, from_every.warnings);
+    EXPECT_EQ(from_kept.patch, from_every.patch) << from_kept.patch.to_json().dump();
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Rows, ReaderTable, ::testing::ValuesIn(host_cases()),
                          [](const ::testing::TestParamInfo<HostCase>& info) {
                            std::string name;
@@ -143,6 +165,24 @@ TEST(ReadReview, EdgeCasesReadLikeTheReference) {
     ASSERT_NO_THROW(read = read_review(e.body));
     EXPECT_EQ(request_difference(read, oracle_request(json::parse(e.body))), "");
   }
+}
+
+// kubectl apply's last-applied configuration is a copy of the whole Host: not kept when only the
+// adapter annotation is asked for, but a wrongly typed annotation is still reported.
+TEST(ReadReview, KeepsOnlyTheAnnotationAskedForAndChecksEveryOnesType) {
+  const std::string body = R"({"request":{"uid":"u","object":{"metadata":{"annotations":{
+      "example.com/nic":"vmk0",
+      "kubectl.kubernetes.io/last-applied-configuration":"{\"kind\":\"Host\"}",
+      "example.com/count":7}}}}})";
+  const std::string adapter = "example.com/nic";
+  AdmissionRequest kept;
+  read_review(body, kept, &adapter);
+  ASSERT_EQ(kept.object.annotations.size(), 1u);
+  EXPECT_EQ(kept.object.annotation_text(adapter), "vmk0");
+  EXPECT_EQ(kept.object.problems,
+            std::vector<std::string>{
+                "metadata.annotations['example.com/count'] must be a string, got number 7"});
+  EXPECT_EQ(read_review(body).object.annotations.size(), 3u);
 }
 
 TEST(ReadReview, TakesTheUserForTheLog) {

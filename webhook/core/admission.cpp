@@ -1,6 +1,5 @@
 #include "webhook/core/admission.hpp"
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -109,8 +108,14 @@ void append_audit_annotations(std::string& out,
   for (size_t i = 0; i < audit.size(); ++i)
     if (valid_audit_key(audit[i].first)) kept[n++] = i;
   if (n == 0) return;
-  std::stable_sort(kept, kept + n,
-                   [&](size_t a, size_t b) { return audit[a].first < audit[b].first; });
+  // Insertion sort: stable, and for the few keys an answer carries it needs no buffer
+  // (std::stable_sort allocates one, on every answer).
+  for (size_t k = 1; k < n; ++k) {
+    const size_t moving = kept[k];
+    size_t j = k;
+    for (; j > 0 && audit[moving].first < audit[kept[j - 1]].first; --j) kept[j] = kept[j - 1];
+    kept[j] = moving;
+  }
   out += ",\"auditAnnotations\":{";
   bool first = true;
   for (size_t k = 0; k < n; ++k) {

@@ -56,9 +56,9 @@ void refuse(AdmissionAnswer& a, int status, std::string message, std::string pro
 
 // The review read, or the answer's 400 filled in. The 400's message may quote the body back to
 // its sender; `problem`, which is logged, never does.
-bool read(std::string_view body, AdmissionAnswer& a) {
+bool read(std::string_view body, const Policy& policy, AdmissionAnswer& a) {
   try {
-    read_review(body, a.request);
+    read_review(body, a.request, &policy.adapter_annotation);
     a.decoded = true;
   } catch (const JsonTooDeep& e) {
     refuse(a, 400, std::string("request body refused: ") + e.what(),
@@ -127,7 +127,7 @@ AdmissionAnswer admit_with(std::string_view body, Phase phase, View inventory, c
   AdmissionAnswer a;
   try {
     try {
-      if (read(body, a)) decide_and_encode(a, phase, inventory(), policy, cluster);
+      if (read(body, policy, a)) decide_and_encode(a, phase, inventory(), policy, cluster);
     } catch (const std::exception& e) {
       internal_error(a, e.what());
     } catch (...) {

@@ -47,7 +47,9 @@ struct HostObject {
 
   // metadata
   std::string name, generate_name, ns;  // "" when absent, null or not a string
-  std::vector<Annotation> annotations;  // every annotation but null ones, last of a duplicate key
+  // Every annotation but null ones, the last of a duplicate key; the server's reader keeps only
+  // the one its rules read (host_reader.hpp).
+  std::vector<Annotation> annotations;
   std::vector<OwnerReference> owner_references;  // the entries that are objects
   bool deleting = false;  // metadata.deletionTimestamp is set (anything but absent, null, "")
 

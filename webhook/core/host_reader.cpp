@@ -138,7 +138,8 @@ std::string spec_text(const dom::element* spec) {
 
 class HostReader {
  public:
-  explicit HostReader(HostObject& out) : out_(out) {}
+  HostReader(HostObject& out, const std::string* kept_annotation)
+      : out_(out), kept_annotation_(kept_annotation) {}
 
   void read(dom::element object, bool with_spec_json) {
     static constexpr std::string_view kKeys[] = {"metadata", "spec"};
@@ -187,12 +188,13 @@ class HostReader {
     const dom::element* annotations = object_member(value, "metadata.annotations");
     if (!annotations) return;
     const dom::object members(*annotations);
-    out_.annotations.reserve(members.size());
+    if (!kept_annotation_) out_.annotations.reserve(members.size());
     for_each_sorted(members, [&](std::string_view key, dom::element v) {
       if (v.type() != dom::element_type::STRING)
         problem("metadata.annotations['" + text::shown_in_message(std::string(key)) +
                 "'] must be a string, got " + describe_json(v));
       if (v.type() == dom::element_type::NULL_VALUE) return;
+      if (kept_annotation_ && key != *kept_annotation_) return;
       Annotation& a = out_.annotations.emplace_back();
       a.key = std::string(key);
       a.type = type_of(v);
@@ -250,11 +252,13 @@ class HostReader {
   }
 
   HostObject& out_;
+  const std::string* kept_annotation_;  // nullptr: every annotation
 };
 
 }  // namespace
 
-void read_host_object(const dom::element* value, bool with_spec_json, HostObject& out) {
+void read_host_object(const dom::element* value, bool with_spec_json, HostObject& out,
+                      const std::string* kept_annotation) {
   if (is_null(value)) {
     out.type = value ? JsonType::Null : JsonType::Absent;
     out.problems.push_back("the object must be a JSON object, got null");
@@ -265,7 +269,7 @@ void read_host_object(const dom::element* value, bool with_spec_json, HostObject
     out.problems.push_back("the object must be a JSON object, got " + describe_json(*value));
     return;
   }
-  HostReader(out).read(*value, with_spec_json);
+  HostReader(out, kept_annotation).read(*value, with_spec_json);
 }
 
 HostObject read_host_object(std::string_view json) {

@@ -4,6 +4,7 @@
 // HostObject::problems, never an exception.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include <simdjson.h>
@@ -15,7 +16,11 @@ namespace hostadm {
 // `value` is the object's JSON, or nullptr when the request carries none. `with_spec_json`
 // fills HostObject::spec_json, which only a comparison of two objects needs. `out` is a
 // default-constructed HostObject (the request's own: no copy is made).
-void read_host_object(const simdjson::dom::element* value, bool with_spec_json, HostObject& out);
+// `kept_annotation`: the one annotation whose key and value are kept (the policy's adapter
+// annotation, the only one a rule reads); nullptr keeps every one. Either way every annotation's
+// type is checked.
+void read_host_object(const simdjson::dom::element* value, bool with_spec_json, HostObject& out,
+                      const std::string* kept_annotation = nullptr);
 
 // A Host from its JSON text, spec_json included. Throws JsonTooDeep or InvalidJson
 // (json_document.hpp) when the text is not JSON.

@@ -78,7 +78,7 @@ AdmissionRequest read_review(std::string_view body) {
   return req;
 }
 
-void read_review(std::string_view body, AdmissionRequest& req) {
+void read_review(std::string_view body, AdmissionRequest& req, const std::string* kept_annotation) {
   const JsonDocument doc(body);
   dom::element request;
   read_envelope(doc.root(), req, request);
@@ -113,8 +113,8 @@ void read_review(std::string_view body, AdmissionRequest& req) {
   // Judging the objects' shape is the decision's job (`malformed`); only an UPDATE compares them.
   const bool both = f[8] && f[9] && f[8]->type() == dom::element_type::OBJECT &&
                     f[9]->type() == dom::element_type::OBJECT;
-  read_host_object(f[8], both, req.object);
-  read_host_object(f[9], both, req.old_object);
+  read_host_object(f[8], both, req.object, kept_annotation);
+  read_host_object(f[9], both, req.old_object, kept_annotation);
 }
 
 }  // namespace hostadm

@@ -4,6 +4,7 @@
 // size are read; admission_path.hpp is the one caller on the server's path.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "webhook/core/admission.hpp"
@@ -15,6 +16,10 @@ namespace hostadm {
 // request, no uid, a wrong apiVersion or kind, a request field of the wrong type.
 AdmissionRequest read_review(std::string_view body);
 // The same into `out`, a default-constructed request (the server's answer holds it: no copy).
-void read_review(std::string_view body, AdmissionRequest& out);
+// `kept_annotation` as read_host_object (host_reader.hpp) takes it: the server keeps only the
+// annotation its policy's rules read (a kubectl-applied Host carries its whole last-applied
+// configuration as one), so as not to copy the others on every admission.
+void read_review(std::string_view body, AdmissionRequest& out,
+                 const std::string* kept_annotation = nullptr);
 
 }  // namespace hostadm
