@@ -13,21 +13,6 @@ W=$BIN_DIR/host-webhook
 EX=$SOURCE_DIR/examples
 source "$(dirname "$0")/lib.sh"
 
-# expect_eq WHAT GOT WANT
-expect_eq() {
-  if [[ "$2" == "$3" ]]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi
-}
-
-# wait_for_line FILE REGEX -> prints the first match (10 s at most)
-wait_for_line() {
-  for _ in $(seq 100); do
-    local line
-    line=$(grep -o -m1 -E "$2" "$1" 2>/dev/null) && { echo "$line"; return 0; }
-    sleep 0.1
-  done
-  return 1
-}
-
 for bin in "$H" "$W"; do
   [[ -x $bin ]] || { echo "missing $bin (build it first)" >&2; exit 1; }
 done
