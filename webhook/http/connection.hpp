@@ -153,6 +153,11 @@ struct HttpsTransport::Conn {
   uint32_t want = EPOLLIN;
   bool registered = false;  // in the epoll set
   bool dead = false;        // closed by the loop; freed after the current batch of events
+  // The loop's only: in its lists (from accept, or once take_returned saw it come back), not
+  // handed to a worker. An event for a connection a worker armed but has not yet returned
+  // waits for it (see HttpsTransport::loop).
+  bool in_loop = true;
+  Conn* returned_next = nullptr;  // the returned_ stack's link
   InBuffer in;
   RequestReader reader;
   std::optional<CloseReason> reason;  // decided earlier (e.g. a 408), counted at the close

@@ -227,7 +227,7 @@ void HttpsTransport::loop() {
       if (tag == &listen_fd_) {
         if (!stopping_) accept_all();
       } else if (tag != &stop_fd_) {
-        if (auto* c = static_cast<Conn*>(tag); !c->dead) on_ready(c);
+        on_event(static_cast<Conn*>(tag));
       }
     }
     for (Conn* c : dead_) delete c;
@@ -242,6 +242,8 @@ int HttpsTransport::next_wake_ms(Clock::time_point now) const {
       wake = std::min(wake, c->since + timeout_of(static_cast<ConnState>(s)));
   if (!listening_ && !stopping_) wake = std::min(wake, accept_paused_until_);
   if (demand_.load(std::memory_order_relaxed)) wake = std::min(wake, now + kStall);
+  // A worker armed them and was descheduled before returning them: rare, and soon back.
+  if (!early_.empty()) wake = std::min(wake, now + milliseconds(1));
   return ms_until(wake);
 }
 
@@ -441,20 +443,41 @@ void HttpsTransport::drain(Conn* c) {
   }
 }
 
+// The connections workers gave back, in the order they came (the stack is last first), then
+// the events that came for them before they did.
 void HttpsTransport::take_returned() {
-  std::vector<Conn*> back;
-  {
-    std::lock_guard<std::mutex> lk(mu_);
-    if (returned_.empty()) return;
-    back.swap(returned_);
+  Conn* top = returned_.exchange(nullptr, std::memory_order_acquire);
+  Conn* in_order = nullptr;
+  while (top) {
+    Conn* next = top->returned_next;
+    top->returned_next = in_order;
+    in_order = top;
+    top = next;
   }
-  for (Conn* c : back) {
+  for (Conn* c = in_order; c; c = c->returned_next) {
     const ConnState s = c->state;
     c->state = ConnState::Busy;  // counted already; only the list is new
     parked_[static_cast<size_t>(s)].push_back(c);
     c->state = s;
-    if (stopping_ && s == ConnState::Idle) close_parked(c, CloseReason::Shutdown, true);
+    c->in_loop = true;
   }
+  // Closed only now: the loop's walk above needed each one's link.
+  for (Conn* c = in_order; c;) {
+    Conn* next = c->returned_next;
+    if (stopping_ && c->state == ConnState::Idle) close_parked(c, CloseReason::Shutdown, true);
+    c = next;
+  }
+  if (early_.empty()) return;
+  std::vector<Conn*> due;
+  due.swap(early_);
+  for (Conn* c : due) on_event(c);
+}
+
+// An event for c: handled if it is the loop's, else kept until a worker's give-back arrives.
+void HttpsTransport::on_event(Conn* c) {
+  if (c->dead) return;
+  if (!c->in_loop) return early_.push_back(c);
+  on_ready(c);
 }
 
 int HttpsTransport::bind(const std::string& host, int port) {

@@ -67,6 +67,9 @@ using TransportLog =
 struct TransportOptions : TransportLimits {
   TransportLog log;                         // optional
   std::function<void(CloseReason)> closed;  // optional; called on the thread that closed
+  // How long a worker waits for the next request on the connection it just answered before
+  // giving it back to the loop. Not a flag: tests stretch it to see which workers wait.
+  std::chrono::milliseconds next_request_wait{20};
 };
 
 // What active_threads comes to: `requested`, or two per usable core when 0, within 1..threads.
@@ -109,6 +112,7 @@ class HttpsTransport {
   void loop();
   void accept_all();
   bool evict_idle();
+  void on_event(Conn* c);
   void on_ready(Conn* c);
   void handshake(Conn* c);
   void read_parked(Conn* c);
@@ -135,6 +139,7 @@ class HttpsTransport {
   bool wait_readable(Conn* c);
   bool yield_to_answering(Conn* c);
   void give_back(Conn* c);
+  void return_to_loop(Conn* c);
 
   // any thread
   void set_state(Conn* c, ConnState s);
@@ -176,6 +181,9 @@ class HttpsTransport {
   int active_limit_ = 0;               // options_.active_threads, resolved
   // Workers with a request in hand (not those idle or waiting on their connection's next request).
   std::atomic<int> answering_{0};
+  // Workers waiting for their own connection's next request: at most active_limit_ (see
+  // wait_readable).
+  std::atomic<int> waiting_{0};
   std::deque<Conn*> ready_;        // whole requests waiting for a worker
   bool lingerers_called_ = false;  // demand_fd_ written since ready_ became non-empty
   // Until when the CPU counts as saturated (see dispatch), in steady_clock ticks: the workers
@@ -185,7 +193,13 @@ class HttpsTransport {
   std::chrono::steady_clock::time_point queued_since_{};
   // When a worker last took from ready_, or ready_ last became non-empty.
   std::chrono::steady_clock::time_point progress_{};
-  std::vector<Conn*> returned_;  // parked by workers, not yet in the loop's lists
+
+  // Connections workers gave back, not yet in the loop's lists: a stack workers push to without
+  // a lock, which the loop takes whole. Under a lock (first the queue's, then one of its own)
+  // the workers giving back contended for it, holding it across their epoll_ctl: two to three
+  // futex calls per request under wrk (strace).
+  std::atomic<Conn*> returned_{nullptr};
+  std::vector<Conn*> early_;  // the loop's: events for connections not yet taken from returned_
   bool exiting_ = false;
 };
 

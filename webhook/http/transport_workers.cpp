@@ -16,14 +16,6 @@ namespace hostadm::http {
 using namespace std::string_view_literals;  // == "x"sv: no strlen, sizes first
 namespace {
 
-// How long a worker waits for the next request on the connection it just answered before
-// parking it: a busy client's next request is then served without a trip through the loop (a
-// park and a dispatch cost two more thread wake-ups and four system calls). The wait ends at once
-// when a request is waiting for a worker (the demand eventfd) or on stop(), so a worker held
-// here never delays another connection's answer. Measured on 2 cores under wrk: with 1 ms, a
-// third of the requests were parked, the client being descheduled for longer than that.
-constexpr int kNextRequestWaitMs = 20;
-
 int64_t ticks(Clock::time_point t) {
   return t.time_since_epoch().count();
 }
@@ -73,6 +65,7 @@ void HttpsTransport::wake_idle(Conn* c) {
 // count: they use no CPU, and each connection keeping its worker costs a request one wake-up
 // instead of the loop's two.
 void HttpsTransport::dispatch(Conn* c) {
+  c->in_loop = false;
   set_state(c, ConnState::Busy);
   const auto now = Clock::now();
   std::lock_guard<std::mutex> lk(mu_);
@@ -135,11 +128,7 @@ void HttpsTransport::give_back(Conn* c) {
   if (s == ConnState::Idle) c->in.release();
   set_state(c, s);
   c->since = Clock::now();
-  // Under the lock, so the loop sees the connection in returned_ before any event for it, and
-  // cannot close it before it is armed.
-  std::lock_guard<std::mutex> lk(mu_);
-  returned_.push_back(c);
-  arm(c);
+  return_to_loop(c);
 }
 
 void HttpsTransport::work(Worker& self) {
@@ -213,9 +202,17 @@ void HttpsTransport::close_after_answer(Conn* c, bool refused) {
   c->want = EPOLLIN;
   set_state(c, ConnState::Closing);
   c->since = Clock::now();
-  std::lock_guard<std::mutex> lk(mu_);
-  returned_.push_back(c);
+  return_to_loop(c);
+}
+
+// Armed first, then pushed: once the loop can take it, this worker no longer touches it (the
+// loop may close it at once, on stop()). An event the loop sees in between waits in early_.
+void HttpsTransport::return_to_loop(Conn* c) {
   arm(c);
+  c->returned_next = returned_.load(std::memory_order_relaxed);
+  while (!returned_.compare_exchange_weak(c->returned_next, c, std::memory_order_release,
+                                          std::memory_order_relaxed)) {
+  }
 }
 
 // The next request: already buffered (pipelined), or arriving right after the answer. True: it
@@ -267,13 +264,27 @@ bool HttpsTransport::next_request(Conn* c, bool& waited) {
   return false;
 }
 
-// Up to kNextRequestWaitMs, uncounted in answering_; false: nothing arrived, or the wait was cut
-// short (a request waits for a worker, or the server stops).
+// Up to options_.next_request_wait, uncounted in answering_; false: nothing arrived, or the wait
+// was cut short (a request waits for a worker, or the server stops), or did not start because
+// active_limit_ workers wait already.
+//
+// Waiting here spares a busy client's next request a trip through the loop (a park and a
+// dispatch: two more thread wake-ups and four system calls); with 1 ms, a third of the requests
+// under wrk on 2 cores were parked, the client being descheduled for longer than that. But every
+// waiting worker is woken for its own connection's every request: with one waiting per
+// connection (32 under wrk -c32, each with its own thread) a request cost a context switch, and
+// /mutate ran at 0.66x nginx; with at most active_limit_ waiting, the other connections' requests
+// reach the workers through the loop in batches, and the same runs gave 0.76x (bench/README.md).
 bool HttpsTransport::wait_readable(Conn* c) {
+  if (waiting_.fetch_add(1, std::memory_order_relaxed) >= active_limit_) {
+    waiting_.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
   pollfd p[3] = {{c->fd, POLLIN, 0}, {demand_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
   answering_.fetch_sub(1, std::memory_order_relaxed);
-  const int ready = ::poll(p, 3, kNextRequestWaitMs);
+  const int ready = ::poll(p, 3, static_cast<int>(options_.next_request_wait.count()));
   answering_.fetch_add(1, std::memory_order_relaxed);
+  waiting_.fetch_sub(1, std::memory_order_relaxed);
   return ready > 0 && p[0].revents;
 }
 
