@@ -205,6 +205,7 @@ void HttpsTransport::loop() {
     if (stop_seen && open_.load() == 0) return;
     auto now = Clock::now();
     expire(now);
+    hand_over();
     rescue_stalled(now);
     if (!stop_seen && !listening_ && now >= accept_paused_until_) {
       epoll_event ev{};
@@ -230,6 +231,7 @@ void HttpsTransport::loop() {
         on_event(static_cast<Conn*>(tag));
       }
     }
+    hand_over();
     for (Conn* c : dead_) delete c;
     dead_.clear();
   }

@@ -127,6 +127,7 @@ class HttpsTransport {
   void close_parked(Conn* c, CloseReason reason, bool polite);
   bool arm(Conn* c);
   void dispatch(Conn* c);
+  void hand_over();
   std::chrono::milliseconds timeout_of(ConnState s) const;
 
   // workers
@@ -199,7 +200,8 @@ class HttpsTransport {
   // the workers giving back contended for it, holding it across their epoll_ctl: two to three
   // futex calls per request under wrk (strace).
   std::atomic<Conn*> returned_{nullptr};
-  std::vector<Conn*> early_;  // the loop's: events for connections not yet taken from returned_
+  std::vector<Conn*> handing_;  // the loop's: whole requests of this turn, for hand_over
+  std::vector<Conn*> early_;    // the loop's: events for connections not yet taken from returned_
   bool exiting_ = false;
 };
 

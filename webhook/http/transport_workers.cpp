@@ -64,16 +64,30 @@ void HttpsTransport::wake_idle(Conn* c) {
 // limit too and are called to the queue, so it is served by few threads. Otherwise they do not
 // count: they use no CPU, and each connection keeping its worker costs a request one wake-up
 // instead of the loop's two.
+//
+// The loop collects the whole requests of one turn (dispatch) and hands them over under one lock
+// (hand_over): a turn under wrk -c32 brings about ten, and each lock taken was one more the
+// workers taking from the queue could meet.
 void HttpsTransport::dispatch(Conn* c) {
   c->in_loop = false;
   set_state(c, ConnState::Busy);
+  handing_.push_back(c);
+}
+
+void HttpsTransport::hand_over() {
+  if (handing_.empty()) return;
   const auto now = Clock::now();
   std::lock_guard<std::mutex> lk(mu_);
-  if (answering_.load(std::memory_order_relaxed) >= active_limit_) return enqueue(c, now, true);
-  const int not_idle = options_.threads - static_cast<int>(idle_workers_.size());
-  if (idle_workers_.empty() || (congested(now) && not_idle >= active_limit_))
-    return enqueue(c, now, false);
-  wake_idle(c);
+  for (Conn* c : handing_) {
+    const int not_idle = options_.threads - static_cast<int>(idle_workers_.size());
+    if (answering_.load(std::memory_order_relaxed) >= active_limit_)
+      enqueue(c, now, true);
+    else if (idle_workers_.empty() || (congested(now) && not_idle >= active_limit_))
+      enqueue(c, now, false);
+    else
+      wake_idle(c);
+  }
+  handing_.clear();
 }
 
 // Under mu_. at_limit: active_limit_ workers are answering. That opens the saturated window
