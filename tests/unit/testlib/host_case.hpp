@@ -23,53 +23,18 @@ using nlohmann::json;
 
 inline constexpr const char* kAdapterKey = "forklift.konveyor.io/network-adapter";
 
-inline json owner_ref(const std::string& name, const std::string& uid, bool controller = true) {
-  json ref = {{"apiVersion", "forklift.konveyor.io/v1beta1"},
-              {"kind", "Provider"},
-              {"name", name},
-              {"uid", uid}};
-  if (controller) ref["controller"] = true;
-  return ref;
-}
+json owner_ref(const std::string& name, const std::string& uid, bool controller = true);
 
 // A stored, already mutated Host: every check passes and nothing is left to fill in.
-inline json stored_host() {
-  return json::parse(R"({
-    "apiVersion": "forklift.konveyor.io/v1beta1",
-    "kind": "Host",
-    "metadata": {
-      "name": "host-10-4a5e",
-      "namespace": "demo",
-      "ownerReferences": [{"apiVersion": "forklift.konveyor.io/v1beta1", "kind": "Provider",
-                           "name": "vsphere-provider", "uid": "uid-vsphere", "controller": true}]
-    },
-    "spec": {
-      "provider": {"name": "vsphere-provider", "namespace": "demo"},
-      "id": "host-10",
-      "name": "esxi-01.example.com",
-      "ipAddress": "192.168.1.10",
-      "secret": {"name": "host-secret", "namespace": "demo"}
-    }
-  })");
-}
+json stored_host();
 
 // stored_host() with an RFC 7386 merge patch applied: null removes a key.
-inline json host_with(const json& merge) {
-  json h = stored_host();
-  h.merge_patch(merge);
-  return h;
-}
+json host_with(const json& merge);
 
 // A merge patch cannot set {} (it means "no change"), so empty objects go in by pointer.
-inline json set_at(json host, const std::string& pointer, json value) {
-  host[json::json_pointer(pointer)] = std::move(value);
-  return host;
-}
+json set_at(json host, const std::string& pointer, json value);
 
-inline json with_adapter(json host, const std::string& adapter) {
-  host["metadata"]["annotations"][kAdapterKey] = adapter;
-  return host;
-}
+json with_adapter(json host, const std::string& adapter);
 
 struct HostCase {
   std::string name;
@@ -153,62 +118,21 @@ struct HostCase {
   }
 
   // The AdmissionReview the apiserver would send for this row, as its bytes.
-  std::string review_text() const {
-    json request = {
-        {"uid", "uid-" + name},
-        {"resource", {{"group", group}, {"version", "v1beta1"}, {"resource", resource}}},
-        {"kind", {{"group", group}, {"version", "v1beta1"}, {"kind", "Host"}}},
-        {"namespace", request_ns},
-        {"operation", !operation.empty()     ? operation
-                      : old_object.is_null() ? "CREATE"
-                                             : "UPDATE"},
-        {"object", object},
-        {"oldObject", old_object}};
-    if (!sub_resource.empty()) request["subResource"] = sub_resource;
-    if (object.is_object() && object.contains("metadata") && object["metadata"].is_object())
-      request["name"] = object["metadata"].value("name", std::string());
-    return json{{"apiVersion", "admission.k8s.io/v1"},
-                {"kind", "AdmissionReview"},
-                {"request", std::move(request)}}
-        .dump();
-  }
+  std::string review_text() const;
   // The request the decision reads: the review's bytes through the webhook's own reader.
-  AdmissionRequest request() const { return read_review(review_text()); }
+  AdmissionRequest request() const;
   // The same row with `patched` as its object: the request after /mutate's patch.
-  AdmissionRequest request_with(json patched) const {
-    HostCase again = *this;
-    again.object = std::move(patched);
-    return again.request();
-  }
-  FakeInventory make_inventory() const {
-    FakeInventory inv = standard_inventory();
-    if (setup) setup(inv);
-    return inv;
-  }
-  Policy make_policy() const { return parse_policy(policy_doc); }
-  std::unique_ptr<FakeCluster> make_cluster() const {
-    if (!cluster_setup) return nullptr;
-    // A healthy cluster unless the row says otherwise: every Secret it names exists with user
-    // and password, so a row about a standard sees no cluster finding.
-    auto cluster = std::make_unique<FakeCluster>();
-    cluster->every_secret_valid = true;
-    cluster_setup(*cluster);
-    return cluster;
-  }
+  AdmissionRequest request_with(json patched) const;
+  FakeInventory make_inventory() const;
+  Policy make_policy() const;
+  std::unique_ptr<FakeCluster> make_cluster() const;
   // decide() on `req` with this row's inventory, policy and cluster view.
-  Verdict decide_with(const AdmissionRequest& req, Phase phase) const {
-    FakeInventory inv = make_inventory();
-    auto cluster = make_cluster();
-    return decide(req, phase, inv, make_policy(), cluster.get());
-  }
+  Verdict decide_with(const AdmissionRequest& req, Phase phase) const;
 };
 
-inline json add(const std::string& path, json value) {
-  return {{"op", "add"}, {"path", path}, {"value", std::move(value)}};
-}
+// A JSON Patch operation `add` of `value` at `path`.
+json add(const std::string& path, json value);
 
-inline json vsphere_secret() {
-  return {{"name", "vsphere-secret"}, {"namespace", "demo"}};
-}
+json vsphere_secret();
 
 }  // namespace hostadm::testing
