@@ -286,9 +286,10 @@ bool HttpsTransport::next_request(Conn* c, bool& waited) {
 // dispatch: two more thread wake-ups and four system calls); with 1 ms, a third of the requests
 // under wrk on 2 cores were parked, the client being descheduled for longer than that. But every
 // waiting worker is woken for its own connection's every request: with one waiting per
-// connection (32 under wrk -c32, each with its own thread) a request cost a context switch, and
-// /mutate ran at 0.66x nginx; with at most active_limit_ waiting, the other connections' requests
-// reach the workers through the loop in batches, and the same runs gave 0.76x (bench/README.md).
+// connection (32 under wrk -c32, each with its own thread) a request cost a context switch (0.9
+// per request); with at most active_limit_ waiting, the other connections' requests reach the
+// workers through the loop in batches (0.35 per request, and 11 % more requests per second
+// against the build before, side by side: docs/design/performance.md).
 bool HttpsTransport::wait_readable(Conn* c) {
   if (waiting_.fetch_add(1, std::memory_order_relaxed) >= active_limit_) {
     waiting_.fetch_sub(1, std::memory_order_relaxed);
