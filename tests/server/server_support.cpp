@@ -216,6 +216,18 @@ int connect_loopback(int port) {
   return fd;
 }
 
+namespace {
+// A certificate's serial number in hex, as openssl x509 -serial prints it.
+std::string serial_hex(const X509* cert) {
+  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
+  char* hex = BN_bn2hex(bn);
+  std::string out = hex;
+  OPENSSL_free(hex);
+  BN_free(bn);
+  return out;
+}
+}  // namespace
+
 std::string served_serial(int port) {
   const int fd = connect_loopback(port);
   if (fd < 0) return "";
@@ -225,11 +237,7 @@ std::string served_serial(int port) {
   std::string serial;
   if (SSL_connect(ssl) == 1) {
     if (X509* cert = SSL_get1_peer_certificate(ssl)) {
-      BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
-      char* hex = BN_bn2hex(bn);
-      serial = hex;
-      OPENSSL_free(hex);
-      BN_free(bn);
+      serial = serial_hex(cert);
       X509_free(cert);
     }
     SSL_shutdown(ssl);
@@ -247,11 +255,7 @@ std::string file_serial(const fs::path& cert) {
   X509* x = PEM_read_X509(f, nullptr, nullptr, nullptr);
   std::fclose(f);
   if (!x) return out;
-  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), nullptr);
-  char* hex = BN_bn2hex(bn);
-  out = hex;
-  OPENSSL_free(hex);
-  BN_free(bn);
+  out = serial_hex(x);
   X509_free(x);
   return out;
 }
