@@ -1,0 +1,90 @@
+// The transport's workers in process: which of them wait on the connection they just answered,
+// and that every connection is still answered whether its worker waited for it or not.
+#include "server/raw_tls.hpp"
+#include "webhook/http/https_transport.hpp"
+
+namespace hostadm::http {
+namespace {
+
+using namespace std::chrono_literals;
+using servertest::RawTls;
+
+// One GET on c and its answer's body, "" when none came.
+std::string get(RawTls& c, const std::string& path) {
+  c.send("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n");
+  const std::string got = c.read_answers(1);
+  const size_t body = got.find("\r\n\r\n");
+  return body == std::string::npos ? "" : got.substr(body + 4);
+}
+
+class TransportWorkersTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    certs_ = std::make_unique<servertest::TempDir>();
+    servertest::make_certs(certs_->path());
+  }
+  static void TearDownTestSuite() { certs_.reset(); }
+
+  // Starts a transport answering every request with its path.
+  void start(TransportOptions options) {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+    ASSERT_EQ(SSL_CTX_use_certificate_chain_file(ctx, (certs_->path() / "tls.crt").c_str()), 1);
+    ASSERT_EQ(
+        SSL_CTX_use_PrivateKey_file(ctx, (certs_->path() / "tls.key").c_str(), SSL_FILETYPE_PEM),
+        1);
+    transport_ = std::make_unique<HttpsTransport>(
+        std::move(options), ctx, [](const Request& req, const Refusal&, Response& res) {
+          res.content_type = "text/plain";
+          res.body = req.path;
+        });
+    port_ = transport_->bind("127.0.0.1", 0);
+    loop_ = std::thread([this] { transport_->run(); });
+  }
+  void TearDown() override {
+    if (!transport_) return;
+    transport_->stop();
+    loop_.join();
+  }
+
+  // Connections in state s, once they stop moving (a worker gives its connection back just
+  // after the answer is read), or what they are after 10 s.
+  int64_t settled(ConnState s, int64_t want) {
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    int64_t n = -1;
+    while (std::chrono::steady_clock::now() < until) {
+      n = transport_->connections()[static_cast<size_t>(s)];
+      if (n == want) break;
+      std::this_thread::sleep_for(5ms);
+    }
+    return n;
+  }
+
+  static std::unique_ptr<servertest::TempDir> certs_;
+  std::unique_ptr<HttpsTransport> transport_;
+  std::thread loop_;
+  int port_ = 0;
+};
+std::unique_ptr<servertest::TempDir> TransportWorkersTest::certs_;
+
+// A worker waiting on its connection is woken for each of its requests; one per connection made
+// every request a context switch. Past --active-threads of them, connections go back to the loop.
+TEST_F(TransportWorkersTest, AtMostActiveThreadsWorkersWaitForTheNextRequest) {
+  TransportOptions options;
+  options.threads = 8;
+  options.active_threads = 2;
+  options.next_request_wait = 60s;  // a waiting worker keeps its connection for the whole test
+  start(std::move(options));
+  std::vector<std::unique_ptr<RawTls>> clients;
+  for (int i = 0; i < 5; ++i) {
+    clients.push_back(std::make_unique<RawTls>(port_));
+    ASSERT_EQ(get(*clients.back(), "/first/" + std::to_string(i)), "/first/" + std::to_string(i));
+  }
+  EXPECT_EQ(settled(ConnState::Idle, 3), 3);
+  EXPECT_EQ(transport_->connections()[static_cast<size_t>(ConnState::Busy)], 2);
+  // Every connection's next request is answered: by the worker waiting on it, or through the loop.
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(get(*clients[i], "/second/" + std::to_string(i)), "/second/" + std::to_string(i));
+}
+
+}  // namespace
+}  // namespace hostadm::http
