@@ -456,18 +456,14 @@ void HttpsTransport::take_returned() {
     in_order = top;
     top = next;
   }
+  // A connection closed here is freed only after the loop's turn, so its link stays readable.
   for (Conn* c = in_order; c; c = c->returned_next) {
     const ConnState s = c->state;
     c->state = ConnState::Busy;  // counted already; only the list is new
     parked_[static_cast<size_t>(s)].push_back(c);
     c->state = s;
     c->in_loop = true;
-  }
-  // Closed only now: the loop's walk above needed each one's link.
-  for (Conn* c = in_order; c;) {
-    Conn* next = c->returned_next;
-    if (stopping_ && c->state == ConnState::Idle) close_parked(c, CloseReason::Shutdown, true);
-    c = next;
+    if (stopping_ && s == ConnState::Idle) close_parked(c, CloseReason::Shutdown, true);
   }
   if (early_.empty()) return;
   std::vector<Conn*> due;
