@@ -169,11 +169,10 @@ void HttpsTransport::return_to_loop(Conn* c) {
 // the loop, which waits for the rest.
 //
 // A worker used to wait here up to 20 ms for a busy client's next request, to spare it a trip
-// through the loop. Since the loop hands a turn's whole requests over at once, that wait cost
-// more than it saved: each waiting worker was woken for each of its connection's requests.
-// Without it, under wrk -c32 on 2 cores: 10-12 % more requests per second in the same rounds,
-// 14 % less CPU per request, context switches per request 0.35 -> 0.20, and the p99 at 5,000
-// req/s no worse (docs/design/performance.md).
+// through the loop. Since the loop hands a turn's whole requests over at once, that trip costs
+// no more than the wait did: without the wait, under wrk -c32 on 2 cores, requests per second
+// were the same within the noise side by side, context switches per request 0.35 -> 0.21, and
+// the p99 at 5,000 req/s the same (docs/design/transport.md).
 bool HttpsTransport::next_request(Conn* c) {
   RequestReader& r = c->reader;
   bool try_read = !c->in.empty() || SSL_has_pending(c->ssl);
