@@ -171,8 +171,8 @@ void HttpsTransport::return_to_loop(Conn* c) {
 // A worker used to wait here up to 20 ms for a busy client's next request, to spare it a trip
 // through the loop. Since the loop hands a turn's whole requests over at once, that trip costs
 // no more than the wait did: without the wait, under wrk -c32 on 2 cores, requests per second
-// were the same within the noise side by side, context switches per request 0.35 -> 0.21, and
-// the p99 at 5,000 req/s the same (docs/design/transport.md).
+// were the same within the noise side by side, context switches per request 0.38 -> 0.30 (perf),
+// and the p99 at 5,000 req/s the same (docs/design/transport.md).
 bool HttpsTransport::next_request(Conn* c) {
   RequestReader& r = c->reader;
   bool try_read = !c->in.empty() || SSL_has_pending(c->ssl);
