@@ -3,19 +3,11 @@
 // nothing behind it, and an in-process TLS server whose answers a test scripts.
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <atomic>
 #include <functional>
-#include <regex>
-#include <sstream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,37 +20,18 @@ using servertest::Child;
 using servertest::TempDir;
 using namespace std::chrono_literals;
 
-inline std::string esxsim_bin() {
-  return std::string(HOSTADM_BIN_DIR) + "/esxsim";
-}
+std::string esxsim_bin();
 
 // esxsim on `listen` with user root and `password`; `extra` adds -login-delay, -close.
 class EsxSim {
  public:
   explicit EsxSim(const std::string& password, std::vector<std::string> extra = {},
-                  const std::string& listen = "127.0.0.1:0") {
-    std::vector<std::string> args = {"-listen", listen, "-user", "root", "-password", password};
-    args.insert(args.end(), extra.begin(), extra.end());
-    proc_ = std::make_unique<Child>(esxsim_bin(), args, dir_ / "out", dir_ / "err");
-    port_ = proc_->wait_listening();
-    std::smatch m;
-    const std::string out = proc_->out();
-    static const std::regex re("thumbprint ([0-9A-F:]+)");
-    if (!std::regex_search(out, m, re)) throw std::runtime_error("esxsim printed no thumbprint");
-    thumbprint_ = m[1];
-  }
+                  const std::string& listen = "127.0.0.1:0");
   int port() const { return port_; }
   // The certificate's SHA-1 thumbprint as govmomi computes it (soap.ThumbprintSHA1).
   const std::string& thumbprint() const { return thumbprint_; }
   // The SOAP calls the simulator answered, in order: "Login 500", ...
-  std::vector<std::string> calls() const {
-    std::vector<std::string> out;
-    std::istringstream lines(proc_->out());
-    std::string line;
-    while (std::getline(lines, line))
-      if (line.rfind("soap ", 0) == 0) out.push_back(line.substr(5));
-    return out;
-  }
+  std::vector<std::string> calls() const;
 
  private:
   TempDir dir_;
@@ -71,18 +44,10 @@ class EsxSim {
 // a TLS ClientHello then waits for an answer that never comes.
 class SilentListener {
  public:
-  SilentListener() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof a;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), size) != 0 || ::listen(fd_, 64) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &size) != 0)
-      throw std::runtime_error("cannot listen on 127.0.0.1");
-    port_ = ntohs(a.sin_port);
-  }
-  ~SilentListener() { ::close(fd_); }
+  SilentListener();
+  ~SilentListener();
+  SilentListener(const SilentListener&) = delete;
+  SilentListener& operator=(const SilentListener&) = delete;
   int port() const { return port_; }
 
  private:
@@ -91,52 +56,21 @@ class SilentListener {
 };
 
 // A port on 127.0.0.1 that was free a moment ago: connecting to it is refused.
-inline int closed_port() {
-  SilentListener listener;
-  return listener.port();
-}
+int closed_port();
 
 // Accepts connections on 127.0.0.1 and hands each, in a thread of its own, to `serve` (raw
 // socket) until destroyed.
 class ScriptedServer {
  public:
-  explicit ScriptedServer(std::function<void(int fd)> serve) : serve_(std::move(serve)) {
-    thread_ = std::thread([this] { loop(); });
-  }
-  ~ScriptedServer() {
-    stop_ = true;
-    thread_.join();
-    for (auto& t : workers_) t.join();
-  }
+  explicit ScriptedServer(std::function<void(int fd)> serve);
+  ~ScriptedServer();
+  ScriptedServer(const ScriptedServer&) = delete;
+  ScriptedServer& operator=(const ScriptedServer&) = delete;
   int port() const { return listener_port_; }
 
  private:
-  void loop() {
-    while (!stop_) {
-      pollfd p{listen_fd_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) continue;
-      workers_.emplace_back([this, fd] {
-        serve_(fd);
-        ::close(fd);
-      });
-    }
-    ::close(listen_fd_);
-  }
-
-  int bind_listener() {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof a;
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), size) != 0 ||
-        ::listen(listen_fd_, 16) != 0 ||
-        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &size) != 0)
-      throw std::runtime_error("cannot listen on 127.0.0.1");
-    return ntohs(a.sin_port);
-  }
+  void loop();
+  int bind_listener();
 
   std::function<void(int)> serve_;
   int listen_fd_ = -1;
@@ -148,49 +82,13 @@ class ScriptedServer {
 
 // A TLS server context with certs/make-certs.sh's localhost certificate; `configure` may narrow it
 // (e.g. to an old protocol version).
-inline SSL_CTX* tls_server_context(const TempDir& dir,
-                                   const std::function<void(SSL_CTX*)>& configure = {}) {
-  servertest::make_certs(dir.path());
-  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
-  if (SSL_CTX_use_certificate_chain_file(ctx, (dir / "tls.crt").c_str()) != 1 ||
-      SSL_CTX_use_PrivateKey_file(ctx, (dir / "tls.key").c_str(), SSL_FILETYPE_PEM) != 1)
-    throw std::runtime_error("cannot load the test certificate");
-  if (configure) configure(ctx);
-  return ctx;
-}
+SSL_CTX* tls_server_context(const TempDir& dir,
+                            const std::function<void(SSL_CTX*)>& configure = {});
 
 // Accepts TLS on a socket (blocking, with a receive timeout so a broken test cannot hang it).
-inline SSL* accept_tls(SSL_CTX* ctx, int fd) {
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  SSL* ssl = SSL_new(ctx);
-  SSL_set_fd(ssl, fd);
-  if (SSL_accept(ssl) != 1) {
-    ERR_clear_error();
-    SSL_free(ssl);
-    return nullptr;
-  }
-  return ssl;
-}
+SSL* accept_tls(SSL_CTX* ctx, int fd);
 
 // Reads one HTTP request head and its Content-Length body from `ssl`; "" when none arrived.
-inline std::string read_request(SSL* ssl) {
-  std::string got;
-  char buf[4096];
-  for (;;) {
-    const size_t head_end = got.find("\r\n\r\n");
-    if (head_end != std::string::npos) {
-      std::smatch m;
-      static const std::regex length_re("Content-Length: (\\d+)", std::regex::icase);
-      const std::string head = got.substr(0, head_end);
-      const size_t body = std::regex_search(head, m, length_re) ? std::stoul(m[1]) : 0;
-      if (got.size() >= head_end + 4 + body) return got;
-    }
-    const int n = SSL_read(ssl, buf, sizeof buf);
-    if (n <= 0) return got;
-    got.append(buf, static_cast<size_t>(n));
-  }
-}
+std::string read_request(SSL* ssl);
 
 }  // namespace hostadm::endpointtest
