@@ -30,6 +30,13 @@ constexpr size_t kReadChunk = 16 * 1024;  // one TLS record
 constexpr milliseconds kLingerTime{2'000};
 // Requests waiting while the running workers took none for this long wake one more worker.
 constexpr milliseconds kStall{1};
+// How long after a request last waited for a worker the workers waiting on a connection count
+// against the active limit (see dispatch).
+constexpr milliseconds kCongestion{100};
+// How long requests must have kept waiting for a worker before that counts as a saturated CPU.
+// A burst (h2load's 8 clients firing together) is answered within a fraction of a millisecond;
+// taking it for saturation sent every request of the next 100 ms through the loop.
+constexpr milliseconds kSaturatedAfter{2};
 // Buffers a busy connection keeps between requests; a rare multi-megabyte review does not pin
 // its size for the rest of the connection. A parked idle connection keeps none.
 constexpr size_t kKeepBytes = 64 * 1024;

@@ -68,7 +68,8 @@ void HttpsTransport::ConnList::remove(Conn* c) {
 HttpsTransport::HttpsTransport(TransportOptions options, SSL_CTX* ctx, RequestHandler handler)
     : options_(std::move(options)), ctx_(ctx), handler_(std::move(handler)) {
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (stop_fd_ < 0) throw std::runtime_error("eventfd: " + errno_text(errno));
+  demand_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (stop_fd_ < 0 || demand_fd_ < 0) throw std::runtime_error("eventfd: " + errno_text(errno));
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw std::runtime_error("epoll: " + errno_text(errno));
   for (auto& n : counts_) n = 0;
@@ -84,6 +85,7 @@ int resolve_active_threads(int requested, int threads, int cores) {
 HttpsTransport::~HttpsTransport() {
   if (listen_fd_ >= 0) ::close(listen_fd_);
   if (stop_fd_ >= 0) ::close(stop_fd_);
+  if (demand_fd_ >= 0) ::close(demand_fd_);
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
   SSL_CTX_free(ctx_);
 }
@@ -241,7 +243,7 @@ int HttpsTransport::next_wake_ms(Clock::time_point now) const {
     if (const Conn* c = parked_[s].head)
       wake = std::min(wake, c->since + timeout_of(static_cast<ConnState>(s)));
   if (!listening_ && !stopping_) wake = std::min(wake, accept_paused_until_);
-  if (queued_.load(std::memory_order_relaxed)) wake = std::min(wake, now + kStall);
+  if (demand_.load(std::memory_order_relaxed)) wake = std::min(wake, now + kStall);
   // A worker armed them and was descheduled before returning them: rare, and soon back.
   if (!early_.empty()) wake = std::min(wake, now + milliseconds(1));
   return ms_until(wake);

@@ -67,6 +67,9 @@ using TransportLog =
 struct TransportOptions : TransportLimits {
   TransportLog log;                         // optional
   std::function<void(CloseReason)> closed;  // optional; called on the thread that closed
+  // How long a worker waits for the next request on the connection it just answered before
+  // giving it back to the loop. Not a flag: tests stretch it to see which workers wait.
+  std::chrono::milliseconds next_request_wait{20};
 };
 
 // What active_threads comes to: `requested`, or two per usable core when 0, within 1..threads.
@@ -129,11 +132,13 @@ class HttpsTransport {
 
   // workers
   void work(Worker& self);
-  void serve(Conn* c);
+  bool serve(Conn* c);
   // serve()'s steps for every request, always_inline: cut out for reading, not to cost a call.
   [[gnu::always_inline]] inline bool answer(Conn* c, Response& res, std::string& out);
   void close_after_answer(Conn* c, bool refused);
-  [[gnu::always_inline]] inline bool next_request(Conn* c);
+  [[gnu::always_inline]] inline bool next_request(Conn* c, bool& waited);
+  bool wait_readable(Conn* c);
+  bool yield_to_answering(Conn* c);
   void give_back(Conn* c);
   void return_to_loop(Conn* c);
 
@@ -142,8 +147,11 @@ class HttpsTransport {
   // free_now false: in the loop, freed after the batch of events being handled.
   void close_conn(Conn* c, CloseReason reason, bool free_now);
   void fail(const char* what, int err);
+  void set_demand(bool on);
+  void call_lingerers();
+  bool congested(std::chrono::steady_clock::time_point now) const;
   void wake_idle(Conn* c);
-  void enqueue(Conn* c, std::chrono::steady_clock::time_point now);
+  void enqueue(Conn* c, std::chrono::steady_clock::time_point now, bool at_limit);
   Conn* take_ready(std::chrono::steady_clock::time_point now);
   void log(LogLevel level, const std::string& message, int err) const;
 
@@ -152,6 +160,10 @@ class HttpsTransport {
   RequestHandler handler_;
   int listen_fd_ = -1;
   int stop_fd_ = -1;  // an eventfd: readable once stop() ran
+  // An eventfd: readable while a whole request waits for a worker and the workers waiting on
+  // their connections were called to it (call_lingerers).
+  int demand_fd_ = -1;
+  std::atomic<bool> demand_{false};
   int epoll_fd_ = -1;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> failed_{false};
@@ -168,10 +180,18 @@ class HttpsTransport {
   std::mutex mu_;
   std::vector<Worker*> idle_workers_;  // most recently idle last
   int active_limit_ = 0;               // options_.active_threads, resolved
-  std::atomic<int> answering_{0};      // workers with a request in hand
-  std::deque<Conn*> ready_;            // whole requests waiting for a worker
-  // ready_ is not empty: read without the lock by the loop, which then wakes every kStall.
-  std::atomic<bool> queued_{false};
+  // Workers with a request in hand (not those idle or waiting on their connection's next request).
+  std::atomic<int> answering_{0};
+  // Workers waiting for their own connection's next request: at most active_limit_ (see
+  // wait_readable).
+  std::atomic<int> waiting_{0};
+  std::deque<Conn*> ready_;        // whole requests waiting for a worker
+  bool lingerers_called_ = false;  // demand_fd_ written since ready_ became non-empty
+  // Until when the CPU counts as saturated (see dispatch), in steady_clock ticks: the workers
+  // waiting on their connection read it without the lock.
+  std::atomic<int64_t> congested_until_{0};
+  // When ready_ last became non-empty.
+  std::chrono::steady_clock::time_point queued_since_{};
   // When a worker last took from ready_, or ready_ last became non-empty.
   std::chrono::steady_clock::time_point progress_{};
 

@@ -1,5 +1,6 @@
 // The worker half of the transport: a worker takes a connection with a whole request, answers
 // it, serves the requests that follow at once, and gives the connection back to the loop.
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,6 +14,39 @@
 namespace hostadm::http {
 
 using namespace std::string_view_literals;  // == "x"sv: no strlen, sizes first
+namespace {
+
+int64_t ticks(Clock::time_point t) {
+  return t.time_since_epoch().count();
+}
+
+}  // namespace
+
+bool HttpsTransport::congested(Clock::time_point now) const {
+  return ticks(now) < congested_until_.load(std::memory_order_relaxed);
+}
+
+// Under mu_. The flag tells a worker that has just answered to serve the queue instead of
+// waiting on its own connection.
+void HttpsTransport::set_demand(bool on) {
+  demand_.store(on, std::memory_order_relaxed);
+  if (on || !lingerers_called_) return;
+  lingerers_called_ = false;
+  uint64_t v;
+  [[maybe_unused]] const ssize_t n = ::read(demand_fd_, &v, sizeof v);
+}
+
+// Under mu_, ready_ not empty: the eventfd ends the wait of the workers waiting for their
+// connection's next request, and they serve the queue. Only when nothing else would serve it
+// soon: no worker is idle, or the CPU is saturated (then few threads serve the queue without
+// sleeping). In a burst the workers finishing an answer take the queue, and the others keep
+// their connections: waking them all parked every connection.
+void HttpsTransport::call_lingerers() {
+  if (lingerers_called_) return;
+  lingerers_called_ = true;
+  uint64_t v = 1;
+  [[maybe_unused]] const ssize_t n = ::write(demand_fd_, &v, sizeof v);
+}
 
 // Under mu_: hands `c` to the worker that became idle last.
 void HttpsTransport::wake_idle(Conn* c) {
@@ -25,6 +59,11 @@ void HttpsTransport::wake_idle(Conn* c) {
 
 // A wake-up per request cost more than the answer on 2 cores: past active_limit_ workers
 // answering, a request waits for one of them to finish (it takes the next without sleeping).
+// Once requests have kept waiting for kSaturatedAfter (a saturated CPU, not a burst), for
+// kCongestion the workers waiting on their own connection's next request count against the
+// limit too and are called to the queue, so it is served by few threads. Otherwise they do not
+// count: they use no CPU, and each connection keeping its worker costs a request one wake-up
+// instead of the loop's two.
 //
 // The loop collects the whole requests of one turn (dispatch) and hands them over under one lock
 // (hand_over): a turn under wrk -c32 brings about ten, and each lock taken was one more the
@@ -40,30 +79,50 @@ void HttpsTransport::hand_over() {
   const auto now = Clock::now();
   std::lock_guard<std::mutex> lk(mu_);
   for (Conn* c : handing_) {
-    if (answering_.load(std::memory_order_relaxed) >= active_limit_ || idle_workers_.empty())
-      enqueue(c, now);
+    const int not_idle = options_.threads - static_cast<int>(idle_workers_.size());
+    if (answering_.load(std::memory_order_relaxed) >= active_limit_)
+      enqueue(c, now, true);
+    else if (idle_workers_.empty() || (congested(now) && not_idle >= active_limit_))
+      enqueue(c, now, false);
     else
       wake_idle(c);
   }
   handing_.clear();
 }
 
-// Under mu_.
-void HttpsTransport::enqueue(Conn* c, Clock::time_point now) {
+// Under mu_. at_limit: active_limit_ workers are answering. That opens the saturated window
+// only when requests have kept waiting for kSaturatedAfter: a burst drains sooner.
+void HttpsTransport::enqueue(Conn* c, Clock::time_point now, bool at_limit) {
   if (ready_.empty()) {
-    queued_.store(true, std::memory_order_relaxed);
+    set_demand(true);
     progress_ = now;
+    queued_since_ = now;
+  } else if (at_limit && now - queued_since_ >= kSaturatedAfter) {
+    congested_until_.store(ticks(now + kCongestion), std::memory_order_relaxed);
   }
   ready_.push_back(c);
+  if (idle_workers_.empty() || congested(now)) call_lingerers();
 }
 
 // Under mu_, ready_ not empty: the oldest waiting request.
 HttpsTransport::Conn* HttpsTransport::take_ready(Clock::time_point now) {
   Conn* c = ready_.front();
   ready_.pop_front();
-  if (ready_.empty()) queued_.store(false, std::memory_order_relaxed);
+  if (ready_.empty()) set_demand(false);
   progress_ = now;
   return c;
+}
+
+// A worker whose connection's next request arrived while it waited answers it unless more than
+// active_limit_ workers (itself counted) already are. Then the request waits for one of them, as
+// the loop's would, and the worker goes idle.
+bool HttpsTransport::yield_to_answering(Conn* c) {
+  if (answering_.load(std::memory_order_relaxed) <= active_limit_) return false;
+  answering_.fetch_sub(1, std::memory_order_relaxed);
+  const auto now = Clock::now();
+  std::lock_guard<std::mutex> lk(mu_);
+  enqueue(c, now, true);
+  return true;
 }
 
 // The loop, at least every kStall while requests wait: when the running workers took none for
@@ -71,9 +130,10 @@ HttpsTransport::Conn* HttpsTransport::take_ready(Clock::time_point now) {
 // worker is woken, up to `threads`. So the limit costs throughput nothing when they are busy,
 // and a slow inventory cannot hold every other request.
 void HttpsTransport::rescue_stalled(Clock::time_point now) {
-  if (!queued_.load(std::memory_order_relaxed)) return;
+  if (!demand_.load(std::memory_order_relaxed)) return;
   std::lock_guard<std::mutex> lk(mu_);
-  if (ready_.empty() || now - progress_ < kStall || idle_workers_.empty()) return;
+  if (ready_.empty() || now - progress_ < kStall) return;
+  if (idle_workers_.empty()) return call_lingerers();
   wake_idle(take_ready(now));
 }
 
@@ -86,11 +146,12 @@ void HttpsTransport::give_back(Conn* c) {
 }
 
 void HttpsTransport::work(Worker& self) {
+  bool left_request = false;
   for (;;) {
     Conn* c;
     {
       std::unique_lock<std::mutex> lk(mu_);
-      if (!ready_.empty()) {
+      if (!left_request && !ready_.empty()) {
         c = take_ready(Clock::now());
         answering_.fetch_add(1, std::memory_order_relaxed);
       } else {
@@ -101,18 +162,22 @@ void HttpsTransport::work(Worker& self) {
         self.conn = nullptr;
       }
     }
-    serve(c);
-    answering_.fetch_sub(1, std::memory_order_relaxed);
+    left_request = !serve(c);
+    if (!left_request) answering_.fetch_sub(1, std::memory_order_relaxed);
   }
 }
 
-// Answers c's request and the ones the client already sent after it (pipelined), then gives the
-// connection back to the loop, or closes it.
-void HttpsTransport::serve(Conn* c) {
+// Counted in answering_ except while it waits for the connection's next request. False: that
+// request was left in ready_ for the workers answering (see yield_to_answering), uncounted.
+bool HttpsTransport::serve(Conn* c) {
   // One answer's buffers for every request of the connection.
   Response res;
   std::string out;
-  while (answer(c, res, out) && next_request(c)) {
+  for (;;) {
+    if (!answer(c, res, out)) return true;
+    bool waited = false;
+    if (!next_request(c, waited)) return true;
+    if (waited && yield_to_answering(c)) return false;
   }
 }
 
@@ -164,20 +229,15 @@ void HttpsTransport::return_to_loop(Conn* c) {
   }
 }
 
-// The next request, when the client sent it with the last one (pipelined) or TLS already holds
-// its bytes. True: it is whole in c->reader. False: the connection is closed or given back to
-// the loop, which waits for the rest.
-//
-// A worker used to wait here up to 20 ms for a busy client's next request, to spare it a trip
-// through the loop. Since the loop hands a turn's whole requests over at once, that trip costs
-// no more than the wait did: without the wait, under wrk -c32 on 2 cores, requests per second
-// were the same within the noise side by side, context switches per request 0.38 -> 0.30 (perf),
-// and the p99 at 5,000 req/s the same (docs/design/transport.md).
-bool HttpsTransport::next_request(Conn* c) {
+// The next request: already buffered (pipelined), or arriving right after the answer. True: it
+// is whole in c->reader. False: the connection is closed or given back to the loop. `waited`:
+// the worker waited for it, uncounted in answering_.
+bool HttpsTransport::next_request(Conn* c, bool& waited) {
   RequestReader& r = c->reader;
+  // Right after an answer the client has rarely sent more: wait for it instead of a read that
+  // fails, unless TLS already holds bytes the socket will not signal again.
   bool try_read = !c->in.empty() || SSL_has_pending(c->ssl);
-  c->want = EPOLLIN;
-  while (try_read) {
+  for (;;) {
     if (!c->in.empty()) {
       bool send_continue = false;
       const Parse state = r.advance(c->in, options_, send_continue);
@@ -188,19 +248,27 @@ bool HttpsTransport::next_request(Conn* c) {
         }
       if (state == Parse::Done) return true;
     }
-    clear_ssl_errors();
-    const int n = SSL_read(c->ssl, c->in.space(kReadChunk), static_cast<int>(kReadChunk));
-    if (n > 0) {
-      c->in.commit(static_cast<size_t>(n));
-      continue;
+    if (try_read) {
+      clear_ssl_errors();
+      const int n = SSL_read(c->ssl, c->in.space(kReadChunk), static_cast<int>(kReadChunk));
+      if (n > 0) {
+        c->in.commit(static_cast<size_t>(n));
+        continue;
+      }
+      const SslWait w = ssl_wait(c->ssl, n, false);
+      if (!w.events) {
+        close_conn(c, w.reason, true);
+        return false;
+      }
+      c->want = w.events;
+      if (waited || w.events != EPOLLIN || r.started(c->in)) break;
+    } else {
+      c->want = EPOLLIN;
     }
-    const SslWait w = ssl_wait(c->ssl, n, false);
-    if (!w.events) {
-      close_conn(c, w.reason, true);
-      return false;
-    }
-    c->want = w.events;
-    try_read = false;
+    // Others wait for a worker, or the server stops: do not hold this one.
+    if (stopping_ || demand_.load(std::memory_order_relaxed)) break;
+    waited = try_read = true;
+    if (!wait_readable(c)) break;
   }
   if (stopping_ && !r.started(c->in)) {
     close_conn(c, CloseReason::Shutdown, true);
@@ -208,6 +276,31 @@ bool HttpsTransport::next_request(Conn* c) {
   }
   give_back(c);
   return false;
+}
+
+// Up to options_.next_request_wait, uncounted in answering_; false: nothing arrived, or the wait
+// was cut short (a request waits for a worker, or the server stops), or did not start because
+// active_limit_ workers wait already.
+//
+// Waiting here spares a busy client's next request a trip through the loop (a park and a
+// dispatch: two more thread wake-ups and four system calls); with 1 ms, a third of the requests
+// under wrk on 2 cores were parked, the client being descheduled for longer than that. But every
+// waiting worker is woken for its own connection's every request: with one waiting per
+// connection (32 under wrk -c32, each with its own thread) a request cost a context switch (0.9
+// per request); with at most active_limit_ waiting, the other connections' requests reach the
+// workers through the loop in batches (0.35 per request, and 11 % more requests per second
+// against the build before, side by side: docs/design/performance.md).
+bool HttpsTransport::wait_readable(Conn* c) {
+  if (waiting_.fetch_add(1, std::memory_order_relaxed) >= active_limit_) {
+    waiting_.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+  pollfd p[3] = {{c->fd, POLLIN, 0}, {demand_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+  answering_.fetch_sub(1, std::memory_order_relaxed);
+  const int ready = ::poll(p, 3, static_cast<int>(options_.next_request_wait.count()));
+  answering_.fetch_add(1, std::memory_order_relaxed);
+  waiting_.fetch_sub(1, std::memory_order_relaxed);
+  return ready > 0 && p[0].revents;
 }
 
 }  // namespace hostadm::http
