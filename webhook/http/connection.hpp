@@ -155,7 +155,7 @@ struct HttpsTransport::Conn {
   bool dead = false;        // closed by the loop; freed after the current batch of events
   // The loop's only: in its lists (from accept, or once take_returned saw it come back), not
   // handed to a worker. An event for a connection a worker armed but has not yet returned
-  // waits for it (see HttpsTransport::loop).
+  // waits for it (see HttpsTransport::on_event and take_returned).
   bool in_loop = true;
   Conn* returned_next = nullptr;  // the returned_ stack's link
   InBuffer in;
