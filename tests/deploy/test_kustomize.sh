@@ -48,16 +48,30 @@ render() {
   fi
 }
 
-# check NAME PROFILE [check_manifests.py options]: render result against the structural checks.
+# check NAME PROFILE [check_manifests.py options]: the render result against the structural
+# checks, queued; check_all runs every queued check in one checker process.
 check() {
   local name=$1 profile=$2
   shift 2
-  if python3 "$here/check_manifests.py" --self-test --profile "$profile" --version "$version" \
-    --source-dir "$src" "$@" "$tmp/$name.yaml"; then
-    passed=$((passed + 1))
-  else
+  printf '%q ' --self-test --profile "$profile" --version "$version" --source-dir "$src" "$@" \
+    "$tmp/$name.yaml" >>"$tmp/checks"
+  echo >>"$tmp/checks"
+}
+check_all() {
+  local out=$tmp/checks.out
+  python3 "$here/check_manifests.py" --jobs "$tmp/checks" >"$out" 2>&1 || true
+  grep -v ': ok$\|all [0-9]* broken renderings caught$' "$out" >&2 || true
+  local line
+  line=$(grep '^checked [0-9]* renderings: ' "$out" || true)
+  [ -n "$line" ] || {
+    echo "FAIL: check_manifests.py --jobs printed no summary" >&2
     failed=$((failed + 1))
-  fi
+    return
+  }
+  line=${line#*: }
+  passed=$((passed + ${line%% passed*}))
+  line=${line#*passed, }
+  failed=$((failed + ${line%% failed*}))
 }
 
 # user_dir NAME: a fresh directory for a user's kustomization, and the path back to deploy/.
@@ -227,5 +241,6 @@ else
   echo "note: $harness not built; the shipped policies were checked for known keys only"
 fi
 
+check_all
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
