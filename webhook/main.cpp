@@ -198,6 +198,7 @@ int main(int argc, char** argv) {
   const http::CpuBudget cpu = http::cpu_budget();
   args.config.active_threads =
       http::resolve_active_threads(args.config.active_threads, args.config.threads, cpu.cores);
+  args.config.cpu_capacity = cpu.capacity();
   const ServerConfig& cfg = args.config;
   setup_logging(cfg.log_format, cfg.log_level);
 

@@ -1,5 +1,6 @@
-// The transport's workers in process: which of them wait on the connection they just answered,
-// and that every connection is still answered whether its worker waited for it or not.
+// The transport's workers in process: which of them wait on the connection they just answered
+// (every connection's, or at most --active-threads of them while the CPU is loaded), and that
+// every connection is still answered whether its worker waited for it or not.
 #include "server/raw_tls.hpp"
 #include "webhook/http/https_transport.hpp"
 
@@ -66,14 +67,17 @@ class TransportWorkersTest : public ::testing::Test {
 };
 std::unique_ptr<servertest::TempDir> TransportWorkersTest::certs_;
 
-// A worker waiting on its connection is woken for each of its requests; one per connection made
-// every request a context switch. Past --active-threads of them, connections go back to the loop.
-TEST_F(TransportWorkersTest, AtMostActiveThreadsWorkersWaitForTheNextRequest) {
+// A worker waiting on its connection is woken for each of its requests; on a loaded CPU one per
+// connection made every request a context switch. Past --active-threads of them, connections go
+// back to the loop.
+TEST_F(TransportWorkersTest, OnALoadedCpuAtMostActiveThreadsWorkersWaitForTheNextRequest) {
   TransportOptions options;
   options.threads = 8;
   options.active_threads = 2;
   options.next_request_wait = 60s;  // a waiting worker keeps its connection for the whole test
+  options.cpu_capacity = 1e-9;      // any CPU time at all is more than half of it
   start(std::move(options));
+  ASSERT_TRUE(servertest::eventually([&] { return transport_->cpu_loaded(); }));
   std::vector<std::unique_ptr<RawTls>> clients;
   for (int i = 0; i < 5; ++i) {
     clients.push_back(std::make_unique<RawTls>(port_));
@@ -83,6 +87,28 @@ TEST_F(TransportWorkersTest, AtMostActiveThreadsWorkersWaitForTheNextRequest) {
   EXPECT_EQ(transport_->connections()[static_cast<size_t>(ConnState::Busy)], 2);
   // Every connection's next request is answered: by the worker waiting on it, or through the loop.
   for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(get(*clients[i], "/second/" + std::to_string(i)), "/second/" + std::to_string(i));
+}
+
+// Below that load a waiting worker is the cheaper way to the next request (one wake-up, where
+// the loop's way is two): every connection keeps one, but a few workers stay free for the loop.
+TEST_F(TransportWorkersTest, OnAnUnloadedCpuEveryConnectionKeepsItsWorker) {
+  TransportOptions options;
+  options.threads = 8;
+  options.active_threads = 2;
+  options.next_request_wait = 60s;
+  options.cpu_capacity = 1e9;  // never half used
+  start(std::move(options));
+  std::vector<std::unique_ptr<RawTls>> clients;
+  for (int i = 0; i < 7; ++i) {
+    clients.push_back(std::make_unique<RawTls>(port_));
+    ASSERT_EQ(get(*clients.back(), "/first/" + std::to_string(i)), "/first/" + std::to_string(i));
+  }
+  // 8 threads, 2 of them kept free: 6 wait, the seventh connection goes back to the loop.
+  EXPECT_EQ(settled(ConnState::Idle, 1), 1);
+  EXPECT_EQ(transport_->connections()[static_cast<size_t>(ConnState::Busy)], 6);
+  EXPECT_FALSE(transport_->cpu_loaded());
+  for (int i = 0; i < 7; ++i)
     EXPECT_EQ(get(*clients[i], "/second/" + std::to_string(i)), "/second/" + std::to_string(i));
 }
 

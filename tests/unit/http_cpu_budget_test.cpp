@@ -65,6 +65,13 @@ TEST(CpuBudgetTest, ActiveThreadsAreTwoPerUsableCoreUnlessSet) {
   EXPECT_EQ(resolve_active_threads(0, 64, 0), 2);
 }
 
+// What "loaded" is measured against: a fractional limit is not rounded up as cores are.
+TEST(CpuBudgetTest, CapacityIsTheLimitUnroundedWithinTheMasksCores) {
+  EXPECT_DOUBLE_EQ((CpuBudget{2, 4, 1.5}.capacity()), 1.5);
+  EXPECT_DOUBLE_EQ((CpuBudget{2, 2, 8.0}.capacity()), 2.0);  // a limit above the mask's cores
+  EXPECT_DOUBLE_EQ((CpuBudget{4, 4, std::nullopt}.capacity()), 4.0);
+}
+
 class CgroupTree : public ::testing::Test {
  protected:
   void SetUp() override {

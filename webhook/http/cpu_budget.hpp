@@ -23,6 +23,12 @@ struct CpuBudget {
   int cores = 1;                // what the process may keep busy: the smaller of the two below
   int cpus = 1;                 // the cores of its affinity mask
   std::optional<double> limit;  // the cgroup's CPU limit, the lowest on its path; none: unlimited
+
+  // The CPU time the process may use per second of wall time: the limit unrounded (1.5 CPUs),
+  // within the affinity mask's cores.
+  double capacity() const {
+    return limit && *limit < static_cast<double>(cpus) ? *limit : static_cast<double>(cpus);
+  }
 };
 
 // Reads the affinity mask, `proc_self_cgroup` (which cgroup the process is in) and the limits

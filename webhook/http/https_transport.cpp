@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -73,9 +74,11 @@ HttpsTransport::HttpsTransport(TransportOptions options, SSL_CTX* ctx, RequestHa
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw std::runtime_error("epoll: " + errno_text(errno));
   for (auto& n : counts_) n = 0;
-  // The cgroup files are read only when the caller left the number to the transport.
-  const int cores = options_.active_threads > 0 ? 1 : cpu_budget().cores;
-  active_limit_ = resolve_active_threads(options_.active_threads, options_.threads, cores);
+  // The cgroup files are read only when the caller left a number to the transport.
+  CpuBudget budget;
+  if (options_.active_threads <= 0 || options_.cpu_capacity <= 0) budget = cpu_budget();
+  cpu_capacity_ = options_.cpu_capacity > 0 ? options_.cpu_capacity : budget.capacity();
+  active_limit_ = resolve_active_threads(options_.active_threads, options_.threads, budget.cores);
 }
 
 int resolve_active_threads(int requested, int threads, int cores) {
@@ -204,6 +207,7 @@ void HttpsTransport::loop() {
     dead_.clear();
     if (stop_seen && open_.load() == 0) return;
     auto now = Clock::now();
+    sample_cpu(now);
     expire(now);
     hand_over();
     rescue_stalled(now);
@@ -247,6 +251,26 @@ int HttpsTransport::next_wake_ms(Clock::time_point now) const {
   // A worker armed them and was descheduled before returning them: rare, and soon back.
   if (!early_.empty()) wake = std::min(wake, now + milliseconds(1));
   return ms_until(wake);
+}
+
+// The process's CPU time over the last kCpuSample or more, against what it may use: at least
+// kLoadedShare makes it loaded, under kUnloadedShare no longer (a gap, so a load near the line
+// does not flip it every sample). All threads count, the loop's and the workers'.
+void HttpsTransport::sample_cpu(Clock::time_point now) {
+  if (now - cpu_sampled_ < kCpuSample) return;
+  timespec ts{};
+  if (::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return;
+  const int64_t used_ns = int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+  if (cpu_used_ns_ >= 0) {
+    const double wall_ns = static_cast<double>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now - cpu_sampled_).count());
+    const double share = static_cast<double>(used_ns - cpu_used_ns_) / (wall_ns * cpu_capacity_);
+    const bool loaded = cpu_loaded_.load(std::memory_order_relaxed);
+    if (loaded != (loaded ? share >= kUnloadedShare : share >= kLoadedShare))
+      cpu_loaded_.store(!loaded, std::memory_order_relaxed);
+  }
+  cpu_used_ns_ = used_ns;
+  cpu_sampled_ = now;
 }
 
 void HttpsTransport::expire(Clock::time_point now) {

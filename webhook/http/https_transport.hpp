@@ -70,6 +70,9 @@ struct TransportOptions : TransportLimits {
   // How long a worker waits for the next request on the connection it just answered before
   // giving it back to the loop. Not a flag: tests stretch it to see which workers wait.
   std::chrono::milliseconds next_request_wait{20};
+  // The CPU time the process may use per second (CpuBudget::capacity()), against which the loop
+  // tells a loaded process (see wait_readable); 0: read by the transport (cpu_budget()).
+  double cpu_capacity = 0;
 };
 
 // What active_threads comes to: `requested`, or two per usable core when 0, within 1..threads.
@@ -97,6 +100,10 @@ class HttpsTransport {
 
   // Open connections by state, at this moment.
   std::array<int64_t, kConnStateCount> connections() const;
+  // Whether the process used at least half the CPU it may use when the loop last looked (every
+  // 10 ms while it runs, at least every 100 ms): only then are the workers waiting on their
+  // connections' next requests capped at active_threads.
+  bool cpu_loaded() const { return cpu_loaded_.load(std::memory_order_relaxed); }
 
  private:
   struct Conn;
@@ -121,6 +128,7 @@ class HttpsTransport {
   int next_wake_ms(std::chrono::steady_clock::time_point now) const;
   void take_returned();
   void rescue_stalled(std::chrono::steady_clock::time_point now);
+  void sample_cpu(std::chrono::steady_clock::time_point now);
   void close_all_idle();
   void park_in_loop(Conn* c, ConnState state);
   void unpark(Conn* c);
@@ -175,6 +183,9 @@ class HttpsTransport {
   bool listening_ = false;
   std::chrono::steady_clock::time_point accept_paused_until_{};
   std::vector<Conn*> dead_;
+  double cpu_capacity_ = 1;   // options_.cpu_capacity, resolved
+  int64_t cpu_used_ns_ = -1;  // the process's CPU time at cpu_sampled_; -1: not read yet
+  std::chrono::steady_clock::time_point cpu_sampled_{};
 
   // shared between the loop and the workers
   std::mutex mu_;
@@ -182,11 +193,12 @@ class HttpsTransport {
   int active_limit_ = 0;               // options_.active_threads, resolved
   // Workers with a request in hand (not those idle or waiting on their connection's next request).
   std::atomic<int> answering_{0};
-  // Workers waiting for their own connection's next request: at most active_limit_ (see
-  // wait_readable).
+  // Workers waiting for their own connection's next request: at most active_limit_ while the
+  // CPU is loaded (see wait_readable).
   std::atomic<int> waiting_{0};
-  std::deque<Conn*> ready_;        // whole requests waiting for a worker
-  bool lingerers_called_ = false;  // demand_fd_ written since ready_ became non-empty
+  std::atomic<bool> cpu_loaded_{false};  // written by the loop (sample_cpu)
+  std::deque<Conn*> ready_;              // whole requests waiting for a worker
+  bool lingerers_called_ = false;        // demand_fd_ written since ready_ became non-empty
   // Until when the CPU counts as saturated (see dispatch), in steady_clock ticks: the workers
   // waiting on their connection read it without the lock.
   std::atomic<int64_t> congested_until_{0};

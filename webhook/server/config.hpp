@@ -55,6 +55,8 @@ struct ServerConfig {
   // The transport's settings (transport_limits below); their defaults are the transport's own.
   int threads = kTransportDefaults.threads;
   int active_threads = kTransportDefaults.active_threads;  // 0: two per usable core
+  // The CPU time the process may use per second, read at start-up; 0: the transport reads it.
+  double cpu_capacity = 0;
   size_t max_connections = kTransportDefaults.max_connections;
   std::chrono::milliseconds handshake_timeout = kTransportDefaults.handshake_timeout;
   size_t max_body_bytes = kTransportDefaults.max_body_bytes;

@@ -59,6 +59,7 @@ Router::Router(const ServerConfig& config, CertStore& certs, AdmissionHandler& a
           log_warn(message, {{"error", error}});
       },
       [&metrics](http::CloseReason reason) { metrics.connection_closed(reason); }};
+  options.cpu_capacity = config_.cpu_capacity;
   transport_ = std::make_unique<http::HttpsTransport>(
       options, ctx,
       [this](const http::Request& req, const http::Refusal& refusal, http::Response& res) {
