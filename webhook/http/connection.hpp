@@ -38,11 +38,13 @@ constexpr milliseconds kCongestion{100};
 // taking it for saturation sent every request of the next 100 ms through the loop.
 constexpr milliseconds kSaturatedAfter{2};
 // The process counts as loaded once it used this share of the CPU it may use over at least
-// kCpuSample, and as unloaded again below kUnloadedShare (see HttpsTransport::sample_cpu). Under
+// kCpuSample, and as unloaded again after kUnloadAfter below kUnloadedShare (see
+// HttpsTransport::sample_cpu). Under
 // wrk -c32 on 2 cores the webhook uses about 65 % of them; at 5,000 req/s about 12 %.
 constexpr milliseconds kCpuSample{10};
 constexpr double kLoadedShare = 0.5;
 constexpr double kUnloadedShare = 0.35;
+constexpr milliseconds kUnloadAfter{1'000};
 // Buffers a busy connection keeps between requests; a rare multi-megabyte review does not pin
 // its size for the rest of the connection. A parked idle connection keeps none.
 constexpr size_t kKeepBytes = 64 * 1024;

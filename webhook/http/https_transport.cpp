@@ -254,8 +254,11 @@ int HttpsTransport::next_wake_ms(Clock::time_point now) const {
 }
 
 // The process's CPU time over the last kCpuSample or more, against what it may use: at least
-// kLoadedShare makes it loaded, under kUnloadedShare no longer (a gap, so a load near the line
-// does not flip it every sample). All threads count, the loop's and the workers'.
+// kLoadedShare makes it loaded, and only kUnloadAfter spent under kUnloadedShare unloads it. The
+// cap moves the share it is decided on (capped, a saturated webhook spends less CPU per
+// request), so a state that followed every sample could flip back and forth; a second keeps it
+// steady, and a load that starts is capped within a sample. All threads count, the loop's and
+// the workers'.
 void HttpsTransport::sample_cpu(Clock::time_point now) {
   if (now - cpu_sampled_ < kCpuSample) return;
   timespec ts{};
@@ -266,8 +269,16 @@ void HttpsTransport::sample_cpu(Clock::time_point now) {
         std::chrono::duration_cast<std::chrono::nanoseconds>(now - cpu_sampled_).count());
     const double share = static_cast<double>(used_ns - cpu_used_ns_) / (wall_ns * cpu_capacity_);
     const bool loaded = cpu_loaded_.load(std::memory_order_relaxed);
-    if (loaded != (loaded ? share >= kUnloadedShare : share >= kLoadedShare))
-      cpu_loaded_.store(!loaded, std::memory_order_relaxed);
+    if (!loaded && share >= kLoadedShare) {
+      cpu_loaded_.store(true, std::memory_order_relaxed);
+      cpu_low_since_.reset();
+    } else if (loaded && share >= kUnloadedShare) {
+      cpu_low_since_.reset();
+    } else if (loaded) {
+      if (!cpu_low_since_) cpu_low_since_ = now;
+      if (now - *cpu_low_since_ >= kUnloadAfter)
+        cpu_loaded_.store(false, std::memory_order_relaxed);
+    }
   }
   cpu_used_ns_ = used_ns;
   cpu_sampled_ = now;

@@ -26,6 +26,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -186,6 +187,8 @@ class HttpsTransport {
   double cpu_capacity_ = 1;   // options_.cpu_capacity, resolved
   int64_t cpu_used_ns_ = -1;  // the process's CPU time at cpu_sampled_; -1: not read yet
   std::chrono::steady_clock::time_point cpu_sampled_{};
+  // Loaded, and under kUnloadedShare since (see sample_cpu).
+  std::optional<std::chrono::steady_clock::time_point> cpu_low_since_;
 
   // shared between the loop and the workers
   std::mutex mu_;

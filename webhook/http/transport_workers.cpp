@@ -293,10 +293,11 @@ bool HttpsTransport::next_request(Conn* c, bool& waited) {
 // against the build before, side by side: docs/design/performance.md).
 //
 // That cap is for a loaded CPU only (sample_cpu). Below it a request through the loop costs two
-// wake-ups in a row (the loop's, then a worker's) where a waiting worker costs one, and at
-// 5,000 req/s on 8 connections half of them went through the loop: /mutate's p99 went from
-// 0.61 to 0.41 ms (median of 5 rounds, side by side) when every connection could keep its
-// worker, at the same saturated throughput. A few workers stay free for the loop.
+// wake-ups in a row (the loop's, then a worker's) where a waiting worker costs one; at 5,000
+// req/s on 8 connections with 4 waiting, the other connections' requests went through the loop.
+// When every connection could keep its worker, /mutate's p99 went from 0.61 to 0.42 ms (median
+// of 5 rounds, side by side), at the same saturated throughput. A few workers stay free for the
+// loop.
 bool HttpsTransport::wait_readable(Conn* c) {
   const int cap = cpu_loaded_.load(std::memory_order_relaxed)
                       ? active_limit_
