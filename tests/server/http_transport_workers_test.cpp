@@ -60,6 +60,21 @@ class TransportWorkersTest : public ::testing::Test {
     return n;
   }
 
+  // n connections, each asked GET /first/<i> and answered; a worker then holds or gives back each.
+  std::vector<std::unique_ptr<RawTls>> answered_once(int n) {
+    std::vector<std::unique_ptr<RawTls>> clients;
+    for (int i = 0; i < n; ++i) {
+      clients.push_back(std::make_unique<RawTls>(port_));
+      EXPECT_EQ(get(*clients.back(), "/first/" + std::to_string(i)), "/first/" + std::to_string(i));
+    }
+    return clients;
+  }
+  // Every connection's next request is answered: by the worker waiting on it, or through the loop.
+  static void answered_again(std::vector<std::unique_ptr<RawTls>>& clients) {
+    for (size_t i = 0; i < clients.size(); ++i)
+      EXPECT_EQ(get(*clients[i], "/second/" + std::to_string(i)), "/second/" + std::to_string(i));
+  }
+
   static std::unique_ptr<servertest::TempDir> certs_;
   std::unique_ptr<HttpsTransport> transport_;
   std::thread loop_;
@@ -78,16 +93,10 @@ TEST_F(TransportWorkersTest, OnALoadedCpuAtMostActiveThreadsWorkersWaitForTheNex
   options.cpu_capacity = 1e-9;      // any CPU time at all is more than half of it
   start(std::move(options));
   ASSERT_TRUE(servertest::eventually([&] { return transport_->cpu_loaded(); }));
-  std::vector<std::unique_ptr<RawTls>> clients;
-  for (int i = 0; i < 5; ++i) {
-    clients.push_back(std::make_unique<RawTls>(port_));
-    ASSERT_EQ(get(*clients.back(), "/first/" + std::to_string(i)), "/first/" + std::to_string(i));
-  }
+  auto clients = answered_once(5);
   EXPECT_EQ(settled(ConnState::Idle, 3), 3);
   EXPECT_EQ(transport_->connections()[static_cast<size_t>(ConnState::Busy)], 2);
-  // Every connection's next request is answered: by the worker waiting on it, or through the loop.
-  for (int i = 0; i < 5; ++i)
-    EXPECT_EQ(get(*clients[i], "/second/" + std::to_string(i)), "/second/" + std::to_string(i));
+  answered_again(clients);
 }
 
 // Below that load a waiting worker is the cheaper way to the next request (one wake-up, where
@@ -99,17 +108,12 @@ TEST_F(TransportWorkersTest, OnAnUnloadedCpuEveryConnectionKeepsItsWorker) {
   options.next_request_wait = 60s;
   options.cpu_capacity = 1e9;  // never half used
   start(std::move(options));
-  std::vector<std::unique_ptr<RawTls>> clients;
-  for (int i = 0; i < 7; ++i) {
-    clients.push_back(std::make_unique<RawTls>(port_));
-    ASSERT_EQ(get(*clients.back(), "/first/" + std::to_string(i)), "/first/" + std::to_string(i));
-  }
+  auto clients = answered_once(7);
   // 8 threads, 2 of them kept free: 6 wait, the seventh connection goes back to the loop.
   EXPECT_EQ(settled(ConnState::Idle, 1), 1);
   EXPECT_EQ(transport_->connections()[static_cast<size_t>(ConnState::Busy)], 6);
   EXPECT_FALSE(transport_->cpu_loaded());
-  for (int i = 0; i < 7; ++i)
-    EXPECT_EQ(get(*clients[i], "/second/" + std::to_string(i)), "/second/" + std::to_string(i));
+  answered_again(clients);
 }
 
 }  // namespace
