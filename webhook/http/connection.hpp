@@ -39,8 +39,8 @@ constexpr milliseconds kCongestion{100};
 constexpr milliseconds kSaturatedAfter{2};
 // The process counts as loaded once it used this share of the CPU it may use over at least
 // kCpuSample, and as unloaded again after kUnloadAfter below kUnloadedShare (see
-// HttpsTransport::sample_cpu). Under
-// wrk -c32 on 2 cores the webhook uses about 65 % of them; at 5,000 req/s about 12 %.
+// HttpsTransport::sample_cpu). Under wrk -c32 on 2 cores the webhook uses about 65 % of them;
+// at 5,000 req/s about 12 %.
 constexpr milliseconds kCpuSample{10};
 constexpr double kLoadedShare = 0.5;
 constexpr double kUnloadedShare = 0.35;

@@ -101,9 +101,10 @@ class HttpsTransport {
 
   // Open connections by state, at this moment.
   std::array<int64_t, kConnStateCount> connections() const;
-  // Whether the process used at least half the CPU it may use when the loop last looked (every
-  // 10 ms while it runs, at least every 100 ms): only then are the workers waiting on their
-  // connections' next requests capped at active_threads.
+  // Whether the process counts as loaded: it used half the CPU it may use over one of the loop's
+  // samples (every 10 ms while it runs, at least every 100 ms) and has not spent a second under
+  // 35 % since. Only then are the workers waiting on their connections' next requests capped at
+  // active_threads.
   bool cpu_loaded() const { return cpu_loaded_.load(std::memory_order_relaxed); }
 
  private:

@@ -186,8 +186,10 @@ const std::vector<Setting>& settings() {
       {int_row("active-threads", 0, 4096, std::to_string(kTransportDefaults.active_threads),
                "workers answering at once: past it a request waits for one of them, and one "
                "more wakes when none took a waiting request for 1 ms (one is waiting on the "
-               "inventory); also how many workers may wait for the next request on the "
-               "connection they just answered. 0: two per core the process may use: its CPU "
+               "inventory); also, while the process uses half the CPU it may use, how many "
+               "workers may wait for the next request on the connection they just answered "
+               "(below that, every connection may keep one). 0: two per core the process may "
+               "use: its CPU "
                "limit (the cgroup's quota) rounded up, or the cores of its CPU affinity if fewer"),
        [](C& c, const std::string& v) {
          c.active_threads = static_cast<int>(cli::parse_count(v));
