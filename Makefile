@@ -68,7 +68,7 @@ run: build certs
 # the first), then ctest three times as wide as the cores: the longest tests (the flood, the
 # snapshot round trip, the pod arguments) mostly wait on sockets, timers and child processes,
 # and with two jobs a core they held most of the slots for the first 20 s with a core idle
-# (2 cores: 92 s at -j4, 74 s at -j6, the same 137 CPU-seconds).
+# (2 cores: 92 s at -j4, 74 s at -j6, about 140 CPU-seconds either way).
 test: deps test-deps $(BUILD)/build.ninja
 	cmake -S . -B $(BUILD) -DHOSTADM_WERROR=ON >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
