@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
 # Two builds of host-webhook side by side: the one in BIN_DIR (A, default build/bin) and the
-# one in BASELINE_BIN_DIR (B, required), both running at once against one serve-inventory, with
-# nginx beside them, under the same wrk load in BENCH_ROUNDS (6) rounds of nginx, A, B. On a
-# shared 2-core machine nginx's own rate moves by 15 % between 10 s runs; comparing two builds
-# in separate runs of mutate-throughput.sh mixes that drift into the difference, and measuring
-# them in the same rounds does not. Prints each round and the medians of A/nginx, B/nginx and
-# B/A. Not part of `make bench`: it needs a second build.
+# one in BASELINE_BIN_DIR (B), both running at once against one serve-inventory, with nginx
+# beside them, under the same wrk load in BENCH_ROUNDS (6) rounds of nginx, A, B. On a shared
+# 2-core machine nginx's own rate moves by 15 % between 10 s runs; comparing two builds in
+# separate runs of mutate-throughput.sh mixes that drift into the difference, and measuring them
+# in the same rounds does not. Prints each round and the medians of A/nginx, B/nginx and B/A.
+# Not part of `make bench`: it needs a second build, or a second way to run the same one.
 #   git worktree add /tmp/base <commit> && cmake -S /tmp/base -B /tmp/base/build -G Ninja
 #   cmake --build /tmp/base/build --target host-webhook
 #   BASELINE_BIN_DIR=/tmp/base/build/bin bench/compare-builds.sh
+# One build run two ways (a flag, a malloc tuning, a preloaded allocator): B takes
+# BASELINE_ARGS (more host-webhook flags) and BASELINE_ENV ("NAME=VALUE ..." in its
+# environment), and BASELINE_BIN_DIR defaults to BIN_DIR when either is set:
+#   BASELINE_ARGS="--threads 4" bench/compare-builds.sh
 # Writes bench/results/compare-builds.json.
 source "$(dirname "$0")/lib.sh"
-[ -n "${BASELINE_BIN_DIR:-}" ] || die "BASELINE_BIN_DIR is not set: the bin directory of the build to compare with"
+if [ -z "${BASELINE_BIN_DIR:-}" ] && [ -n "${BASELINE_ARGS:-}${BASELINE_ENV:-}" ]; then
+  BASELINE_BIN_DIR=$BIN
+fi
+[ -n "${BASELINE_BIN_DIR:-}" ] ||
+  die "BASELINE_BIN_DIR is not set: the bin directory of the build to compare with (or BASELINE_ARGS / BASELINE_ENV to run this build two ways)"
 [ -x "$BASELINE_BIN_DIR/host-webhook" ] || die "$BASELINE_BIN_DIR/host-webhook is missing: build it first"
+read -ra baseline_env <<<"${BASELINE_ENV:-}"
+read -ra baseline_args <<<"${BASELINE_ARGS:-}"
+for kv in "${baseline_env[@]}"; do
+  [[ $kv == [A-Za-z_]*=* ]] || die "BASELINE_ENV: '$kv' is not NAME=VALUE (e.g. LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2)"
+done
 need_binaries
 need wrk wrk
 warn_if_busy
@@ -23,8 +36,10 @@ ROUNDS=${BENCH_ROUNDS:-6}
 start_inventory "$SRC/examples/inventory.yaml"
 start_webhook_inventory --policy "$BENCH_DIR/policy.yaml" --keep-alive-timeout 300s
 A_PID=$HOOK_PID A_URL=$HOOK_URL
+for kv in "${baseline_env[@]}"; do export "${kv?}"; done  # while B starts only
 BIN=$BASELINE_BIN_DIR start_webhook_inventory --policy "$BENCH_DIR/policy.yaml" \
-  --keep-alive-timeout 300s
+  --keep-alive-timeout 300s "${baseline_args[@]}"
+for kv in "${baseline_env[@]}"; do unset "${kv%%=*}"; done
 B_PID=$HOOK_PID B_URL=$HOOK_URL
 start_nginx
 review=$BENCH_DIR/review3k.json
@@ -38,7 +53,7 @@ for r in $(seq "$ROUNDS"); do
   measure "b.$r" "$B_PID" "$B_URL/mutate?timeout=10s" "$review"
 done
 
-echo "wrk -t$THREADS -c$CONNS -d${DURATION}s, /mutate; A: $BIN, B: $BASELINE_BIN_DIR"
+echo "wrk -t$THREADS -c$CONNS -d${DURATION}s, /mutate; A: $BIN, B: $BASELINE_BIN_DIR ${BASELINE_ARGS:-} ${BASELINE_ENV:-}"
 print_header
 for r in $(seq "$ROUNDS"); do
   print_row "nginx #$r" "$WORK/nginx.$r.json"
