@@ -34,8 +34,7 @@ make_certs
 DURATION=${BENCH_DURATION:-4}
 ROUNDS=${BENCH_ROUNDS:-6}
 
-start_inventory "$SRC/examples/inventory.yaml"
-start_webhook_inventory --policy "$BENCH_DIR/policy.yaml" --keep-alive-timeout 300s
+start_load_webhook
 A_PID=$HOOK_PID A_URL=$HOOK_URL
 for kv in "${baseline_env[@]}"; do export "${kv?}"; done  # while B starts only
 BIN=$BASELINE_BIN_DIR start_webhook_inventory --policy "$BENCH_DIR/policy.yaml" \

@@ -21,8 +21,7 @@ make_certs
 DURATION=${BENCH_DURATION:-4}
 FREQ=${BENCH_PERF_FREQ:-4000}
 
-start_inventory "$SRC/examples/inventory.yaml"
-start_webhook_inventory --policy "$BENCH_DIR/policy.yaml" --keep-alive-timeout 300s
+start_load_webhook
 start_nginx
 review=$BENCH_DIR/review3k.json
 check_admission "$HOOK_URL/mutate?timeout=10s" "$review"

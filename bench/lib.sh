@@ -135,6 +135,13 @@ start_webhook_inventory() {
   start_webhook --inventory-url "$INV_URL" --inventory-ca "$CERTS/ca.crt" \
     --inventory-token-file "$INV_TOKEN_FILE" "$@"
 }
+# start_load_webhook [ARGS...]: a serve-inventory on the sample fixture and a host-webhook asking
+# it with the bench policy, keeping idle connections 300 s (wrk's and hold_idle's stay open for
+# the whole run): what the scripts that load /mutate with wrk compare with nginx.
+start_load_webhook() {
+  start_inventory "$SRC/examples/inventory.yaml"
+  start_webhook_inventory --policy "$BENCH_DIR/policy.yaml" --keep-alive-timeout 300s "$@"
+}
 # The malloc tuning the image sets (ENV GLIBC_TUNABLES in the Dockerfile), so the numbers are
 # the image's; BENCH_GLIBC_TUNABLES overrides it (empty: glibc's defaults).
 IMAGE_TUNABLES=$(sed -n 's/^ENV GLIBC_TUNABLES=//p' "$SRC/Dockerfile")

@@ -19,9 +19,8 @@ warn_if_busy
 busy=$(machine_busy)
 make_certs
 
-start_inventory "$SRC/examples/inventory.yaml"
 # Idle connections stay as long as nginx keeps them (300 s), so every idle round holds all of them.
-start_webhook_inventory --policy "$BENCH_DIR/policy.yaml" --keep-alive-timeout 300s
+start_load_webhook
 IDLE_CONNS=${BENCH_IDLE_CONNS:-2000}
 NGINX_CONNECTIONS=$((IDLE_CONNS + 2048)) start_nginx
 load_start=$(load_avg)
