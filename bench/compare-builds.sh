@@ -2,10 +2,10 @@
 # Two builds of host-webhook side by side: the one in BIN_DIR (A, default build/bin) and the
 # one in BASELINE_BIN_DIR (B), both running at once against one serve-inventory, with nginx
 # beside them, under the same wrk load in BENCH_ROUNDS (6) rounds of nginx, A, B (nginx, B, A
-# in even rounds). On a shared
-# 2-core machine nginx's own rate moves by 15 % between 10 s runs; comparing two builds in
-# separate runs of mutate-throughput.sh mixes that drift into the difference, and measuring them
-# in the same rounds does not. Prints each round and the medians of A/nginx, B/nginx and B/A.
+# in even rounds). On a shared 2-core machine nginx's own rate moves by 15 % between 10 s runs;
+# comparing two builds in separate runs of mutate-throughput.sh mixes that drift into the
+# difference, and measuring them in the same rounds does not. Prints each round and the medians
+# of A/nginx, B/nginx and B/A.
 # Not part of `make bench`: it needs a second build, or a second way to run the same one.
 #   git worktree add /tmp/base <commit> && cmake -S /tmp/base -B /tmp/base/build -G Ninja
 #   cmake --build /tmp/base/build --target host-webhook
