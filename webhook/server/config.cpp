@@ -189,8 +189,8 @@ const std::vector<Setting>& settings() {
                "inventory); also, while the process uses half the CPU it may use, how many "
                "workers may wait for the next request on the connection they just answered "
                "(below that, every connection may keep one). 0: two per core the process may "
-               "use: its CPU "
-               "limit (the cgroup's quota) rounded up, or the cores of its CPU affinity if fewer"),
+               "use: its CPU limit (the cgroup's quota) rounded up, or the cores of its CPU "
+               "affinity if fewer"),
        [](C& c, const std::string& v) {
          c.active_threads = static_cast<int>(cli::parse_count(v));
        }},
