@@ -1,8 +1,14 @@
 // The transport's workers in process: which of them wait on the connection they just answered
-// (every connection's, or at most --active-threads of them while the CPU is loaded), and that
-// every connection is still answered whether its worker waited for it or not.
+// (every connection's, or at most --active-threads of them while the CPU is loaded), which of
+// them answer (on a loaded CPU the reserve past --active-threads only when the others stall), and
+// that every connection is still answered whether its worker waited for it or not.
 #include "server/raw_tls.hpp"
 #include "webhook/http/https_transport.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
 
 namespace hostadm::http {
 namespace {
@@ -26,7 +32,8 @@ class TransportWorkersTest : public ::testing::Test {
   }
   static void TearDownTestSuite() { certs_.reset(); }
 
-  // Starts a transport answering every request with its path.
+  // Starts a transport answering every request with its path; GET /slow is answered only once
+  // release_slow() ran.
   void start(TransportOptions options) {
     SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
     ASSERT_EQ(SSL_CTX_use_certificate_chain_file(ctx, (certs_->path() / "tls.crt").c_str()), 1);
@@ -34,7 +41,13 @@ class TransportWorkersTest : public ::testing::Test {
         SSL_CTX_use_PrivateKey_file(ctx, (certs_->path() / "tls.key").c_str(), SSL_FILETYPE_PEM),
         1);
     transport_ = std::make_unique<HttpsTransport>(
-        std::move(options), ctx, [](const Request& req, const Refusal&, Response& res) {
+        std::move(options), ctx, [this](const Request& req, const Refusal&, Response& res) {
+          std::unique_lock<std::mutex> lk(mu_);
+          answerers_.insert(std::this_thread::get_id());
+          if (req.path == "/slow") {
+            slow_started_ = true;
+            released_.wait(lk, [&] { return slow_released_; });
+          }
           res.content_type = "text/plain";
           res.body = req.path;
         });
@@ -43,6 +56,7 @@ class TransportWorkersTest : public ::testing::Test {
   }
   void TearDown() override {
     if (!transport_) return;
+    release_slow();
     transport_->stop();
     loop_.join();
   }
@@ -75,7 +89,27 @@ class TransportWorkersTest : public ::testing::Test {
       EXPECT_EQ(get(*clients[i], "/second/" + std::to_string(i)), "/second/" + std::to_string(i));
   }
 
+  // How many worker threads have answered a request so far.
+  size_t answerers() {
+    std::lock_guard<std::mutex> lk(mu_);
+    return answerers_.size();
+  }
+  bool slow_started() {
+    std::lock_guard<std::mutex> lk(mu_);
+    return slow_started_;
+  }
+  void release_slow() {
+    std::lock_guard<std::mutex> lk(mu_);
+    slow_released_ = true;
+    released_.notify_all();
+  }
+
   static std::unique_ptr<servertest::TempDir> certs_;
+  std::mutex mu_;
+  std::condition_variable released_;
+  std::set<std::thread::id> answerers_;
+  bool slow_started_ = false;
+  bool slow_released_ = false;
   std::unique_ptr<HttpsTransport> transport_;
   std::thread loop_;
   int port_ = 0;
@@ -83,20 +117,47 @@ class TransportWorkersTest : public ::testing::Test {
 std::unique_ptr<servertest::TempDir> TransportWorkersTest::certs_;
 
 // A worker waiting on its connection is woken for each of its requests; on a loaded CPU one per
-// connection made every request a context switch. Past --active-threads of them, connections go
-// back to the loop.
-TEST_F(TransportWorkersTest, OnALoadedCpuAtMostActiveThreadsWorkersWaitForTheNextRequest) {
+// connection made every request a context switch. So at most --active-threads of them wait, and
+// only they answer: a request that comes while they all wait on their connections calls them to
+// the queue rather than waking a sleeping thread of the reserve.
+TEST_F(TransportWorkersTest, OnALoadedCpuOnlyActiveThreadsWorkersAnswerAndWait) {
   TransportOptions options;
   options.threads = 8;
   options.active_threads = 2;
-  options.next_request_wait = 60s;  // a waiting worker keeps its connection for the whole test
+  options.next_request_wait = 60s;  // a waiting worker keeps its connection until called
+  options.stall_after = 60s;        // a slow test machine must not look like a stalled worker
   options.cpu_capacity = 1e-9;      // any CPU time at all is more than half of it
   start(std::move(options));
   ASSERT_TRUE(servertest::eventually([&] { return transport_->cpu_loaded(); }));
   auto clients = answered_once(5);
-  EXPECT_EQ(settled(ConnState::Idle, 3), 3);
-  EXPECT_EQ(transport_->connections()[static_cast<size_t>(ConnState::Busy)], 2);
+  // Each connection is parked in the loop or held by a waiting worker, and at most two wait.
+  EXPECT_TRUE(servertest::eventually([&] {
+    const auto n = transport_->connections();
+    const int64_t waiting = n[static_cast<size_t>(ConnState::Busy)];
+    return waiting <= 2 && waiting + n[static_cast<size_t>(ConnState::Idle)] == 5;
+  }));
+  EXPECT_EQ(answerers(), 2u);
   answered_again(clients);
+  EXPECT_EQ(answerers(), 2u);
+}
+
+// The reserve is for workers held up: with the only active worker stuck in an answer, a request
+// waiting behind it is answered by a reserve worker the loop wakes, on a loaded CPU too.
+TEST_F(TransportWorkersTest, OnALoadedCpuAStalledWorkerIsRelievedByTheReserve) {
+  TransportOptions options;
+  options.threads = 3;
+  options.active_threads = 1;
+  options.cpu_capacity = 1e-9;
+  start(std::move(options));
+  ASSERT_TRUE(servertest::eventually([&] { return transport_->cpu_loaded(); }));
+  RawTls slow(port_);
+  slow.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(servertest::eventually([&] { return slow_started(); }));
+  RawTls fast(port_);
+  EXPECT_EQ(get(fast, "/fast"), "/fast");
+  EXPECT_EQ(answerers(), 2u);
+  release_slow();
+  EXPECT_NE(slow.read_answers(1).find("/slow"), std::string::npos);
 }
 
 // Below that load a waiting worker is the cheaper way to the next request (one wake-up, where
@@ -112,6 +173,7 @@ TEST_F(TransportWorkersTest, OnAnUnloadedCpuEveryConnectionKeepsItsWorker) {
   // 8 threads, 2 of them kept free: 6 wait, the seventh connection goes back to the loop.
   EXPECT_EQ(settled(ConnState::Idle, 1), 1);
   EXPECT_EQ(transport_->connections()[static_cast<size_t>(ConnState::Busy)], 6);
+  EXPECT_EQ(answerers(), 7u);  // the reserve's workers too
   EXPECT_FALSE(transport_->cpu_loaded());
   answered_again(clients);
 }

@@ -28,8 +28,6 @@ constexpr size_t kReadChunk = 16 * 1024;  // one TLS record
 // After refusing a request, keep reading (and dropping) what the client still sends for this
 // long, so closing does not reset the connection before the client has read the refusal.
 constexpr milliseconds kLingerTime{2'000};
-// Requests waiting while the running workers took none for this long wake one more worker.
-constexpr milliseconds kStall{1};
 // How long after a request last waited for a worker the workers waiting on a connection count
 // against the active limit (see dispatch).
 constexpr milliseconds kCongestion{100};
@@ -174,9 +172,14 @@ struct HttpsTransport::Conn {
 // Idle workers wait on their own condition variable; the loop hands a request to the worker
 // that became idle last (a stack, not a queue). Under steady load the same few threads do all
 // the work and the others stay asleep: their stacks and malloc arenas never grow.
+//
+// The workers past active_threads are the reserve. While the CPU is loaded the loop wakes one
+// only when the others stalled (rescue_stalled), and it gives its connection back after each
+// answer instead of waiting for the next request; unloaded, a reserve worker is like any other.
 struct HttpsTransport::Worker {
   std::condition_variable wake;
   Conn* conn = nullptr;
+  bool reserve = false;
 };
 
 }  // namespace hostadm::http

@@ -176,6 +176,7 @@ bool HttpsTransport::run() {
   threads.reserve(static_cast<size_t>(options_.threads));
   for (int i = 0; i < options_.threads; ++i) {
     pool.push_back(std::make_unique<Worker>());
+    pool.back()->reserve = i >= active_limit_;
     threads.emplace_back([this, w = pool.back().get()] { work(*w); });
   }
   loop();
@@ -247,7 +248,7 @@ int HttpsTransport::next_wake_ms(Clock::time_point now) const {
     if (const Conn* c = parked_[s].head)
       wake = std::min(wake, c->since + timeout_of(static_cast<ConnState>(s)));
   if (!listening_ && !stopping_) wake = std::min(wake, accept_paused_until_);
-  if (demand_.load(std::memory_order_relaxed)) wake = std::min(wake, now + kStall);
+  if (demand_.load(std::memory_order_relaxed)) wake = std::min(wake, now + options_.stall_after);
   // A worker armed them and was descheduled before returning them: rare, and soon back.
   if (!early_.empty()) wake = std::min(wake, now + milliseconds(1));
   return ms_until(wake);

@@ -71,6 +71,9 @@ struct TransportOptions : TransportLimits {
   // How long a worker waits for the next request on the connection it just answered before
   // giving it back to the loop. Not a flag: tests stretch it to see which workers wait.
   std::chrono::milliseconds next_request_wait{20};
+  // Requests waiting while the running workers took none for this long wake one more worker
+  // (see rescue_stalled). Not a flag: tests stretch it to see which workers answer.
+  std::chrono::milliseconds stall_after{1};
   // The CPU time the process may use per second (CpuBudget::capacity()), against which the loop
   // tells a loaded process (see wait_readable); 0: read by the transport (cpu_budget()).
   double cpu_capacity = 0;
@@ -142,12 +145,12 @@ class HttpsTransport {
 
   // workers
   void work(Worker& self);
-  bool serve(Conn* c);
+  bool serve(Conn* c, bool reserve);
   // serve()'s steps for every request, always_inline: cut out for reading, not to cost a call.
   [[gnu::always_inline]] inline bool answer(Conn* c, Response& res, std::string& out);
   void close_after_answer(Conn* c, bool refused);
-  [[gnu::always_inline]] inline bool next_request(Conn* c, bool& waited);
-  bool wait_readable(Conn* c);
+  [[gnu::always_inline]] inline bool next_request(Conn* c, bool& waited, bool reserve);
+  bool wait_readable(Conn* c, bool reserve);
   bool yield_to_answering(Conn* c);
   void give_back(Conn* c);
   void return_to_loop(Conn* c);
@@ -160,6 +163,7 @@ class HttpsTransport {
   void set_demand(bool on);
   void call_lingerers();
   bool congested(std::chrono::steady_clock::time_point now) const;
+  bool may_wake() const;
   void wake_idle(Conn* c);
   void enqueue(Conn* c, std::chrono::steady_clock::time_point now, bool at_limit);
   Conn* take_ready(std::chrono::steady_clock::time_point now);
@@ -193,8 +197,10 @@ class HttpsTransport {
 
   // shared between the loop and the workers
   std::mutex mu_;
-  std::vector<Worker*> idle_workers_;  // most recently idle last
-  int active_limit_ = 0;               // options_.active_threads, resolved
+  // Idle workers, most recently idle last: the first active_limit_ of them, and the reserve.
+  std::vector<Worker*> idle_workers_;
+  std::vector<Worker*> idle_reserve_;
+  int active_limit_ = 0;  // options_.active_threads, resolved
   // Workers with a request in hand (not those idle or waiting on their connection's next request).
   std::atomic<int> answering_{0};
   // Workers waiting for their own connection's next request: at most active_limit_ while the

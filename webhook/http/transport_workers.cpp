@@ -49,10 +49,22 @@ void HttpsTransport::call_lingerers() {
   [[maybe_unused]] const ssize_t n = ::write(demand_fd_, &v, sizeof v);
 }
 
-// Under mu_: hands `c` to the worker that became idle last.
+// Under mu_: whether the loop may hand a request to an idle worker. On a loaded CPU, not to the
+// reserve: a request there waits for one of the first active_limit_ workers, whether answering
+// or waiting on its connection (call_lingerers). Side by side under wrk -c32 on 2 cores, waking
+// the reserve whenever those were waiting cost 5 to 12 % of the requests per second (as
+// `--threads 4` showed, docs/design/performance.md).
+bool HttpsTransport::may_wake() const {
+  return !idle_workers_.empty() ||
+         (!idle_reserve_.empty() && !cpu_loaded_.load(std::memory_order_relaxed));
+}
+
+// Under mu_: hands `c` to the worker that became idle last, of the first active_limit_ if one
+// is idle, else of the reserve.
 void HttpsTransport::wake_idle(Conn* c) {
-  Worker* w = idle_workers_.back();
-  idle_workers_.pop_back();
+  auto& idle = idle_workers_.empty() ? idle_reserve_ : idle_workers_;
+  Worker* w = idle.back();
+  idle.pop_back();
   w->conn = c;
   answering_.fetch_add(1, std::memory_order_relaxed);
   w->wake.notify_one();
@@ -80,10 +92,11 @@ void HttpsTransport::hand_over() {
   const auto now = Clock::now();
   std::lock_guard<std::mutex> lk(mu_);
   for (Conn* c : handing_) {
-    const int not_idle = options_.threads - static_cast<int>(idle_workers_.size());
+    const int not_idle =
+        options_.threads - static_cast<int>(idle_workers_.size() + idle_reserve_.size());
     if (answering_.load(std::memory_order_relaxed) >= active_limit_)
       enqueue(c, now, true);
-    else if (idle_workers_.empty() || (congested(now) && not_idle >= active_limit_))
+    else if (!may_wake() || (congested(now) && not_idle >= active_limit_))
       enqueue(c, now, false);
     else
       wake_idle(c);
@@ -102,7 +115,7 @@ void HttpsTransport::enqueue(Conn* c, Clock::time_point now, bool at_limit) {
     congested_until_.store(ticks(now + kCongestion), std::memory_order_relaxed);
   }
   ready_.push_back(c);
-  if (idle_workers_.empty() || congested(now)) call_lingerers();
+  if (!may_wake() || congested(now)) call_lingerers();
 }
 
 // Under mu_, ready_ not empty: the oldest waiting request.
@@ -126,15 +139,15 @@ bool HttpsTransport::yield_to_answering(Conn* c) {
   return true;
 }
 
-// The loop, at least every kStall while requests wait: when the running workers took none for
-// that long (they wait on the inventory, or on a client that reads its answer slowly), one more
-// worker is woken, up to `threads`. So the limit costs throughput nothing when they are busy,
-// and a slow inventory cannot hold every other request.
+// The loop, at least every stall_after while requests wait: when the running workers took none
+// for that long (they wait on the inventory, or on a client that reads its answer slowly), one
+// more worker is woken, the reserve's too, up to `threads`. So the limit costs throughput
+// nothing when they are busy, and a slow inventory cannot hold every other request.
 void HttpsTransport::rescue_stalled(Clock::time_point now) {
   if (!demand_.load(std::memory_order_relaxed)) return;
   std::lock_guard<std::mutex> lk(mu_);
-  if (ready_.empty() || now - progress_ < kStall) return;
-  if (idle_workers_.empty()) return call_lingerers();
+  if (ready_.empty() || now - progress_ < options_.stall_after) return;
+  if (idle_workers_.empty() && idle_reserve_.empty()) return call_lingerers();
   wake_idle(take_ready(now));
 }
 
@@ -156,28 +169,28 @@ void HttpsTransport::work(Worker& self) {
         c = take_ready(Clock::now());
         answering_.fetch_add(1, std::memory_order_relaxed);
       } else {
-        idle_workers_.push_back(&self);
+        (self.reserve ? idle_reserve_ : idle_workers_).push_back(&self);
         self.wake.wait(lk, [&] { return exiting_ || self.conn; });
         if (!self.conn) return;
         c = self.conn;
         self.conn = nullptr;
       }
     }
-    left_request = !serve(c);
+    left_request = !serve(c, self.reserve);
     if (!left_request) answering_.fetch_sub(1, std::memory_order_relaxed);
   }
 }
 
 // Counted in answering_ except while it waits for the connection's next request. False: that
 // request was left in ready_ for the workers answering (see yield_to_answering), uncounted.
-bool HttpsTransport::serve(Conn* c) {
+bool HttpsTransport::serve(Conn* c, bool reserve) {
   // One answer's buffers for every request of the connection.
   Response res;
   std::string out;
   for (;;) {
     if (!answer(c, res, out)) return true;
     bool waited = false;
-    if (!next_request(c, waited)) return true;
+    if (!next_request(c, waited, reserve)) return true;
     if (waited && yield_to_answering(c)) return false;
   }
 }
@@ -233,7 +246,7 @@ void HttpsTransport::return_to_loop(Conn* c) {
 // The next request: already buffered (pipelined), or arriving right after the answer. True: it
 // is whole in c->reader. False: the connection is closed or given back to the loop. `waited`:
 // the worker waited for it, uncounted in answering_.
-bool HttpsTransport::next_request(Conn* c, bool& waited) {
+bool HttpsTransport::next_request(Conn* c, bool& waited, bool reserve) {
   RequestReader& r = c->reader;
   // Right after an answer the client has rarely sent more: wait for it instead of a read that
   // fails, unless TLS already holds bytes the socket will not signal again.
@@ -269,7 +282,7 @@ bool HttpsTransport::next_request(Conn* c, bool& waited) {
     // Others wait for a worker, or the server stops: do not hold this one.
     if (stopping_ || demand_.load(std::memory_order_relaxed)) break;
     waited = try_read = true;
-    if (!wait_readable(c)) break;
+    if (!wait_readable(c, reserve)) break;
   }
   if (stopping_ && !r.started(c->in)) {
     close_conn(c, CloseReason::Shutdown, true);
@@ -281,7 +294,8 @@ bool HttpsTransport::next_request(Conn* c, bool& waited) {
 
 // Up to options_.next_request_wait, uncounted in answering_; false: nothing arrived, or the wait
 // was cut short (a request waits for a worker, or the server stops), or did not start because
-// as many workers as may wait are waiting already.
+// as many workers as may wait are waiting already, or this is a reserve worker on a loaded CPU
+// (woken for a stall, it goes back to sleep after each answer).
 //
 // Waiting here spares a busy client's next request a trip through the loop (a park and a
 // dispatch: two more thread wake-ups and four system calls); with 1 ms, a third of the requests
@@ -298,7 +312,8 @@ bool HttpsTransport::next_request(Conn* c, bool& waited) {
 // When every connection could keep its worker, /mutate's p99 went from 0.61 to 0.42 ms (median
 // of 5 rounds, side by side), at the same saturated throughput. A few workers stay free for the
 // loop.
-bool HttpsTransport::wait_readable(Conn* c) {
+bool HttpsTransport::wait_readable(Conn* c, bool reserve) {
+  if (reserve && cpu_loaded_.load(std::memory_order_relaxed)) return false;
   const int cap = cpu_loaded_.load(std::memory_order_relaxed)
                       ? active_limit_
                       : std::max(active_limit_, options_.threads - active_limit_);

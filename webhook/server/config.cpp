@@ -181,7 +181,9 @@ const std::vector<Setting>& settings() {
        text(&C::log_level)},
       {int_row("threads", 1, 4096, std::to_string(kTransportDefaults.threads),
                "worker threads answering requests; connections that are idle, in a TLS "
-               "handshake or still sending wait without one"),
+               "handshake or still sending wait without one. Those past --active-threads are a "
+               "reserve: while the process uses half the CPU it may use, one wakes only when no "
+               "worker took a waiting request for 1 ms"),
        [](C& c, const std::string& v) { c.threads = static_cast<int>(cli::parse_count(v)); }},
       {int_row("active-threads", 0, 4096, std::to_string(kTransportDefaults.active_threads),
                "workers answering at once: past it a request waits for one of them, and one "
