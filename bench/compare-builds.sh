@@ -14,6 +14,8 @@
 # BASELINE_ARGS (more host-webhook flags) and BASELINE_ENV ("NAME=VALUE ..." in its
 # environment), and BASELINE_BIN_DIR defaults to BIN_DIR when either is set:
 #   BASELINE_ARGS="--threads 4" bench/compare-builds.sh
+# COMPARE_PATH (/mutate?timeout=10s) is what A and B answer; METHOD=GET COMPARE_PATH=/healthz
+# compares the transport alone.
 # Writes bench/results/compare-builds.json.
 source "$(dirname "$0")/lib.sh"
 if [ -z "${BASELINE_BIN_DIR:-}" ] && [ -n "${BASELINE_ARGS:-}${BASELINE_ENV:-}" ]; then
@@ -45,22 +47,23 @@ start_nginx
 review=$BENCH_DIR/review3k.json
 check_admission "$A_URL/mutate?timeout=10s" "$review"
 check_admission "$B_URL/mutate?timeout=10s" "$review"
-DURATION=2 run_wrk warmup.a "$A_URL/mutate?timeout=10s" "$review"
-DURATION=2 run_wrk warmup.b "$B_URL/mutate?timeout=10s" "$review"
+target=${COMPARE_PATH:-/mutate?timeout=10s}
+DURATION=2 run_wrk warmup.a "$A_URL$target" "$review"
+DURATION=2 run_wrk warmup.b "$B_URL$target" "$review"
 # A before B in odd rounds, B before A in even ones: the same build measured twice this way
 # (A/A) gave 0.97 for the second place when the order was fixed.
 for r in $(seq "$ROUNDS"); do
   measure "nginx.$r" "$NGINX_PID" "https://127.0.0.1:$NGINX_PORT/" "$review"
   if ((r % 2)); then
-    measure "a.$r" "$A_PID" "$A_URL/mutate?timeout=10s" "$review"
-    measure "b.$r" "$B_PID" "$B_URL/mutate?timeout=10s" "$review"
+    measure "a.$r" "$A_PID" "$A_URL$target" "$review"
+    measure "b.$r" "$B_PID" "$B_URL$target" "$review"
   else
-    measure "b.$r" "$B_PID" "$B_URL/mutate?timeout=10s" "$review"
-    measure "a.$r" "$A_PID" "$A_URL/mutate?timeout=10s" "$review"
+    measure "b.$r" "$B_PID" "$B_URL$target" "$review"
+    measure "a.$r" "$A_PID" "$A_URL$target" "$review"
   fi
 done
 
-echo "wrk -t$THREADS -c$CONNS -d${DURATION}s, /mutate; A: $BIN, B: $BASELINE_BIN_DIR ${BASELINE_ARGS:-} ${BASELINE_ENV:-}"
+echo "wrk -t$THREADS -c$CONNS -d${DURATION}s, ${METHOD:-POST} $target; A: $BIN, B: $BASELINE_BIN_DIR ${BASELINE_ARGS:-} ${BASELINE_ENV:-}"
 print_header
 for r in $(seq "$ROUNDS"); do
   print_row "nginx #$r" "$WORK/nginx.$r.json"
