@@ -39,8 +39,7 @@ ROUNDS=${BENCH_ROUNDS:-6}
 start_load_webhook
 A_PID=$HOOK_PID A_URL=$HOOK_URL
 for kv in "${baseline_env[@]}"; do export "${kv?}"; done  # while B starts only
-BIN=$BASELINE_BIN_DIR start_webhook_inventory --policy "$BENCH_DIR/policy.yaml" \
-  --keep-alive-timeout 300s "${baseline_args[@]}"
+BIN=$BASELINE_BIN_DIR start_load_webhook "${baseline_args[@]}"
 for kv in "${baseline_env[@]}"; do unset "${kv%%=*}"; done
 B_PID=$HOOK_PID B_URL=$HOOK_URL
 start_nginx

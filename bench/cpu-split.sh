@@ -7,8 +7,9 @@
 # this says in which part, which is what a change meant to close the distance has to move.
 # The sampling costs each server about a third more CPU per request: compare the two columns,
 # not with mutate-throughput.sh's numbers; and either server's total moves by 10-20 % between
-# runs on a shared machine, so run it twice before reading a row's difference as real. Not part of `make bench`: it needs perf
-# (`apt-get install linux-perf`) and a kernel that lets root sample (perf_event_paranoid).
+# runs on a shared machine, so run it twice before reading a row's difference as real.
+# Not part of `make bench`: it needs perf (`apt-get install linux-perf`) and a kernel that lets
+# root sample (perf_event_paranoid).
 # Writes bench/results/cpu-split.json.
 source "$(dirname "$0")/lib.sh"
 need_binaries

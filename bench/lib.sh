@@ -15,6 +15,7 @@ CLK_TCK=$(getconf CLK_TCK)
 mkdir -p "$RESULTS"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hostadm-bench.XXXXXX")
 STARTED_PIDS=()
+INV_URL=""  # set by start_inventory; never taken from the environment
 
 die() {
   echo "${0##*/}: $*" >&2
@@ -135,11 +136,12 @@ start_webhook_inventory() {
   start_webhook --inventory-url "$INV_URL" --inventory-ca "$CERTS/ca.crt" \
     --inventory-token-file "$INV_TOKEN_FILE" "$@"
 }
-# start_load_webhook [ARGS...]: a serve-inventory on the sample fixture and a host-webhook asking
-# it with the bench policy, keeping idle connections 300 s (wrk's and hold_idle's stay open for
-# the whole run): what the scripts that load /mutate with wrk compare with nginx.
+# start_load_webhook [ARGS...]: a serve-inventory on the sample fixture (the one already started,
+# for a second webhook) and a host-webhook asking it with the bench policy, keeping idle
+# connections 300 s (wrk's and hold_idle's stay open for the whole run): what the scripts that
+# load /mutate with wrk compare with nginx.
 start_load_webhook() {
-  start_inventory "$SRC/examples/inventory.yaml"
+  [ -n "${INV_URL:-}" ] || start_inventory "$SRC/examples/inventory.yaml"
   start_webhook_inventory --policy "$BENCH_DIR/policy.yaml" --keep-alive-timeout 300s "$@"
 }
 # The malloc tuning the image sets (ENV GLIBC_TUNABLES in the Dockerfile), so the numbers are
