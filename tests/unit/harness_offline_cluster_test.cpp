@@ -286,21 +286,26 @@ TEST(OfflineCluster, FixtureClusterKeysAreChecked) {
 }
 
 // `host-harness test` gives each case the fixture's cluster and the case's own manifests.
+// The suite names its files relative to itself, as write() names them.
+std::string base_name(const std::string& path) {
+  return path.substr(path.rfind('/') + 1);
+}
+
 TEST(OfflineCluster, SuiteCasesUseTheFixturesCluster) {
-  const std::string dir = ::testing::TempDir();
-  write("suite-inventory.yaml",
-        inventory("clusterHosts: [{namespace: demo, name: esxi-01, provider: vsphere-provider, "
-                  "id: host-10}]\nsecrets: [{namespace: demo, name: host-secret, keys: [user, "
-                  "password]}]\n"));
-  write("suite-dup.yaml", host("h1"));
-  write("suite-ok.yaml", host("h2", "host-20", "127.0.0.20"));
-  const std::string suite_file = write("suite.yaml", R"(inventory: offline-suite-inventory.yaml
+  const std::string fixture = write(
+      "suite-inventory.yaml",
+      inventory("clusterHosts: [{namespace: demo, name: esxi-01, provider: vsphere-provider, "
+                "id: host-10}]\nsecrets: [{namespace: demo, name: host-secret, keys: [user, "
+                "password]}]\n"));
+  const std::string dup = write("suite-dup.yaml", host("h1"));
+  const std::string ok = write("suite-ok.yaml", host("h2", "host-20", "127.0.0.20"));
+  const std::string suite_file = write("suite.yaml", "inventory: " + base_name(fixture) + R"(
 cases:
   - name: a second Host for host-10 is refused
-    manifest: offline-suite-dup.yaml
+    manifest: )" + base_name(dup) + R"(
     expect: {allowed: false, rules: [host-duplicate]}
   - name: another host is fine
-    manifest: offline-suite-ok.yaml
+    manifest: )" + base_name(ok) + R"(
     expect: {allowed: true}
 )");
   Suite suite = load_suite(suite_file);
