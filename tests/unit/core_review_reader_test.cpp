@@ -185,6 +185,86 @@ TEST(ReadReview, KeepsOnlyTheAnnotationAskedForAndChecksEveryOnesType) {
   EXPECT_EQ(read_review(body).object.annotations.size(), 3u);
 }
 
+// The server's reader parses a blanked copy of the body (json_escapes.hpp) when it holds escapes,
+// as every review from kubectl apply does, and reads the body as it is when a string it needs
+// held one. Escapes in every string the reader reads, beside a last-applied configuration: each
+// reads as the reference reads the body, with the adapter annotation kept and with all.
+TEST(ReadReview, EscapesInAnyStringReadLikeTheReferenceBesideALastAppliedConfiguration) {
+  const std::string last =
+      R"("kubectl.kubernetes.io/last-applied-configuration":"{\"kind\":\"Host\",\"spec\":{\"id\":\"host-1\"}}\n")";
+  const std::string adapter = "forklift.konveyor.io/network-adapter";
+  const std::vector<Edge> edges = {
+      {"no other escape",
+       R"({"request":{"uid":"u","object":{"metadata":{"name":"h","annotations":{)" + last +
+           R"(}},"spec":{"id":"host-1"}}}})"},
+      {"the uid",
+       R"({"request":{"uid":"u\/1","object":{"metadata":{"annotations":{)" + last + R"(}}}}})"},
+      {"the request's names and resource",
+       R"({"apiVersion":"admission.k8s.io\/v1","request":{"uid":"u","name":"a\"b","namespace":"n\\s","operation":"CREATE","subResource":"s\tt","resource":{"group":"g\/x","version":"v\b","resource":"hosts"},"kind":{"group":"g","version":"v","kind":"H\fost"},"userInfo":{"username":"system:serviceaccount\/x"},"object":{"metadata":{"annotations":{)" +
+           last + R"(}}}}})"},
+      {"the Host's names",
+       R"({"request":{"uid":"u","object":{"metadata":{"name":"h\"1","generateName":"g\/","namespace":"n\r","annotations":{)" +
+           last + R"(}}}}})"},
+      {"the spec",
+       R"({"request":{"uid":"u","object":{"metadata":{"annotations":{)" + last +
+           R"(}},"spec":{"id":"host\/1","name":"a\\b","ipAddress":"10.0.0.1\n","provider":{"name":"p\"","namespace":"n\/"},"secret":{"name":"s\/","namespace":"t"}}}}})"},
+      {"the adapter annotation, its key escaped",
+       R"({"request":{"uid":"u","object":{"metadata":{"annotations":{"forklift.konveyor.io\/network-adapter":"vmk0",)" +
+           last + R"(}}}}})"},
+      {"the adapter annotation, its value escaped",
+       R"({"request":{"uid":"u","object":{"metadata":{"annotations":{"forklift.konveyor.io/network-adapter":"vm\/k0",)" +
+           last + R"(}}}}})"},
+      {"another annotation's key, out of order",
+       R"({"request":{"uid":"u","object":{"metadata":{"annotations":{"z\/z":"1",)" + last +
+           R"(,"a":"2"}}}}})"},
+      {"two keys that read alike once blanked",
+       R"({"request":{"uid":"u","object":{"metadata":{"annotations":{"a\/":"1","a\"":"2",)" + last +
+           R"(}}}}})"},
+      {"an owner reference's uid",
+       R"({"request":{"uid":"u","object":{"metadata":{"ownerReferences":[{"uid":"p\/1","controller":true}],"annotations":{)" +
+           last + R"(}}}}})"},
+      {"an UPDATE whose specs differ only in an escape",
+       R"({"request":{"uid":"u","operation":"UPDATE","object":{"metadata":{"annotations":{)" +
+           last +
+           R"(}},"spec":{"id":"a\"b","x\/":{"y":"1\n"}}},"oldObject":{"metadata":{"annotations":{)" +
+           last + R"(}},"spec":{"id":"a\\b","x\/":{"y":"1\r"}}}}})"},
+      {"a wrongly typed value quoting escaped strings",
+       R"({"request":{"uid":"u","object":{"metadata":{"annotations":{)" + last +
+           R"(}},"spec":{"id":["a\"b\/c"],"secret":["a long list of names \"that\" goes on and on and on"]}}}})"},
+      {"a wrongly typed annotation quoting escaped strings",
+       R"({"request":{"uid":"u","object":{"metadata":{"annotations":{"x\/y":["\"q\""],)" + last +
+           R"(}}}}})"},
+      {"a null oldObject",
+       R"({"request":{"uid":"u","operation":"CREATE","oldObject":null,"object":{"metadata":{"annotations":{)" +
+           last + R"(}}}}})"},
+  };
+  for (const auto& e : edges) {
+    SCOPED_TRACE(e.name);
+    const json parsed = json::parse(e.body);
+    AdmissionRequest every, kept;
+    ASSERT_NO_THROW(every = read_review(e.body));
+    EXPECT_EQ(request_difference(every, oracle_request(parsed)), "");
+    ASSERT_NO_THROW(read_review(e.body, kept, &adapter));
+    EXPECT_EQ(request_difference(kept, oracle_request(parsed, adapter)), "");
+  }
+}
+
+// A refusal quotes what the body holds, not its blanked copy.
+TEST(ReadReview, ARefusalQuotesTheBodyNotItsBlankedCopy) {
+  const std::string body =
+      R"({"apiVersion":"admission.k8s.io\/v9","request":{"uid":"u","object":{"metadata":{"annotations":{"a":"\"x\""}}}}})";
+  const std::string adapter = "a";
+  AdmissionRequest req;
+  try {
+    read_review(body, req, &adapter);
+    FAIL() << "not refused";
+  } catch (const ReviewError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "AdmissionReview apiVersion 'admission.k8s.io/v9' is not supported: send "
+              "admission.k8s.io/v1 (or v1beta1)");
+  }
+}
+
 TEST(ReadReview, TakesTheUserForTheLog) {
   const std::string body =
       R"({"request":{"uid":"u","userInfo":{"username":"system:serviceaccount:argocd:argocd-application-controller","groups":["x"]}}})";

@@ -9,6 +9,8 @@
 
 #include <simdjson.h>
 
+#include "webhook/core/json_escapes.hpp"
+
 namespace hostadm::detail {
 
 // The values of N keys of an object; operator[](i) is nullptr when keys[i] is absent.
@@ -27,7 +29,9 @@ inline bool same_key(std::string_view a, std::string_view b) {
          (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
 }
 
-// One pass over the object's members, whatever their number.
+// One pass over the object's members, whatever their number. The keys asked for hold no byte an
+// escape stands for (`"`, `\`, `/`, control characters), so a key that held an escape matches
+// none of them, blanked (json_escapes.hpp) or not.
 template <size_t N>
 DomFields<N> dom_fields(simdjson::dom::object object, const std::string_view (&keys)[N]) {
   DomFields<N> out;
@@ -41,6 +45,16 @@ DomFields<N> dom_fields(simdjson::dom::object object, const std::string_view (&k
     }
   }
   return out;
+}
+
+// Thrown by a reader of a blanked document that needs a string which held an escape: the caller
+// reads the text as it is instead (review_reader.cpp).
+struct BlankedString {};
+
+// `s` as the text holds it: unless the document was blanked and `s` may read differently.
+inline std::string_view unblanked(std::string_view s, bool blanked) {
+  if (blanked && has_blank(s)) throw BlankedString{};
+  return s;
 }
 
 inline bool is_null(const simdjson::dom::element* e) {

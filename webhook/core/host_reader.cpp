@@ -17,6 +17,7 @@ namespace {
 namespace dom = simdjson::dom;
 using detail::dom_fields;
 using detail::is_null;
+using detail::unblanked;
 
 JsonType type_of(dom::element e) {
   switch (e.type()) {
@@ -39,8 +40,10 @@ bool is_string(const dom::element* e) {
   return e != nullptr && e->type() == dom::element_type::STRING;
 }
 
-std::string string_of(const dom::element& e) {
-  return std::string(std::string_view(e));
+// `blanked`: read from a blanked document (json_escapes.hpp), where a string that held an escape
+// throws detail::BlankedString.
+std::string string_of(const dom::element& e, bool blanked) {
+  return std::string(unblanked(std::string_view(e), blanked));
 }
 
 // Calls visit(key, value) for an object's members sorted by key, the last of a duplicate key
@@ -76,7 +79,7 @@ void for_each_sorted(dom::object object, Visit visit) {
 
 // The canonical text HostObject::spec_json compares: compact, keys sorted, numbers as their
 // values (an integer's digits, a double's 17 significant digits).
-void write_canonical(std::string& out, dom::element v) {
+void write_canonical(std::string& out, dom::element v, bool blanked) {
   switch (v.type()) {
     case dom::element_type::OBJECT: {
       out += '{';
@@ -84,9 +87,9 @@ void write_canonical(std::string& out, dom::element v) {
       for_each_sorted(dom::object(v), [&](std::string_view key, dom::element value) {
         if (!first) out += ',';
         first = false;
-        json_write::append_string(out, key, json_write::InvalidUtf8::Replace);
+        json_write::append_string(out, unblanked(key, blanked), json_write::InvalidUtf8::Replace);
         out += ':';
-        write_canonical(out, value);
+        write_canonical(out, value, blanked);
       });
       out += '}';
       return;
@@ -97,13 +100,14 @@ void write_canonical(std::string& out, dom::element v) {
       for (dom::element item : dom::array(v)) {
         if (!first) out += ',';
         first = false;
-        write_canonical(out, item);
+        write_canonical(out, item, blanked);
       }
       out += ']';
       return;
     }
     case dom::element_type::STRING:
-      json_write::append_string(out, std::string_view(v), json_write::InvalidUtf8::Replace);
+      json_write::append_string(out, unblanked(std::string_view(v), blanked),
+                                json_write::InvalidUtf8::Replace);
       return;
     case dom::element_type::INT64:
       out += std::to_string(int64_t(v));
@@ -127,26 +131,26 @@ void write_canonical(std::string& out, dom::element v) {
 }
 
 // Absent, null, "" and {} are all "no spec", so a stored `spec: {}` and an omitted one match.
-std::string spec_text(const dom::element* spec) {
+std::string spec_text(const dom::element* spec, bool blanked) {
   if (is_null(spec)) return "";
   if (spec->type() == dom::element_type::STRING && std::string_view(*spec).empty()) return "";
   if (spec->type() == dom::element_type::OBJECT && dom::object(*spec).size() == 0) return "";
   std::string out;
-  write_canonical(out, *spec);
+  write_canonical(out, *spec, blanked);
   return out;
 }
 
 class HostReader {
  public:
-  HostReader(HostObject& out, const std::string* kept_annotation)
-      : out_(out), kept_annotation_(kept_annotation) {}
+  HostReader(HostObject& out, const std::string* kept_annotation, bool blanked)
+      : out_(out), kept_annotation_(kept_annotation), blanked_(blanked) {}
 
   void read(dom::element object, bool with_spec_json) {
     static constexpr std::string_view kKeys[] = {"metadata", "spec"};
     const auto f = dom_fields(dom::object(object), kKeys);
     read_metadata(f[0]);
     read_spec(f[1]);
-    if (with_spec_json) out_.spec_json = spec_text(f[1]);
+    if (with_spec_json) out_.spec_json = spec_text(f[1], blanked_);
   }
 
  private:
@@ -163,7 +167,7 @@ class HostReader {
   // A member that must be a string when set; "" when unset or wrongly typed (reported).
   std::string string_member(const dom::element* e, const char* path) {
     if (is_null(e)) return "";
-    if (e->type() == dom::element_type::STRING) return string_of(*e);
+    if (e->type() == dom::element_type::STRING) return string_of(*e, blanked_);
     problem(std::string(path) + " must be a string, got " + describe_json(*e));
     return "";
   }
@@ -175,8 +179,8 @@ class HostReader {
     static constexpr std::string_view kKeys[] = {
         "name", "generateName", "namespace", "annotations", "ownerReferences", "deletionTimestamp"};
     const auto f = dom_fields(dom::object(*meta), kKeys);
-    if (is_string(f[0])) out_.name = string_of(*f[0]);
-    if (is_string(f[1])) out_.generate_name = string_of(*f[1]);
+    if (is_string(f[0])) out_.name = string_of(*f[0], blanked_);
+    if (is_string(f[1])) out_.generate_name = string_of(*f[1], blanked_);
     out_.ns = string_member(f[2], "metadata.namespace");
     read_annotations(f[3]);
     read_owner_references(f[4]);
@@ -190,6 +194,7 @@ class HostReader {
     const dom::object members(*annotations);
     if (!kept_annotation_) out_.annotations.reserve(members.size());
     for_each_sorted(members, [&](std::string_view key, dom::element v) {
+      key = unblanked(key, blanked_);
       if (v.type() != dom::element_type::STRING)
         problem("metadata.annotations['" + text::shown_in_message(std::string(key)) +
                 "'] must be a string, got " + describe_json(v));
@@ -198,7 +203,7 @@ class HostReader {
       Annotation& a = out_.annotations.emplace_back();
       a.key = std::string(key);
       a.type = type_of(v);
-      if (a.type == JsonType::String) a.value = string_of(v);
+      if (a.type == JsonType::String) a.value = string_of(v, blanked_);
       a.empty_object = a.type == JsonType::Object && dom::object(v).size() == 0;
     });
   }
@@ -215,7 +220,7 @@ class HostReader {
       if (ref.type() != dom::element_type::OBJECT) continue;
       const auto f = dom_fields(dom::object(ref), kKeys);
       OwnerReference r;
-      if (is_string(f[0])) r.uid = string_of(*f[0]);
+      if (is_string(f[0])) r.uid = string_of(*f[0], blanked_);
       r.controller = f[1] && f[1]->type() == dom::element_type::BOOL && bool(*f[1]);
       out_.owner_references.push_back(std::move(r));
     }
@@ -253,12 +258,13 @@ class HostReader {
 
   HostObject& out_;
   const std::string* kept_annotation_;  // nullptr: every annotation
+  const bool blanked_;
 };
 
 }  // namespace
 
 void read_host_object(const dom::element* value, bool with_spec_json, HostObject& out,
-                      const std::string* kept_annotation) {
+                      const std::string* kept_annotation, bool blanked) {
   if (is_null(value)) {
     out.type = value ? JsonType::Null : JsonType::Absent;
     out.problems.push_back("the object must be a JSON object, got null");
@@ -269,7 +275,7 @@ void read_host_object(const dom::element* value, bool with_spec_json, HostObject
     out.problems.push_back("the object must be a JSON object, got " + describe_json(*value));
     return;
   }
-  HostReader(out, kept_annotation).read(*value, with_spec_json);
+  HostReader(out, kept_annotation, blanked).read(*value, with_spec_json);
 }
 
 HostObject read_host_object(std::string_view json) {

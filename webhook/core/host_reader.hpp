@@ -18,9 +18,10 @@ namespace hostadm {
 // default-constructed HostObject (the request's own: no copy is made).
 // `kept_annotation`: the one annotation whose key and value are kept (the policy's adapter
 // annotation, the only one a rule reads); nullptr keeps every one. Either way every annotation's
-// type is checked.
+// type is checked. `blanked`: `value` is of a document parsed from a blanked text
+// (json_escapes.hpp); a string the Host needs that held an escape throws detail::BlankedString.
 void read_host_object(const simdjson::dom::element* value, bool with_spec_json, HostObject& out,
-                      const std::string* kept_annotation = nullptr);
+                      const std::string* kept_annotation = nullptr, bool blanked = false);
 
 // A Host from its JSON text, spec_json included. Throws JsonTooDeep or InvalidJson
 // (json_document.hpp) when the text is not JSON.

@@ -1,10 +1,13 @@
 #include "webhook/core/json_document.hpp"
 
+#include <cstring>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "webhook/core/json_escapes.hpp"
 #include "webhook/core/simdjson_convert.hpp"
 
 namespace hostadm {
@@ -72,14 +75,34 @@ ParserPool& pool() {
 
 }  // namespace
 
-JsonDocument::JsonDocument(std::string_view text) {
+JsonDocument::JsonDocument(std::string_view text, Escapes escapes) {
   pooled_ = text.size() <= kPooledCapacity;
   parser_ = pooled_ ? pool().take() : ParserPool::sized(text.size());
+  // Only pooled-size texts are blanked: the copy lives in a buffer each thread keeps.
+  if (escapes == Escapes::Blank && pooled_ && parse_blanked(text)) return;
   const simdjson::error_code error = parser_->parse(text.data(), text.size()).get(root_);
   if (error != simdjson::SUCCESS) {
     if (pooled_) pool().give(std::move(parser_));
     refuse(text, error);
   }
+}
+
+// True: parsed from the blanked copy. False: the copy did not parse (a blanked text parses
+// exactly when the text does, but an error is the text's to tell), so the caller parses the text
+// itself.
+bool JsonDocument::parse_blanked(std::string_view text) {
+  // The parser reads up to SIMDJSON_PADDING bytes past the end; a document's tree does not point
+  // into its text, so the buffer is free again once parse() returned.
+  thread_local std::string copy;
+  if (copy.size() < text.size() + simdjson::SIMDJSON_PADDING)
+    copy.resize(text.size() + simdjson::SIMDJSON_PADDING);
+  std::memcpy(copy.data(), text.data(), text.size());
+  const bool blanked = blank_escapes(copy.data(), text.size()) != 0;
+  if (parser_->parse(copy.data(), text.size(), /*realloc_if_needed=*/false).get(root_) !=
+      simdjson::SUCCESS)
+    return false;
+  blanked_ = blanked;
+  return true;
 }
 
 JsonDocument::~JsonDocument() {

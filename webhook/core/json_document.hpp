@@ -25,18 +25,27 @@ struct InvalidJson : std::invalid_argument {
 
 class JsonDocument {
  public:
+  // Blank: the parser reads a copy of the text with its two-byte escapes blanked
+  // (json_escapes.hpp), when it has any; blanked() says whether it had. Errors are the text's own.
+  enum class Escapes { Keep, Blank };
+
   // Throws JsonTooDeep (past kMaxJsonDepth, at the byte where it went past) or InvalidJson.
-  explicit JsonDocument(std::string_view text);
+  explicit JsonDocument(std::string_view text, Escapes escapes = Escapes::Keep);
   ~JsonDocument();
   JsonDocument(const JsonDocument&) = delete;
   JsonDocument& operator=(const JsonDocument&) = delete;
 
   // Valid while this document lives.
   simdjson::dom::element root() const { return root_; }
+  // Strings read from root() may hold kBlank where the text had an escape.
+  bool blanked() const { return blanked_; }
 
  private:
+  bool parse_blanked(std::string_view text);
+
   std::unique_ptr<simdjson::dom::parser> parser_;
   bool pooled_ = false;
+  bool blanked_ = false;
   simdjson::dom::element root_;
 };
 
