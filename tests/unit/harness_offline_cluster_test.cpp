@@ -292,11 +292,11 @@ std::string base_name(const std::string& path) {
 }
 
 TEST(OfflineCluster, SuiteCasesUseTheFixturesCluster) {
-  const std::string fixture = write(
-      "suite-inventory.yaml",
-      inventory("clusterHosts: [{namespace: demo, name: esxi-01, provider: vsphere-provider, "
-                "id: host-10}]\nsecrets: [{namespace: demo, name: host-secret, keys: [user, "
-                "password]}]\n"));
+  const std::string fixture =
+      write("suite-inventory.yaml",
+            inventory("clusterHosts: [{namespace: demo, name: esxi-01, provider: vsphere-provider, "
+                      "id: host-10}]\nsecrets: [{namespace: demo, name: host-secret, keys: [user, "
+                      "password]}]\n"));
   const std::string dup = write("suite-dup.yaml", host("h1"));
   const std::string ok = write("suite-ok.yaml", host("h2", "host-20", "127.0.0.20"));
   const std::string suite_file = write("suite.yaml", "inventory: " + base_name(fixture) + R"(
