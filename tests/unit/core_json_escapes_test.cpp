@@ -66,11 +66,11 @@ TEST(BlankEscapes, BlanksTheSimpleEscapesAndLeavesTheRest) {
   }
 }
 
-// The blocks of sixteen: an escape at every offset across two block boundaries, alone, after an
-// escaped backslash, and as the start of a run of backslashes.
+// The blocks of sixteen and of 64: an escape at every offset across five block boundaries,
+// alone, after an escaped backslash, and as the start of a run of backslashes.
 TEST(BlankEscapes, AnEscapeReadsTheSameAtEveryOffset) {
   for (const std::string escape : {"\\\"", "\\\\", "\\\\\\\"", "\\\\\\\\\\", "\\u0041", "\\q"}) {
-    for (size_t at = 0; at < 40; ++at) {
+    for (size_t at = 0; at < 80; ++at) {
       std::string text = std::string(at, 'x') + escape + std::string(40, 'y') + "\\n";
       SCOPED_TRACE("escape " + escape + " at " + std::to_string(at));
       EXPECT_EQ(blanked(text), reference(text));
@@ -83,7 +83,7 @@ TEST(BlankEscapes, MatchesTheRuleOnRandomTexts) {
   std::mt19937 random(7);
   const std::string alphabet = "\\\"/nu0xq";
   for (int i = 0; i < 5000; ++i) {
-    std::string text(random() % 70, ' ');
+    std::string text(random() % 150, ' ');
     for (char& c : text) c = alphabet[random() % alphabet.size()];
     EXPECT_EQ(blanked(text), reference(text)) << text;
   }

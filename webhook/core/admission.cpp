@@ -36,6 +36,18 @@ std::string status_reason(int code) {
   }
 }
 
+void AdmissionRequest::reset() {
+  api_version.assign(kApiVersion);
+  kind.assign(kKind);
+  for (std::string* s :
+       {&uid, &resource.group, &resource.version, &resource.resource, &sub_resource, &kind_group,
+        &kind_version, &kind_kind, &name, &ns, &operation, &username})
+    s->clear();
+  dry_run = false;
+  object.reset();
+  old_object.reset();
+}
+
 const std::string& AdmissionRequest::display_name() const {
   if (!name.empty()) return name;
   if (!object.display_name().empty()) return object.display_name();

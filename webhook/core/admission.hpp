@@ -18,8 +18,11 @@ struct GroupVersionResource {
 };
 
 struct AdmissionRequest {
-  std::string api_version = "admission.k8s.io/v1";  // echoed in the response
-  std::string kind = "AdmissionReview";
+  static constexpr std::string_view kApiVersion = "admission.k8s.io/v1";
+  static constexpr std::string_view kKind = "AdmissionReview";
+
+  std::string api_version{kApiVersion};  // echoed in the response
+  std::string kind{kKind};
   std::string uid;
   GroupVersionResource resource;
   std::string sub_resource;
@@ -35,6 +38,8 @@ struct AdmissionRequest {
   // The request's name, else the object's (or the old object's) name or generateName: what a
   // log line calls it.
   const std::string& display_name() const;
+  // Back to a default-constructed request, its strings keeping their room (HostObject::reset).
+  void reset();
 };
 
 // The review itself is unusable (not an object, no `request`, no uid, wrong apiVersion/kind):

@@ -36,6 +36,19 @@ Outcome outcome_of(const Verdict& v) {
   return Outcome::Allowed;
 }
 
+void AdmissionAnswer::reset() {
+  status = 200;
+  content_type = "application/json";
+  body.clear();
+  outcome = Outcome::Error;
+  decoded = false;
+  request.reset();
+  response = AdmissionResponse();
+  in_scope = false;
+  rules.clear();
+  problem.clear();
+}
+
 std::string error_body(int status, std::string_view message) {
   std::string out = "{\"code\":";
   out += std::to_string(status);
@@ -120,11 +133,11 @@ void internal_error(AdmissionAnswer& a, std::string problem) {
   encode_review(a.body, a.request, a.response);
 }
 
-// One path for both entries: `inventory()` gives the view once the review was read.
+// One path for every entry: `inventory()` gives the view once the review was read. `a` is a
+// default-constructed answer, or one reset.
 template <class View>
-AdmissionAnswer admit_with(std::string_view body, Phase phase, View inventory, const Policy& policy,
-                           ClusterView* cluster) noexcept {
-  AdmissionAnswer a;
+void admit_with(AdmissionAnswer& a, std::string_view body, Phase phase, View inventory,
+                const Policy& policy, ClusterView* cluster) noexcept {
   try {
     try {
       if (read(body, policy, a)) decide_and_encode(a, phase, inventory(), policy, cluster);
@@ -142,28 +155,37 @@ AdmissionAnswer admit_with(std::string_view body, Phase phase, View inventory, c
     } catch (...) {
     }
   }
-  return a;
 }
 
 }  // namespace
 
 AdmissionAnswer admit(std::string_view body, Phase phase, InventoryView& inventory,
                       const Policy& policy, ClusterView* cluster) noexcept {
-  return admit_with(
-      body, phase, [&]() -> InventoryView& { return inventory; }, policy, cluster);
+  AdmissionAnswer a;
+  admit_with(
+      a, body, phase, [&]() -> InventoryView& { return inventory; }, policy, cluster);
+  return a;
 }
 
-AdmissionAnswer admit(std::string_view body, Phase phase, const MakeView& make_view,
-                      const Policy& policy, ClusterView* cluster) noexcept {
+void admit(AdmissionAnswer& a, std::string_view body, Phase phase, const MakeView& make_view,
+           const Policy& policy, ClusterView* cluster) noexcept {
+  a.reset();
   std::unique_ptr<InventoryView> view;
-  return admit_with(
-      body, phase,
+  admit_with(
+      a, body, phase,
       [&]() -> InventoryView& {
         view = make_view();
         if (!view) throw std::runtime_error("no inventory view");
         return *view;
       },
       policy, cluster);
+}
+
+AdmissionAnswer admit(std::string_view body, Phase phase, const MakeView& make_view,
+                      const Policy& policy, ClusterView* cluster) noexcept {
+  AdmissionAnswer a;
+  admit(a, body, phase, make_view, policy, cluster);
+  return a;
 }
 
 }  // namespace hostadm

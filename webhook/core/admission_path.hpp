@@ -46,6 +46,9 @@ struct AdmissionAnswer {
   bool in_scope = false;
   std::vector<std::string> rules;
   std::string problem;  // BadRequest, Error: why, without quoting the body (for logs)
+
+  // Back to a default-constructed answer, the request's strings keeping their room.
+  void reset();
 };
 
 // Never throws. A validating answer, and an answer to a DELETE, never carry a patch.
@@ -57,6 +60,10 @@ AdmissionAnswer admit(std::string_view body, Phase phase, InventoryView& invento
 using MakeView = std::function<std::unique_ptr<InventoryView>()>;
 AdmissionAnswer admit(std::string_view body, Phase phase, const MakeView& make_view,
                       const Policy& policy, ClusterView* cluster = nullptr) noexcept;
+// The same into `answer`, an earlier admission's, reset first: the server's workers each keep
+// one, so the strings of a review are read into room it already has.
+void admit(AdmissionAnswer& answer, std::string_view body, Phase phase, const MakeView& make_view,
+           const Policy& policy, ClusterView* cluster = nullptr) noexcept;
 
 // {"code":STATUS,"message":MESSAGE}, the body of an answer that carries no AdmissionReview.
 std::string error_body(int status, std::string_view message);

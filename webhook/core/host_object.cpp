@@ -2,6 +2,26 @@
 
 namespace hostadm {
 
+void HostObject::reset() {
+  type = JsonType::Absent;
+  name.clear();
+  generate_name.clear();
+  ns.clear();
+  annotations.clear();
+  owner_references.clear();
+  deleting = false;
+  for (ObjectRef* ref : {&spec.provider, &spec.secret}) {
+    ref->name.clear();
+    ref->ns.clear();
+  }
+  spec.id.clear();
+  spec.name.clear();
+  spec.ip_address.clear();
+  spec_json.clear();
+  shape = PatchShape();
+  problems.clear();
+}
+
 const Annotation* HostObject::annotation(std::string_view key) const {
   for (const Annotation& a : annotations)
     if (a.key == key) return &a;

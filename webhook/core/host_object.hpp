@@ -71,6 +71,9 @@ struct HostObject {
   std::vector<std::string> problems;
 
   bool is_object() const { return type == JsonType::Object; }
+  // Back to a default-constructed HostObject, its strings keeping their room: the server reads
+  // every review into the one request each worker keeps (admission_path.hpp).
+  void reset();
   // metadata.annotations[key], nullptr when absent or null.
   const Annotation* annotation(std::string_view key) const;
   // The annotation's value when it is a string, else "".

@@ -40,12 +40,6 @@ bool is_string(const dom::element* e) {
   return e != nullptr && e->type() == dom::element_type::STRING;
 }
 
-// `blanked`: read from a blanked document (json_escapes.hpp), where a string that held an escape
-// throws detail::BlankedString.
-std::string string_of(const dom::element& e, bool blanked) {
-  return std::string(unblanked(std::string_view(e), blanked));
-}
-
 // Calls visit(key, value) for an object's members sorted by key, the last of a duplicate key
 // kept: the order and the values nlohmann's std::map gives, without building one. Objects from
 // the apiserver come sorted and unique (Go writes maps that way), so the common case only checks
@@ -164,12 +158,18 @@ class HostReader {
     return nullptr;
   }
 
+  // `to` = the string `e` holds, in the room `to` has (the request is reused: HostObject::reset).
+  void assign(std::string& to, const dom::element& e) {
+    const std::string_view s = unblanked(std::string_view(e), blanked_);
+    to.assign(s.data(), s.size());
+  }
+
   // A member that must be a string when set; "" when unset or wrongly typed (reported).
-  std::string string_member(const dom::element* e, const char* path) {
-    if (is_null(e)) return "";
-    if (e->type() == dom::element_type::STRING) return string_of(*e, blanked_);
+  void string_member(const dom::element* e, const char* path, std::string& to) {
+    to.clear();
+    if (is_null(e)) return;
+    if (e->type() == dom::element_type::STRING) return assign(to, *e);
     problem(std::string(path) + " must be a string, got " + describe_json(*e));
-    return "";
   }
 
   void read_metadata(const dom::element* value) {
@@ -179,9 +179,9 @@ class HostReader {
     static constexpr std::string_view kKeys[] = {
         "name", "generateName", "namespace", "annotations", "ownerReferences", "deletionTimestamp"};
     const auto f = dom_fields(dom::object(*meta), kKeys);
-    if (is_string(f[0])) out_.name = string_of(*f[0], blanked_);
-    if (is_string(f[1])) out_.generate_name = string_of(*f[1], blanked_);
-    out_.ns = string_member(f[2], "metadata.namespace");
+    if (is_string(f[0])) assign(out_.name, *f[0]);
+    if (is_string(f[1])) assign(out_.generate_name, *f[1]);
+    string_member(f[2], "metadata.namespace", out_.ns);
     read_annotations(f[3]);
     read_owner_references(f[4]);
     const dom::element* ts = f[5];
@@ -203,7 +203,7 @@ class HostReader {
       Annotation& a = out_.annotations.emplace_back();
       a.key = std::string(key);
       a.type = type_of(v);
-      if (a.type == JsonType::String) a.value = string_of(v, blanked_);
+      if (a.type == JsonType::String) assign(a.value, v);
       a.empty_object = a.type == JsonType::Object && dom::object(v).size() == 0;
     });
   }
@@ -220,24 +220,24 @@ class HostReader {
       if (ref.type() != dom::element_type::OBJECT) continue;
       const auto f = dom_fields(dom::object(ref), kKeys);
       OwnerReference r;
-      if (is_string(f[0])) r.uid = string_of(*f[0], blanked_);
+      if (is_string(f[0])) assign(r.uid, *f[0]);
       r.controller = f[1] && f[1]->type() == dom::element_type::BOOL && bool(*f[1]);
       out_.owner_references.push_back(std::move(r));
     }
   }
 
   // provider and secret: {name, namespace}
-  ObjectRef read_ref(const dom::element* value, Container container, const char* path,
-                     const char* name_path, const char* ns_path) {
-    ObjectRef ref;
+  void read_ref(const dom::element* value, Container container, const char* path,
+                const char* name_path, const char* ns_path, ObjectRef& ref) {
+    ref.name.clear();
+    ref.ns.clear();
     const dom::element* obj = object_member(value, path);
-    if (!obj) return ref;
+    if (!obj) return;
     out_.shape.set(container);
     static constexpr std::string_view kKeys[] = {"name", "namespace"};
     const auto f = dom_fields(dom::object(*obj), kKeys);
-    ref.name = string_member(f[0], name_path);
-    ref.ns = string_member(f[1], ns_path);
-    return ref;
+    string_member(f[0], name_path, ref.name);
+    string_member(f[1], ns_path, ref.ns);
   }
 
   void read_spec(const dom::element* value) {
@@ -247,13 +247,13 @@ class HostReader {
     static constexpr std::string_view kKeys[] = {"provider", "id", "name", "ipAddress", "secret"};
     const auto f = dom_fields(dom::object(*spec), kKeys);
     HostObject::Spec& s = out_.spec;
-    s.provider = read_ref(f[0], Container::Provider, "spec.provider", "spec.provider.name",
-                          "spec.provider.namespace");
-    s.id = string_member(f[1], "spec.id");
-    s.name = string_member(f[2], "spec.name");
-    s.ip_address = string_member(f[3], "spec.ipAddress");
-    s.secret = read_ref(f[4], Container::Secret, "spec.secret", "spec.secret.name",
-                        "spec.secret.namespace");
+    read_ref(f[0], Container::Provider, "spec.provider", "spec.provider.name",
+             "spec.provider.namespace", s.provider);
+    string_member(f[1], "spec.id", s.id);
+    string_member(f[2], "spec.name", s.name);
+    string_member(f[3], "spec.ipAddress", s.ip_address);
+    read_ref(f[4], Container::Secret, "spec.secret", "spec.secret.name", "spec.secret.namespace",
+             s.secret);
   }
 
   HostObject& out_;

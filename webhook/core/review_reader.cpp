@@ -144,7 +144,7 @@ void read_review(std::string_view body, AdmissionRequest& req, const std::string
     } catch (const detail::BlankedString&) {
     }
   }
-  req = AdmissionRequest();
+  req.reset();
   const JsonDocument doc(body);
   read_request(doc.root(), req, kept_annotation, false);
 }

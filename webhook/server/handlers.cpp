@@ -100,7 +100,9 @@ HttpReply AdmissionHandler::handle(Phase webhook, const std::string& content_typ
       return views_(std::min(deadline, SteadyClock::now() + policy_->inventory_timeout));
     };
     const std::unique_ptr<ClusterView> cluster = cluster_ ? cluster_(deadline) : nullptr;
-    AdmissionAnswer a = admit(body, webhook, view, *policy_, cluster.get());
+    // Each worker reads its reviews into one answer, whose strings keep their room.
+    thread_local AdmissionAnswer a;
+    admit(a, body, webhook, view, *policy_, cluster.get());
     const double seconds = seconds_since_arrival();
     const std::string_view operation = a.decoded ? std::string_view(a.request.operation) : "other";
     metrics_.admission(webhook, operation, a.outcome, a.rules, seconds);
