@@ -1,7 +1,8 @@
 // The transport's workers in process: which of them wait on the connection they just answered
 // (every connection's, or at most --active-threads of them while the CPU is loaded), which of
 // them answer (on a loaded CPU the reserve past --active-threads only when the others stall), and
-// that every connection is still answered whether its worker waited for it or not.
+// that every connection is still answered whether its worker waited for it or not; and how long
+// a connection given back to the loop keeps its buffers.
 #include "server/raw_tls.hpp"
 #include "webhook/http/https_transport.hpp"
 
@@ -192,6 +193,37 @@ TEST_F(TransportWorkersTest, OnAnUnloadedCpuEveryConnectionKeepsItsWorker) {
   EXPECT_EQ(answerers(), 7u);  // the reserve's workers too
   EXPECT_FALSE(transport_->cpu_loaded());
   answered_again(clients);
+}
+
+// Every answered connection back to the loop at once: no worker waits on one.
+TransportOptions no_waiting(std::chrono::milliseconds hold_buffers) {
+  TransportOptions options;
+  options.next_request_wait = 0ms;
+  options.hold_buffers = hold_buffers;
+  return options;
+}
+
+// Under load a connection no worker could wait on is idle in the loop for well under a
+// millisecond: it keeps its input and TLS buffers for its next request.
+TEST_F(TransportWorkersTest, AConnectionParkedIdleKeepsItsBuffersForItsNextRequest) {
+  start(no_waiting(60s));
+  auto clients = answered_once(3);
+  EXPECT_EQ(settled(ConnState::Idle, 3), 3);
+  EXPECT_EQ(transport_->holding_buffers(), 3);
+  answered_again(clients);
+  EXPECT_EQ(settled(ConnState::Idle, 3), 3);
+  EXPECT_EQ(transport_->holding_buffers(), 3);
+}
+
+// Idle past hold_buffers, it gives them back (about 50 KB): thousands of idle keep-alive
+// connections cost little more than their sockets. It still answers its next request.
+TEST_F(TransportWorkersTest, AConnectionIdleForLongerGivesItsBuffersBack) {
+  start(no_waiting(10ms));
+  auto clients = answered_once(3);
+  EXPECT_TRUE(servertest::eventually([&] { return transport_->holding_buffers() == 0; }));
+  EXPECT_EQ(transport_->connections()[static_cast<size_t>(ConnState::Idle)], 3);
+  answered_again(clients);
+  EXPECT_TRUE(servertest::eventually([&] { return transport_->holding_buffers() == 0; }));
 }
 
 }  // namespace

@@ -44,7 +44,8 @@ constexpr double kLoadedShare = 0.5;
 constexpr double kUnloadedShare = 0.35;
 constexpr milliseconds kUnloadAfter{1'000};
 // Buffers a busy connection keeps between requests; a rare multi-megabyte review does not pin
-// its size for the rest of the connection. A parked idle connection keeps none.
+// its size for the rest of the connection. A parked idle connection keeps none once it has been
+// idle for TransportOptions::hold_buffers.
 constexpr size_t kKeepBytes = 64 * 1024;
 
 std::string errno_text(int err);
@@ -164,6 +165,10 @@ struct HttpsTransport::Conn {
   // waits for it (see HttpsTransport::on_event and take_returned).
   bool in_loop = true;
   Conn* returned_next = nullptr;  // the returned_ stack's link
+  // The loop's only: parked idle with its buffers, in the holding_ list (see hold()).
+  bool holding = false;
+  Conn* hold_prev = nullptr;
+  Conn* hold_next = nullptr;
   InBuffer in;
   RequestReader reader;
   std::optional<CloseReason> reason;  // decided earlier (e.g. a 408), counted at the close

@@ -66,6 +66,19 @@ void HttpsTransport::ConnList::remove(Conn* c) {
   c->prev = c->next = nullptr;
 }
 
+void HttpsTransport::HoldList::push_back(Conn* c) {
+  c->hold_prev = tail;
+  c->hold_next = nullptr;
+  (tail ? tail->hold_next : head) = c;
+  tail = c;
+}
+
+void HttpsTransport::HoldList::remove(Conn* c) {
+  (c->hold_prev ? c->hold_prev->hold_next : head) = c->hold_next;
+  (c->hold_next ? c->hold_next->hold_prev : tail) = c->hold_prev;
+  c->hold_prev = c->hold_next = nullptr;
+}
+
 HttpsTransport::HttpsTransport(TransportOptions options, SSL_CTX* ctx, RequestHandler handler)
     : options_(std::move(options)), ctx_(ctx), handler_(std::move(handler)) {
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -131,15 +144,35 @@ milliseconds HttpsTransport::timeout_of(ConnState s) const {
   return milliseconds::max();
 }
 
-// A connection parked idle gives its TLS record buffers back (about 16 KiB each way, more with
-// read-ahead), so thousands of idle keep-alive connections cost little more than their sockets.
-// One a worker holds for its next request keeps them: SSL_MODE_RELEASE_BUFFERS would allocate
-// and free both on every request. SSL_free_buffers keeps a buffer that still holds bytes.
 void HttpsTransport::set_state(Conn* c, ConnState s) {
   counts_[static_cast<size_t>(c->state)].fetch_sub(1, std::memory_order_relaxed);
   counts_[static_cast<size_t>(s)].fetch_add(1, std::memory_order_relaxed);
   c->state = s;
-  if (s == ConnState::Idle && c->ssl) SSL_free_buffers(c->ssl);
+}
+
+// A connection parked idle keeps its buffers for options_.hold_buffers, its next request likely
+// on the way. One a worker waits on keeps them too: SSL_MODE_RELEASE_BUFFERS would allocate and
+// free both on every request.
+void HttpsTransport::hold(Conn* c) {
+  if (c->holding) return;
+  c->holding = true;
+  holding_.push_back(c);
+  held_.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Then it gives back its input buffer and its TLS record buffers (about 16 KiB each way, more
+// with read-ahead), so thousands of idle keep-alive connections cost little more than their
+// sockets. SSL_free_buffers keeps a buffer that still holds bytes. The list is in the order the
+// connections were parked, which is their `since` order to within a worker's give-back.
+void HttpsTransport::release_held(Clock::time_point now) {
+  while (Conn* c = holding_.head) {
+    if (now - c->since < options_.hold_buffers) return;
+    holding_.remove(c);
+    c->holding = false;
+    held_.fetch_sub(1, std::memory_order_relaxed);
+    c->in.release();
+    if (c->ssl) SSL_free_buffers(c->ssl);
+  }
 }
 
 void HttpsTransport::close_conn(Conn* c, CloseReason reason, bool free_now) {
@@ -210,6 +243,7 @@ void HttpsTransport::loop() {
     auto now = Clock::now();
     sample_cpu(now);
     expire(now);
+    release_held(now);
     hand_over();
     rescue_stalled(now);
     if (!stop_seen && !listening_ && now >= accept_paused_until_) {
@@ -248,6 +282,7 @@ int HttpsTransport::next_wake_ms(Clock::time_point now) const {
     if (const Conn* c = parked_[s].head)
       wake = std::min(wake, c->since + timeout_of(static_cast<ConnState>(s)));
   if (!listening_ && !stopping_) wake = std::min(wake, accept_paused_until_);
+  if (const Conn* c = holding_.head) wake = std::min(wake, c->since + options_.hold_buffers);
   if (demand_.load(std::memory_order_relaxed)) wake = std::min(wake, now + options_.stall_after);
   // A worker armed them and was descheduled before returning them: rare, and soon back.
   if (!early_.empty()) wake = std::min(wake, now + milliseconds(1));
@@ -369,6 +404,11 @@ void HttpsTransport::close_all_idle() {
 
 void HttpsTransport::unpark(Conn* c) {
   parked_[static_cast<size_t>(c->state)].remove(c);
+  if (c->holding) {
+    holding_.remove(c);
+    c->holding = false;
+    held_.fetch_sub(1, std::memory_order_relaxed);
+  }
 }
 
 void HttpsTransport::park_in_loop(Conn* c, ConnState state) {
@@ -376,6 +416,7 @@ void HttpsTransport::park_in_loop(Conn* c, ConnState state) {
   set_state(c, state);
   c->since = Clock::now();
   parked_[static_cast<size_t>(state)].push_back(c);
+  if (state == ConnState::Idle) hold(c);
 }
 
 void HttpsTransport::close_parked(Conn* c, CloseReason reason, bool polite) {
@@ -440,10 +481,6 @@ void HttpsTransport::read_parked(Conn* c) {
     if (n <= 0) {
       const SslWait w = ssl_wait(c->ssl, n, false);
       if (!w.events) return close_parked(c, w.reason, false);
-      if (c->state == ConnState::Idle) {  // still idle: what this read allocated goes back
-        c->in.release();
-        SSL_free_buffers(c->ssl);
-      }
       c->want = w.events;
       arm(c);
       return;
@@ -499,6 +536,7 @@ void HttpsTransport::take_returned() {
     parked_[static_cast<size_t>(s)].push_back(c);
     c->state = s;
     c->in_loop = true;
+    if (s == ConnState::Idle) hold(c);
     if (stopping_ && s == ConnState::Idle) close_parked(c, CloseReason::Shutdown, true);
   }
   if (early_.empty()) return;

@@ -74,6 +74,12 @@ struct TransportOptions : TransportLimits {
   // Requests waiting while the running workers took none for this long wake one more worker
   // (see rescue_stalled). Not a flag: tests stretch it to see which workers answer.
   std::chrono::milliseconds stall_after{1};
+  // How long a connection parked idle keeps its input buffer and its TLS record buffers (about
+  // 50 KB): under load a connection no worker could wait on goes through the loop, idle for well
+  // under a millisecond, and releasing them at once made each such request allocate, fault in
+  // and free them again (4 % of the requests per second under wrk, side by side). Not a flag:
+  // tests stretch and shrink it.
+  std::chrono::milliseconds hold_buffers{20};
   // The CPU time the process may use per second (CpuBudget::capacity()), against which the loop
   // tells a loaded process (see wait_readable); 0: read by the transport (cpu_budget()).
   double cpu_capacity = 0;
@@ -109,11 +115,20 @@ class HttpsTransport {
   // 35 % since. Only then are the workers waiting on their connections' next requests capped at
   // active_threads.
   bool cpu_loaded() const { return cpu_loaded_.load(std::memory_order_relaxed); }
+  // Connections parked idle that still hold their buffers (see TransportOptions::hold_buffers).
+  int64_t holding_buffers() const { return held_.load(std::memory_order_relaxed); }
 
  private:
   struct Conn;
   struct Worker;
   struct ConnList {
+    Conn* head = nullptr;
+    Conn* tail = nullptr;
+    void push_back(Conn* c);
+    void remove(Conn* c);
+  };
+  // The connections parked idle that still hold their buffers, oldest first (see hold()).
+  struct HoldList {
     Conn* head = nullptr;
     Conn* tail = nullptr;
     void push_back(Conn* c);
@@ -137,6 +152,8 @@ class HttpsTransport {
   void close_all_idle();
   void park_in_loop(Conn* c, ConnState state);
   void unpark(Conn* c);
+  void hold(Conn* c);
+  void release_held(std::chrono::steady_clock::time_point now);
   void close_parked(Conn* c, CloseReason reason, bool polite);
   bool arm(Conn* c);
   void dispatch(Conn* c);
@@ -186,6 +203,8 @@ class HttpsTransport {
 
   // loop-owned
   std::array<ConnList, kConnStateCount> parked_;
+  HoldList holding_;
+  std::atomic<int64_t> held_{0};  // holding_'s length, for holding_buffers()
   bool listening_ = false;
   std::chrono::steady_clock::time_point accept_paused_until_{};
   std::vector<Conn*> dead_;

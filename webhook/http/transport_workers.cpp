@@ -153,7 +153,6 @@ void HttpsTransport::rescue_stalled(Clock::time_point now) {
 
 void HttpsTransport::give_back(Conn* c) {
   const ConnState s = c->reader.started(c->in) ? ConnState::Reading : ConnState::Idle;
-  if (s == ConnState::Idle) c->in.release();
   set_state(c, s);
   c->since = Clock::now();
   return_to_loop(c);
