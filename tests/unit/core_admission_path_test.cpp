@@ -3,27 +3,19 @@
 // default-constructed one.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "review_oracle.hpp"
 #include "unit/testlib/fake_inventory.hpp"
 #include "unit/testlib/host_cases.hpp"
+#include "unit/testlib/source_file.hpp"
 #include "webhook/core/admission_path.hpp"
 #include "webhook/core/review_reader.hpp"
 
 namespace hostadm::testing {
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 struct Admission {
   std::string name;
@@ -42,7 +34,7 @@ std::vector<Admission> admissions() {
   for (const char* file :
        {"/bench/review3k.json", "/bench/review-apply.json", "/examples/reviews/delete.json",
         "/examples/reviews/update-adapter-ip-changed.json"})
-    out.push_back({file, slurp(std::string(HOSTADM_SOURCE_DIR) + file)});
+    out.push_back({file, source_file(file)});
   out.push_back({"not JSON", "{\"request\":"});
   out.push_back({"no uid", R"({"request":{"object":{}}})"});
   out.push_back({"every field", R"({"request":{"uid":"u","operation":"UPDATE","dryRun":true,

@@ -5,11 +5,10 @@
 
 #include <simdjson.h>
 
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 
+#include "unit/testlib/source_file.hpp"
 #include "webhook/core/json_escapes.hpp"
 
 namespace hostadm::testing {
@@ -95,17 +94,10 @@ bool parses(const std::string& text) {
   return parser.parse(text).get(root) == simdjson::SUCCESS;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The property the reader stands on: a review from kubectl apply, broken at random places with
 // the bytes of escapes and of JSON's structure, parses blanked exactly when it parses as it is.
 TEST(BlankEscapes, ABlankedTextParsesExactlyWhenTheTextDoes) {
-  const std::string review = slurp(std::string(HOSTADM_SOURCE_DIR) + "/bench/review-apply.json");
+  const std::string review = source_file("/bench/review-apply.json");
   ASSERT_FALSE(review.empty());
   ASSERT_TRUE(parses(blanked(review)));
   std::mt19937 random(11);

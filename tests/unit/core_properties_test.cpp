@@ -218,8 +218,7 @@ TEST(OverrideProperty, OffNeverReportsTheRuleAndDenyNeverAdmitsIt) {
               c.old_object.is_null() && (c.operation.empty() || c.operation == "CREATE");
           if (!reports(v, rule) || v.mode != Mode::Enforce || !fresh) continue;
           EXPECT_FALSE(v.allowed) << "admitted with " << rule << " set to deny";
-          for (const auto& f : v.findings)
-            EXPECT_TRUE(f.rule != rule || f.deny) << f.message;
+          for (const auto& f : v.findings) EXPECT_TRUE(f.rule != rule || f.deny) << f.message;
           ++denials;
         }
       }

@@ -4,12 +4,10 @@
 // is not a usable review is refused with the error the nlohmann parser gives.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "review_oracle.hpp"
 #include "unit/testlib/fake_inventory.hpp"
 #include "unit/testlib/host_cases.hpp"
+#include "unit/testlib/source_file.hpp"
 #include "webhook/core/json_document.hpp"
 #include "webhook/core/review_reader.hpp"
 
@@ -93,20 +91,13 @@ INSTANTIATE_TEST_SUITE_P(Rows, ReaderTable, ::testing::ValuesIn(host_cases()),
                            return name + "_" + std::to_string(info.index);
                          });
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 TEST(ReadReview, ReadsTheBundledReviewsLikeTheReference) {
   for (const char* file :
        {"/bench/review3k.json", "/bench/review-apply.json", "/examples/reviews/delete.json",
         "/examples/reviews/update-adapter-ip-changed.json",
         "/examples/reviews/update-label-provider-gone.json",
         "/examples/reviews/update-finalizer-removed-during-deletion.json"}) {
-    const std::string body = slurp(std::string(HOSTADM_SOURCE_DIR) + file);
+    const std::string body = source_file(file);
     ASSERT_FALSE(body.empty()) << file;
     EXPECT_EQ(request_difference(read_review(body), oracle_request(json::parse(body))), "") << file;
   }

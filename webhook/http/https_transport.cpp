@@ -53,30 +53,28 @@ const char* to_string(CloseReason r) {
   return kReasonNames[static_cast<size_t>(r)];
 }
 
-void HttpsTransport::ConnList::push_back(Conn* c) {
-  c->prev = tail;
-  c->next = nullptr;
-  (tail ? tail->next : head) = c;
+struct HttpsTransport::StateLinks {
+  static Conn*& prev(Conn* c) { return c->prev; }
+  static Conn*& next(Conn* c) { return c->next; }
+};
+struct HttpsTransport::HoldLinks {
+  static Conn*& prev(Conn* c) { return c->hold_prev; }
+  static Conn*& next(Conn* c) { return c->hold_next; }
+};
+
+template <class Links>
+void HttpsTransport::ConnListOf<Links>::push_back(Conn* c) {
+  Links::prev(c) = tail;
+  Links::next(c) = nullptr;
+  (tail ? Links::next(tail) : head) = c;
   tail = c;
 }
 
-void HttpsTransport::ConnList::remove(Conn* c) {
-  (c->prev ? c->prev->next : head) = c->next;
-  (c->next ? c->next->prev : tail) = c->prev;
-  c->prev = c->next = nullptr;
-}
-
-void HttpsTransport::HoldList::push_back(Conn* c) {
-  c->hold_prev = tail;
-  c->hold_next = nullptr;
-  (tail ? tail->hold_next : head) = c;
-  tail = c;
-}
-
-void HttpsTransport::HoldList::remove(Conn* c) {
-  (c->hold_prev ? c->hold_prev->hold_next : head) = c->hold_next;
-  (c->hold_next ? c->hold_next->hold_prev : tail) = c->hold_prev;
-  c->hold_prev = c->hold_next = nullptr;
+template <class Links>
+void HttpsTransport::ConnListOf<Links>::remove(Conn* c) {
+  (Links::prev(c) ? Links::next(Links::prev(c)) : head) = Links::next(c);
+  (Links::next(c) ? Links::prev(Links::next(c)) : tail) = Links::prev(c);
+  Links::prev(c) = Links::next(c) = nullptr;
 }
 
 HttpsTransport::HttpsTransport(TransportOptions options, SSL_CTX* ctx, RequestHandler handler)

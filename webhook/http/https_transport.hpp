@@ -121,19 +121,20 @@ class HttpsTransport {
  private:
   struct Conn;
   struct Worker;
-  struct ConnList {
+  // Connections linked through the pair of Conn's pointers that Links names (https_transport.cpp).
+  template <class Links>
+  struct ConnListOf {
     Conn* head = nullptr;
     Conn* tail = nullptr;
     void push_back(Conn* c);
     void remove(Conn* c);
   };
+  struct StateLinks;
+  struct HoldLinks;
+  // The loop's connections in one state, in the order they entered it.
+  using ConnList = ConnListOf<StateLinks>;
   // The connections parked idle that still hold their buffers, oldest first (see hold()).
-  struct HoldList {
-    Conn* head = nullptr;
-    Conn* tail = nullptr;
-    void push_back(Conn* c);
-    void remove(Conn* c);
-  };
+  using HoldList = ConnListOf<HoldLinks>;
 
   // event loop (its thread only)
   void loop();
