@@ -36,6 +36,8 @@ Outcome outcome_of(const Verdict& v) {
   return Outcome::Allowed;
 }
 
+// Field by field: assigning a new answer (moving the request back into it) cost 3,600
+// instructions per /mutate more, the request's thirty strings moved twice.
 void AdmissionAnswer::reset() {
   status = 200;
   content_type = "application/json";

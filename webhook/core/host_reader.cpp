@@ -17,6 +17,7 @@ namespace {
 namespace dom = simdjson::dom;
 using detail::dom_fields;
 using detail::is_null;
+using detail::set_text;
 using detail::unblanked;
 
 JsonType type_of(dom::element e) {
@@ -158,15 +159,13 @@ class HostReader {
     return nullptr;
   }
 
-  // `to` = the string `e` holds, in the room `to` has (the request is reused: HostObject::reset).
+  // `to` = the string `e` holds.
   void assign(std::string& to, const dom::element& e) {
-    const std::string_view s = unblanked(std::string_view(e), blanked_);
-    to.assign(s.data(), s.size());
+    set_text(to, unblanked(std::string_view(e), blanked_));
   }
 
-  // A member that must be a string when set; "" when unset or wrongly typed (reported).
+  // A member that must be a string when set; left "" when unset or wrongly typed (reported).
   void string_member(const dom::element* e, const char* path, std::string& to) {
-    to.clear();
     if (is_null(e)) return;
     if (e->type() == dom::element_type::STRING) return assign(to, *e);
     problem(std::string(path) + " must be a string, got " + describe_json(*e));
@@ -201,7 +200,7 @@ class HostReader {
       if (v.type() == dom::element_type::NULL_VALUE) return;
       if (kept_annotation_ && key != *kept_annotation_) return;
       Annotation& a = out_.annotations.emplace_back();
-      a.key = std::string(key);
+      set_text(a.key, key);
       a.type = type_of(v);
       if (a.type == JsonType::String) assign(a.value, v);
       a.empty_object = a.type == JsonType::Object && dom::object(v).size() == 0;
@@ -229,8 +228,6 @@ class HostReader {
   // provider and secret: {name, namespace}
   void read_ref(const dom::element* value, Container container, const char* path,
                 const char* name_path, const char* ns_path, ObjectRef& ref) {
-    ref.name.clear();
-    ref.ns.clear();
     const dom::element* obj = object_member(value, path);
     if (!obj) return;
     out_.shape.set(container);

@@ -15,6 +15,7 @@ namespace {
 namespace dom = simdjson::dom;
 using detail::dom_fields;
 using detail::is_null;
+using detail::set_text;
 using detail::unblanked;
 
 // A missing or null field reads as empty; any other non-string makes the review unusable. The
@@ -28,13 +29,6 @@ std::string_view string_field(const dom::element* e, std::string_view where, std
   return unblanked(std::string_view(*e), blanked);
 }
 
-// `to` = `text`. assign() from a view takes libstdc++'s general replace path (about 100
-// instructions); the request's strings are empty or hold a default, so clear + append does.
-void set(std::string& to, std::string_view text) {
-  to.clear();
-  to.append(text.data(), text.size());
-}
-
 void read_envelope(dom::element root, AdmissionRequest& req, dom::element& request, bool blanked) {
   if (root.type() != dom::element_type::OBJECT)
     throw ReviewError(std::string("the AdmissionReview must be a JSON object, got ") +
@@ -45,7 +39,7 @@ void read_envelope(dom::element root, AdmissionRequest& req, dom::element& reque
     if (v != "admission.k8s.io/v1" && v != "admission.k8s.io/v1beta1")
       throw ReviewError("AdmissionReview apiVersion '" + std::string(v) +
                         "' is not supported: send admission.k8s.io/v1 (or v1beta1)");
-    set(req.api_version, v);
+    set_text(req.api_version, v);
   }
   if (auto k = string_field(f[1], "AdmissionReview", "kind", blanked); !k.empty()) {
     if (k != "AdmissionReview")
@@ -68,9 +62,9 @@ void read_triple(const dom::element* e, const char* where, std::string_view thir
     throw ReviewError(std::string(where) + " must be an object, got " + json_type_name(*e));
   const std::string_view keys[] = {"group", "version", third};
   const auto f = dom_fields(dom::object(*e), keys);
-  set(group, string_field(f[0], where, "group", blanked));
-  set(version, string_field(f[1], where, "version", blanked));
-  set(name, string_field(f[2], where, third, blanked));
+  set_text(group, string_field(f[0], where, "group", blanked));
+  set_text(version, string_field(f[1], where, "version", blanked));
+  set_text(name, string_field(f[2], where, third, blanked));
 }
 
 // `blanked`: the document was parsed from a blanked text (json_escapes.hpp); a string read from it
@@ -84,17 +78,17 @@ void read_request(dom::element root, AdmissionRequest& req, const std::string* k
                                                "name",   "namespace", "operation", "dryRun",
                                                "object", "oldObject", "userInfo"};
   const auto f = dom_fields(dom::object(request), kKeys);
-  set(req.uid, string_field(f[0], "request", "uid", blanked));
+  set_text(req.uid, string_field(f[0], "request", "uid", blanked));
   if (req.uid.empty())
     throw ReviewError("request.uid is missing or empty: the response must echo it");
   read_triple(f[1], "request.resource", "resource", req.resource.group, req.resource.version,
               req.resource.resource, blanked);
   read_triple(f[2], "request.kind", "kind", req.kind_group, req.kind_version, req.kind_kind,
               blanked);
-  set(req.sub_resource, string_field(f[3], "request", "subResource", blanked));
-  set(req.name, string_field(f[4], "request", "name", blanked));
-  set(req.ns, string_field(f[5], "request", "namespace", blanked));
-  set(req.operation, string_field(f[6], "request", "operation", blanked));
+  set_text(req.sub_resource, string_field(f[3], "request", "subResource", blanked));
+  set_text(req.name, string_field(f[4], "request", "name", blanked));
+  set_text(req.ns, string_field(f[5], "request", "namespace", blanked));
+  set_text(req.operation, string_field(f[6], "request", "operation", blanked));
   if (!is_null(f[7])) {
     if (f[7]->type() != dom::element_type::BOOL)
       throw ReviewError(std::string("request.dryRun must be a boolean, got ") +
@@ -106,7 +100,7 @@ void read_request(dom::element root, AdmissionRequest& req, const std::string* k
     static constexpr std::string_view kUser[] = {"username"};
     const auto u = dom_fields(dom::object(*f[10]), kUser);
     if (u[0] && u[0]->type() == dom::element_type::STRING)
-      set(req.username, unblanked(std::string_view(*u[0]), blanked));
+      set_text(req.username, unblanked(std::string_view(*u[0]), blanked));
   }
   // Judging the objects' shape is the decision's job (`malformed`); only an UPDATE compares them.
   const bool both = f[8] && f[9] && f[8]->type() == dom::element_type::OBJECT &&

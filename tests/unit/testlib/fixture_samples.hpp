@@ -4,11 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 
+#include "unit/testlib/source_file.hpp"
 #include "webhook/core/fixture.hpp"
 #include "webhook/core/yaml.hpp"
 
@@ -72,10 +71,7 @@ inline Fixture small() {
 }
 
 inline std::string read_example() {
-  std::ifstream in(std::string(HOSTADM_SOURCE_DIR) + "/examples/inventory.yaml");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return hostadm::testing::source_file("/examples/inventory.yaml");
 }
 
 }  // namespace hostadm::fixture_samples
