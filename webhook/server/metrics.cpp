@@ -1,6 +1,9 @@
 #include "webhook/server/metrics.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <utility>
 
 #include <prometheus/text_serializer.h>
 
@@ -126,14 +129,14 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
     const std::string wh = to_string(static_cast<Phase>(w));
     for (size_t o = 0; o < kOpCount; ++o)
       for (size_t v = 0; v < kOutcomeCount; ++v)
-        requests_[w][o][v] =
-            &requests.Add({{"webhook", wh}, {"operation", kOps[o]}, {"verdict", kOutcomes[v]}});
+        requests_[w][o][v] = add_counter(
+            requests.Add({{"webhook", wh}, {"operation", kOps[o]}, {"verdict", kOutcomes[v]}}));
     for (const auto& r : all_rules())
-      rules_[w][r.id] = &rules.Add({{"webhook", wh}, {"rule", std::string(r.id)}});
+      rules_[w][r.id] = add_counter(rules.Add({{"webhook", wh}, {"rule", std::string(r.id)}}));
     for (std::string_view extra : {rule::kUnexpectedResource, kOtherRule})
       if (!rules_[w].count(extra))
-        rules_[w][extra] = &rules.Add({{"webhook", wh}, {"rule", std::string(extra)}});
-    duration_[w] = &duration.Add({{"webhook", wh}}, admission_buckets());
+        rules_[w][extra] = add_counter(rules.Add({{"webhook", wh}, {"rule", std::string(extra)}}));
+    duration_[w] = add_histogram(duration.Add({{"webhook", wh}}, admission_buckets()));
   }
   in_flight_ = &in_flight.Add({});
   for (size_t k = 0; k < kKindCount; ++k) {
@@ -142,8 +145,10 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
           &inv_requests.Add({{"kind", kKinds[k]}, {"outcome", kFetchOutcomes[o]}});
     inv_duration_[k] = &inv_duration.Add({{"kind", kKinds[k]}}, admission_buckets());
     for (size_t c = 0; c < kCacheCount; ++c)
-      cache_[k][c] = &cache.Add({{"kind", kKinds[k]}, {"result", kCacheResults[c]}});
+      cache_[k][c] = add_counter(cache.Add({{"kind", kKinds[k]}, {"result", kCacheResults[c]}}));
   }
+  shards_.emplace(series_);
+  flushed_.assign(series_, 0);
   // Constant 1; the labels say which build answers (joins onto other series by instance).
   BuildGauge()
       .Name("hostadm_build_info")
@@ -162,13 +167,51 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 void Metrics::admission(Phase w, std::string_view operation, Outcome outcome,
                         const std::vector<std::string>& rules, double seconds) {
   const size_t wi = static_cast<size_t>(w);
-  requests_[wi][op_index(operation)][outcome_index(outcome)]->Increment();
+  shards_->add(requests_[wi][op_index(operation)][outcome_index(outcome)]);
   auto& by_rule = rules_[wi];
   for (const auto& r : rules) {
     auto it = by_rule.find(r);
-    (it != by_rule.end() ? it->second : by_rule.at(kOtherRule))->Increment();
+    shards_->add(it != by_rule.end() ? it->second : by_rule.at(kOtherRule));
   }
-  duration_[wi]->Observe(seconds);
+  observe(duration_[wi], seconds);
+}
+
+Metrics::ShardedHistogram Metrics::add_histogram(prometheus::Histogram& h) {
+  ShardedHistogram out{&h, series_};
+  series_ += admission_buckets().size() + 2;  // the buckets, +Inf, the sum
+  return out;
+}
+
+// The bucket prometheus-cpp's Observe() would count: the first bound at or above the value.
+void Metrics::observe(const ShardedHistogram& h, double seconds) {
+  const auto& bounds = admission_buckets();
+  const auto bucket =
+      static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), seconds) - bounds.begin());
+  shards_->add(h.first + bucket);
+  shards_->add(h.first + bounds.size() + 1,
+               seconds > 0 ? static_cast<uint64_t>(std::llround(seconds * 1e9)) : 0);
+}
+
+void Metrics::flush() const {
+  std::lock_guard<std::mutex> lk(flush_mu_);
+  const auto since_flush = [&](size_t series) {
+    const uint64_t total = shards_->total(series);
+    return total - std::exchange(flushed_[series], total);
+  };
+  for (const auto& [series, counter] : counters_)
+    if (const uint64_t n = since_flush(series)) counter->Increment(static_cast<double>(n));
+  const size_t buckets = admission_buckets().size() + 1;
+  std::vector<double> increments(buckets);
+  for (const auto& h : duration_) {
+    bool any = false;
+    for (size_t b = 0; b < buckets; ++b) {
+      increments[b] = static_cast<double>(since_flush(h.first + b));
+      any = any || increments[b] > 0;
+    }
+    const double sum = static_cast<double>(since_flush(h.first + buckets)) / 1e9;
+    if (any) h.histogram->ObserveMultiple(increments, sum);
+  }
+  in_flight_->Set(static_cast<double>(static_cast<int64_t>(shards_->total(kInFlightSeries))));
 }
 
 void Metrics::fetched(const char* kind, const char* outcome, double seconds) {
@@ -183,7 +226,7 @@ void Metrics::fetched(const char* kind, const char* outcome, double seconds) {
 void Metrics::cache(const char* kind, const char* result) {
   const size_t k = index_of(kKinds, kind);
   const size_t r = index_of(kCacheResults, result);
-  if (k < kKindCount && r < kCacheCount) cache_[k][r]->Increment();
+  if (k < kKindCount && r < kCacheCount) shards_->add(cache_[k][r]);
 }
 
 void Metrics::tls_reload(bool ok) {
@@ -196,6 +239,7 @@ void Metrics::connections(const std::array<int64_t, http::kConnStateCount>& by_s
 }
 
 std::string Metrics::serialize() const {
+  flush();
   auto families = registry_->Collect();
   for (auto& f : collect_process_metrics()) families.push_back(std::move(f));
   return prometheus::TextSerializer().Serialize(families);

@@ -1,10 +1,13 @@
 // Prometheus metrics of the webhook (prometheus-cpp core, served by our own GET /metrics). Every
-// label value comes from a fixed set; children are resolved once at construction so the hot path
-// is a few atomic adds.
+// label value comes from a fixed set; children are resolved once at construction. What every
+// admission counts (requests, rules, duration, in flight, cache lookups) goes into per-thread
+// shards (metric_shards.hpp) and reaches the prometheus series when /metrics is scraped.
 #pragma once
 
 #include <array>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -19,9 +22,10 @@
 #include "webhook/core/phase.hpp"
 #include "webhook/http/https_transport.hpp"
 #include "webhook/inventory/source.hpp"
-#include "webhook/server/cluster_metrics.hpp"
 #include "webhook/server/audit_metrics.hpp"
+#include "webhook/server/cluster_metrics.hpp"
 #include "webhook/server/kube_metrics.hpp"
+#include "webhook/server/metric_shards.hpp"
 
 namespace hostadm::server {
 
@@ -37,7 +41,7 @@ class Metrics : public InventoryObserver {
   // operation: CREATE|UPDATE|DELETE|CONNECT, anything else counts as "other".
   void admission(Phase w, std::string_view operation, Outcome outcome,
                  const std::vector<std::string>& rules, double seconds);
-  void in_flight(int delta) { in_flight_->Increment(delta); }
+  void in_flight(int delta) { shards_->add(kInFlightSeries, static_cast<uint64_t>(delta)); }
 
   void fetched(const char* kind, const char* outcome, double seconds) override;
   void cache(const char* kind, const char* result) override;
@@ -63,16 +67,37 @@ class Metrics : public InventoryObserver {
  private:
   static constexpr size_t kOpCount = 5, kOutcomeCount = 5, kKindCount = 2, kFetchOutcomeCount = 5,
                           kCacheCount = 3;
+  static constexpr size_t kInFlightSeries = 0;
+
+  // A sharded histogram: one series per bucket, then the sum in nanoseconds.
+  struct ShardedHistogram {
+    prometheus::Histogram* histogram = nullptr;
+    size_t first = 0;  // the series of the first bucket
+  };
+
+  size_t add_series() { return series_++; }
+  size_t add_counter(prometheus::Counter& c) {
+    counters_.emplace_back(series_, &c);
+    return add_series();
+  }
+  ShardedHistogram add_histogram(prometheus::Histogram& h);
+  void observe(const ShardedHistogram& h, double seconds);
+  // The shards' totals since the last flush, into the prometheus series.
+  void flush() const;
 
   std::shared_ptr<prometheus::Registry> registry_;
-  std::array<std::array<std::array<prometheus::Counter*, kOutcomeCount>, kOpCount>, kPhaseCount>
-      requests_{};
-  std::array<std::unordered_map<std::string_view, prometheus::Counter*>, kPhaseCount> rules_;
-  std::array<prometheus::Histogram*, kPhaseCount> duration_{};
+  size_t series_ = kInFlightSeries + 1;
+  std::vector<std::pair<size_t, prometheus::Counter*>> counters_;  // series, sum of its shards
+  std::array<std::array<std::array<size_t, kOutcomeCount>, kOpCount>, kPhaseCount> requests_{};
+  std::array<std::unordered_map<std::string_view, size_t>, kPhaseCount> rules_;
+  std::array<ShardedHistogram, kPhaseCount> duration_{};
   prometheus::Gauge* in_flight_ = nullptr;
+  std::array<std::array<size_t, kCacheCount>, kKindCount> cache_{};
+  std::optional<MetricShards> shards_;  // made once every series is numbered
+  mutable std::mutex flush_mu_;
+  mutable std::vector<uint64_t> flushed_;  // by series: the totals the prometheus series hold
   std::array<std::array<prometheus::Counter*, kFetchOutcomeCount>, kKindCount> inv_requests_{};
   std::array<prometheus::Histogram*, kKindCount> inv_duration_{};
-  std::array<std::array<prometheus::Counter*, kCacheCount>, kKindCount> cache_{};
   prometheus::Gauge* tls_expiry_ = nullptr;
   prometheus::Counter* tls_reload_ok_ = nullptr;
   prometheus::Counter* tls_reload_failed_ = nullptr;

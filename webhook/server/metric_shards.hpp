@@ -1,0 +1,61 @@
+// Counters that every admission adds to, kept in shards so that workers on different cores do not
+// write the same cache line, and summed when /metrics is scraped.
+//
+// prometheus-cpp's counters, gauges and histograms are each one atomic double that every thread
+// updates with a compare-and-swap: six to eight of them per /mutate (requests, rules, the
+// duration's bucket and sum, in-flight up and down, three cache hits). Under wrk on 2 cores that
+// was 1.2 % of the webhook's CPU in Gauge::Change alone, most of it the cache line moving
+// between the cores. A shard's lines are written by the threads that map to it (one each, with
+// up to kShards threads counting), so the adds stay in the writer's cache.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace hostadm::server {
+
+class MetricShards {
+ public:
+  static constexpr size_t kShards = 16;
+
+  explicit MetricShards(size_t series)
+      : stride_((series + kPerLine - 1) / kPerLine), lines_(new Line[stride_ * kShards]) {}
+
+  // Adds to `series` in this thread's shard. Unsigned and modular: a gauge's -1 is added as
+  // 2^64 - 1 and its total read back as a signed value.
+  void add(size_t series, uint64_t n = 1) {
+    lines_[shard() * stride_ + series / kPerLine].v[series % kPerLine].fetch_add(
+        n, std::memory_order_relaxed);
+  }
+
+  // The sum over the shards: adds made before the call are in it (relaxed: a scrape needs no
+  // order between series).
+  uint64_t total(size_t series) const {
+    uint64_t sum = 0;
+    for (size_t s = 0; s < kShards; ++s)
+      sum += lines_[s * stride_ + series / kPerLine].v[series % kPerLine].load(
+          std::memory_order_relaxed);
+    return sum;
+  }
+
+ private:
+  static constexpr size_t kPerLine = 8;
+  struct alignas(64) Line {
+    std::atomic<uint64_t> v[kPerLine] = {};
+  };
+
+  // Threads take shards in the order they first count; past kShards they share, which the
+  // atomic adds keep correct.
+  static size_t shard() {
+    static std::atomic<size_t> next{0};
+    thread_local const size_t index = next.fetch_add(1, std::memory_order_relaxed) % kShards;
+    return index;
+  }
+
+  size_t stride_;  // lines per shard
+  std::unique_ptr<Line[]> lines_;
+};
+
+}  // namespace hostadm::server
