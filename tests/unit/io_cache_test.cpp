@@ -216,6 +216,35 @@ TEST_F(CacheTest, MissInFreshListRefetchesAtMostOncePerNegativeTtl) {
   EXPECT_EQ(source->provider_calls, 3);
 }
 
+// A thread keeps its recent hits in a memo of its own. A refetch of a fresh listing (a provider
+// named that it lacked) replaces the answer, and the memo must not keep serving the old one.
+TEST_F(CacheTest, AListingReplacedWhileFreshIsNotServedFromTheThreadsMemo) {
+  auto view = cache.view(far());
+  ASSERT_EQ(view->provider("demo", "vsphere-provider").status, LookupStatus::Ok);
+  ASSERT_EQ(view->provider("demo", "vsphere-provider").status, LookupStatus::Ok);  // memo hit
+  clock->advance(5s);
+  source->provider_list = {provider("new-provider")};  // vsphere-provider deleted meanwhile
+  ASSERT_EQ(view->provider("demo", "new-provider").status, LookupStatus::Ok);
+  EXPECT_EQ(source->provider_calls, 2);
+  EXPECT_EQ(view->provider("demo", "vsphere-provider").status, LookupStatus::NotFound);
+}
+
+// Two caches in one thread (two webhooks in a test, a reloaded configuration): the same key, at
+// the same generation, is each cache's own answer.
+TEST_F(CacheTest, TwoCachesInOneThreadDoNotShareTheThreadsMemo) {
+  auto other_source = std::make_shared<FakeSource>();
+  other_source->provider_list = {provider("vsphere-provider")};
+  other_source->provider_list[0].uid = "uid-of-the-other-inventory";
+  CachedInventory other{other_source, policy(), observer, clock};
+  auto view = cache.view(far());
+  auto other_view = other.view(far());
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(view->provider("demo", "vsphere-provider").provider->uid, "uid-vsphere-provider");
+    EXPECT_EQ(other_view->provider("demo", "vsphere-provider").provider->uid,
+              "uid-of-the-other-inventory");
+  }
+}
+
 TEST_F(CacheTest, FailedRefetchAfterMissKeepsFreshListWithoutStaleFlag) {
   auto view = cache.view(far());
   view->provider("demo", "vsphere-provider");

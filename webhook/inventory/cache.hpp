@@ -6,6 +6,8 @@
 // old is served, marked stale. Turns any InventorySource into per-request InventoryViews.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -43,13 +45,21 @@ class CachedInventory {
   struct Table;
   struct Listing;
 
+  // The tables' lock, and what a thread's memo of its recent hits is checked against
+  // (cache.cpp).
+  struct Guard {
+    std::shared_mutex mu;
+    std::atomic<uint64_t> generation{0};  // moves on whenever the exclusive lock is taken
+    uint64_t id = 0;  // unique per cache in the process: a memo never serves another cache's
+  };
+
  private:
   std::shared_ptr<InventorySource> source_;
   CachePolicy policy_;
   std::shared_ptr<InventoryObserver> observer_;
   std::shared_ptr<Clock> clock_;
 
-  std::shared_mutex mu_;
+  Guard guard_;
   std::unique_ptr<Table<Listing>> listings_;             // by namespace
   std::unique_ptr<Table<ProviderInfo>> providers_;       // by uid
   std::unique_ptr<Table<std::vector<HostInfo>>> hosts_;  // by uid + id, or uid + name
