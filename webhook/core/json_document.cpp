@@ -1,5 +1,6 @@
 #include "webhook/core/json_document.hpp"
 
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -15,37 +16,63 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-// Parsers keep their buffers between documents, which is the point; a pool (not one per thread)
-// keeps their number at the number of documents parsed at once, not the number of workers. A
+// Parsers keep their buffers between documents, which is the point. A parser rests in the slot
+// of the thread that used it last, so the next document that thread parses writes into buffers
+// already in its core's cache, or else in a shared pool. At most kKept parsers rest in all, so
+// their number follows the number of documents parsed at once, not the number of workers. A
 // parser's memory grows with the largest text it has seen, so only parsers sized for ordinary
-// reviews are pooled: a larger body gets a parser of its own, freed with the document.
+// reviews are kept: a larger body gets a parser of its own, freed with the document.
 constexpr size_t kPooledCapacity = 64 * 1024;
 
 class ParserPool {
  public:
   std::unique_ptr<dom::parser> take() {
+    if (Slot& slot = this_thread(); slot.parser) {
+      resting_.fetch_sub(1, std::memory_order_relaxed);
+      return std::move(slot.parser);
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!free_.empty()) {
         auto p = std::move(free_.back());
         free_.pop_back();
+        resting_.fetch_sub(1, std::memory_order_relaxed);
         return p;
       }
     }
     return sized(kPooledCapacity);
   }
   void give(std::unique_ptr<dom::parser> p) {
+    if (resting_.fetch_add(1, std::memory_order_relaxed) >= kKept) {
+      resting_.fetch_sub(1, std::memory_order_relaxed);
+      return;  // freed
+    }
+    if (Slot& slot = this_thread(); !slot.parser) {
+      slot.parser = std::move(p);
+      return;
+    }
     std::lock_guard<std::mutex> lock(mu_);
-    if (free_.size() < kKept) free_.push_back(std::move(p));
+    free_.push_back(std::move(p));
   }
   static std::unique_ptr<dom::parser> sized(size_t capacity) {
     auto p = std::make_unique<dom::parser>(capacity);
     if (p->allocate(capacity, kMaxJsonDepth) != simdjson::SUCCESS) throw std::bad_alloc();
     return p;
   }
+  size_t resting() const { return resting_.load(std::memory_order_relaxed); }
 
  private:
+  struct Slot {
+    std::unique_ptr<dom::parser> parser;
+    ~Slot();
+  };
+  static Slot& this_thread() {
+    thread_local Slot slot;
+    return slot;
+  }
+
   static constexpr size_t kKept = 16;
+  std::atomic<size_t> resting_{0};  // in free_ and in the threads' slots
   std::mutex mu_;
   std::vector<std::unique_ptr<dom::parser>> free_;
 };
@@ -53,6 +80,10 @@ class ParserPool {
 ParserPool& pool() {
   static ParserPool* p = new ParserPool;  // never destroyed: workers may outlive static teardown
   return *p;
+}
+
+ParserPool::Slot::~Slot() {
+  if (parser) pool().resting_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 // simdjson said no; nlohmann's parser says why, in the words users of this project have always
@@ -107,6 +138,10 @@ bool JsonDocument::parse_blanked(std::string_view text) {
 
 JsonDocument::~JsonDocument() {
   if (pooled_ && parser_) pool().give(std::move(parser_));
+}
+
+size_t resting_parsers() {
+  return pool().resting();
 }
 
 const char* json_type_name(dom::element value) {

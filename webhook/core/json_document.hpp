@@ -49,6 +49,10 @@ class JsonDocument {
   simdjson::dom::element root_;
 };
 
+// Parsers resting between documents, in the threads that used them last and in the shared pool:
+// at most 16 however many threads parse, so idle workers hold no parser memory past that.
+size_t resting_parsers();
+
 // "null" for null, else the JSON type and the value's compact text cut to 40 bytes, as a message
 // about a wrongly typed field quotes it ("number 42", "object {\"a\":1}"): the bytes nlohmann's
 // type_name() and dump() give, so a message reads the same whatever parsed the value.
