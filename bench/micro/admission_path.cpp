@@ -17,6 +17,7 @@
 
 #include "webhook/core/admission_path.hpp"
 #include "webhook/core/fixture.hpp"
+#include "webhook/core/json_document.hpp"
 #include "webhook/core/review_reader.hpp"
 #include "webhook/inventory/cache.hpp"
 #include "webhook/io/input_files.hpp"
@@ -121,7 +122,19 @@ int main(int argc, char** argv) {
   const std::string only = argc > 3 ? argv[3] : "";
   volatile size_t sink = 0;
   const std::vector<std::pair<const char*, std::function<void()>>> stages = {
-      {"read_review", [&] { sink += read_review(body).uid.size(); }},
+      // As the server reads: into a kept request, only the policy's annotation kept.
+      {"read_review",
+       [&] {
+         thread_local AdmissionRequest into;
+         into.reset();
+         read_review(body, into, &policy->adapter_annotation);
+         sink += into.uid.size();
+       }},
+      {"parse (JsonDocument, blanked)",
+       [&] {
+         const JsonDocument doc(body, JsonDocument::Escapes::Blank);
+         sink += doc.blanked();
+       }},
       {"decide (mutate, cache hit)",
        [&] { sink += decide(req, Phase::Mutate, *cache->view(far), *policy).patch.size(); }},
       {"to_response + encode",
