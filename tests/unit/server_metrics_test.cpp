@@ -22,13 +22,13 @@ TEST(AdmissionMetricsTest, CountsFromManyThreadsReachTheScrapeOnce) {
   Metrics m;
   const std::vector<std::string> rules = {std::string(rule::kVcenterCredentials)};
   std::vector<std::thread> threads;
-  for (size_t t = 0; t < MetricShards::kShards + 4; ++t)
+  for (size_t t = 0; t < ShardedCounts::kShards + 4; ++t)
     threads.emplace_back([&] {
       for (int i = 0; i < 100; ++i)
         m.admission(Phase::Mutate, "CREATE", Outcome::Warned, rules, 0.0003);
     });
   for (auto& t : threads) t.join();
-  const int n = static_cast<int>(MetricShards::kShards + 4) * 100;
+  const int n = static_cast<int>(ShardedCounts::kShards + 4) * 100;
   std::string text = m.serialize();
   EXPECT_THAT(
       text,

@@ -84,7 +84,6 @@ HttpsTransport::HttpsTransport(TransportOptions options, SSL_CTX* ctx, RequestHa
   if (stop_fd_ < 0 || demand_fd_ < 0) throw std::runtime_error("eventfd: " + errno_text(errno));
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw std::runtime_error("epoll: " + errno_text(errno));
-  for (auto& n : counts_) n = 0;
   // The cgroup files are read only when the caller left a number to the transport.
   CpuBudget budget;
   if (options_.active_threads <= 0 || options_.cpu_capacity <= 0) budget = cpu_budget();
@@ -106,7 +105,10 @@ HttpsTransport::~HttpsTransport() {
 
 std::array<int64_t, kConnStateCount> HttpsTransport::connections() const {
   std::array<int64_t, kConnStateCount> out{};
-  for (size_t i = 0; i < kConnStateCount; ++i) out[i] = counts_[i].load(std::memory_order_relaxed);
+  // Each state change subtracts in one shard and adds in another, perhaps another thread's: a
+  // sum taken across one may briefly miss a connection, never count it twice.
+  for (size_t i = 0; i < kConnStateCount; ++i)
+    out[i] = std::max<int64_t>(0, static_cast<int64_t>(counts_.total(i)));
   return out;
 }
 
@@ -143,8 +145,8 @@ milliseconds HttpsTransport::timeout_of(ConnState s) const {
 }
 
 void HttpsTransport::set_state(Conn* c, ConnState s) {
-  counts_[static_cast<size_t>(c->state)].fetch_sub(1, std::memory_order_relaxed);
-  counts_[static_cast<size_t>(s)].fetch_add(1, std::memory_order_relaxed);
+  counts_.add(static_cast<size_t>(c->state), uint64_t(-1));
+  counts_.add(static_cast<size_t>(s));
   c->state = s;
 }
 
@@ -177,7 +179,7 @@ void HttpsTransport::close_conn(Conn* c, CloseReason reason, bool free_now) {
   if (c->ssl) SSL_free(c->ssl);
   c->ssl = nullptr;
   ::close(c->fd);
-  counts_[static_cast<size_t>(c->state)].fetch_sub(1, std::memory_order_relaxed);
+  counts_.add(static_cast<size_t>(c->state), uint64_t(-1));
   open_.fetch_sub(1, std::memory_order_relaxed);
   if (options_.closed) options_.closed(c->reason.value_or(reason));
   if (free_now) {
@@ -380,7 +382,7 @@ void HttpsTransport::accept_all() {
     auto* c = new Conn;
     c->fd = fd;
     open_.fetch_add(1, std::memory_order_relaxed);
-    counts_[static_cast<size_t>(ConnState::Handshake)].fetch_add(1, std::memory_order_relaxed);
+    counts_.add(static_cast<size_t>(ConnState::Handshake));
     c->since = Clock::now();
     parked_[static_cast<size_t>(ConnState::Handshake)].push_back(c);
     if (!arm(c)) close_parked(c, CloseReason::HandshakeFailed, false);

@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "webhook/http/sharded_counts.hpp"
 #include "webhook/http/transport_limits.hpp"
 #include "webhook/http/wire.hpp"
 
@@ -200,7 +201,7 @@ class HttpsTransport {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> failed_{false};
   std::atomic<int64_t> open_{0};
-  std::array<std::atomic<int64_t>, kConnStateCount> counts_{};
+  ShardedCounts counts_{kConnStateCount};  // by state; signed, added modulo 2^64
 
   // loop-owned
   std::array<ConnList, kConnStateCount> parked_;

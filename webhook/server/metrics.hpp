@@ -1,7 +1,7 @@
 // Prometheus metrics of the webhook (prometheus-cpp core, served by our own GET /metrics). Every
 // label value comes from a fixed set; children are resolved once at construction. What every
 // admission counts (requests, rules, duration, in flight, cache lookups) goes into per-thread
-// shards (metric_shards.hpp) and reaches the prometheus series when /metrics is scraped.
+// shards (http/sharded_counts.hpp) and reaches the prometheus series when /metrics is scraped.
 #pragma once
 
 #include <array>
@@ -21,11 +21,11 @@
 #include "webhook/core/admission_path.hpp"
 #include "webhook/core/phase.hpp"
 #include "webhook/http/https_transport.hpp"
+#include "webhook/http/sharded_counts.hpp"
 #include "webhook/inventory/source.hpp"
 #include "webhook/server/audit_metrics.hpp"
 #include "webhook/server/cluster_metrics.hpp"
 #include "webhook/server/kube_metrics.hpp"
-#include "webhook/server/metric_shards.hpp"
 
 namespace hostadm::server {
 
@@ -93,7 +93,7 @@ class Metrics : public InventoryObserver {
   std::array<ShardedHistogram, kPhaseCount> duration_{};
   prometheus::Gauge* in_flight_ = nullptr;
   std::array<std::array<size_t, kCacheCount>, kKindCount> cache_{};
-  std::optional<MetricShards> shards_;  // made once every series is numbered
+  std::optional<ShardedCounts> shards_;  // made once every series is numbered
   mutable std::mutex flush_mu_;
   mutable std::vector<uint64_t> flushed_;  // by series: the totals the prometheus series hold
   std::array<std::array<prometheus::Counter*, kFetchOutcomeCount>, kKindCount> inv_requests_{};
