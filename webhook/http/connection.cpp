@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <optional>
 
 namespace hostadm::http {
 
@@ -70,7 +71,9 @@ SslWait ssl_wait(SSL* ssl, int rc, bool handshaking) {
 // Writes all of data, waiting up to the deadline for the client to take it.
 std::optional<CloseReason> write_all(SSL* ssl, int fd, std::string_view data,
                                      milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
+  // From the first write that has to wait: most answers go out in one SSL_write, and reading the
+  // clock for each was one of ten reads per /mutate.
+  std::optional<Clock::time_point> deadline;
   while (!data.empty()) {
     clear_ssl_errors();
     const int chunk = static_cast<int>(std::min<size_t>(data.size(), INT_MAX));
@@ -81,9 +84,10 @@ std::optional<CloseReason> write_all(SSL* ssl, int fd, std::string_view data,
     }
     const SslWait w = ssl_wait(ssl, n, false);
     if (!w.events) return w.reason;
+    if (!deadline) deadline = Clock::now() + timeout;
     pollfd p{fd, static_cast<short>(w.events == EPOLLIN ? POLLIN : POLLOUT), 0};
     int rc;
-    while ((rc = ::poll(&p, 1, ms_until(deadline))) < 0 && errno == EINTR) {
+    while ((rc = ::poll(&p, 1, ms_until(*deadline))) < 0 && errno == EINTR) {
     }
     if (rc == 0) return CloseReason::WriteTimeout;
     if (rc < 0) return CloseReason::ClientClosed;

@@ -145,7 +145,7 @@ struct SslWait {
 
 SslWait ssl_wait(SSL* ssl, int rc, bool handshaking);
 
-// Writes all of data, waiting up to the deadline for the client to take it.
+// Writes all of data; once a write has to wait, the client has `timeout` to take the rest.
 std::optional<CloseReason> write_all(SSL* ssl, int fd, std::string_view data, milliseconds timeout);
 
 // One accepted connection. Owned by the loop while parked (in the list of its state), by one
