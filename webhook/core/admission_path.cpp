@@ -1,5 +1,6 @@
 #include "webhook/core/admission_path.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -45,7 +46,15 @@ void AdmissionAnswer::reset() {
   outcome = Outcome::Error;
   decoded = false;
   request.reset();
-  response = AdmissionResponse();
+  // Emptied keeping its strings' room; to_response() sets every field.
+  response.uid.clear();
+  response.allowed = true;
+  response.code = 200;
+  response.reason.clear();
+  response.message.clear();
+  response.warnings.clear();
+  response.patch = JsonPatch();
+  response.audit_annotations.clear();
   in_scope = false;
   rules.clear();
   problem.clear();
@@ -90,11 +99,14 @@ bool read(std::string_view body, const Policy& policy, AdmissionAnswer& a) {
 void decide_and_encode(AdmissionAnswer& a, Phase phase, InventoryView& inventory,
                        const Policy& policy, ClusterView* cluster) {
   Verdict verdict = decide(a.request, phase, inventory, policy, cluster);
-  a.rules = verdict.rules();
+  // Into the answer's kept list, as Verdict::rules() lists them.
+  for (const auto& f : verdict.findings)
+    if (std::find(a.rules.begin(), a.rules.end(), f.rule) == a.rules.end())
+      a.rules.push_back(f.rule);
   a.outcome = outcome_of(verdict);
   a.in_scope = verdict.in_scope;
   const bool defer = verdict.defer;
-  a.response = to_response(a.request, std::move(verdict));
+  to_response(a.request, std::move(verdict), a.response);
   // The contract, whatever the decision returned: a validating answer and an answer to a
   // DELETE never carry a patch (the apiserver rejects those).
   if (phase == Phase::Validate || a.request.operation == "DELETE"sv) a.response.patch = JsonPatch();

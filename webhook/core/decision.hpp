@@ -46,6 +46,8 @@ Verdict decide(const AdmissionRequest& req, Phase phase, InventoryView& inventor
 // Verdict -> the AdmissionResponse to encode (uid, status, warnings, patch, audit annotations).
 // Pass std::move(verdict) when it is not read again: the patch and warnings move over.
 AdmissionResponse to_response(const AdmissionRequest& req, Verdict v);
+// The same into `into`, every field set, its strings written where they have room.
+void to_response(const AdmissionRequest& req, Verdict v, AdmissionResponse& into);
 
 // The Host CRD's required fields (tests/data/crds/forklift.konveyor.io_hosts.yaml): ipAddress,
 // provider, secret, as non-empty. Returns the missing ones (JSON pointers): the apiserver's schema

@@ -7,9 +7,18 @@ namespace hostadm {
 
 AdmissionResponse to_response(const AdmissionRequest& req, Verdict v) {
   AdmissionResponse r;
-  r.uid = req.uid;
+  to_response(req, std::move(v), r);
+  return r;
+}
+
+// Into `r`'s strings where they have room: a worker answers every review into the same response
+// (AdmissionAnswer::reset empties it keeping that room).
+void to_response(const AdmissionRequest& req, Verdict v, AdmissionResponse& r) {
+  r.uid.assign(req.uid);
   r.allowed = v.allowed;
   r.code = v.allowed ? 200 : v.code;
+  r.reason.clear();
+  r.message.clear();
   if (!v.allowed) {
     r.reason = status_reason(v.code);
     r.message = std::move(v.message);
@@ -17,12 +26,16 @@ AdmissionResponse to_response(const AdmissionRequest& req, Verdict v) {
   // The audit log's word for the outcome: a deferred verdict is never encoded, so an answer
   // that refuses says "denied".
   const Outcome outcome = outcome_of(v);
-  r.audit_annotations.reserve(2);
-  r.audit_annotations.emplace_back("decision", outcome == Outcome::Allowed  ? "allowed"
-                                               : outcome == Outcome::Warned ? "warned"
-                                                                            : "denied");
+  auto& notes = r.audit_annotations;
+  notes.resize(v.findings.empty() ? 1 : 2);
+  notes[0].first.assign("decision");
+  notes[0].second.assign(outcome == Outcome::Allowed  ? "allowed"
+                         : outcome == Outcome::Warned ? "warned"
+                                                      : "denied");
   if (!v.findings.empty()) {
-    std::string rules;  // Verdict::rules() joined, without building its list
+    notes[1].first.assign("rules");
+    std::string& rules = notes[1].second;  // Verdict::rules() joined, without building its list
+    rules.clear();
     for (size_t i = 0; i < v.findings.size(); ++i) {
       const std::string& id = v.findings[i].rule;
       bool seen = false;
@@ -31,11 +44,9 @@ AdmissionResponse to_response(const AdmissionRequest& req, Verdict v) {
       if (!rules.empty()) rules += ',';
       rules += id;
     }
-    r.audit_annotations.emplace_back("rules", std::move(rules));
   }
   r.warnings = std::move(v.warnings);
-  if (v.allowed) r.patch = std::move(v.patch);
-  return r;
+  r.patch = v.allowed ? std::move(v.patch) : JsonPatch();
 }
 
 }  // namespace hostadm
