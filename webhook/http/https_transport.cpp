@@ -105,8 +105,8 @@ HttpsTransport::~HttpsTransport() {
 
 std::array<int64_t, kConnStateCount> HttpsTransport::connections() const {
   std::array<int64_t, kConnStateCount> out{};
-  // Each state change subtracts in one shard and adds in another, perhaps another thread's: a
-  // sum taken across one may briefly miss a connection, never count it twice.
+  // Read state by state while connections change state (as the single counters were): a
+  // connection may be missed or counted twice for that instant, and a count never shows below 0.
   for (size_t i = 0; i < kConnStateCount; ++i)
     out[i] = std::max<int64_t>(0, static_cast<int64_t>(counts_.total(i)));
   return out;

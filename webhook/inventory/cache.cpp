@@ -309,7 +309,8 @@ Result<V> lookup(CachedInventory::Guard& guard, typename CachedInventory::Table<
         has_what_was_asked(*it->second->answer, satisfied)) {
       t.note("hit");
       const auto& e = *it->second;
-      if (e.answer->status == LookupStatus::Ok && e.answer->value)
+      // What a memo hit returns: Ok, the value, no error text.
+      if (e.answer->status == LookupStatus::Ok && e.answer->value && e.answer->error.empty())
         memo.remember(guard, key, e.answered_at + t.fresh_for(*e.answer), e.answer->value);
       return from_answer(*e.answer, false);
     }

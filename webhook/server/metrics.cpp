@@ -208,8 +208,10 @@ void Metrics::flush() const {
       increments[b] = static_cast<double>(since_flush(h.first + b));
       any = any || increments[b] > 0;
     }
+    // The sum is read after the buckets, so it may hold an observation whose bucket the next
+    // scrape brings: it is added all the same, never dropped.
     const double sum = static_cast<double>(since_flush(h.first + buckets)) / 1e9;
-    if (any) h.histogram->ObserveMultiple(increments, sum);
+    if (any || sum > 0) h.histogram->ObserveMultiple(increments, sum);
   }
   in_flight_->Set(static_cast<double>(static_cast<int64_t>(shards_->total(kInFlightSeries))));
 }
