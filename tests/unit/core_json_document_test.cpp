@@ -1,5 +1,5 @@
-// JsonDocument's parsers: each thread keeps the one it used last, and however many threads
-// parse, at most 16 parsers rest between documents.
+// JsonDocument's parsers: a thread keeps the one it used last, the threads past those share a
+// pool, and however many threads parse, at most 16 parsers rest between documents.
 #include "webhook/core/json_document.hpp"
 
 #include <gtest/gtest.h>
@@ -70,6 +70,35 @@ TEST(JsonDocumentTest, AtMostSixteenParsersRestHoweverManyThreadsParsed) {
   EXPECT_GT(resting_parsers(), 0u);
   checked.arrive_and_wait();
   for (auto& t : threads) t.join();
+  EXPECT_LE(resting_parsers(), 16u);
+}
+
+// 24 threads, more than keep a parser of their own, each parsing in turn and staying alive: on
+// the second round none allocates a parser. The threads past the slots share the pool's instead
+// of allocating one per document and freeing it after.
+TEST(JsonDocumentTest, ThreadsPastTheSlotsShareThePoolsParsers) {
+  constexpr int kThreads = 24;
+  std::mutex mu;
+  std::condition_variable cv;
+  int turn = 0;
+  size_t made_before_second_round = 0;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&, i] {
+      for (int round = 0; round < 2; ++round) {
+        std::unique_lock<std::mutex> lk(mu);
+        cv.wait(lk, [&] { return turn == round * kThreads + i; });
+        if (turn == kThreads) made_before_second_round = parsers_made();
+        { const JsonDocument doc(kReview, JsonDocument::Escapes::Blank); }
+        ++turn;
+        cv.notify_all();
+      }
+      // Alive until all are done: a thread that ends frees the parser it kept.
+      std::unique_lock<std::mutex> lk(mu);
+      cv.wait(lk, [&] { return turn == 2 * kThreads; });
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(parsers_made(), made_before_second_round);
   EXPECT_LE(resting_parsers(), 16u);
 }
 

@@ -18,17 +18,19 @@ namespace dom = simdjson::dom;
 
 // Parsers keep their buffers between documents, which is the point. A parser rests in the slot
 // of the thread that used it last, so the next document that thread parses writes into buffers
-// already in its core's cache, or else in a shared pool. At most kKept parsers rest in all, so
-// their number follows the number of documents parsed at once, not the number of workers. A
-// parser's memory grows with the largest text it has seen, so only parsers sized for ordinary
-// reviews are kept: a larger body gets a parser of its own, freed with the document.
+// already in its core's cache; at most kSlots threads keep one that way, and the others share a
+// pool of up to kPooled. So at most 16 rest in all, their number following the documents parsed
+// at once rather than the workers, and threads past the slots (the reserve woken for a slow
+// inventory, say) still find a pooled parser instead of allocating one each time. A parser's
+// memory grows with the largest text it has seen, so only parsers sized for ordinary reviews are
+// kept: a larger body gets a parser of its own, freed with the document.
 constexpr size_t kPooledCapacity = 64 * 1024;
 
 class ParserPool {
  public:
   std::unique_ptr<dom::parser> take() {
     if (Slot& slot = this_thread(); slot.parser) {
-      resting_.fetch_sub(1, std::memory_order_relaxed);
+      in_slots_.fetch_sub(1, std::memory_order_relaxed);
       return std::move(slot.parser);
     }
     {
@@ -36,30 +38,33 @@ class ParserPool {
       if (!free_.empty()) {
         auto p = std::move(free_.back());
         free_.pop_back();
-        resting_.fetch_sub(1, std::memory_order_relaxed);
         return p;
       }
     }
+    made_.fetch_add(1, std::memory_order_relaxed);
     return sized(kPooledCapacity);
   }
   void give(std::unique_ptr<dom::parser> p) {
-    if (resting_.fetch_add(1, std::memory_order_relaxed) >= kKept) {
-      resting_.fetch_sub(1, std::memory_order_relaxed);
-      return;  // freed
-    }
     if (Slot& slot = this_thread(); !slot.parser) {
-      slot.parser = std::move(p);
-      return;
+      if (in_slots_.fetch_add(1, std::memory_order_relaxed) < kSlots) {
+        slot.parser = std::move(p);
+        return;
+      }
+      in_slots_.fetch_sub(1, std::memory_order_relaxed);
     }
     std::lock_guard<std::mutex> lock(mu_);
-    free_.push_back(std::move(p));
+    if (free_.size() < kPooled) free_.push_back(std::move(p));
   }
   static std::unique_ptr<dom::parser> sized(size_t capacity) {
     auto p = std::make_unique<dom::parser>(capacity);
     if (p->allocate(capacity, kMaxJsonDepth) != simdjson::SUCCESS) throw std::bad_alloc();
     return p;
   }
-  size_t resting() const { return resting_.load(std::memory_order_relaxed); }
+  size_t resting() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_slots_.load(std::memory_order_relaxed) + free_.size();
+  }
+  size_t made() const { return made_.load(std::memory_order_relaxed); }
 
  private:
   struct Slot {
@@ -71,8 +76,9 @@ class ParserPool {
     return slot;
   }
 
-  static constexpr size_t kKept = 16;
-  std::atomic<size_t> resting_{0};  // in free_ and in the threads' slots
+  static constexpr size_t kSlots = 8, kPooled = 8;
+  std::atomic<size_t> in_slots_{0};
+  std::atomic<size_t> made_{0};
   std::mutex mu_;
   std::vector<std::unique_ptr<dom::parser>> free_;
 };
@@ -83,7 +89,7 @@ ParserPool& pool() {
 }
 
 ParserPool::Slot::~Slot() {
-  if (parser) pool().resting_.fetch_sub(1, std::memory_order_relaxed);
+  if (parser) pool().in_slots_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 // simdjson said no; nlohmann's parser says why, in the words users of this project have always
@@ -142,6 +148,10 @@ JsonDocument::~JsonDocument() {
 
 size_t resting_parsers() {
   return pool().resting();
+}
+
+size_t parsers_made() {
+  return pool().made();
 }
 
 const char* json_type_name(dom::element value) {

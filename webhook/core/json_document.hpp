@@ -49,9 +49,11 @@ class JsonDocument {
   simdjson::dom::element root_;
 };
 
-// Parsers resting between documents, in the threads that used them last and in the shared pool:
-// at most 16 however many threads parse, so idle workers hold no parser memory past that.
+// Parsers resting between documents, in the threads that used them last (8 at most) and in the
+// shared pool (8 at most): however many threads parse, idle workers hold no parser memory past
+// that. parsers_made(): the pooled-size parsers allocated since the start.
 size_t resting_parsers();
+size_t parsers_made();
 
 // "null" for null, else the JSON type and the value's compact text cut to 40 bytes, as a message
 // about a wrongly typed field quotes it ("number 42", "object {\"a\":1}"): the bytes nlohmann's
