@@ -48,6 +48,17 @@ void AdmissionRequest::reset() {
   old_object.reset();
 }
 
+void AdmissionResponse::reset() {
+  uid.clear();
+  allowed = true;
+  code = 200;
+  reason.clear();
+  message.clear();
+  warnings.clear();
+  patch = JsonPatch();
+  audit_annotations.clear();
+}
+
 const std::string& AdmissionRequest::display_name() const {
   if (!name.empty()) return name;
   if (!object.display_name().empty()) return object.display_name();

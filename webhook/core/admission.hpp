@@ -58,6 +58,9 @@ struct AdmissionResponse {
   std::vector<std::string> warnings;
   JsonPatch patch;
   std::vector<std::pair<std::string, std::string>> audit_annotations;
+
+  // Back to a default-constructed response, its strings and lists keeping their room.
+  void reset();
 };
 
 // Appends {"apiVersion","kind","response":{...}} to `out` with the request's apiVersion/kind,

@@ -1,6 +1,5 @@
 #include "webhook/core/admission_path.hpp"
 
-#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -46,15 +45,7 @@ void AdmissionAnswer::reset() {
   outcome = Outcome::Error;
   decoded = false;
   request.reset();
-  // Emptied keeping its strings' room; to_response() sets every field.
-  response.uid.clear();
-  response.allowed = true;
-  response.code = 200;
-  response.reason.clear();
-  response.message.clear();
-  response.warnings.clear();
-  response.patch = JsonPatch();
-  response.audit_annotations.clear();
+  response.reset();
   in_scope = false;
   rules.clear();
   problem.clear();
@@ -99,10 +90,7 @@ bool read(std::string_view body, const Policy& policy, AdmissionAnswer& a) {
 void decide_and_encode(AdmissionAnswer& a, Phase phase, InventoryView& inventory,
                        const Policy& policy, ClusterView* cluster) {
   Verdict verdict = decide(a.request, phase, inventory, policy, cluster);
-  // Into the answer's kept list, as Verdict::rules() lists them.
-  for (const auto& f : verdict.findings)
-    if (std::find(a.rules.begin(), a.rules.end(), f.rule) == a.rules.end())
-      a.rules.push_back(f.rule);
+  verdict.rules_into(a.rules);
   a.outcome = outcome_of(verdict);
   a.in_scope = verdict.in_scope;
   const bool defer = verdict.defer;
@@ -139,7 +127,7 @@ void internal_error(AdmissionAnswer& a, std::string problem) {
     return;
   }
   a.status = 200;
-  a.response = AdmissionResponse();
+  a.response.reset();
   a.response.allowed = false;
   a.response.code = 500;
   a.response.reason = "InternalError";

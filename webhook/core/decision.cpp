@@ -334,10 +334,13 @@ void Decider::drop_patch_warnings(bool keep_patch) {
 
 std::vector<std::string> Verdict::rules() const {
   std::vector<std::string> out;
-  for (const auto& f : findings) {
-    if (std::find(out.begin(), out.end(), f.rule) == out.end()) out.push_back(f.rule);
-  }
+  rules_into(out);
   return out;
+}
+
+void Verdict::rules_into(std::vector<std::string>& out) const {
+  for (const auto& f : findings)
+    if (std::find(out.begin(), out.end(), f.rule) == out.end()) out.push_back(f.rule);
 }
 
 std::vector<std::string> missing_required_fields(const nlohmann::json& host) {

@@ -36,6 +36,8 @@ struct Verdict {
   bool in_scope = false;  // a Host CREATE/UPDATE on the main resource
 
   std::vector<std::string> rules() const;  // rule ids of all findings, in order, unique
+  // The same appended to `out` (a list that keeps its room), none of them twice.
+  void rules_into(std::vector<std::string>& out) const;
 };
 
 // `cluster`: the Kubernetes API's and the endpoint's answers; nullptr when no API client is

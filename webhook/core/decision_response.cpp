@@ -11,14 +11,13 @@ AdmissionResponse to_response(const AdmissionRequest& req, Verdict v) {
   return r;
 }
 
-// Into `r`'s strings where they have room: a worker answers every review into the same response
-// (AdmissionAnswer::reset empties it keeping that room).
+// Into `r`, reset first, so its strings and lists keep their room: a worker answers every review
+// into the same response.
 void to_response(const AdmissionRequest& req, Verdict v, AdmissionResponse& r) {
+  r.reset();
   r.uid.assign(req.uid);
   r.allowed = v.allowed;
   r.code = v.allowed ? 200 : v.code;
-  r.reason.clear();
-  r.message.clear();
   if (!v.allowed) {
     r.reason = status_reason(v.code);
     r.message = std::move(v.message);
@@ -26,16 +25,11 @@ void to_response(const AdmissionRequest& req, Verdict v, AdmissionResponse& r) {
   // The audit log's word for the outcome: a deferred verdict is never encoded, so an answer
   // that refuses says "denied".
   const Outcome outcome = outcome_of(v);
-  auto& notes = r.audit_annotations;
-  notes.resize(v.findings.empty() ? 1 : 2);
-  notes[0].first.assign("decision");
-  notes[0].second.assign(outcome == Outcome::Allowed  ? "allowed"
-                         : outcome == Outcome::Warned ? "warned"
-                                                      : "denied");
+  r.audit_annotations.emplace_back("decision", outcome == Outcome::Allowed  ? "allowed"
+                                               : outcome == Outcome::Warned ? "warned"
+                                                                            : "denied");
   if (!v.findings.empty()) {
-    notes[1].first.assign("rules");
-    std::string& rules = notes[1].second;  // Verdict::rules() joined, without building its list
-    rules.clear();
+    std::string rules;  // Verdict::rules() joined, without building its list
     for (size_t i = 0; i < v.findings.size(); ++i) {
       const std::string& id = v.findings[i].rule;
       bool seen = false;
@@ -44,9 +38,10 @@ void to_response(const AdmissionRequest& req, Verdict v, AdmissionResponse& r) {
       if (!rules.empty()) rules += ',';
       rules += id;
     }
+    r.audit_annotations.emplace_back("rules", std::move(rules));
   }
   r.warnings = std::move(v.warnings);
-  r.patch = v.allowed ? std::move(v.patch) : JsonPatch();
+  if (v.allowed) r.patch = std::move(v.patch);
 }
 
 }  // namespace hostadm

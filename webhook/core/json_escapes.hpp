@@ -7,13 +7,12 @@
 // blank_escapes() overwrites every escape of one of `\" \\ \/ \b \f \n \r \t` with kBlank, two
 // DEL bytes: plain string content to JSON (only bytes under 0x20 must be escaped), invalid
 // outside a string, ASCII (the parser's UTF-8 check keeps its fast path), and held by no text of
-// a Host. The text
-// keeps its length, its structure and its validity: a string stays a string of the same bytes
-// elsewhere, an escape outside a string (invalid JSON) becomes bytes outside a string (invalid
-// still), and `\u` escapes and invalid ones are left for the parser to judge. Only the strings
-// that held such an escape read differently: each holds kBlank where the text had one. A reader
-// of a blanked text therefore uses a string only if has_blank() says it holds none, and reads
-// the original text again when one does (review_reader.cpp).
+// a Host. The text keeps its length, its structure and its validity: a string stays a string of
+// the same bytes elsewhere, an escape outside a string (invalid JSON) becomes bytes outside a
+// string (invalid still), and `\u` escapes and invalid ones are left for the parser to judge.
+// Only the strings that held such an escape read differently: each holds kBlank where the text
+// had one. A reader of a blanked text therefore uses a string only if has_blank() says it holds
+// none, and reads the original text again when one does (review_reader.cpp).
 #pragma once
 
 #include <cstddef>

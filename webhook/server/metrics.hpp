@@ -75,10 +75,9 @@ class Metrics : public InventoryObserver {
     size_t first = 0;  // the series of the first bucket
   };
 
-  size_t add_series() { return series_++; }
   size_t add_counter(prometheus::Counter& c) {
     counters_.emplace_back(series_, &c);
-    return add_series();
+    return series_++;
   }
   ShardedHistogram add_histogram(prometheus::Histogram& h);
   void observe(const ShardedHistogram& h, double seconds);
