@@ -33,8 +33,8 @@ class TransportWorkersTest : public ::testing::Test {
   }
   static void TearDownTestSuite() { certs_.reset(); }
 
-  // Starts a transport answering every request with its path; GET /slow is answered only once
-  // release_slow() ran.
+  // Starts a transport answering every request with its path (a refused one with the refusal's
+  // status); GET /slow is answered only once release_slow() ran.
   void start(TransportOptions options) {
     SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
     ASSERT_EQ(SSL_CTX_use_certificate_chain_file(ctx, (certs_->path() / "tls.crt").c_str()), 1);
@@ -42,7 +42,7 @@ class TransportWorkersTest : public ::testing::Test {
         SSL_CTX_use_PrivateKey_file(ctx, (certs_->path() / "tls.key").c_str(), SSL_FILETYPE_PEM),
         1);
     transport_ = std::make_unique<HttpsTransport>(
-        std::move(options), ctx, [this](const Request& req, const Refusal&, Response& res) {
+        std::move(options), ctx, [this](const Request& req, const Refusal& refusal, Response& res) {
           std::unique_lock<std::mutex> lk(mu_);
           answerers_.insert(std::this_thread::get_id());
           if (req.path == "/slow") {
@@ -51,6 +51,7 @@ class TransportWorkersTest : public ::testing::Test {
           }
           res.content_type = "text/plain";
           res.body = req.path;
+          if (refusal.status) res.status = refusal.status;
         });
     port_ = transport_->bind("127.0.0.1", 0);
     loop_ = std::thread([this] { transport_->run(); });
@@ -224,6 +225,38 @@ TEST_F(TransportWorkersTest, AConnectionIdleForLongerGivesItsBuffersBack) {
   EXPECT_EQ(transport_->connections()[static_cast<size_t>(ConnState::Idle)], 3);
   answered_again(clients);
   EXPECT_TRUE(servertest::eventually([&] { return transport_->holding_buffers() == 0; }));
+}
+
+// An idle connection's next request goes to a worker unread, and the worker reads it. One that
+// arrives in pieces goes back to the loop after the first: the worker does not wait for the
+// rest, another connection is answered meanwhile, and the read timeout still holds (408).
+TEST_F(TransportWorkersTest, ARequestArrivingInPiecesOnAnIdleConnectionWaitsInTheLoop) {
+  TransportOptions options = no_waiting(60s);
+  options.threads = 1;
+  options.active_threads = 1;
+  options.read_timeout = 1s;
+  start(std::move(options));
+  auto clients = answered_once(1);
+  RawTls& pieces = *clients[0];
+  ASSERT_EQ(settled(ConnState::Idle, 1), 1);
+  const std::string head = "POST /pieces HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n";
+
+  pieces.send(head + "12345");
+  EXPECT_EQ(settled(ConnState::Reading, 1), 1);
+  EXPECT_EQ(transport_->connections()[static_cast<size_t>(ConnState::Busy)], 0);
+  RawTls other(port_);
+  EXPECT_EQ(get(other, "/other"), "/other");
+  pieces.send("67890");
+  const std::string whole = pieces.read_answers(1);
+  EXPECT_EQ(whole.rfind("HTTP/1.1 200 OK", 0), 0u) << whole;
+  EXPECT_NE(whole.find("/pieces"), std::string::npos) << whole;
+
+  ASSERT_EQ(settled(ConnState::Idle, 2), 2);
+  pieces.send(head + "12345");  // and never the rest
+  EXPECT_EQ(settled(ConnState::Reading, 1), 1);
+  const std::string late = pieces.read_until_quiet(5s);
+  EXPECT_EQ(late.rfind("HTTP/1.1 408", 0), 0u) << late;
+  EXPECT_TRUE(pieces.closed());
 }
 
 }  // namespace

@@ -165,6 +165,8 @@ struct HttpsTransport::Conn {
   // waits for it (see HttpsTransport::on_event and take_returned).
   bool in_loop = true;
   Conn* returned_next = nullptr;  // the returned_ stack's link
+  // Handed to a worker with its next request still unread (see HttpsTransport::hand_unread).
+  bool unread = false;
   // The loop's only: parked idle with its buffers, in the holding_ list (see hold()).
   bool holding = false;
   Conn* hold_prev = nullptr;

@@ -443,6 +443,7 @@ void HttpsTransport::on_ready(Conn* c) {
     case ConnState::Handshake:
       return handshake(c);
     case ConnState::Idle:
+      return hand_unread(c);
     case ConnState::Reading:
       return read_parked(c);
     case ConnState::Closing:
@@ -502,6 +503,18 @@ void HttpsTransport::read_parked(Conn* c) {
       return dispatch(c);
     }
   }
+}
+
+// An idle connection's next request, handed to a worker before it is read: the worker decrypts,
+// parses and answers it on one core, where the loop's read left the request, its buffers and
+// the TLS state in the other core's cache for the worker (the handler costs 4 us per /mutate in
+// process, 6.5 us in the server). A request that has not arrived whole goes back to the loop as
+// after an answer (next_request), so a slow client holds no worker, and costs a worker one trip
+// at most: the loop reads the rest of a started request itself.
+void HttpsTransport::hand_unread(Conn* c) {
+  unpark(c);
+  c->unread = true;
+  dispatch(c);
 }
 
 void HttpsTransport::drain(Conn* c) {

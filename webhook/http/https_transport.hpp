@@ -145,6 +145,7 @@ class HttpsTransport {
   void on_ready(Conn* c);
   void handshake(Conn* c);
   void read_parked(Conn* c);
+  void hand_unread(Conn* c);
   void drain(Conn* c);
   void expire(std::chrono::steady_clock::time_point now);
   int next_wake_ms(std::chrono::steady_clock::time_point now) const;
@@ -168,7 +169,8 @@ class HttpsTransport {
   // serve()'s steps for every request, always_inline: cut out for reading, not to cost a call.
   [[gnu::always_inline]] inline bool answer(Conn* c, Response& res, std::string& out);
   void close_after_answer(Conn* c, bool refused);
-  [[gnu::always_inline]] inline bool next_request(Conn* c, bool& waited, bool reserve);
+  [[gnu::always_inline]] inline bool next_request(Conn* c, bool& waited, bool reserve,
+                                                  bool readable);
   bool wait_readable(Conn* c, bool reserve);
   bool yield_to_answering(Conn* c);
   void give_back(Conn* c);

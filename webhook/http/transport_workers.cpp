@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <utility>
 
 #include "webhook/http/connection.hpp"
 
@@ -186,11 +187,15 @@ bool HttpsTransport::serve(Conn* c, bool reserve) {
   // One answer's buffers for every request of the connection.
   Response res;
   std::string out;
+  // Handed over unread (hand_unread): read as the next request after an answer is, from a
+  // socket that said it has bytes.
+  bool readable = std::exchange(c->unread, false);
   for (;;) {
-    if (!answer(c, res, out)) return true;
+    if (!readable && !answer(c, res, out)) return true;
     bool waited = false;
-    if (!next_request(c, waited, reserve)) return true;
+    if (!next_request(c, waited, reserve, readable)) return true;
     if (waited && yield_to_answering(c)) return false;
+    readable = false;
   }
 }
 
@@ -245,11 +250,12 @@ void HttpsTransport::return_to_loop(Conn* c) {
 // The next request: already buffered (pipelined), or arriving right after the answer. True: it
 // is whole in c->reader. False: the connection is closed or given back to the loop. `waited`:
 // the worker waited for it, uncounted in answering_.
-bool HttpsTransport::next_request(Conn* c, bool& waited, bool reserve) {
+bool HttpsTransport::next_request(Conn* c, bool& waited, bool reserve, bool readable) {
   RequestReader& r = c->reader;
   // Right after an answer the client has rarely sent more: wait for it instead of a read that
-  // fails, unless TLS already holds bytes the socket will not signal again.
-  bool try_read = !c->in.empty() || SSL_has_pending(c->ssl);
+  // fails, unless the socket said it has bytes or TLS already holds some the socket will not
+  // signal again.
+  bool try_read = readable || !c->in.empty() || SSL_has_pending(c->ssl);
   for (;;) {
     if (!c->in.empty()) {
       bool send_continue = false;
