@@ -2,6 +2,7 @@
 // duration parsing, the MTV_INVENTORY_URL fallback, the Content-Type rule and the answer deadline.
 #include <gtest/gtest.h>
 
+#include "webhook/core/fixture.hpp"
 #include "webhook/http/https_transport.hpp"
 #include "webhook/server/config.hpp"
 #include "webhook/server/handlers.hpp"
@@ -301,6 +302,43 @@ TEST(ServerConfigTest, HandlerNeverThrowsAndEchoesTheUidOnInternalErrors) {
   EXPECT_EQ(j["response"]["status"]["message"], "internal error");
   EXPECT_EQ(j["apiVersion"], "admission.k8s.io/v1");
   EXPECT_EQ(j["kind"], "AdmissionReview");
+}
+
+// The router answers every admission of a worker into one reply, whose body's room circulates
+// between the reply and the worker's kept answer: each answer arrives whole, with nothing of the
+// one before it, whatever their lengths and whichever path (a decision, a 415) each took.
+TEST(ServerConfigTest, AnswersIntoOneReplyAreEachWhole) {
+  Metrics metrics;
+  const auto empty = std::make_shared<const Fixture>();
+  AdmissionHandler h(
+      [empty](Deadline) -> std::unique_ptr<InventoryView> {
+        return std::make_unique<FixtureInventory>(empty);
+      },
+      std::make_shared<Policy>(), metrics, HandlerOptions{});
+  const auto review = [](const std::string& uid) {
+    return R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview",
+      "request":{"uid":")" +
+           uid + R"(","operation":"CREATE","namespace":"demo",
+      "kind":{"group":"forklift.konveyor.io","version":"v1beta1","kind":"Host"},
+      "resource":{"group":"forklift.konveyor.io","version":"v1beta1","resource":"hosts"},
+      "object":{"metadata":{"name":"h","namespace":"demo"},"spec":{}}}})";
+  };
+  const std::vector<std::pair<std::string, std::string>> calls = {
+      {"application/json", review(std::string(300, 'l'))},
+      {"application/json", review("short")},
+      {"text/plain", review("x")},
+      {"application/json", review(std::string(40, 'm'))},
+  };
+  HttpReply reply;
+  for (const auto& [ctype, body] : calls) {
+    h.handle(Phase::Mutate, ctype, "10s", body, SteadyClock::now(), reply);
+    const HttpReply fresh = h.handle(Phase::Mutate, ctype, "10s", body, SteadyClock::now());
+    EXPECT_EQ(reply.status, fresh.status);
+    EXPECT_EQ(reply.content_type, fresh.content_type);
+    EXPECT_EQ(reply.body, fresh.body);
+    EXPECT_TRUE(nlohmann::json::accept(reply.body)) << reply.body;
+  }
+  EXPECT_NE(reply.body.find(std::string(40, 'm')), std::string::npos) << reply.body;
 }
 
 }  // namespace

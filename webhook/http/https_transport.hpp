@@ -165,7 +165,7 @@ class HttpsTransport {
 
   // workers
   void work(Worker& self);
-  bool serve(Conn* c, bool reserve);
+  bool serve(Conn* c, bool reserve, Response& res, std::string& out);
   // serve()'s steps for every request, always_inline: cut out for reading, not to cost a call.
   [[gnu::always_inline]] inline bool answer(Conn* c, Response& res, std::string& out);
   void close_after_answer(Conn* c, bool refused);

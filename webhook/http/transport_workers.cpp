@@ -160,6 +160,11 @@ void HttpsTransport::give_back(Conn* c) {
 }
 
 void HttpsTransport::work(Worker& self) {
+  // One answer's buffers for every request this worker answers: under load most requests reach
+  // a worker through the loop, one serve() each, and buffers per serve() were allocated and
+  // freed per request.
+  Response res;
+  std::string out;
   bool left_request = false;
   for (;;) {
     Conn* c;
@@ -176,17 +181,14 @@ void HttpsTransport::work(Worker& self) {
         self.conn = nullptr;
       }
     }
-    left_request = !serve(c, self.reserve);
+    left_request = !serve(c, self.reserve, res, out);
     if (!left_request) answering_.fetch_sub(1, std::memory_order_relaxed);
   }
 }
 
 // Counted in answering_ except while it waits for the connection's next request. False: that
 // request was left in ready_ for the workers answering (see yield_to_answering), uncounted.
-bool HttpsTransport::serve(Conn* c, bool reserve) {
-  // One answer's buffers for every request of the connection.
-  Response res;
-  std::string out;
+bool HttpsTransport::serve(Conn* c, bool reserve, Response& res, std::string& out) {
   // Handed over unread (hand_unread): read as the next request after an answer is, from a
   // socket that said it has bytes.
   bool readable = std::exchange(c->unread, false);
@@ -203,7 +205,7 @@ bool HttpsTransport::serve(Conn* c, bool reserve) {
 // to close.
 bool HttpsTransport::answer(Conn* c, Response& res, std::string& out) {
   RequestReader& r = c->reader;
-  res = Response();
+  res.reset();
   handler_(r.req, r.refusal, res);
   const bool refused = r.refusal.status != 0;
   const bool close = refused || !r.req.keep_alive || res.close || stopping_;
@@ -220,6 +222,7 @@ bool HttpsTransport::answer(Conn* c, Response& res, std::string& out) {
   r.reset();
   c->in.shrink_if_empty(kKeepBytes);
   if (out.capacity() > kKeepBytes) std::string().swap(out);
+  if (res.body.capacity() > kKeepBytes) std::string().swap(res.body);
   return true;
 }
 

@@ -103,6 +103,15 @@ struct Response {
   std::string body;
   std::string allow;   // the Allow header of a 405
   bool close = false;  // ask the client to close the connection after this answer
+
+  // As new, but the body keeps its room: a worker answers every request into one Response.
+  void reset() {
+    status = 200;
+    content_type = "application/json";
+    body.clear();
+    allow.clear();
+    close = false;
+  }
 };
 
 // Appends the whole response (status line, headers, body) to out. head_only: a HEAD answer,

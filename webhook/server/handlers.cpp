@@ -82,6 +82,14 @@ Deadline AdmissionHandler::answer_deadline(const std::string& timeout_param,
 HttpReply AdmissionHandler::handle(Phase webhook, const std::string& content_type,
                                    const std::string& timeout_param, const std::string& body,
                                    SteadyClock::time_point arrival) noexcept {
+  HttpReply reply;
+  handle(webhook, content_type, timeout_param, body, arrival, reply);
+  return reply;
+}
+
+void AdmissionHandler::handle(Phase webhook, const std::string& content_type,
+                              const std::string& timeout_param, const std::string& body,
+                              SteadyClock::time_point arrival, HttpReply& reply) noexcept {
   InFlight in_flight(metrics_);
   const char* wh = to_string(webhook);
   static const std::vector<std::string> kNoRules;
@@ -93,7 +101,8 @@ HttpReply AdmissionHandler::handle(Phase webhook, const std::string& content_typ
       metrics_.admission(webhook, "other", Outcome::BadRequest, kNoRules, seconds_since_arrival());
       log_event(spdlog::level::warn, "bad admission request",
                 {{"webhook", wh}, {"status", 415}, {"reason", "unsupported content type"}});
-      return error_reply(415, "Content-Type must be application/json, got '" + content_type + "'");
+      reply = error_reply(415, "Content-Type must be application/json, got '" + content_type + "'");
+      return;
     }
     const Deadline deadline = answer_deadline(timeout_param, arrival);
     const MakeView view = [&] {
@@ -117,17 +126,13 @@ HttpReply AdmissionHandler::handle(Phase webhook, const std::string& content_typ
       log_admission({r.uid, wh, r.ns, r.display_name(), r.operation, metric_label(a.outcome),
                      r.username, &a.rules, r.dry_run, seconds * 1000});
     }
-    HttpReply reply;
     reply.status = a.status;
     reply.content_type = a.content_type;
-    reply.body = std::move(a.body);
-    return reply;
+    reply.body.swap(a.body);  // a.body is cleared before its next use (admit)
   } catch (...) {  // the metrics or the log line failed
-    HttpReply reply;
     reply.status = 500;
     reply.content_type = "text/plain";
     reply.body = "internal error\n";
-    return reply;
   }
 }
 

@@ -43,6 +43,11 @@ class AdmissionHandler {
 
   HttpReply handle(Phase webhook, const std::string& content_type, const std::string& timeout_param,
                    const std::string& body, SteadyClock::time_point arrival) noexcept;
+  // The same into `reply`, whose body's room the answer takes: the body the worker answered
+  // with last time comes in, the room stays with the worker's kept answer, and one answer's
+  // buffer is not allocated per request.
+  void handle(Phase webhook, const std::string& content_type, const std::string& timeout_param,
+              const std::string& body, SteadyClock::time_point arrival, HttpReply& reply) noexcept;
 
   // The answer deadline: arrival + timeout - margin, margin = min(--deadline-margin, 10%).
   Deadline answer_deadline(const std::string& timeout_param, SteadyClock::time_point arrival) const;

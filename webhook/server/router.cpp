@@ -94,12 +94,15 @@ void Router::route(const http::Request& req, const http::Refusal& refusal, http:
         res.allow = "POST";
         return json_error(res, 405, "use POST with an AdmissionReview");
       }
-      HttpReply reply =
-          admission_.handle(*webhook, req.content_type, http::query_param(req.query, "timeout"),
-                            req.body, SteadyClock::now());
+      // The worker's response body (cleared, with the room of an earlier answer) goes to the
+      // handler and comes back holding this answer: no buffer allocated per admission.
+      HttpReply reply;
+      reply.body.swap(res.body);
+      admission_.handle(*webhook, req.content_type, http::query_param(req.query, "timeout"),
+                        req.body, SteadyClock::now(), reply);
       res.status = reply.status;
       res.content_type = reply.content_type;
-      res.body = std::move(reply.body);
+      res.body.swap(reply.body);
       res.close = draining_;
     } else if (req.path == "/healthz"sv || req.path == "/readyz"sv || req.path == "/metrics"sv) {
       if (!get) {
