@@ -128,7 +128,8 @@ void AdmissionHandler::handle(Phase webhook, const std::string& content_type,
     }
     reply.status = a.status;
     reply.content_type = a.content_type;
-    reply.body.swap(a.body);  // a.body is cleared before its next use (admit)
+    // The room reply.body brought stays with the kept answer, cleared by its next admit().
+    reply.body.swap(a.body);
   } catch (...) {  // the metrics or the log line failed
     reply.status = 500;
     reply.content_type = "text/plain";
