@@ -2,9 +2,11 @@
 // holds every connection that is not being answered, and a set of worker threads answers
 // requests.
 //
-// A connection costs a worker only while a whole request it sent is being answered: TLS
+// A connection costs a worker only while a request it sent is being read or answered: TLS
 // handshakes, idle keep-alive connections and requests still arriving wait in the loop, so a
-// flood of connections that send nothing (or send slowly) cannot starve the workers. After an
+// flood of connections that send nothing (or send slowly) cannot starve the workers. An idle
+// connection whose socket has bytes goes to a worker unread; the worker reads the request and
+// answers it, or gives the connection back at once when the request is not whole. After an
 // answer the worker tries the connection's next request at once (one read, one write per request
 // on a busy keep-alive connection) and parks the connection in the loop when none comes.
 //
