@@ -110,7 +110,8 @@ int main(int argc, char** argv) {
   const std::string timeout = "10s";
   auto far = SteadyClock::now() + std::chrono::hours(1);
 
-  HttpReply first = handler.handle(Phase::Mutate, ctype, timeout, body, SteadyClock::now());
+  HttpReply first;
+  handler.handle(Phase::Mutate, ctype, timeout, body, SteadyClock::now(), first);
   if (first.status != 200 || first.body.find("\"patch\"") == std::string::npos) {
     std::fprintf(stderr, "the review was not admitted with a patch: %d %s\n", first.status,
                  first.body.c_str());

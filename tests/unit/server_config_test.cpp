@@ -293,7 +293,8 @@ TEST(ServerConfigTest, HandlerNeverThrowsAndEchoesTheUidOnInternalErrors) {
     "kind":{"group":"forklift.konveyor.io","version":"v1beta1","kind":"Host"},
     "resource":{"group":"forklift.konveyor.io","version":"v1beta1","resource":"hosts"},
     "object":{"metadata":{"name":"h","namespace":"demo"},"spec":{}}}})";
-  const HttpReply r = h.handle(Phase::Mutate, "application/json", "10s", body, SteadyClock::now());
+  HttpReply r;
+  h.handle(Phase::Mutate, "application/json", "10s", body, SteadyClock::now(), r);
   ASSERT_EQ(r.status, 200) << r.body;
   const auto j = nlohmann::json::parse(r.body);
   EXPECT_EQ(j["response"]["uid"], "uid-boom");
@@ -332,7 +333,8 @@ TEST(ServerConfigTest, AnswersIntoOneReplyAreEachWhole) {
   HttpReply reply;
   for (const auto& [ctype, body] : calls) {
     h.handle(Phase::Mutate, ctype, "10s", body, SteadyClock::now(), reply);
-    const HttpReply fresh = h.handle(Phase::Mutate, ctype, "10s", body, SteadyClock::now());
+    HttpReply fresh;
+    h.handle(Phase::Mutate, ctype, "10s", body, SteadyClock::now(), fresh);
     EXPECT_EQ(reply.status, fresh.status);
     EXPECT_EQ(reply.content_type, fresh.content_type);
     EXPECT_EQ(reply.body, fresh.body);

@@ -250,9 +250,10 @@ void HttpsTransport::return_to_loop(Conn* c) {
   }
 }
 
-// The next request: already buffered (pipelined), or arriving right after the answer. True: it
-// is whole in c->reader. False: the connection is closed or given back to the loop. `waited`:
-// the worker waited for it, uncounted in answering_.
+// The next request: already buffered (pipelined), arriving right after the answer, or (readable)
+// on a connection the loop handed over unread. True: it is whole in c->reader. False: the
+// connection is closed or given back to the loop. `waited`: the worker waited for it, uncounted in
+// answering_.
 bool HttpsTransport::next_request(Conn* c, bool& waited, bool reserve, bool readable) {
   RequestReader& r = c->reader;
   // Right after an answer the client has rarely sent more: wait for it instead of a read that

@@ -79,14 +79,6 @@ Deadline AdmissionHandler::answer_deadline(const std::string& timeout_param,
 
 // The media type is HTTP's business, so it is checked here; everything about the body is the
 // core's.
-HttpReply AdmissionHandler::handle(Phase webhook, const std::string& content_type,
-                                   const std::string& timeout_param, const std::string& body,
-                                   SteadyClock::time_point arrival) noexcept {
-  HttpReply reply;
-  handle(webhook, content_type, timeout_param, body, arrival, reply);
-  return reply;
-}
-
 void AdmissionHandler::handle(Phase webhook, const std::string& content_type,
                               const std::string& timeout_param, const std::string& body,
                               SteadyClock::time_point arrival, HttpReply& reply) noexcept {

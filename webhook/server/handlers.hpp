@@ -41,11 +41,9 @@ class AdmissionHandler {
   AdmissionHandler(ViewFactory views, std::shared_ptr<const Policy> policy, Metrics& metrics,
                    HandlerOptions options, ClusterViewFactory cluster = {});
 
-  HttpReply handle(Phase webhook, const std::string& content_type, const std::string& timeout_param,
-                   const std::string& body, SteadyClock::time_point arrival) noexcept;
-  // The same into `reply`, whose body's room the answer takes: the body the worker answered
-  // with last time comes in, the room stays with the worker's kept answer, and one answer's
-  // buffer is not allocated per request.
+  // The answer into `reply`, whose body's room the answer takes: the router passes the body the
+  // worker answered with last time, the room stays with the worker's kept answer, and one
+  // answer's buffer is not allocated per request. A fresh reply works as well.
   void handle(Phase webhook, const std::string& content_type, const std::string& timeout_param,
               const std::string& body, SteadyClock::time_point arrival, HttpReply& reply) noexcept;
 
